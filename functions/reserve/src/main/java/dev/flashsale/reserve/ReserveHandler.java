@@ -1,0 +1,66 @@
+package dev.flashsale.reserve;
+
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.queue.ConfirmationQueue;
+import dev.flashsale.queue.QueueUnavailableException;
+import dev.flashsale.reservation.ReleaseOutcome;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.resilience.DependencyUnavailableException;
+
+/**
+ * Takes a hold and queues its confirmation. If the queue refuses the message the hold is released at once and the
+ * caller gets a {@link DependencyUnavailableException}: a hold nobody will confirm must not strand stock.
+ */
+public final class ReserveHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReserveHandler.class);
+    static final Duration QUEUE_RETRY_AFTER = Duration.ofSeconds(2);
+
+    private final ReservationStore store;
+    private final ConfirmationQueue queue;
+    private final IdGenerator ids;
+
+    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids) {
+        this.store = store;
+        this.queue = queue;
+        this.ids = ids;
+    }
+
+    public ReserveOutcome reserve(ReserveRequest request) {
+        ReserveOutcome outcome = store.reserve(request, ids.next());
+        // A replayed HELD reservation is queued again: the first attempt may have died between hold and send.
+        // Duplicates are harmless downstream (the confirmer is idempotent per reservation id).
+        if (outcome instanceof ReserveOutcome.Held held && held.reservation().status() == ReservationStatus.HELD) {
+            try {
+                queue.send(ConfirmationMessage.of(held.reservation()));
+            } catch (QueueUnavailableException e) {
+                undo(held);
+                throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER,
+                        "the reservation could not be queued for confirmation and was released", e);
+            }
+        }
+        return outcome;
+    }
+
+    private void undo(ReserveOutcome.Held held) {
+        String saleId = held.reservation().saleId();
+        String id = held.reservation().id();
+        try {
+            ReleaseOutcome released = store.release(saleId, id, ReservationStatus.CANCELLED, false, true);
+            LOG.warn("confirmation queue refused reservation {} of sale {}; hold released: {}", id, saleId, released);
+        } catch (RuntimeException e) {
+            // Redis failed too: the hold stays until its deadline, then the release job returns it to stock.
+            LOG.error("confirmation queue refused reservation {} of sale {} and the hold could not be released now; "
+                    + "it returns to stock when it expires", id, saleId, e);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.flashsale.reserve;
+
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.http.HttpErrors;
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpResponses;
+import dev.flashsale.reservation.ReservationView;
+import dev.flashsale.reservation.ReserveOutcome;
+
+/**
+ * The ReserveFunction's Lambda handler ({@code POST /sales/{saleId}/reservations}): event → {@code ReserveRequest},
+ * outcome → 201 (new hold), 200 (replayed key) or problem+json. No business logic here.
+ */
+public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final ReserveRequestReader reader;
+    private final ReserveHandler handler;
+
+    /** Used by the Lambda runtime: the environment's one {@link ReserveInit}. */
+    public ReserveInvoker() {
+        this(ReserveInit.instance());
+    }
+
+    public ReserveInvoker(ReserveInit init) {
+        this(init.reader(), init.handler());
+    }
+
+    public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler) {
+        this.reader = reader;
+        this.handler = handler;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        HttpRequest http = new HttpRequest(event);
+        return HttpErrors.answer(http, () -> respond(handler.reserve(reader.read(http))));
+    }
+
+    private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome) {
+        return switch (outcome) {
+            case ReserveOutcome.Held held when held.replayed() -> HttpResponses.json(200,
+                    ReservationView.of(held.reservation(), held.remaining()),
+                    Map.of("location", ReservationView.location(held.reservation()), "idempotent-replayed", "true"));
+            case ReserveOutcome.Held held -> HttpResponses.json(201,
+                    ReservationView.of(held.reservation(), held.remaining()),
+                    Map.of("location", ReservationView.location(held.reservation())));
+            case ReserveOutcome.Refused refused -> HttpResponses.problem(refused.refusal().problem(), null);
+        };
+    }
+}

@@ -1,0 +1,98 @@
+package dev.flashsale.reserve;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.json.Json;
+import dev.flashsale.json.JsonException;
+import dev.flashsale.reservation.ReserveRequest;
+
+/**
+ * Turns {@code POST /sales/{saleId}/reservations} into a {@link ReserveRequest}, or refuses it with a precise 4xx
+ * problem. Nothing here touches Redis: bad input changes nothing.
+ */
+public final class ReserveRequestReader {
+
+    /** No flash sale sells more than this in one order; a sale's own per-order max is checked in Redis. */
+    public static final int MAX_QUANTITY = 10_000;
+    public static final int MAX_KEY_LENGTH = 128;
+    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]+");
+
+    private final boolean devMode;
+    private final int maxBodyBytes;
+
+    /**
+     * @param devMode      accept the buyer from the X-Buyer-Id header when there is no JWT (local runs only)
+     * @param maxBodyBytes bodies above this are refused with 413
+     */
+    public ReserveRequestReader(boolean devMode, int maxBodyBytes) {
+        this.devMode = devMode;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    public ReserveRequest read(HttpRequest http) {
+        String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+        String buyerId = http.buyerId(devMode);
+        String key = idempotencyKey(http.header("idempotency-key"));
+        http.requireJsonContentType();
+        int quantity = quantity(http.body(maxBodyBytes));
+        return new ReserveRequest(saleId, buyerId, key, quantity);
+    }
+
+    static String idempotencyKey(Optional<String> header) {
+        if (header.isEmpty() || header.get().isBlank()) {
+            throw new ProblemException(ProblemType.MISSING_IDEMPOTENCY_KEY,
+                    "send an Idempotency-Key header (for example a UUID) so that retries do not reserve twice");
+        }
+        String key = header.get().trim();
+        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+            key = key.substring(1, key.length() - 1);  // structured-header string form
+        }
+        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
+                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters, was " + key.length());
+        }
+        if (!KEY.matcher(key).matches()) {
+            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
+                    "Idempotency-Key may hold only printable ASCII characters without spaces");
+        }
+        return key;
+    }
+
+    static int quantity(String body) {
+        if (body.isBlank()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "the body must be a JSON object like {\"quantity\": 1}");
+        }
+        Map<String, Object> json;
+        try {
+            json = Json.readObject(body);
+        } catch (JsonException e) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, e.getMessage());
+        }
+        for (String field : json.keySet()) {
+            if (!field.equals("quantity")) {
+                throw new ProblemException(ProblemType.INVALID_REQUEST, "unknown field '" + field + "'; the body has only 'quantity'");
+            }
+        }
+        if (!json.containsKey("quantity")) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "the field 'quantity' is required");
+        }
+        Object q = json.get("quantity");
+        if (q instanceof Integer i) {
+            if (i < 1 || i > MAX_QUANTITY) {
+                throw new ProblemException(ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + i);
+            }
+            return i;
+        }
+        if (q instanceof Number n && !(q instanceof Double) && !(q instanceof Float) && !(q instanceof java.math.BigDecimal)) {
+            throw new ProblemException(ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + n);
+        }
+        String type = q == null ? "null" : q instanceof Number ? "a decimal number" : q instanceof String ? "a string"
+                : q instanceof Boolean ? "a boolean" : q instanceof Map ? "an object" : "an array";
+        throw new ProblemException(ProblemType.INVALID_REQUEST, "quantity must be an integer, was " + type);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.flashsale.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed, validated reading of configuration (environment variables in Lambda, overrides locally).
+ * Every bad value fails fast at init with the variable's name and the allowed range, never deep in a request.
+ */
+public final class Config {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
+
+    private final Map<String, String> values;
+
+    private Config(Map<String, String> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    public static Config fromEnv() {
+        return new Config(System.getenv());
+    }
+
+    public static Config of(Map<String, String> values) {
+        return new Config(values);
+    }
+
+    /** The raw value, absent when unset or blank. */
+    public Optional<String> optional(String name) {
+        String v = values.get(name);
+        return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    public String string(String name, String defaultValue) {
+        return optional(name).orElse(defaultValue);
+    }
+
+    public String required(String name) {
+        return optional(name).orElseThrow(() -> new ConfigException(name + " must be set"));
+    }
+
+    public int integer(String name, int defaultValue, int min, int max) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(raw.get());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be an integer in [" + min + ", " + max + "], was '" + raw.get() + "'");
+        }
+        if (v < min || v > max) {
+            throw new ConfigException(name + " must be in [" + min + ", " + max + "], was " + v);
+        }
+        return v;
+    }
+
+    public double decimal(String name, double defaultValue, double min, double max) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(raw.get());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " must be a number in [" + min + ", " + max + "], was '" + raw.get() + "'");
+        }
+        if (!(v >= min && v <= max)) {
+            throw new ConfigException(name + " must be in [" + min + ", " + max + "], was " + raw.get());
+        }
+        return v;
+    }
+
+    public boolean bool(String name, boolean defaultValue) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        return switch (raw.get().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new ConfigException(name + " must be true or false, was '" + raw.get() + "'");
+        };
+    }
+
+    /**
+     * A duration such as {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}; a bare number means milliseconds.
+     */
+    public Duration duration(String name, Duration defaultValue, Duration min, Duration max) {
+        Optional<String> raw = optional(name);
+        if (raw.isEmpty()) {
+            return defaultValue;
+        }
+        Duration v = parseDuration(name, raw.get());
+        if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+            throw new ConfigException(name + " must be between " + min + " and " + max + ", was " + raw.get());
+        }
+        return v;
+    }
+
+    static Duration parseDuration(String name, String raw) {
+        Matcher m = DURATION.matcher(raw.trim().toLowerCase(java.util.Locale.ROOT));
+        if (!m.matches()) {
+            throw new ConfigException(name + " must be a duration like 250ms, 5s, 2m, 1h or 7d, was '" + raw + "'");
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + " is out of range: '" + raw + "'");
+        }
+        String unit = m.group(2) == null ? "ms" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> throw new IllegalStateException(unit);
+        };
+    }
+}

@@ -1,0 +1,55 @@
+package dev.flashsale.http;
+
+/**
+ * Every kind of problem the API answers with (RFC 9457). The {@code type} URIs are stable: clients may switch on them.
+ */
+public enum ProblemType {
+    INVALID_REQUEST("invalid-request", "The request is malformed", 400),
+    INVALID_QUANTITY("invalid-quantity", "The quantity is not allowed", 400),
+    MISSING_IDEMPOTENCY_KEY("missing-idempotency-key", "The Idempotency-Key header is required", 400),
+    INVALID_IDEMPOTENCY_KEY("invalid-idempotency-key", "The Idempotency-Key header is invalid", 400),
+    INVALID_SALE_ID("invalid-sale-id", "The sale id is invalid", 400),
+    INVALID_RESERVATION_ID("invalid-reservation-id", "The reservation id is invalid", 400),
+    UNAUTHENTICATED("unauthenticated", "The buyer is not authenticated", 401),
+    SALE_NOT_FOUND("sale-not-found", "The sale does not exist", 404),
+    RESERVATION_NOT_FOUND("reservation-not-found", "The reservation does not exist", 404),
+    METHOD_NOT_ALLOWED("method-not-allowed", "The method is not allowed on this resource", 405),
+    SOLD_OUT("sold-out", "The sale is sold out", 409),
+    SALE_NOT_STARTED("sale-not-started", "The sale has not started", 409),
+    SALE_ENDED("sale-ended", "The sale has ended", 409),
+    PURCHASE_LIMIT_EXCEEDED("purchase-limit-exceeded", "The per-buyer limit would be exceeded", 409),
+    BODY_TOO_LARGE("body-too-large", "The request body is too large", 413),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "The request body must be application/json", 415),
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "The Idempotency-Key was used for a different request", 422),
+    RATE_LIMITED("rate-limited", "Too many requests", 429),
+    INTERNAL_ERROR("internal-error", "Internal error", 500),
+    SERVICE_UNAVAILABLE("service-unavailable", "The service is temporarily unavailable", 503);
+
+    public static final String TYPE_PREFIX = "urn:flashsale:problem:";
+
+    private final String slug;
+    private final String title;
+    private final int status;
+
+    ProblemType(String slug, String title, int status) {
+        this.slug = slug;
+        this.title = title;
+        this.status = status;
+    }
+
+    public String uri() {
+        return TYPE_PREFIX + slug;
+    }
+
+    public String slug() {
+        return slug;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.flashsale.queue;
+
+/** Where holds go to be confirmed. */
+public interface ConfirmationQueue {
+
+    /**
+     * Sends the message, or throws.
+     *
+     * @throws QueueUnavailableException when the queue did not accept it (the caller must undo the hold)
+     */
+    void send(ConfirmationMessage message);
+}

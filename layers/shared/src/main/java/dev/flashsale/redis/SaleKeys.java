@@ -1,0 +1,71 @@
+package dev.flashsale.redis;
+
+import java.util.List;
+
+/**
+ * The Redis key layout of one sale, in one place. Every key carries the sale's hash tag
+ * ({@code fs:{saleId}:...}) so that every script touches a single cluster slot.
+ *
+ * <ul>
+ *   <li>{@code meta}: hash with {@code stock} (total), {@code start}/{@code end} (epoch ms), {@code limit} (units per
+ *       buyer), {@code max} (units per order)</li>
+ *   <li>{@code stock}: available units (string counter)</li>
+ *   <li>{@code holds}: sorted set of HELD reservation ids scored by hold deadline (epoch ms)</li>
+ *   <li>{@code claims}: sorted set of CLAIMED reservation ids scored by claim deadline (epoch ms)</li>
+ *   <li>{@code reservations}: hash reservation id &rarr; reservation JSON</li>
+ *   <li>{@code idempotency}: hash {@code buyer \n key} &rarr; reservation id</li>
+ *   <li>{@code units}: hash buyer &rarr; units held, claimed or confirmed</li>
+ *   <li>{@code rate:<buyer>}: the buyer's token bucket for this sale</li>
+ * </ul>
+ */
+public record SaleKeys(String saleId) {
+
+    public static final String PREFIX = "fs:";
+
+    public SaleKeys {
+        if (saleId == null || saleId.isEmpty() || saleId.indexOf('{') >= 0 || saleId.indexOf('}') >= 0) {
+            throw new IllegalArgumentException("sale id must be non-empty and free of braces");
+        }
+    }
+
+    private String key(String suffix) {
+        return PREFIX + "{" + saleId + "}:" + suffix;
+    }
+
+    public String meta() {
+        return key("meta");
+    }
+
+    public String stock() {
+        return key("stock");
+    }
+
+    public String holds() {
+        return key("holds");
+    }
+
+    public String claims() {
+        return key("claims");
+    }
+
+    public String reservations() {
+        return key("res");
+    }
+
+    public String idempotency() {
+        return key("idem");
+    }
+
+    public String units() {
+        return key("units");
+    }
+
+    public String rateBucket(String buyerId) {
+        return key("rate:" + buyerId);
+    }
+
+    /** Every key of the sale except the per-buyer rate buckets. */
+    public List<String> all() {
+        return List.of(meta(), stock(), holds(), claims(), reservations(), idempotency(), units());
+    }
+}

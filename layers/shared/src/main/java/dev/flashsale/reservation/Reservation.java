@@ -1,0 +1,15 @@
+package dev.flashsale.reservation;
+
+import java.time.Instant;
+
+/** A buyer's hold on units of a sale, as recorded in Redis. */
+public record Reservation(
+        String id,
+        String saleId,
+        String buyerId,
+        int quantity,
+        ReservationStatus status,
+        Instant createdAt,
+        Instant expiresAt,
+        String idempotencyKey) {
+}

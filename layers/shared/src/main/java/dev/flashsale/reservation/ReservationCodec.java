@@ -1,0 +1,45 @@
+package dev.flashsale.reservation;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+
+import dev.flashsale.json.Json;
+
+/** Reads the reservation JSON that the Lua scripts keep in {@code fs:{sale}:res}, and values from script replies. */
+public final class ReservationCodec {
+
+    private ReservationCodec() {
+    }
+
+    public static Reservation decode(String saleId, String json) {
+        Map<String, Object> m = Json.readObject(json);
+        return new Reservation(
+                (String) m.get("id"),
+                saleId,
+                (String) m.get("buyer"),
+                ((Number) m.get("qty")).intValue(),
+                ReservationStatus.valueOf((String) m.get("status")),
+                Instant.ofEpochMilli(((Number) m.get("created")).longValue()),
+                Instant.ofEpochMilli(((Number) m.get("expires")).longValue()),
+                (String) m.get("key"));
+    }
+
+    /** A bulk-string script reply as text (Jedis may hand back String or byte[]). */
+    static String text(Object reply) {
+        if (reply == null) {
+            return null;
+        }
+        if (reply instanceof byte[] bytes) {
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+        return reply.toString();
+    }
+
+    static long number(Object reply) {
+        if (reply instanceof Number n) {
+            return n.longValue();
+        }
+        return Long.parseLong(text(reply));
+    }
+}

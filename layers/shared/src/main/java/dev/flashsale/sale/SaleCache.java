@@ -1,0 +1,46 @@
+package dev.flashsale.sale;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+
+/** Sales as the reservation script sees them in Redis. */
+public final class SaleCache {
+
+    private static final LuaScript LOAD_SALE = LuaScript.fromResource("load-sale");
+
+    private final RedisConnection redis;
+    private final Duration retention;
+
+    /** @param retention how long after the sale's end its keys are kept */
+    public SaleCache(RedisConnection redis, Duration retention) {
+        this.redis = redis;
+        this.retention = retention;
+    }
+
+    /**
+     * Writes the sale's definition, and its stock counter only if there is none yet.
+     *
+     * @return whether the stock counter was created
+     */
+    public boolean load(Sale sale) {
+        SaleKeys k = new SaleKeys(sale.id());
+        Object created = redis.call(c -> LOAD_SALE.run(c, List.of(k.meta(), k.stock()), List.of(
+                Integer.toString(sale.stock()),
+                Long.toString(sale.startsAt().toEpochMilli()),
+                Long.toString(sale.endsAt().toEpochMilli()),
+                Integer.toString(sale.perBuyerLimit()),
+                Integer.toString(sale.perOrderMax()),
+                Long.toString(sale.endsAt().plus(retention).toEpochMilli()))));
+        return ((Number) created).longValue() == 1;
+    }
+
+    /** Units currently available, or -1 when the sale is not loaded. */
+    public long available(String saleId) {
+        String v = redis.call(c -> c.get(new SaleKeys(saleId).stock()));
+        return v == null ? -1 : Long.parseLong(v);
+    }
+}

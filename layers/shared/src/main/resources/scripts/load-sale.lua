@@ -1,0 +1,20 @@
+-- load-sale.lua: put a sale's definition into Redis and, only if absent, its available-stock counter.
+-- A live counter is never overwritten here (reconciliation is a separate, deliberate step).
+local metaKey  = KEYS[1]  -- fs:{sale}:meta
+local stockKey = KEYS[2]  -- fs:{sale}:stock
+
+local stock       = ARGV[1]
+local startMs     = ARGV[2]
+local endMs       = ARGV[3]
+local limit       = ARGV[4]
+local maxPerOrder = ARGV[5]
+local expireAt    = ARGV[6]   -- epoch ms after which the sale's keys may go
+
+redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder)
+redis.call('PEXPIREAT', metaKey, expireAt)
+local created = redis.call('SET', stockKey, stock, 'NX')
+redis.call('PEXPIREAT', stockKey, expireAt)
+if created then
+  return 1
+end
+return 0
