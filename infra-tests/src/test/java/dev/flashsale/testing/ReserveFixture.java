@@ -1,0 +1,96 @@
+package dev.flashsale.testing;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.json.Json;
+import dev.flashsale.queue.ConfirmationQueue;
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reserve.ReserveInit;
+import dev.flashsale.reserve.ReserveInvoker;
+
+/**
+ * The ReserveFunction wired as in Lambda (its real {@link ReserveInit} from a config map) against the test Redis and a
+ * fresh ElasticMQ queue.
+ */
+public final class ReserveFixture implements AutoCloseable {
+
+    public final String queueUrl;
+    public final ReserveInit init;
+    public final ReserveInvoker invoker;
+    public final RedisConnection redis;
+
+    private ReserveFixture(String queueUrl, ReserveInit init) {
+        this.queueUrl = queueUrl;
+        this.init = init;
+        this.invoker = new ReserveInvoker(init);
+        this.redis = init.redis();
+    }
+
+    /** Defaults: a generous rate limit so that only tests about rate limiting meet it. */
+    public static ReserveFixture create(Map<String, String> overrides) {
+        String queueUrl = TestQueue.create("confirm");
+        return create(queueUrl, SqsConfirmationQueue.create(TestQueue.settings(queueUrl)), overrides);
+    }
+
+    public static ReserveFixture create(String queueUrl, ConfirmationQueue queue, Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("REDIS_URL", TestRedis.url());
+        env.put("REDIS_POOL_SIZE", "64");
+        env.put("REDIS_TIMEOUT", "2s");
+        env.put("CONFIRM_QUEUE_URL", queueUrl);
+        env.put("SQS_ENDPOINT", TestQueue.endpoint().toString());
+        env.put("RATE_LIMIT_BURST", "1000");
+        env.put("RATE_LIMIT_PER_SECOND", "1000");
+        env.put("HOLD_TTL", "10m");
+        env.putAll(overrides);
+        ReserveInit init = new ReserveInit(Config.of(env), queue);
+        init.prime();
+        return new ReserveFixture(queueUrl, init);
+    }
+
+    public APIGatewayV2HTTPResponse post(String saleId, String buyerId, String idempotencyKey, String body) {
+        return invoke(ApiEvents.reserve(saleId, buyerId, idempotencyKey, body));
+    }
+
+    public APIGatewayV2HTTPResponse reserve(String saleId, String buyerId, String idempotencyKey, int quantity) {
+        return post(saleId, buyerId, idempotencyKey, "{\"quantity\":" + quantity + "}");
+    }
+
+    public APIGatewayV2HTTPResponse invoke(APIGatewayV2HTTPEvent event) {
+        return invoker.handleRequest(event, null);
+    }
+
+    /** The sale's available-stock counter, or null when absent. */
+    public String stock(String saleId) {
+        return redis.call(c -> c.get(new SaleKeys(saleId).stock()));
+    }
+
+    public long holdCount(String saleId) {
+        return redis.call(c -> c.zcard(new SaleKeys(saleId).holds()));
+    }
+
+    public long reservationCount(String saleId) {
+        return redis.call(c -> c.hlen(new SaleKeys(saleId).reservations()));
+    }
+
+    /** Units the buyer holds, has claimed or bought in the sale, or null. */
+    public String units(String saleId, String buyerId) {
+        return redis.call(c -> c.hget(new SaleKeys(saleId).units(), buyerId));
+    }
+
+    public static Map<String, Object> body(APIGatewayV2HTTPResponse response) {
+        return Json.readObject(response.getBody());
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+    }
+}
