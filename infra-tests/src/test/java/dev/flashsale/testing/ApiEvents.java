@@ -21,6 +21,11 @@ public final class ApiEvents {
                 Map.of("saleId", saleId), headers, buyerId, body);
     }
 
+    public static APIGatewayV2HTTPEvent reservationStatus(String saleId, String reservationId, String buyerId) {
+        return event("GET", "/sales/{saleId}/reservations/{reservationId}", "/sales/" + saleId + "/reservations/" + reservationId,
+                Map.of("saleId", saleId, "reservationId", reservationId), Map.of(), buyerId, null);
+    }
+
     public static APIGatewayV2HTTPEvent event(String method, String route, String path, Map<String, String> pathParameters,
                                               Map<String, String> headers, String buyerId, String body) {
         APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();

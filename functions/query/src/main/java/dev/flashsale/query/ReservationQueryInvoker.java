@@ -1,0 +1,49 @@
+package dev.flashsale.query;
+
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.http.HttpErrors;
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpResponses;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.reservation.ReservationView;
+
+/** The ReservationQueryFunction's Lambda handler: {@code GET /sales/{saleId}/reservations/{reservationId}}. */
+public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final ReservationQueryHandler handler;
+    private final boolean devMode;
+
+    public ReservationQueryInvoker() {
+        this(QueryInit.instance());
+    }
+
+    public ReservationQueryInvoker(QueryInit init) {
+        this(init.handler(), init.devMode());
+    }
+
+    public ReservationQueryInvoker(ReservationQueryHandler handler, boolean devMode) {
+        this.handler = handler;
+        this.devMode = devMode;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        HttpRequest http = new HttpRequest(event);
+        return HttpErrors.answer(http, () -> {
+            String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+            String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
+            String buyerId = http.buyerId(devMode);
+            return handler.find(saleId, reservationId, buyerId)
+                    .map(r -> HttpResponses.json(200, ReservationView.of(r), Map.of()))
+                    .orElseThrow(() -> new ProblemException(ProblemType.RESERVATION_NOT_FOUND,
+                            "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
+        });
+    }
+}

@@ -1,0 +1,85 @@
+package dev.flashsale.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.ApiEvents;
+import dev.flashsale.testing.ReserveFixture;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
+
+/** GET /sales/{saleId}/reservations/{reservationId} through the real invoker against the real Redis. */
+class ReservationQueryTest {
+
+    private static ReserveFixture reserve;
+    private static QueryInit init;
+    private static ReservationQueryInvoker query;
+
+    @BeforeAll
+    static void start() {
+        reserve = ReserveFixture.create(Map.of());
+        init = new QueryInit(Config.of(Map.of("REDIS_URL", TestRedis.url())));
+        query = new ReservationQueryInvoker(init);
+    }
+
+    @AfterAll
+    static void stop() {
+        reserve.close();
+        init.redis().close();
+    }
+
+    @Test
+    void owner_seesTheReservationAndItsCurrentStatus() {
+        Sale sale = TestSales.seed(reserve.redis, TestSales.live(10, 5, 5));
+        Map<String, Object> held = ReserveFixture.body(reserve.reserve(sale.id(), "owner", "k", 2));
+        String id = (String) held.get("reservationId");
+
+        APIGatewayV2HTTPResponse seen = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), null);
+
+        assertThat(seen.getStatusCode()).isEqualTo(200);
+        Map<String, Object> body = ReserveFixture.body(seen);
+        assertThat(body).containsEntry("reservationId", id).containsEntry("saleId", sale.id()).containsEntry("quantity", 2)
+                .containsEntry("status", "HELD").containsEntry("expiresAt", held.get("expiresAt"));
+        assertThat(body).doesNotContainKeys("buyer", "buyerId", "key");
+
+        new ReservationStore(reserve.redis, ReservationPolicy.ofDefaults()).release(sale.id(), id, ReservationStatus.EXPIRED, false, false);
+        Map<String, Object> after = ReserveFixture.body(query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), null));
+        assertThat(after).containsEntry("status", "EXPIRED");
+    }
+
+    @Test
+    void anotherBuyer_getsTheSame404AsForAMissingReservation() {
+        Sale sale = TestSales.seed(reserve.redis, TestSales.live(10, 5, 5));
+        String id = (String) ReserveFixture.body(reserve.reserve(sale.id(), "owner", "k", 1)).get("reservationId");
+
+        APIGatewayV2HTTPResponse foreign = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "intruder"), null);
+        APIGatewayV2HTTPResponse missing = query.handleRequest(ApiEvents.reservationStatus(sale.id(), "01JD0000000000000000000000", "owner"), null);
+
+        for (APIGatewayV2HTTPResponse r : new APIGatewayV2HTTPResponse[] {foreign, missing}) {
+            assertThat(r.getStatusCode()).isEqualTo(404);
+            assertThat(ReserveFixture.body(r).get("type")).isEqualTo(ProblemType.RESERVATION_NOT_FOUND.uri());
+        }
+    }
+
+    @Test
+    void malformedIdsAndMissingBuyer_areRefused() {
+        assertThat(query.handleRequest(ApiEvents.reservationStatus("bad sale", "x", "b"), null).getStatusCode()).isEqualTo(400);
+        APIGatewayV2HTTPResponse badId = query.handleRequest(ApiEvents.reservationStatus("s", "../etc", "b"), null);
+        assertThat(badId.getStatusCode()).isEqualTo(400);
+        assertThat(ReserveFixture.body(badId).get("type")).isEqualTo(ProblemType.INVALID_RESERVATION_ID.uri());
+        assertThat(query.handleRequest(ApiEvents.reservationStatus("s", "r", null), null).getStatusCode()).isEqualTo(401);
+    }
+}
