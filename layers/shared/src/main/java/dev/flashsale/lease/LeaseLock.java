@@ -1,0 +1,64 @@
+package dev.flashsale.lease;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A Redis lease: at most one holder at a time for a named job, with a random token per acquisition, an expiry so a
+ * dead holder cannot block forever, renewal and release that only the current holder can perform.
+ *
+ * <p>Single-instance semantics (one Redis primary). A failover that loses the lease key can let a second holder in;
+ * jobs guarded by it must therefore stay safe when run twice (prewarm and release are).
+ */
+public final class LeaseLock {
+
+    private static final LuaScript RENEW = LuaScript.fromResource("lease-renew");
+    private static final LuaScript RELEASE = LuaScript.fromResource("lease-release");
+
+    private final RedisConnection redis;
+    private final SecureRandom random;
+
+    public LeaseLock(RedisConnection redis) {
+        this(redis, new SecureRandom());
+    }
+
+    LeaseLock(RedisConnection redis, SecureRandom random) {
+        this.redis = redis;
+        this.random = random;
+    }
+
+    public static String key(String name) {
+        return "fs:lease:" + name;
+    }
+
+    /** Takes the lease if nobody holds it. */
+    public Optional<Lease> tryAcquire(String name, Duration ttl) {
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        String token = HexFormat.of().formatHex(bytes);
+        String ok = redis.call(c -> c.set(key(name), token, SetParams.setParams().nx().px(ttl.toMillis())));
+        return "OK".equals(ok) ? Optional.of(new Lease(name, token, ttl)) : Optional.empty();
+    }
+
+    /** Extends the lease; false when it was lost (expired, possibly taken by another holder). */
+    public boolean renew(Lease lease) {
+        Object r = redis.call(c -> RENEW.run(c, List.of(key(lease.name())), List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
+        return ((Number) r).longValue() == 1;
+    }
+
+    /** Gives the lease up; false when it was no longer ours (nothing is deleted then). */
+    public boolean release(Lease lease) {
+        Object r = redis.call(c -> RELEASE.run(c, List.of(key(lease.name())), List.of(lease.token())));
+        return ((Number) r).longValue() == 1;
+    }
+
+    public record Lease(String name, String token, Duration ttl) {
+    }
+}
