@@ -9,12 +9,14 @@ import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.QueueUnavailableException;
+import dev.flashsale.reservation.Refusal;
 import dev.flashsale.reservation.ReleaseOutcome;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.sale.SoldOutCache;
 
 /**
  * Takes a hold and queues its confirmation. If the queue refuses the message the hold is released at once and the
@@ -28,15 +30,21 @@ public final class ReserveHandler {
     private final ReservationStore store;
     private final ConfirmationQueue queue;
     private final IdGenerator ids;
+    private final SoldOutCache soldOut;
 
-    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids) {
+    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids, SoldOutCache soldOut) {
         this.store = store;
         this.queue = queue;
         this.ids = ids;
+        this.soldOut = soldOut;
     }
 
     public ReserveOutcome reserve(ReserveRequest request) {
+        if (soldOut.isSoldOut(request.saleId())) {
+            return new ReserveOutcome.Refused(new Refusal.SoldOut(0, request.quantity()));
+        }
         ReserveOutcome outcome = store.reserve(request, ids.next());
+        rememberSoldOut(request.saleId(), outcome);
         // A replayed HELD reservation is queued again: the first attempt may have died between hold and send.
         // Duplicates are harmless downstream (the confirmer is idempotent per reservation id).
         if (outcome instanceof ReserveOutcome.Held held && held.reservation().status() == ReservationStatus.HELD) {
@@ -49,6 +57,15 @@ public final class ReserveHandler {
             }
         }
         return outcome;
+    }
+
+    private void rememberSoldOut(String saleId, ReserveOutcome outcome) {
+        boolean lastUnitTaken = outcome instanceof ReserveOutcome.Held held && !held.replayed() && held.remaining() == 0;
+        boolean nothingLeft = outcome instanceof ReserveOutcome.Refused refused
+                && refused.refusal() instanceof Refusal.SoldOut s && s.available() == 0;
+        if (lastUnitTaken || nothingLeft) {
+            soldOut.markSoldOut(saleId);
+        }
     }
 
     private void undo(ReserveOutcome.Held held) {

@@ -1,5 +1,7 @@
 package dev.flashsale.reserve;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
@@ -24,6 +26,7 @@ import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.SoldOutCache;
 
 /**
  * Everything the ReserveFunction builds once per execution environment, before the SnapStart snapshot: config, the
@@ -32,7 +35,8 @@ import dev.flashsale.reservation.ReserveRequest;
  *
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code CONFIRM_QUEUE_URL}, {@code SQS_*} (see
  * {@link SqsSettings}), {@code HOLD_TTL}, {@code RATE_LIMIT_*} (see {@link ReservationPolicy}), {@code DEV_MODE}
- * (default false), {@code MAX_BODY_BYTES} (default 1024).
+ * (default false), {@code MAX_BODY_BYTES} (default 1024), {@code SOLD_OUT_CACHE_TTL} (default 1s; 0 turns the sold-out
+ * fast path off).
  */
 public final class ReserveInit {
 
@@ -52,7 +56,8 @@ public final class ReserveInit {
         this.store = new ReservationStore(redis, ReservationPolicy.from(config));
         this.ids = IdGenerator.create();
         this.reader = new ReserveRequestReader(config.bool("DEV_MODE", false), config.integer("MAX_BODY_BYTES", 1024, 64, 65_536));
-        this.handler = new ReserveHandler(store, queue, ids);
+        this.handler = new ReserveHandler(store, queue, ids, new SoldOutCache(Clock.systemUTC(),
+                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1))));
     }
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */

@@ -2,6 +2,7 @@ package dev.flashsale.redis;
 
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -26,6 +27,7 @@ import dev.flashsale.resilience.DependencyUnavailableException;
 public final class RedisConnection implements Resource, AutoCloseable {
 
     private final RedisSettings settings;
+    private final LongAdder calls = new LongAdder();
     private volatile UnifiedJedis client;
 
     public RedisConnection(RedisSettings settings) {
@@ -41,11 +43,17 @@ public final class RedisConnection implements Resource, AutoCloseable {
      * errors the server reports (a script bug, a wrong type) stay as they are (500).
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
+        calls.increment();
         try {
             return command.apply(client());
         } catch (JedisConnectionException e) {
             throw new DependencyUnavailableException("redis", Duration.ofSeconds(1), "redis unavailable: " + e.getMessage(), e);
         }
+    }
+
+    /** How many calls went through {@link #call} since this connection was built. */
+    public long calls() {
+        return calls.sum();
     }
 
     public UnifiedJedis client() {
