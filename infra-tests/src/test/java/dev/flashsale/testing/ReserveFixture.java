@@ -39,7 +39,20 @@ public final class ReserveFixture implements AutoCloseable {
         return create(queueUrl, SqsConfirmationQueue.create(TestQueue.settings(queueUrl)), overrides);
     }
 
+    /** The queue too is built from config (SQS_ENDPOINT and BREAKER_* overrides apply to it). */
+    public static ReserveFixture fromConfig(Map<String, String> overrides) {
+        String queueUrl = TestQueue.create("confirm");
+        Map<String, String> env = environment(queueUrl, overrides);
+        return create(queueUrl, SqsConfirmationQueue.fromConfig(Config.of(env)), overrides);
+    }
+
     public static ReserveFixture create(String queueUrl, ConfirmationQueue queue, Map<String, String> overrides) {
+        ReserveInit init = new ReserveInit(Config.of(environment(queueUrl, overrides)), queue);
+        init.prime();
+        return new ReserveFixture(queueUrl, init);
+    }
+
+    private static Map<String, String> environment(String queueUrl, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", TestRedis.url());
         env.put("REDIS_POOL_SIZE", "64");
@@ -50,9 +63,7 @@ public final class ReserveFixture implements AutoCloseable {
         env.put("RATE_LIMIT_PER_SECOND", "1000");
         env.put("HOLD_TTL", "10m");
         env.putAll(overrides);
-        ReserveInit init = new ReserveInit(Config.of(env), queue);
-        init.prime();
-        return new ReserveFixture(queueUrl, init);
+        return env;
     }
 
     public APIGatewayV2HTTPResponse post(String saleId, String buyerId, String idempotencyKey, String body) {

@@ -28,7 +28,7 @@ public final class QueryInit {
     private final boolean devMode;
 
     public QueryInit(Config config) {
-        this.redis = new RedisConnection(RedisSettings.from(config));
+        this.redis = RedisConnection.fromConfig(config);
         this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
         this.devMode = config.bool("DEV_MODE", false);
     }

@@ -43,6 +43,10 @@ public final class ReserveHandler {
         if (soldOut.isSoldOut(request.saleId())) {
             return new ReserveOutcome.Refused(new Refusal.SoldOut(0, request.quantity()));
         }
+        if (!queue.accepting()) {
+            // The queue's breaker is open: a hold now would only be released again. Touch nothing.
+            throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER, "confirmation queue circuit breaker is open", null);
+        }
         ReserveOutcome outcome = store.reserve(request, ids.next());
         rememberSoldOut(request.saleId(), outcome);
         // A replayed HELD reservation is queued again: the first attempt may have died between hold and send.

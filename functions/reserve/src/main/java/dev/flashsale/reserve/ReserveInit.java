@@ -19,7 +19,6 @@ import dev.flashsale.http.ProblemException;
 import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.SqsConfirmationQueue;
-import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.ReservationPolicy;
@@ -34,7 +33,7 @@ import dev.flashsale.sale.SoldOutCache;
  * generator reseeded after restore) and primes the hot path without changing any data.
  *
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code CONFIRM_QUEUE_URL}, {@code SQS_*} (see
- * {@link SqsSettings}), {@code HOLD_TTL}, {@code RATE_LIMIT_*} (see {@link ReservationPolicy}), {@code DEV_MODE}
+ * {@link dev.flashsale.queue.SqsSettings}), {@code BREAKER_*} (see {@link dev.flashsale.resilience.BreakerSettings}), {@code HOLD_TTL}, {@code RATE_LIMIT_*} (see {@link ReservationPolicy}), {@code DEV_MODE}
  * (default false), {@code MAX_BODY_BYTES} (default 1024), {@code SOLD_OUT_CACHE_TTL} (default 1s; 0 turns the sold-out
  * fast path off).
  */
@@ -52,7 +51,7 @@ public final class ReserveInit {
     private final ReserveHandler handler;
 
     public ReserveInit(Config config, ConfirmationQueue queue) {
-        this.redis = new RedisConnection(RedisSettings.from(config));
+        this.redis = RedisConnection.fromConfig(config);
         this.store = new ReservationStore(redis, ReservationPolicy.from(config));
         this.ids = IdGenerator.create();
         this.reader = new ReserveRequestReader(config.bool("DEV_MODE", false), config.integer("MAX_BODY_BYTES", 1024, 64, 65_536));
@@ -68,7 +67,7 @@ public final class ReserveInit {
                 i = instance;
                 if (i == null) {
                     Config config = Config.fromEnv();
-                    i = new ReserveInit(config, SqsConfirmationQueue.create(SqsSettings.from(config)));
+                    i = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
                     i.registerCracResources();
                     i.prime();
                     instance = i;

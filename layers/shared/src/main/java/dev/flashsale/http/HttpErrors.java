@@ -26,10 +26,15 @@ public final class HttpErrors {
         } catch (ProblemException e) {
             return HttpResponses.problem(e.problem(), request.path());
         } catch (DependencyUnavailableException e) {
-            LOG.warn("{} {} answered 503: {} unavailable: {}", request.method(), request.path(), e.dependency(), e.getMessage());
-            return HttpResponses.problem(Problem.of(ProblemType.SERVICE_UNAVAILABLE, e.dependency().equals("sqs")
-                            ? "the reservation could not be queued and was released; retry with the same Idempotency-Key"
-                            : "a backing service is unavailable; retry shortly")
+            if (e.getCause() == null) {
+                // refused by an open breaker: one line per request would flood the logs during an outage
+                LOG.debug("{} {} answered 503: {}", request.method(), request.path(), e.getMessage());
+            } else {
+                LOG.warn("{} {} answered 503: {}", request.method(), request.path(), e.getMessage());
+            }
+            return HttpResponses.problem(Problem.of(ProblemType.SERVICE_UNAVAILABLE,
+                            "the service cannot take this request right now and nothing was reserved; retry after the Retry-After "
+                                    + "delay (with the same Idempotency-Key for a reservation)")
                     .retryAfter(e.retryAfter()), request.path());
         } catch (RuntimeException e) {
             LOG.error("{} {} failed (request {})", request.method(), request.path(), request.requestId(), e);

@@ -9,4 +9,9 @@ public interface ConfirmationQueue {
      * @throws QueueUnavailableException when the queue did not accept it (the caller must undo the hold)
      */
     void send(ConfirmationMessage message);
+
+    /** Whether a send would be attempted now (false while the queue's circuit breaker is open). */
+    default boolean accepting() {
+        return true;
+    }
 }

@@ -1,6 +1,14 @@
 package dev.flashsale.queue;
 
+import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -18,14 +26,36 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
 
     private final SqsClient sqs;
     private final String queueUrl;
+    private final CircuitBreaker breaker;
 
-    public SqsConfirmationQueue(SqsClient sqs, String queueUrl) {
+    public SqsConfirmationQueue(SqsClient sqs, String queueUrl, CircuitBreaker breaker) {
         this.sqs = sqs;
         this.queueUrl = queueUrl;
+        this.breaker = breaker;
     }
 
+    /** With a breaker of default settings. */
     public static SqsConfirmationQueue create(SqsSettings settings) {
-        return new SqsConfirmationQueue(client(settings), settings.queueUrl());
+        return new SqsConfirmationQueue(client(settings), settings.queueUrl(), breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
+    }
+
+    /** Settings from {@code CONFIRM_QUEUE_URL}, {@code SQS_*}, and the breaker from {@code BREAKER_SQS_*} / {@code BREAKER_*}. */
+    public static SqsConfirmationQueue fromConfig(Config config) {
+        SqsSettings settings = SqsSettings.from(config);
+        return new SqsConfirmationQueue(client(settings), settings.queueUrl(), breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
+    }
+
+    private static CircuitBreaker breaker(BreakerSettings settings) {
+        return Breakers.create("sqs", settings, e -> e instanceof SdkException);
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    @Override
+    public boolean accepting() {
+        return Breakers.permitsCalls(breaker);
     }
 
     /**
@@ -52,6 +82,10 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
 
     @Override
     public void send(ConfirmationMessage message) {
+        if (!breaker.tryAcquirePermission()) {
+            throw new QueueUnavailableException("confirmation queue circuit breaker is open", null);
+        }
+        long start = System.nanoTime();
         try {
             sqs.sendMessage(SendMessageRequest.builder()
                     .queueUrl(queueUrl)
@@ -60,7 +94,9 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
                             "version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build(),
                             "saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build()))
                     .build());
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SdkException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             throw new QueueUnavailableException("confirmation queue did not accept reservation " + message.reservationId(), e);
         }
     }

@@ -16,7 +16,15 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
 
 import dev.flashsale.resilience.DependencyUnavailableException;
 
@@ -26,12 +34,49 @@ import dev.flashsale.resilience.DependencyUnavailableException;
  */
 public final class RedisConnection implements Resource, AutoCloseable {
 
+    /** Server replies that mean "this node cannot serve now" (failover, loading, overload), not a bug of ours. */
+    private static final String[] UNAVAILABLE_REPLIES = {"READONLY", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"};
+
     private final RedisSettings settings;
+    private final CircuitBreaker breaker;
     private final LongAdder calls = new LongAdder();
     private volatile UnifiedJedis client;
 
+    /** With a breaker of default settings. */
     public RedisConnection(RedisSettings settings) {
+        this(settings, Breakers.create("redis", BreakerSettings.ofDefaults(Duration.ofMillis(200)), RedisConnection::isUnavailable));
+    }
+
+    public RedisConnection(RedisSettings settings, CircuitBreaker breaker) {
         this.settings = settings;
+        this.breaker = breaker;
+    }
+
+    /** Settings and breaker from {@code REDIS_*} and {@code BREAKER_REDIS_*} / {@code BREAKER_*} variables. */
+    public static RedisConnection fromConfig(dev.flashsale.config.Config config) {
+        return new RedisConnection(RedisSettings.from(config),
+                Breakers.create("redis", BreakerSettings.from(config, "redis", Duration.ofMillis(200)), RedisConnection::isUnavailable));
+    }
+
+    /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
+    public static boolean isUnavailable(Throwable e) {
+        if (e instanceof JedisConnectionException || e instanceof JedisClusterOperationException) {
+            return true;
+        }
+        if (e instanceof JedisDataException && e.getMessage() != null) {
+            for (String reply : UNAVAILABLE_REPLIES) {
+                if (e.getMessage().startsWith(reply)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        // pool exhausted: every connection is busy with a slow server
+        return e instanceof JedisException && e.getCause() instanceof java.util.NoSuchElementException;
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     public RedisSettings settings() {
@@ -39,15 +84,26 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     /**
-     * Runs one Redis call; a connection failure or timeout becomes {@link DependencyUnavailableException} (503), while
-     * errors the server reports (a script bug, a wrong type) stay as they are (500).
+     * Runs one Redis call through the {@code redis} circuit breaker. While the breaker is open the call fails at once;
+     * a connection failure, timeout or "cannot serve now" reply becomes {@link DependencyUnavailableException} (503);
+     * other errors (a script bug, a wrong type) stay as they are (500) and do not count against Redis.
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
         calls.increment();
+        if (!breaker.tryAcquirePermission()) {
+            throw new DependencyUnavailableException("redis", Breakers.retryAfter(breaker), "redis circuit breaker is open", null);
+        }
+        long start = System.nanoTime();
         try {
-            return command.apply(client());
-        } catch (JedisConnectionException e) {
-            throw new DependencyUnavailableException("redis", Duration.ofSeconds(1), "redis unavailable: " + e.getMessage(), e);
+            T result = command.apply(client());
+            breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            return result;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
+            if (isUnavailable(e)) {
+                throw new DependencyUnavailableException("redis", Breakers.retryAfter(breaker), "redis unavailable: " + e.getMessage(), e);
+            }
+            throw e;
         }
     }
 
