@@ -115,13 +115,17 @@ public final class Config {
             throw new ConfigException(name + " is out of range: '" + raw + "'");
         }
         String unit = m.group(2) == null ? "ms" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> throw new IllegalStateException(unit);
-        };
+        try {
+            return switch (unit) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new IllegalStateException(unit);
+            };
+        } catch (ArithmeticException e) {
+            throw new ConfigException(name + " is out of range: '" + raw + "'");
+        }
     }
 }
