@@ -1,0 +1,27 @@
+package dev.flashsale.template;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The repository root: where template.yaml and the parent pom.xml live. */
+public final class RepoRoot {
+
+    private RepoRoot() {
+    }
+
+    /**
+     * From the {@code flashsale.root} system property (set by infra-tests' surefire configuration), else the working
+     * directory; in either case the nearest directory at or above it holding both template.yaml and pom.xml.
+     */
+    public static Path find() {
+        String property = System.getProperty("flashsale.root");
+        Path start = Path.of(property != null && !property.isBlank() ? property : System.getProperty("user.dir")).toAbsolutePath();
+        for (Path p = start; p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("template.yaml")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no template.yaml with a pom.xml beside it in " + start
+                + " or any parent; run from the repository or set -Dflashsale.root=<repo>");
+    }
+}
