@@ -50,7 +50,11 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
             try {
                 ConfirmationMessage message = ConfirmationMessage.fromJson(record.getBody());
                 ConfirmOutcome outcome = handler.confirm(message);
-                LOG.info("message {} reservation {} sale {}: {}", id, message.reservationId(), message.saleId(), outcome);
+                if (outcome == ConfirmOutcome.CONFIRMED || outcome == ConfirmOutcome.ALREADY_CONFIRMED) {
+                    LOG.debug("message {} reservation {} sale {}: {}", id, message.reservationId(), message.saleId(), outcome);
+                } else {
+                    LOG.info("message {} reservation {} sale {}: {}", id, message.reservationId(), message.saleId(), outcome);
+                }
             } catch (MalformedMessageException e) {
                 LOG.error("message {} (receive count {}) is malformed and is left for the DLQ: {}", id, receiveCount(record), e.getMessage());
                 failures.add(new SQSBatchResponse.BatchItemFailure(id));
