@@ -78,7 +78,7 @@ public final class ConfirmInit {
                 "heldAt":"2026-01-01T00:00:00Z","expiresAt":"2026-01-01T00:10:00Z"}""");
         try {
             claims.loadScripts(PRIME_SALE);
-            handler.confirm(message);
+            claims.claim(message.saleId(), message.reservationId());
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
         }
