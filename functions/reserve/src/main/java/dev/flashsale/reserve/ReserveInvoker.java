@@ -39,10 +39,10 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
         HttpRequest http = new HttpRequest(event);
-        return HttpErrors.answer(http, () -> respond(handler.reserve(reader.read(http))));
+        return HttpErrors.answer(http, () -> respond(handler.reserve(reader.read(http)), http.path()));
     }
 
-    private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome) {
+    private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome, String path) {
         return switch (outcome) {
             case ReserveOutcome.Held held when held.replayed() -> HttpResponses.json(200,
                     ReservationView.of(held.reservation(), held.remaining()),
@@ -50,7 +50,7 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
             case ReserveOutcome.Held held -> HttpResponses.json(201,
                     ReservationView.of(held.reservation(), held.remaining()),
                     Map.of("location", ReservationView.location(held.reservation())));
-            case ReserveOutcome.Refused refused -> HttpResponses.problem(refused.refusal().problem(), null);
+            case ReserveOutcome.Refused refused -> HttpResponses.problem(refused.refusal().problem(), path);
         };
     }
 }

@@ -1,0 +1,99 @@
+package dev.flashsale.confirm;
+
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.reservation.ClaimOutcome;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.SettleOutcome;
+
+/**
+ * Turns a hold into an order, claim before write:
+ * <ol>
+ *   <li>claim the hold in Redis ({@code HELD → CLAIMED}, only while live; a CLAIMED one is re-claimed by a redelivery);</li>
+ *   <li>in one database transaction, insert the order and count its units as sold within stock ({@link OrderFence});</li>
+ *   <li>make Redis follow the database's decision ({@code CONFIRMED}, or {@code EXPIRED} if it was released).</li>
+ * </ol>
+ * A crash between steps leaves the reservation CLAIMED: a redelivery repeats the steps (each is idempotent) or the
+ * release job settles it through the same database fence. The order's buyer and quantity come from Redis, not from
+ * the message.
+ */
+public final class ConfirmHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConfirmHandler.class);
+
+    /** Step boundaries, for fault injection in tests. */
+    public enum Step {
+        /** The hold is CLAIMED in Redis; nothing is in the database yet. */
+        CLAIMED,
+        /** The database transaction committed; Redis does not know yet. */
+        COMMITTED
+    }
+
+    private final HoldClaims claims;
+    private final OrderFence fence;
+    private final Consumer<Step> afterStep;
+
+    public ConfirmHandler(HoldClaims claims, OrderFence fence) {
+        this(claims, fence, step -> { });
+    }
+
+    /** @param afterStep called at each step boundary; a test makes it throw to simulate a crash there */
+    public ConfirmHandler(HoldClaims claims, OrderFence fence, Consumer<Step> afterStep) {
+        this.claims = claims;
+        this.fence = fence;
+        this.afterStep = afterStep;
+    }
+
+    public ConfirmOutcome confirm(ConfirmationMessage message) {
+        ClaimOutcome claim = claims.claim(message.saleId(), message.reservationId());
+        Reservation held;
+        switch (claim) {
+            case ClaimOutcome.Claimed c -> held = c.reservation();
+            case ClaimOutcome.NotClaimable n -> {
+                return n.status() == ReservationStatus.CONFIRMED ? ConfirmOutcome.ALREADY_CONFIRMED : ConfirmOutcome.NOT_HELD;
+            }
+            case ClaimOutcome.HoldExpired e -> {
+                return ConfirmOutcome.HOLD_EXPIRED;
+            }
+            case ClaimOutcome.Unknown u -> {
+                LOG.warn("reservation {} of sale {} is not in Redis; no order written", message.reservationId(), message.saleId());
+                return ConfirmOutcome.UNKNOWN_RESERVATION;
+            }
+        }
+        if (held.quantity() != message.quantity() || !held.buyerId().equals(message.buyerId())) {
+            LOG.warn("message for reservation {} says buyer {} x{}, Redis says buyer {} x{}; the order follows Redis",
+                    held.id(), message.buyerId(), message.quantity(), held.buyerId(), held.quantity());
+        }
+        afterStep.accept(Step.CLAIMED);
+
+        OrderDecision decision = fence.confirm(held);
+        afterStep.accept(Step.COMMITTED);
+
+        SettleOutcome settled = claims.follow(held.saleId(), held.id(), decision);
+        if (settled == SettleOutcome.CONFLICT || settled == SettleOutcome.UNKNOWN) {
+            LOG.error("reservation {} of sale {}: the database decided {} but Redis could not follow ({}); reconcile the sale",
+                    held.id(), held.saleId(), decision, settled);
+        }
+        return switch (decision) {
+            case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
+            case OrderDecision.Released r -> switch (r.reason()) {
+                case CLAIM_EXPIRED -> ConfirmOutcome.RELEASED;
+                case SOLD_OUT -> {
+                    if (r.now()) {
+                        LOG.error("sale {} is sold out in the database but Redis held reservation {}: Redis had more stock than the "
+                                + "database (a lost write?); the hold is expired without returning stock", held.saleId(), held.id());
+                    }
+                    yield ConfirmOutcome.REFUSED_SOLD_OUT;
+                }
+            };
+        };
+    }
+}

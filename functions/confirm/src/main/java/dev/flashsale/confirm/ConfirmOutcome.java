@@ -1,0 +1,19 @@
+package dev.flashsale.confirm;
+
+/** What confirming one message did. Every outcome acknowledges the message; failures are exceptions. */
+public enum ConfirmOutcome {
+    /** The order was written now and the reservation is CONFIRMED. */
+    CONFIRMED,
+    /** The order existed already (a duplicate or a redelivery); the reservation is CONFIRMED. */
+    ALREADY_CONFIRMED,
+    /** The database had released the reservation first (its claim had expired); it is EXPIRED, no order. */
+    RELEASED,
+    /** The database refused the order: the sale is sold out there (Redis handed out too much); EXPIRED, no order. */
+    REFUSED_SOLD_OUT,
+    /** The hold's deadline passed before it was claimed; no order (the release job returns its units). */
+    HOLD_EXPIRED,
+    /** The reservation is EXPIRED or CANCELLED; no order. */
+    NOT_HELD,
+    /** Redis does not know the reservation (past retention, or lost in a failover); no order. */
+    UNKNOWN_RESERVATION
+}

@@ -1,0 +1,35 @@
+package dev.flashsale.release;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestRedis;
+
+/** The ReleaseFunction as the runtime builds it: from environment variables, primed, then running. */
+class ReleaseInitTest {
+
+    @Test
+    void init_fromEnvironment_primesAndRuns() {
+        ReleaseInit init = new ReleaseInit(Config.of(Map.of(
+                "REDIS_URL", TestRedis.url(),
+                "DATABASE_URL", TestDatabase.settings().url(),
+                "DB_USER", TestDatabase.settings().user(),
+                "RELEASE_MAX_PER_RUN", "50",
+                "RELEASE_MAX_SALES", "1")));
+        init.registerCracResources();
+        init.prime();
+
+        ReleaseSummary run = init.handler().run(Instant.now().plusSeconds(30));
+
+        assertThat(run.sales()).isLessThanOrEqualTo(1);
+        assertThat(run.errors()).isZero();
+        assertThat(init.handler().run(List.of(), Instant.now().plusSeconds(30)).sales()).isZero();
+    }
+}

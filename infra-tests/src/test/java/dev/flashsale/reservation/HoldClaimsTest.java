@@ -1,0 +1,142 @@
+package dev.flashsale.reservation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.TestStack;
+
+/** claim.lua, settle-claim.lua and due.lua against the real Redis. */
+class HoldClaimsTest {
+
+    private static final TestStack STACK = TestStack.create();
+    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+    @AfterAll
+    static void close() {
+        STACK.close();
+        SHORT.close();
+    }
+
+    private static String units(String saleId, String buyer) {
+        return STACK.redis.call(c -> c.hget(new SaleKeys(saleId).units(), buyer));
+    }
+
+    private static boolean listed(String key, String id) {
+        return STACK.redis.call(c -> c.zscore(key, id)) != null;
+    }
+
+    @Test
+    void claim_takesALiveHold_once_andAgainOnlyAsARedelivery() {
+        Sale sale = STACK.newSale(10, 5, 5);
+        Reservation r = STACK.hold(sale.id(), "b1", 2);
+        SaleKeys k = new SaleKeys(sale.id());
+
+        ClaimOutcome first = STACK.claims.claim(sale.id(), r.id());
+        assertThat(first).isInstanceOfSatisfying(ClaimOutcome.Claimed.class, c -> {
+            assertThat(c.again()).isFalse();
+            assertThat(c.reservation().status()).isEqualTo(ReservationStatus.CLAIMED);
+            assertThat(c.reservation().quantity()).isEqualTo(2);
+        });
+        assertThat(listed(k.holds(), r.id())).isFalse();
+        assertThat(listed(k.claims(), r.id())).isTrue();
+        assertThat(STACK.store.find(sale.id(), r.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CLAIMED);
+
+        assertThat(STACK.claims.claim(sale.id(), r.id())).isInstanceOfSatisfying(ClaimOutcome.Claimed.class,
+                c -> assertThat(c.again()).isTrue());
+    }
+
+    @Test
+    void claim_refusesAnExpiredHold_andLeavesItForTheReleaseJob() throws Exception {
+        Sale sale = SHORT.newSale(10, 5, 5);
+        Reservation r = SHORT.hold(sale.id(), "b1", 1);
+        Thread.sleep(1_100);
+
+        assertThat(SHORT.claims.claim(sale.id(), r.id())).isInstanceOf(ClaimOutcome.HoldExpired.class);
+        assertThat(SHORT.store.find(sale.id(), r.id()).orElseThrow().status()).isEqualTo(ReservationStatus.HELD);
+        assertThat(SHORT.claims.expiredHolds(sale.id(), 10)).containsExactly(r.id());
+    }
+
+    @Test
+    void claim_neverTakesAFinishedOrUnknownReservation() {
+        Sale sale = STACK.newSale(10, 5, 5);
+        Reservation cancelled = STACK.hold(sale.id(), "b1", 1);
+        STACK.store.release(sale.id(), cancelled.id(), ReservationStatus.CANCELLED, false, true);
+        Reservation confirmed = STACK.hold(sale.id(), "b2", 1);
+        STACK.claims.claim(sale.id(), confirmed.id());
+        STACK.claims.follow(sale.id(), confirmed.id(), new OrderDecision.Ordered(true));
+
+        assertThat(STACK.claims.claim(sale.id(), cancelled.id())).isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CANCELLED));
+        assertThat(STACK.claims.claim(sale.id(), confirmed.id())).isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CONFIRMED));
+        assertThat(STACK.claims.claim(sale.id(), "no-such-id")).isEqualTo(new ClaimOutcome.Unknown());
+    }
+
+    @Test
+    void follow_anOrder_confirmsAndKeepsTheUnitsSold() {
+        Sale sale = STACK.newSale(10, 5, 5);
+        Reservation r = STACK.hold(sale.id(), "b1", 3);
+        STACK.claims.claim(sale.id(), r.id());
+
+        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(true))).isEqualTo(SettleOutcome.SETTLED);
+        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(false))).isEqualTo(SettleOutcome.ALREADY);
+
+        assertThat(STACK.store.find(sale.id(), r.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
+        assertThat(STACK.available(sale.id())).isEqualTo(7);
+        assertThat(units(sale.id(), "b1")).isEqualTo("3");
+        assertThat(listed(new SaleKeys(sale.id()).claims(), r.id())).isFalse();
+    }
+
+    @Test
+    void follow_aRelease_expiresAndReturnsTheUnits_exceptWhenTheDatabaseWasSoldOut() {
+        Sale sale = STACK.newSale(10, 5, 5);
+        Reservation expired = STACK.hold(sale.id(), "b1", 2);
+        Reservation soldOut = STACK.hold(sale.id(), "b2", 3);
+        STACK.claims.claim(sale.id(), expired.id());
+        STACK.claims.claim(sale.id(), soldOut.id());
+
+        assertThat(STACK.claims.follow(sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true)))
+                .isEqualTo(SettleOutcome.SETTLED);
+        assertThat(STACK.claims.follow(sale.id(), soldOut.id(), new OrderDecision.Released(ReleaseReason.SOLD_OUT, true)))
+                .isEqualTo(SettleOutcome.SETTLED);
+        // repeating changes nothing
+        assertThat(STACK.claims.follow(sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)))
+                .isEqualTo(SettleOutcome.ALREADY);
+
+        assertThat(STACK.available(sale.id())).isEqualTo(7);  // 10 - 2 - 3 + 2
+        assertThat(units(sale.id(), "b1")).isNull();
+        assertThat(units(sale.id(), "b2")).isNull();
+        assertThat(STACK.store.find(sale.id(), expired.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+    }
+
+    @Test
+    void follow_neverOverridesAHoldThatWasNotClaimed() {
+        Sale sale = STACK.newSale(10, 5, 5);
+        Reservation held = STACK.hold(sale.id(), "b1", 1);
+
+        assertThat(STACK.claims.follow(sale.id(), held.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true)))
+                .isEqualTo(SettleOutcome.CONFLICT);
+        assertThat(STACK.store.find(sale.id(), held.id()).orElseThrow().status()).isEqualTo(ReservationStatus.HELD);
+        assertThat(STACK.available(sale.id())).isEqualTo(9);
+    }
+
+    @Test
+    void staleClaims_listsOnlyClaimsPastTheirDeadline() throws Exception {
+        Sale sale = SHORT.newSale(10, 5, 5);
+        Reservation old = SHORT.hold(sale.id(), "b1", 1);
+        SHORT.claims.claim(sale.id(), old.id());
+        Thread.sleep(1_100);
+        Reservation fresh = SHORT.hold(sale.id(), "b2", 1);
+        SHORT.claims.claim(sale.id(), fresh.id());
+
+        assertThat(SHORT.claims.staleClaims(sale.id(), 10)).isEqualTo(List.of(old.id()));
+        assertThat(SHORT.claims.staleClaims(sale.id(), 0)).isEmpty();
+    }
+}

@@ -1,0 +1,79 @@
+package dev.flashsale.db;
+
+import java.time.Duration;
+import java.util.Properties;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.config.ConfigException;
+
+/**
+ * How to reach PostgreSQL (Aurora behind RDS Proxy in AWS).
+ *
+ * @param url            {@code DATABASE_URL}, a {@code jdbc:postgresql://host:port/db[?sslmode=...]} URL; default
+ *                       {@code jdbc:postgresql://127.0.0.1:5432/flashsale}
+ * @param user           {@code DB_USER}; default {@code postgres}
+ * @param password       {@code DB_PASSWORD}; default empty (trust auth locally; in AWS the secret's value)
+ * @param connectTimeout {@code DB_CONNECT_TIMEOUT}, TCP connect and login; default 3s (whole seconds, rounded up)
+ * @param socketTimeout  {@code DB_SOCKET_TIMEOUT}, the longest wait for one answer before the connection is treated as
+ *                       broken; default 10s (whole seconds, rounded up)
+ */
+public record DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout) {
+
+    public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/flashsale";
+
+    public DbSettings {
+        if (url == null || !url.startsWith("jdbc:postgresql://")) {
+            throw new ConfigException("DATABASE_URL must start with jdbc:postgresql://, was " + redact(url));
+        }
+    }
+
+    public static DbSettings of(String url, String user, String password) {
+        return new DbSettings(url, user, password, Duration.ofSeconds(3), Duration.ofSeconds(10));
+    }
+
+    public static DbSettings from(Config config) {
+        return new DbSettings(
+                config.string("DATABASE_URL", DEFAULT_URL),
+                config.string("DB_USER", "postgres"),
+                config.string("DB_PASSWORD", ""),
+                config.duration("DB_CONNECT_TIMEOUT", Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(60)),
+                config.duration("DB_SOCKET_TIMEOUT", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+    }
+
+    /**
+     * Driver properties. Nothing here creates session state on the server, so RDS Proxy can multiplex the
+     * connection: {@code prepareThreshold=0} keeps every statement unnamed (named server-side prepared statements pin),
+     * and no SET is ever sent (isolation stays the server default, READ COMMITTED).
+     */
+    public Properties driverProperties() {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (!password.isEmpty()) {
+            p.setProperty("password", password);
+        }
+        p.setProperty("prepareThreshold", "0");
+        p.setProperty("preparedStatementCacheQueries", "0");
+        p.setProperty("connectTimeout", Long.toString(seconds(connectTimeout)));
+        p.setProperty("loginTimeout", Long.toString(seconds(connectTimeout)));
+        p.setProperty("socketTimeout", Long.toString(seconds(socketTimeout)));
+        p.setProperty("tcpKeepAlive", "true");
+        return p;
+    }
+
+    /** The URL without query parameters (which may carry credentials), for logs. */
+    public String redacted() {
+        return redact(url);
+    }
+
+    private static String redact(String url) {
+        if (url == null) {
+            return "null";
+        }
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+}

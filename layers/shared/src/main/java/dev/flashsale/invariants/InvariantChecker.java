@@ -1,0 +1,202 @@
+package dev.flashsale.invariants;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.invariants.Violation.Scope;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationCodec;
+import dev.flashsale.reservation.ReservationStatus;
+
+/**
+ * Reads one sale from Redis and the database and reports every broken invariant. Read-only. Redis and the database
+ * are read one after the other, not in one snapshot, so run it when the sale is quiet (tests, after a benchmark).
+ *
+ * <p>Always checked:
+ * <ul>
+ *   <li>database: {@code sold <= stock}; {@code sold} equals the units in orders; no reservation has both an order and
+ *       a release row</li>
+ *   <li>Redis: available stock is not negative; the holds set lists exactly the HELD reservations and the claims set
+ *       exactly the CLAIMED ones; each buyer's unit count equals their HELD, CLAIMED and CONFIRMED units</li>
+ *   <li>across: {@code available + held + undecided claimed (Redis) + ordered units (database) == stock}; a CONFIRMED
+ *       reservation has an order; a reservation with an order is not EXPIRED or CANCELLED</li>
+ * </ul>
+ * When {@code settled} (every hold has expired and the release job has run): no reservation is HELD or CLAIMED, and
+ * every order's reservation is in Redis and CONFIRMED.
+ */
+public final class InvariantChecker {
+
+    private final RedisConnection redis;
+    private final DbConnection db;
+
+    public InvariantChecker(RedisConnection redis, DbConnection db) {
+        this.redis = redis;
+        this.db = db;
+    }
+
+    public InvariantReport check(String saleId, boolean settled) {
+        List<Violation> v = new ArrayList<>();
+        DbView d = readDatabase(saleId);
+        SaleKeys k = new SaleKeys(saleId);
+        String stockText = redis.call(c -> c.get(k.stock()));
+        Map<String, String> raw = redis.call(c -> c.hgetAll(k.reservations()));
+        Set<String> holds = new HashSet<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
+        Set<String> claims = new HashSet<>(redis.call(c -> c.zrange(k.claims(), 0, -1)));
+        Map<String, String> units = redis.call(c -> c.hgetAll(k.units()));
+
+        // Database alone.
+        if (!d.exists) {
+            v.add(new Violation(Scope.DATABASE, "sale " + saleId + " is not in the database"));
+        }
+        if (d.sold > d.stock) {
+            v.add(new Violation(Scope.DATABASE, "sold " + d.sold + " exceeds stock " + d.stock));
+        }
+        long orderedUnits = d.orders.values().stream().mapToLong(Integer::longValue).sum();
+        if (d.sold != orderedUnits) {
+            v.add(new Violation(Scope.DATABASE, "sold " + d.sold + " differs from the " + orderedUnits + " units in orders"));
+        }
+        for (String id : d.orders.keySet()) {
+            if (d.releases.containsKey(id)) {
+                v.add(new Violation(Scope.DATABASE, "reservation " + id + " has both an order and a release"));
+            }
+        }
+
+        // Redis alone.
+        long available = stockText == null ? -1 : Long.parseLong(stockText);
+        if (stockText == null) {
+            v.add(new Violation(Scope.REDIS, "no available-stock counter"));
+        } else if (available < 0) {
+            v.add(new Violation(Scope.REDIS, "available stock is negative: " + available));
+        }
+        Map<ReservationStatus, Integer> counts = new EnumMap<>(ReservationStatus.class);
+        Map<String, Long> unitsByBuyer = new HashMap<>();
+        Map<String, Reservation> reservations = new HashMap<>();
+        long heldUnits = 0;
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            Reservation r = ReservationCodec.decode(saleId, e.getValue());
+            reservations.put(e.getKey(), r);
+            counts.merge(r.status(), 1, Integer::sum);
+            if (r.status() == ReservationStatus.HELD || (r.status() == ReservationStatus.CLAIMED && undecided(d, e.getKey()))) {
+                heldUnits += r.quantity();
+            }
+            if (r.status().holdsStock()) {
+                unitsByBuyer.merge(r.buyerId(), (long) r.quantity(), Long::sum);
+            }
+            if ((r.status() == ReservationStatus.HELD) != holds.contains(e.getKey())) {
+                v.add(new Violation(Scope.REDIS, "reservation " + e.getKey() + " is " + r.status()
+                        + (holds.contains(e.getKey()) ? " but listed" : " but not listed") + " in the holds set"));
+            }
+            if ((r.status() == ReservationStatus.CLAIMED) != claims.contains(e.getKey())) {
+                v.add(new Violation(Scope.REDIS, "reservation " + e.getKey() + " is " + r.status()
+                        + (claims.contains(e.getKey()) ? " but listed" : " but not listed") + " in the claims set"));
+            }
+        }
+        for (String id : holds) {
+            if (!raw.containsKey(id)) {
+                v.add(new Violation(Scope.REDIS, "the holds set lists unknown reservation " + id));
+            }
+        }
+        for (String id : claims) {
+            if (!raw.containsKey(id)) {
+                v.add(new Violation(Scope.REDIS, "the claims set lists unknown reservation " + id));
+            }
+        }
+        Set<String> buyers = new HashSet<>(unitsByBuyer.keySet());
+        buyers.addAll(units.keySet());
+        for (String buyer : buyers) {
+            long counted = units.containsKey(buyer) ? Long.parseLong(units.get(buyer)) : 0;
+            long expected = unitsByBuyer.getOrDefault(buyer, 0L);
+            if (counted != expected) {
+                v.add(new Violation(Scope.REDIS, "buyer " + buyer + " is counted for " + counted + " units but has " + expected));
+            }
+        }
+
+        // Across.
+        if (available >= 0 && available + heldUnits + orderedUnits != d.stock) {
+            v.add(new Violation(Scope.CROSS, "available " + available + " + held " + heldUnits + " + ordered " + orderedUnits
+                    + " = " + (available + heldUnits + orderedUnits) + ", not the stock " + d.stock));
+        }
+        for (Reservation r : reservations.values()) {
+            if (r.status() == ReservationStatus.CONFIRMED && !d.orders.containsKey(r.id())) {
+                v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is CONFIRMED in Redis but has no order"));
+            }
+            if ((r.status() == ReservationStatus.EXPIRED || r.status() == ReservationStatus.CANCELLED) && d.orders.containsKey(r.id())) {
+                v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is " + r.status() + " in Redis but has an order"));
+            }
+            if (settled && (r.status() == ReservationStatus.HELD || r.status() == ReservationStatus.CLAIMED)) {
+                v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is still " + r.status() + " after settling"));
+            }
+        }
+        if (settled) {
+            for (String id : d.orders.keySet()) {
+                Reservation r = reservations.get(id);
+                if (r == null) {
+                    v.add(new Violation(Scope.CROSS, "order " + id + " has no reservation in Redis"));
+                } else if (r.status() != ReservationStatus.CONFIRMED) {
+                    v.add(new Violation(Scope.CROSS, "order " + id + " has its reservation " + r.status() + " in Redis"));
+                }
+            }
+        }
+        return new InvariantReport(saleId, d.stock, d.sold, orderedUnits, d.orders.size(), d.releases.size(), available,
+                heldUnits, counts, List.copyOf(v));
+    }
+
+    /**
+     * A CLAIMED reservation still counts as held unless the database decided it: an order (its units are counted as
+     * ordered) or a SOLD_OUT release (its units never existed). One released as CLAIM_EXPIRED still holds its units
+     * until Redis follows and returns them.
+     */
+    private static boolean undecided(DbView d, String id) {
+        return !d.orders.containsKey(id) && !"SOLD_OUT".equals(d.releases.get(id));
+    }
+
+    private record DbView(boolean exists, long stock, long sold, Map<String, Integer> orders, Map<String, String> releases) {
+    }
+
+    private DbView readDatabase(String saleId) {
+        return db.transaction(c -> {
+            boolean exists = false;
+            long stock = 0;
+            long sold = 0;
+            try (PreparedStatement ps = c.prepareStatement("SELECT stock, sold FROM sales WHERE id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        exists = true;
+                        stock = rs.getLong(1);
+                        sold = rs.getLong(2);
+                    }
+                }
+            }
+            Map<String, Integer> orders = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, quantity FROM orders WHERE sale_id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        orders.put(rs.getString(1), rs.getInt(2));
+                    }
+                }
+            }
+            Map<String, String> releases = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, reason FROM releases WHERE sale_id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        releases.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return new DbView(exists, stock, sold, orders, releases);
+        });
+    }
+}
