@@ -181,6 +181,15 @@ class TemplateContractTest {
                 assertThat(visibility)
                         .as("%s VisibilityTimeout must be >= 6 x %s Timeout (%d s) + batching window (%d s)", queueName, name, timeout, window)
                         .isGreaterThanOrEqualTo(6 * timeout + window);
+
+                // A message failing while the database is down renews its hold's claim at each delivery: the claim must
+                // outlive the time until the next delivery, or the release job could settle a pending reservation.
+                String claimTtl = f.getValue().path("Environment").path("Variables").path("CLAIM_TTL").asText("");
+                assertThat(claimTtl).as("%s sets CLAIM_TTL", name).isNotEmpty();
+                assertThat(dev.flashsale.config.Config.of(Map.of("CLAIM_TTL", claimTtl))
+                        .duration("CLAIM_TTL", java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ofDays(1)).toSeconds())
+                        .as("%s CLAIM_TTL must exceed %s VisibilityTimeout (%d s) + batching window", name, queueName, visibility)
+                        .isGreaterThan(visibility + window);
             }
         }
         assertThat(sqsEvents).as("SQS event sources").isPositive();

@@ -52,6 +52,18 @@ public final class ConfirmHandler {
         this.afterStep = afterStep;
     }
 
+    /**
+     * Keeps a hold from expiring while its confirmation cannot run because the database is down: the hold is claimed
+     * (or its claim renewed) in Redis. A CLAIMED hold is only ever settled through the database fence, so nothing
+     * releases it during the outage; each redelivery of the message renews the claim (CLAIM_TTL must exceed the queue's
+     * visibility timeout).
+     *
+     * @return whether the hold is now CLAIMED
+     */
+    public boolean protect(ConfirmationMessage message) {
+        return claims.claim(message.saleId(), message.reservationId()) instanceof ClaimOutcome.Claimed;
+    }
+
     public ConfirmOutcome confirm(ConfirmationMessage message) {
         ClaimOutcome claim = claims.claim(message.saleId(), message.reservationId());
         Reservation held;

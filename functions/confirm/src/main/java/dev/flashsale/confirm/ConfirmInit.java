@@ -37,7 +37,7 @@ public final class ConfirmInit {
 
     public ConfirmInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ConfirmHandler(claims, new OrderFence(db));
     }

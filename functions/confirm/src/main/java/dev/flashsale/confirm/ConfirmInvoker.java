@@ -19,7 +19,8 @@ import dev.flashsale.resilience.DependencyUnavailableException;
  * The ConfirmFunction's Lambda handler (SQS event source with {@code ReportBatchItemFailures}). Each record is
  * confirmed on its own; the response lists only the records that failed, which SQS makes visible again and, after
  * {@code maxReceiveCount}, moves to the DLQ. A malformed message fails only itself. When Redis or the database is
- * unreachable, the rest of the batch is failed without trying (each would wait for the same timeout).
+ * unreachable, the rest of the batch is failed without trying (each would wait for the same timeout); during a
+ * database outage their holds are still claimed in Redis so that none expires while its message is pending.
  */
 public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -44,6 +45,9 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         for (SQSEvent.SQSMessage record : records) {
             String id = record.getMessageId();
             if (outage != null) {
+                if (outage.dependency().equals("db")) {
+                    protect(record);
+                }
                 failures.add(new SQSBatchResponse.BatchItemFailure(id));
                 continue;
             }
@@ -72,6 +76,14 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
             LOG.warn("{} of {} records failed", failures.size(), records.size());
         }
         return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+    }
+
+    private void protect(SQSEvent.SQSMessage record) {
+        try {
+            handler.protect(ConfirmationMessage.fromJson(record.getBody()));
+        } catch (RuntimeException e) {
+            LOG.warn("message {}: could not protect its hold during the database outage: {}", record.getMessageId(), e.toString());
+        }
     }
 
     private static String receiveCount(SQSEvent.SQSMessage record) {

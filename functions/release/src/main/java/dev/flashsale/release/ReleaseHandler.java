@@ -19,6 +19,7 @@ import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.SettleOutcome;
+import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
  * The release job, per sale:
@@ -67,10 +68,21 @@ public final class ReleaseHandler {
         this.afterStep = afterStep;
     }
 
-    /** A scheduled run over the sales that may have holds (from the database). */
+    /**
+     * A scheduled run over the sales that may have holds (from the database). While the database is unreachable
+     * nothing is released: confirmation cannot run either, and a hold whose confirmation is only waiting for the
+     * database must not expire because of it.
+     */
     public ReleaseSummary run(Instant deadline) {
         Instant now = clock.instant();
-        return run(sales.startedAndEndedSince(now, now.minus(settings.lookback()), settings.maxSales()), deadline);
+        List<String> saleIds;
+        try {
+            saleIds = sales.startedAndEndedSince(now, now.minus(settings.lookback()), settings.maxSales());
+        } catch (DependencyUnavailableException e) {
+            LOG.warn("release run skipped: the database is unavailable ({}); holds are kept until confirmation can run", e.getMessage());
+            return new ReleaseSummary(0, 0, 0, 0, 0, 1, false);
+        }
+        return run(saleIds, deadline);
     }
 
     /** A run over the given sales. */

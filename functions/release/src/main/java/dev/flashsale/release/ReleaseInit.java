@@ -40,7 +40,7 @@ public final class ReleaseInit {
 
     public ReleaseInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ReleaseHandler(new SaleRepository(db), new ReservationStore(redis, ReservationPolicy.from(config)),
                 claims, new OrderFence(db), ReleaseSettings.from(config), Clock.systemUTC());

@@ -4,13 +4,18 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.crac.Context;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.flashsale.config.Config;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
  * The execution environment's one database connection (a Lambda environment runs one invocation at a time, so a pool
@@ -23,10 +28,31 @@ public final class DbConnection implements Resource, AutoCloseable {
     static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
     private final DbSettings settings;
+    private final CircuitBreaker breaker;
     private Connection connection;
 
+    /** With a breaker of default settings. */
     public DbConnection(DbSettings settings) {
+        this(settings, breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
+    }
+
+    public DbConnection(DbSettings settings, CircuitBreaker breaker) {
         this.settings = settings;
+        this.breaker = breaker;
+    }
+
+    /** Settings from {@code DATABASE_URL}, {@code DB_*}; the breaker from {@code BREAKER_DB_*} / {@code BREAKER_*}. */
+    public static DbConnection fromConfig(Config config) {
+        return new DbConnection(DbSettings.from(config), breaker(BreakerSettings.from(config, "db", Duration.ofSeconds(1))));
+    }
+
+    private static CircuitBreaker breaker(BreakerSettings settings) {
+        // Only an unreachable or failing database counts; a statement the database refuses is our bug, not its outage.
+        return Breakers.create("db", settings, e -> e instanceof DependencyUnavailableException);
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     public DbSettings settings() {
@@ -39,10 +65,28 @@ public final class DbConnection implements Resource, AutoCloseable {
      * and the work runs once more, which is why work must be idempotent: a failure during COMMIT leaves it unknown
      * whether the first run took effect.
      *
-     * @throws DependencyUnavailableException when the database cannot be reached
+     * <p>Runs through the {@code db} circuit breaker: while it is open the call fails at once, without waiting for a
+     * connect timeout.
+     *
+     * @throws DependencyUnavailableException when the database cannot be reached, or its breaker is open
      * @throws DatabaseException              when the database refuses a statement
      */
-    public synchronized <T> T transaction(SqlWork<T> work) {
+    public <T> T transaction(SqlWork<T> work) {
+        if (!breaker.tryAcquirePermission()) {
+            throw new DependencyUnavailableException("db", Breakers.retryAfter(breaker), "database circuit breaker is open", null);
+        }
+        long start = System.nanoTime();
+        try {
+            T result = transactionWithRetry(work);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return result;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            throw e;
+        }
+    }
+
+    private synchronized <T> T transactionWithRetry(SqlWork<T> work) {
         for (int attempt = 1; ; attempt++) {
             Connection c = open();
             try {

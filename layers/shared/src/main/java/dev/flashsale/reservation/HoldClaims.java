@@ -21,7 +21,7 @@ public final class HoldClaims {
     private static final LuaScript DUE = LuaScript.fromResource("due");
 
     /** Default of {@code CLAIM_TTL}. */
-    public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(2);
+    public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(5);
 
     private final RedisConnection redis;
     private final Duration claimTtl;
@@ -36,7 +36,10 @@ public final class HoldClaims {
         this.claimTtl = claimTtl;
     }
 
-    /** With {@code CLAIM_TTL} from config (default 2m, at least 1s). */
+    /**
+     * With {@code CLAIM_TTL} from config (default 5m, at least 1s). Keep it above the confirm queue's visibility
+     * timeout: a message that keeps failing then renews its claim at each delivery before the claim can lapse.
+     */
     public static HoldClaims from(RedisConnection redis, Config config) {
         return new HoldClaims(redis, config.duration("CLAIM_TTL", DEFAULT_CLAIM_TTL, Duration.ofSeconds(1), Duration.ofHours(1)));
     }
