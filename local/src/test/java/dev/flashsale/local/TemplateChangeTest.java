@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,14 +51,13 @@ class TemplateChangeTest {
                     {"version":1,"reservationId":"r-none","saleId":"nosuchsale","buyerId":"b","quantity":1,\
                     "heldAt":"2026-01-01T00:00:00Z","expiresAt":"2026-01-01T00:10:00Z"}"""));
             String dlq = stack.queues().queueUrl("ConfirmDLQ");
-            @SuppressWarnings("unchecked")
-            List<Message>[] dead = new List[1];
+            AtomicReference<List<Message>> dead = new AtomicReference<>(List.of());
             assertThat(LocalTesting.eventually(Duration.ofSeconds(30), () -> {
-                dead[0] = stack.sqs().receiveMessage(b -> b.queueUrl(dlq).maxNumberOfMessages(10).visibilityTimeout(30)
-                        .messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL)).messages();
-                return !dead[0].isEmpty();
+                dead.set(stack.sqs().receiveMessage(b -> b.queueUrl(dlq).maxNumberOfMessages(10).visibilityTimeout(30)
+                        .messageSystemAttributeNames(software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName.ALL)).messages());
+                return !dead.get().isEmpty();
             })).isTrue();
-            assertThat(dead[0]).singleElement().satisfies(m -> {
+            assertThat(dead.get()).singleElement().satisfies(m -> {
                 assertThat(m.body()).isEqualTo("not a confirmation message");
                 assertThat(m.attributesAsStrings().get("ApproximateReceiveCount")).isNotNull();
             });

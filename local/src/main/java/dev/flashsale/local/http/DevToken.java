@@ -56,7 +56,7 @@ public final class DevToken {
             throw new InvalidTokenException("the JWT payload is not a JSON object");
         }
         Map<String, String> claims = new LinkedHashMap<>();
-        payload.fields().forEachRemaining(e -> claims.put(e.getKey(), claimValue(e.getValue())));
+        payload.properties().forEach(e -> claims.put(e.getKey(), claimValue(e.getValue())));
         return Optional.of(claims);
     }
 

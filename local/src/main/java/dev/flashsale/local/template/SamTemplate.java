@@ -3,7 +3,6 @@ package dev.flashsale.local.template;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -204,9 +203,6 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
         if (object == null || object instanceof MissingNode || !object.isObject()) {
             return List.of();
         }
-        return () -> {
-            Iterator<Map.Entry<String, JsonNode>> it = object.fields();
-            return it;
-        };
+        return object.properties();
     }
 }

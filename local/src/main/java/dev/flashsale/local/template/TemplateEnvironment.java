@@ -115,7 +115,7 @@ public final class TemplateEnvironment {
             text = sub.asText();
         } else if (sub.isArray() && sub.size() == 2 && sub.get(0).isTextual()) {
             text = sub.get(0).asText();
-            sub.get(1).fields().forEachRemaining(e -> locals.put(e.getKey(), e.getValue()));
+            sub.get(1).properties().forEach(e -> locals.put(e.getKey(), e.getValue()));
         } else {
             return Optional.empty();
         }
