@@ -190,7 +190,8 @@ public final class BackingServices implements AutoCloseable {
             throw new LocalSetupException("ElasticMQ (the in-process SQS) did not start: " + e.getMessage()
                     + ". Fix: set SQS_ENDPOINT to a running ElasticMQ or other SQS-compatible server.", e);
         }
-        embedded.add(server::stopAndWait);
+        // Not stopAndWait: it waits up to a minute for the functions' keep-alive SQS connections to go idle.
+        embedded.add(() -> server.stopAndGetFuture().apply());
         return new Found<>(URI.create("http://127.0.0.1:" + port), "ElasticMQ in process on 127.0.0.1:" + port);
     }
 
