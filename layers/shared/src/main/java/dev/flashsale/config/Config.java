@@ -3,6 +3,7 @@ package dev.flashsale.config;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,14 +15,41 @@ public final class Config {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?");
 
+    /**
+     * Set only by the local runner, and only on the thread that builds a function's Init: a JVM cannot change its own
+     * environment variables, yet the runner hosts every function of template.yaml in one JVM, each with its own.
+     */
+    private static final ThreadLocal<Map<String, String>> LOCAL_ENVIRONMENT = new ThreadLocal<>();
+
     private final Map<String, String> values;
 
     private Config(Map<String, String> values) {
         this.values = Map.copyOf(values);
     }
 
+    /** The process environment; or, inside {@link #withLocalEnvironment} on this thread, the environment given there. */
     public static Config fromEnv() {
-        return new Config(System.getenv());
+        Map<String, String> local = LOCAL_ENVIRONMENT.get();
+        return new Config(local != null ? local : System.getenv());
+    }
+
+    /**
+     * Local runner only (never called in Lambda): runs {@code init} with {@link #fromEnv()} on this thread answering
+     * {@code environment} instead of the process environment, so a function's real Init reads the variables the
+     * template gives that function.
+     */
+    public static <T> T withLocalEnvironment(Map<String, String> environment, Supplier<T> init) {
+        Map<String, String> previous = LOCAL_ENVIRONMENT.get();
+        LOCAL_ENVIRONMENT.set(Map.copyOf(environment));
+        try {
+            return init.get();
+        } finally {
+            if (previous == null) {
+                LOCAL_ENVIRONMENT.remove();
+            } else {
+                LOCAL_ENVIRONMENT.set(previous);
+            }
+        }
     }
 
     public static Config of(Map<String, String> values) {

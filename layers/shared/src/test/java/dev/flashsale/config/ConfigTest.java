@@ -155,4 +155,26 @@ class ConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("HOLD_TTL");
     }
+
+    @Test
+    void fromEnv_answersTheLocalEnvironmentOnlyInsideWithLocalEnvironmentAndOnlyOnThatThread() throws Exception {
+        String name = "FLASHSALE_CONFIG_TEST_ONLY";
+        assertThat(Config.fromEnv().optional(name)).isEmpty();
+
+        String inside = Config.withLocalEnvironment(Map.of(name, "local"), () -> {
+            String[] otherThread = new String[1];
+            Thread t = new Thread(() -> otherThread[0] = Config.fromEnv().string(name, "unset"));
+            t.start();
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(otherThread[0]).isEqualTo("unset");
+            return Config.fromEnv().string(name, "unset");
+        });
+
+        assertThat(inside).isEqualTo("local");
+        assertThat(Config.fromEnv().optional(name)).isEmpty();
+    }
 }

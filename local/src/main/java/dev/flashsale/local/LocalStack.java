@@ -1,0 +1,242 @@
+package dev.flashsale.local;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import dev.flashsale.local.function.FunctionHost;
+import dev.flashsale.local.function.InvocationLog;
+import dev.flashsale.local.http.ApiServer;
+import dev.flashsale.local.schedule.ScheduleExpression;
+import dev.flashsale.local.schedule.Scheduler;
+import dev.flashsale.local.services.BackingServices;
+import dev.flashsale.local.sqs.LocalQueues;
+import dev.flashsale.local.sqs.SqsPoller;
+import dev.flashsale.local.template.SamTemplate;
+import dev.flashsale.local.template.SamTemplate.FunctionSpec;
+import dev.flashsale.local.template.TemplateEnvironment;
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.queue.SqsSettings;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The whole template on this machine: backing services, the queues, every function hosted through its handler class,
+ * the HTTP API, one poller per SQS mapping and one timer per schedule. {@link #close()} stops it all in reverse.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    static final String REGION = "us-east-1";
+
+    private final SamTemplate template;
+    private final BackingServices services;
+    private final SqsClient sqs;
+    private final LocalQueues queues;
+    private final Map<String, FunctionHost> functions;
+    private final Map<String, Map<String, String>> environments;
+    private final ApiServer api;
+    private final List<SqsPoller> pollers;
+    private final List<Scheduler> schedulers;
+    private final InvocationLog invocations;
+
+    private LocalStack(SamTemplate template, BackingServices services, SqsClient sqs, LocalQueues queues, Map<String, FunctionHost> functions,
+                       Map<String, Map<String, String>> environments, ApiServer api, List<SqsPoller> pollers, List<Scheduler> schedulers,
+                       InvocationLog invocations) {
+        this.template = template;
+        this.services = services;
+        this.sqs = sqs;
+        this.queues = queues;
+        this.functions = functions;
+        this.environments = environments;
+        this.api = api;
+        this.pollers = pollers;
+        this.schedulers = schedulers;
+        this.invocations = invocations;
+    }
+
+    public static LocalStack start(LocalOptions options) {
+        long t0 = System.nanoTime();
+        PrintStream out = options.log() == null ? new PrintStream(java.io.OutputStream.nullOutputStream()) : options.log();
+        SamTemplate template = SamTemplate.read(options.template());
+        out.println("flashsale local: " + template.functions().size() + " functions from " + options.template().toAbsolutePath().normalize());
+        BackingServices services = BackingServices.resolve(options.processEnv(), options.databaseName());
+        out.println(services.describe());
+        SqsClient sqs = null;
+        Map<String, FunctionHost> functions = new LinkedHashMap<>();
+        ApiServer api = null;
+        List<SqsPoller> pollers = new ArrayList<>();
+        List<Scheduler> schedulers = new ArrayList<>();
+        try {
+            sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(services.sqsEndpoint()), REGION, Duration.ofSeconds(2),
+                    Duration.ofSeconds(30), options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
+            LocalQueues queues = LocalQueues.create(sqs, REGION, options.queuePrefix(), template);
+            TemplateEnvironment environment = new TemplateEnvironment(template, queues);
+            Map<String, Map<String, String>> environments = new LinkedHashMap<>();
+            for (FunctionSpec f : template.functions().values()) {
+                TemplateEnvironment.Resolved r = environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options));
+                environments.put(f.logicalId(), r.variables());
+                if (!r.unresolved().isEmpty()) {
+                    out.println("  note: " + f.logicalId() + " runs without " + r.unresolved() + " (not resolvable locally; set with --env)");
+                }
+            }
+            InvocationLog log = new InvocationLog(options.quiet() ? null : options.log());
+            startFunctions(template, environments, log, functions);
+            if (!template.routes().isEmpty()) {
+                api = ApiServer.start(options.host(), options.port(), options.httpThreads(), template.routes(), functions);
+            }
+            for (SamTemplate.SqsMapping m : template.sqsMappings()) {
+                pollers.add(new SqsPoller(m, functions.get(m.functionId()), sqs, queues).start());
+            }
+            for (SamTemplate.ScheduleSpec s : template.schedules()) {
+                if (s.enabled()) {
+                    ScheduleExpression e = options.scheduleEvery().map(ScheduleExpression::every).orElseGet(() -> ScheduleExpression.parse(s.expression()));
+                    schedulers.add(new Scheduler(s, e, functions.get(s.functionId()), REGION).start());
+                }
+            }
+            LocalStack stack = new LocalStack(template, services, sqs, queues, functions, environments, api, pollers, schedulers, log);
+            stack.printReady(out, (System.nanoTime() - t0) / 1_000_000);
+            return stack;
+        } catch (RuntimeException | IOException e) {
+            schedulers.forEach(Scheduler::close);
+            pollers.forEach(SqsPoller::close);
+            if (api != null) {
+                api.close();
+            }
+            if (sqs != null) {
+                sqs.close();
+            }
+            services.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("the local API could not listen on " + options.host() + ":" + options.port() + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /** The local facts every function gets on top of the template: where the services are, and dev mode. */
+    static Map<String, String> overrides(String functionId, BackingServices services, LocalOptions options) {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("REDIS_URL", services.redisUrl());
+        o.put("REDIS_CLUSTER_MODE", "false");
+        o.put("REDIS_POOL_SIZE", Integer.toString(Math.max(4, Math.min(64, options.httpThreads()))));
+        o.put("DATABASE_URL", services.db().url());
+        o.put("DB_USER", services.db().user());
+        o.put("DB_PASSWORD", services.db().password());
+        o.put("SQS_ENDPOINT", services.sqsEndpoint().toString());
+        o.put("AWS_REGION", REGION);
+        o.put("DEV_MODE", "true");
+        options.envOverrides().forEach((k, v) -> {
+            int dot = k.indexOf('.');
+            if (dot < 0) {
+                o.put(k, v);
+            } else if (k.substring(0, dot).equals(functionId)) {
+                o.put(k.substring(dot + 1), v);
+            }
+        });
+        return o;
+    }
+
+    /** Builds the functions side by side: each Init connects and primes, which is most of the start-up time. */
+    private static void startFunctions(SamTemplate template, Map<String, Map<String, String>> environments, InvocationLog log,
+                                       Map<String, FunctionHost> into) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, template.functions().size()));
+        try {
+            Map<String, Future<FunctionHost>> started = new LinkedHashMap<>();
+            for (FunctionSpec f : template.functions().values()) {
+                started.put(f.logicalId(), pool.submit(() -> FunctionHost.start(f, environments.get(f.logicalId()), log)));
+            }
+            for (Map.Entry<String, Future<FunctionHost>> e : started.entrySet()) {
+                try {
+                    into.put(e.getKey(), e.getValue().get());
+                } catch (ExecutionException ex) {
+                    throw ex.getCause() instanceof RuntimeException r ? r : new IllegalStateException(ex.getCause());
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while starting " + e.getKey());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void printReady(PrintStream out, long millis) {
+        for (FunctionHost f : functions.values()) {
+            out.printf("  %-26s %s (init %d ms)%n", f.id(), f.spec().handler(), f.initMillis());
+        }
+        if (api != null) {
+            for (SamTemplate.HttpRoute r : api.routes().routes()) {
+                out.printf("  %-40s -> %s%n", r.routeKey(), r.functionId());
+            }
+        }
+        for (SamTemplate.SqsMapping m : template.sqsMappings()) {
+            out.printf("  sqs %-36s -> %s (batch %d%s)%n", m.queueId(), m.functionId(), m.batchSize(),
+                    m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "");
+        }
+        for (Scheduler s : schedulers) {
+            out.printf("  schedule %-31s -> %s%n", s.expression(), s.functionId());
+        }
+        out.println("ready in " + millis + " ms" + (api == null ? "" : ": API at " + baseUrl()) + "  (Ctrl-C stops)");
+    }
+
+    public URI baseUrl() {
+        if (api == null) {
+            throw new IllegalStateException("the template has no HTTP API routes");
+        }
+        return URI.create("http://127.0.0.1:" + api.port());
+    }
+
+    public SamTemplate template() {
+        return template;
+    }
+
+    public BackingServices services() {
+        return services;
+    }
+
+    public LocalQueues queues() {
+        return queues;
+    }
+
+    public SqsClient sqs() {
+        return sqs;
+    }
+
+    public Map<String, String> environment(String functionId) {
+        return environments.get(functionId);
+    }
+
+    /** Messages waiting or in flight in every queue an SQS mapping reads. */
+    public long backlog() {
+        return template.sqsMappings().stream().map(SamTemplate.SqsMapping::queueId).distinct().mapToLong(queues::backlog).sum();
+    }
+
+    public List<Scheduler> schedulers() {
+        return List.copyOf(schedulers);
+    }
+
+    public long invocations() {
+        return invocations.invocations();
+    }
+
+    @Override
+    public void close() {
+        schedulers.forEach(Scheduler::close);
+        pollers.forEach(SqsPoller::close);
+        if (api != null) {
+            api.close();
+        }
+        sqs.close();
+        services.close();
+    }
+}

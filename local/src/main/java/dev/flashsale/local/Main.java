@@ -1,0 +1,181 @@
+package dev.flashsale.local;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.config.ConfigException;
+import dev.flashsale.local.services.BackingServices;
+import dev.flashsale.local.services.LocalSetupException;
+import dev.flashsale.local.simulate.SimulationOptions;
+import dev.flashsale.local.simulate.SimulationSummary;
+import dev.flashsale.local.simulate.Simulator;
+import dev.flashsale.local.template.TemplateException;
+
+/**
+ * {@code java -jar local/target/flashsale-local.jar [run|simulate] [options]}; {@code --help} lists the options.
+ * Exit status: 0 ok, 1 an invariant was violated (simulate), 2 bad usage, 3 the stack could not start.
+ */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: java -jar local/target/flashsale-local.jar [run] [options]
+                   java -jar local/target/flashsale-local.jar simulate [simulate options] [options]
+
+            run (default): serve every function of template.yaml on this machine until Ctrl-C
+              --template PATH        SAM template (default template.yaml)
+              --port N               HTTP API port (default 3000; 0 = a free one)
+              --threads N            requests served at once (default 64)
+              --env NAME=VALUE       set a variable for every function; --env Function.NAME=VALUE for one (repeatable)
+              --schedule-every DUR   fire every schedule at this interval instead of its expression (e.g. 5s)
+              --database NAME        database on a PostgreSQL at 127.0.0.1:5432 (default flashsale)
+              --quiet                no log line per invocation
+            simulate: start the stack (or use --url), run a flash sale against it, print and write a summary
+              --url URL              a running local API instead of starting one
+              --buyers N (2000)  --stock N (300)  --concurrency N (64)  --attempts N (1)  --quantity N (1)
+              --duration DUR (30s)   the crowd stops sending after this
+              --drain-timeout DUR (60s)
+              --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
+            backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
+            else embedded. Durations: 250ms, 5s, 2m, 1h.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Deque<String> a = new ArrayDeque<>(List.of(args));
+        String command = !a.isEmpty() && !a.peek().startsWith("-") ? a.pop() : "run";
+        LocalOptions local = LocalOptions.defaults();
+        SimulationOptions sim = SimulationOptions.defaults();
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            while (!a.isEmpty()) {
+                String opt = a.pop();
+                switch (opt) {
+                    case "--help", "-h" -> {
+                        System.out.print(USAGE);
+                        return 0;
+                    }
+                    case "--template" -> local = local.withTemplate(Path.of(value(a, opt)));
+                    case "--port" -> local = local.withPort(integer(a, opt));
+                    case "--threads" -> local = local.withHttpThreads(integer(a, opt));
+                    case "--env", "-e" -> {
+                        String kv = value(a, opt);
+                        int eq = kv.indexOf('=');
+                        if (eq < 1) {
+                            throw new IllegalArgumentException("--env needs NAME=VALUE, was " + kv);
+                        }
+                        env.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                    case "--schedule-every" -> local = local.withScheduleEvery(duration(a, opt));
+                    case "--database" -> local = local.withDatabaseName(value(a, opt));
+                    case "--quiet" -> local = local.withQuiet(true);
+                    case "--url" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), sim.out(), Optional.of(URI.create(value(a, opt))));
+                    case "--buyers" -> sim = new SimulationOptions(integer(a, opt), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--stock" -> sim = new SimulationOptions(sim.buyers(), integer(a, opt), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--concurrency" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), integer(a, opt), sim.attempts(), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--attempts" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), integer(a, opt), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--quantity" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), integer(a, opt),
+                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--duration" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            duration(a, opt), sim.drainTimeout(), sim.out(), sim.url());
+                    case "--drain-timeout" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            sim.duration(), duration(a, opt), sim.out(), sim.url());
+                    case "--out" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
+                            sim.duration(), sim.drainTimeout(), Optional.of(Path.of(value(a, opt))), sim.url());
+                    default -> throw new IllegalArgumentException("unknown option " + opt);
+                }
+            }
+            if (!command.equals("run") && !command.equals("simulate")) {
+                throw new IllegalArgumentException("unknown command " + command + " (run or simulate)");
+            }
+            if (!Files.isRegularFile(local.template())) {
+                throw new IllegalArgumentException(local.template().toAbsolutePath() + " not found: run from the repository root or pass --template");
+            }
+        } catch (IllegalArgumentException | ConfigException e) {
+            System.err.println("error: " + e.getMessage() + "\n\n" + USAGE);
+            return 2;
+        }
+        local = local.withEnvOverrides(env);
+        try {
+            return command.equals("run") ? serve(local) : simulate(local, sim);
+        } catch (LocalSetupException | TemplateException e) {
+            System.err.println("error: " + e.getMessage());
+            return 3;
+        } catch (Exception e) {
+            System.err.println("error: " + e);
+            return 3;
+        }
+    }
+
+    private static int serve(LocalOptions options) throws InterruptedException {
+        LocalStack stack = LocalStack.start(options);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping...");
+            stack.close();
+            System.out.println("stopped (" + stack.invocations() + " invocations)");
+            stopped.countDown();
+        }, "local-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static int simulate(LocalOptions local, SimulationOptions sim) throws Exception {
+        SimulationSummary summary;
+        if (sim.url().isPresent()) {
+            try (BackingServices services = BackingServices.resolve(local.processEnv(), local.databaseName())) {
+                summary = new Simulator(sim, sim.url().get(), services.redisUrl(), services.db(), () -> 0, System.out).run();
+            }
+        } else {
+            System.out.println("starting the local stack...");
+            try (LocalStack stack = LocalStack.start(local.withPort(0).withLog(null))) {
+                System.out.println("stack ready at " + stack.baseUrl());
+                summary = new Simulator(sim, stack.baseUrl(), stack.services().redisUrl(), stack.services().db(),
+                        stack::backlog, System.out).run();
+            }
+        }
+        return summary.invariantsHold() ? 0 : 1;
+    }
+
+    private static String value(Deque<String> a, String opt) {
+        if (a.isEmpty()) {
+            throw new IllegalArgumentException(opt + " needs a value");
+        }
+        return a.pop();
+    }
+
+    private static int integer(Deque<String> a, String opt) {
+        String v = value(a, opt);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(opt + " needs a whole number, was " + v);
+        }
+    }
+
+    private static Duration duration(Deque<String> a, String opt) {
+        return Config.of(Map.of(opt, value(a, opt))).duration(opt, Duration.ZERO, Duration.ofMillis(1), Duration.ofDays(1));
+    }
+}

@@ -1,0 +1,160 @@
+package dev.flashsale.local.http;
+
+import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+
+/**
+ * Builds the API Gateway HTTP API payload v2 event for a request, as API Gateway does: {@code routeKey},
+ * {@code rawPath}, {@code rawQueryString}, lower-cased headers (repeated ones joined with commas, cookies moved to
+ * {@code cookies}), {@code queryStringParameters} (decoded, repeated ones joined with commas), {@code pathParameters},
+ * the body (base64 with {@code isBase64Encoded} unless its Content-Type is text and it is valid UTF-8), and
+ * {@code requestContext} (http method/path/protocol/sourceIp/userAgent, requestId, time, timeEpoch, stage
+ * {@code $default}, and the JWT claims under {@code authorizer.jwt}).
+ */
+public final class ApiEventBuilder {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Clock clock;
+    private final String apiId;
+
+    public ApiEventBuilder(Clock clock, String apiId) {
+        this.clock = clock;
+        this.apiId = apiId;
+    }
+
+    public APIGatewayV2HTTPEvent build(IncomingRequest request, RouteTable.Match match, Map<String, String> claims) {
+        APIGatewayV2HTTPEvent e = new APIGatewayV2HTTPEvent();
+        String routeKey = match.route().path().equals("$default") ? "$default" : match.route().routeKey();
+        e.setVersion("2.0");
+        e.setRouteKey(routeKey);
+        e.setRawPath(request.rawPath());
+        e.setRawQueryString(request.rawQuery() == null ? "" : request.rawQuery());
+
+        Map<String, String> headers = new LinkedHashMap<>();
+        List<String> cookies = new ArrayList<>();
+        request.headers().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("cookie")) {
+                values.forEach(v -> Arrays.stream(v.split(";")).map(String::trim).filter(c -> !c.isEmpty()).forEach(cookies::add));
+            } else {
+                headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
+            }
+        });
+        e.setHeaders(headers);
+        if (!cookies.isEmpty()) {
+            e.setCookies(cookies);
+        }
+        Map<String, String> query = query(e.getRawQueryString());
+        if (!query.isEmpty()) {
+            e.setQueryStringParameters(query);
+        }
+        if (!match.pathParameters().isEmpty()) {
+            e.setPathParameters(new LinkedHashMap<>(match.pathParameters()));
+        }
+        byte[] body = request.body();
+        if (body != null && body.length > 0) {
+            String text = isText(headers.get("content-type")) ? utf8(body) : null;
+            if (text != null) {
+                e.setBody(text);
+                e.setIsBase64Encoded(false);
+            } else {
+                e.setBody(Base64.getEncoder().encodeToString(body));
+                e.setIsBase64Encoded(true);
+            }
+        }
+
+        Instant now = clock.instant();
+        String host = headers.getOrDefault("host", "localhost");
+        String domain = host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
+        APIGatewayV2HTTPEvent.RequestContext ctx = new APIGatewayV2HTTPEvent.RequestContext();
+        ctx.setAccountId("000000000000");
+        ctx.setApiId(apiId);
+        ctx.setDomainName(domain);
+        ctx.setDomainPrefix(domain.contains(".") ? domain.substring(0, domain.indexOf('.')) : domain);
+        ctx.setRequestId(requestId());
+        ctx.setRouteKey(routeKey);
+        ctx.setStage("$default");
+        ctx.setTime(TIME.format(now));
+        ctx.setTimeEpoch(now.toEpochMilli());
+        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
+        http.setMethod(request.method());
+        http.setPath(request.rawPath());
+        http.setProtocol("HTTP/1.1");
+        http.setSourceIp(request.sourceIp());
+        http.setUserAgent(headers.getOrDefault("user-agent", ""));
+        ctx.setHttp(http);
+        if (claims != null) {
+            APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT();
+            jwt.setClaims(new LinkedHashMap<>(claims));
+            String scope = claims.get("scope");
+            jwt.setScopes(scope == null ? null : List.of(scope.trim().split("\\s+")));
+            APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+            authorizer.setJwt(jwt);
+            ctx.setAuthorizer(authorizer);
+        }
+        e.setRequestContext(ctx);
+        return e;
+    }
+
+    /** API Gateway passes these as text; everything else (and a body without Content-Type) as base64. */
+    static boolean isText(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        return media.startsWith("text/") || media.endsWith("json") || media.endsWith("+json") || media.endsWith("xml")
+                || media.equals("application/javascript") || media.equals("application/x-www-form-urlencoded");
+    }
+
+    private static String utf8(byte[] body) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> q = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return q;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            q.merge(k, v, (a, b) -> a + "," + b);
+        }
+        return q;
+    }
+
+    /** Shaped like API Gateway's (e.g. {@code JKJaXmPLvHcESHA=}). */
+    private static String requestId() {
+        byte[] b = new byte[10];
+        RANDOM.nextBytes(b);
+        return Base64.getEncoder().encodeToString(b).substring(0, 14) + "=";
+    }
+}

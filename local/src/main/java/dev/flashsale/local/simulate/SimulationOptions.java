@@ -1,0 +1,47 @@
+package dev.flashsale.local.simulate;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * One simulated flash sale. Every number is bounded so a typo cannot run for hours.
+ *
+ * @param buyers       distinct buyers in the crowd (1..1,000,000); default 2000
+ * @param stock        units for sale (1..1,000,000); default 300
+ * @param concurrency  requests in flight at once (1..1024); default 64
+ * @param attempts     tries per buyer until one is accepted (1..20), each with a new Idempotency-Key; default 1
+ * @param quantity     units per reservation, also the per-buyer limit (1..100); default 1
+ * @param duration     the crowd stops sending after this (1s..10m); default 30s
+ * @param drainTimeout the longest wait for every accepted hold to be confirmed (1s..10m); default 60s
+ * @param out          where summary.txt and latency.html go; default simulation/&lt;saleId&gt;
+ * @param url          a running local API to target instead of starting one in process
+ */
+public record SimulationOptions(int buyers, int stock, int concurrency, int attempts, int quantity, Duration duration, Duration drainTimeout,
+                                Optional<Path> out, Optional<URI> url) {
+
+    public SimulationOptions {
+        check("buyers", buyers, 1, 1_000_000);
+        check("stock", stock, 1, 1_000_000);
+        check("concurrency", concurrency, 1, 1024);
+        check("attempts", attempts, 1, 20);
+        check("quantity", quantity, 1, 100);
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("--duration must be between 1s and 10m, was " + duration);
+        }
+        if (drainTimeout.compareTo(Duration.ofSeconds(1)) < 0 || drainTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new IllegalArgumentException("--drain-timeout must be between 1s and 10m, was " + drainTimeout);
+        }
+    }
+
+    public static SimulationOptions defaults() {
+        return new SimulationOptions(2000, 300, 64, 1, 1, Duration.ofSeconds(30), Duration.ofSeconds(60), Optional.empty(), Optional.empty());
+    }
+
+    private static void check(String name, int v, int min, int max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException("--" + name + " must be in " + min + ".." + max + ", was " + v);
+        }
+    }
+}

@@ -1,0 +1,325 @@
+package dev.flashsale.local.simulate;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import org.HdrHistogram.ConcurrentHistogram;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
+
+/**
+ * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis, as there is no admin
+ * API yet), releases a crowd of buyers at it with a progress bar, waits until every accepted hold is confirmed, then
+ * measures and checks the invariants, and writes {@code summary.txt} and {@code latency.html}.
+ */
+public final class Simulator {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SimulationOptions options;
+    private final URI api;
+    private final String redisUrl;
+    private final DbSettings dbSettings;
+    private final LongSupplier queueBacklog;
+    private final PrintStream out;
+
+    /**
+     * @param api          the local API's base URL
+     * @param queueBacklog messages still in the confirmation queue (0 when unknown)
+     * @param out          progress and the summary; null prints nothing
+     */
+    public Simulator(SimulationOptions options, URI api, String redisUrl, DbSettings dbSettings, LongSupplier queueBacklog, PrintStream out) {
+        this.options = options;
+        this.api = api;
+        this.redisUrl = redisUrl;
+        this.dbSettings = dbSettings;
+        this.queueBacklog = queueBacklog;
+        this.out = out;
+    }
+
+    public SimulationSummary run() throws IOException, InterruptedException {
+        RedisSettings rs = RedisSettings.of(redisUrl);
+        try (RedisConnection redis = new RedisConnection(new RedisSettings(rs.uri(), false, Duration.ofSeconds(2), Duration.ofSeconds(5), 4));
+             DbConnection db = new DbConnection(new DbSettings(dbSettings.url(), dbSettings.user(), dbSettings.password(),
+                     Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
+            Sale sale = createSale(db, redis);
+            print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
+                    + ", " + options.attempts() + " attempt(s) each");
+            Crowd crowd = new Crowd(sale.id());
+            crowd.run();
+            Drain drain = drain(db, sale.id(), crowd.acceptedCount());
+            InvariantReport report = new InvariantChecker(redis, db).check(sale.id(), false);
+            SimulationSummary summary = summarize(sale, crowd, drain, report, duplicates(db, sale.id()));
+            Path dir = options.out().orElse(Path.of("simulation", sale.id()));
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("summary.txt"), summary.render(), StandardCharsets.UTF_8);
+            Files.writeString(dir.resolve("latency.html"), LatencyChart.html("flash sale " + sale.id() + ": latency over time",
+                    List.copyOf(crowd.samples), summary.render()), StandardCharsets.UTF_8);
+            print("\n" + summary.render() + "written: " + dir.resolve("summary.txt") + ", " + dir.resolve("latency.html"));
+            return summary;
+        }
+    }
+
+    private Sale createSale(DbConnection db, RedisConnection redis) {
+        Instant now = Instant.now();
+        String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        Sale sale = new Sale(id, options.stock(), options.quantity(), options.quantity(), now.minusSeconds(1), now.plus(Duration.ofHours(1)));
+        new SaleRepository(db).create(sale, 1999, "USD");
+        new SaleCache(redis, Duration.ofDays(1)).load(sale);
+        return sale;
+    }
+
+    /** The buyers, a pool of {@code concurrency} senders, and what they saw. */
+    private final class Crowd {
+
+        final String saleId;
+        final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
+        final ConcurrentHistogram latency = new ConcurrentHistogram(3);
+        final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
+        final AtomicLong acceptedUnits = new AtomicLong();
+        final AtomicLong soldOutAtMicros = new AtomicLong(-1);
+        final AtomicInteger nextBuyer = new AtomicInteger();
+        final AtomicInteger buyersDone = new AtomicInteger();
+        long startNanos;
+        long endNanos;
+
+        Crowd(String saleId) {
+            this.saleId = saleId;
+        }
+
+        long acceptedCount() {
+            return accepted.size();
+        }
+
+        void run() throws InterruptedException {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            ExecutorService pool = Executors.newFixedThreadPool(options.concurrency());
+            startNanos = System.nanoTime();
+            long deadline = startNanos + options.duration().toNanos();
+            for (int t = 0; t < options.concurrency(); t++) {
+                pool.execute(() -> {
+                    int buyer;
+                    while ((buyer = nextBuyer.getAndIncrement()) < options.buyers() && System.nanoTime() < deadline) {
+                        for (int attempt = 1; attempt <= options.attempts() && System.nanoTime() < deadline; attempt++) {
+                            if (send(client, buyer, attempt)) {
+                                break;
+                            }
+                        }
+                        buyersDone.incrementAndGet();
+                    }
+                });
+            }
+            pool.shutdown();
+            while (!pool.awaitTermination(250, TimeUnit.MILLISECONDS)) {
+                progress(false);
+            }
+            endNanos = System.nanoTime();
+            progress(true);
+        }
+
+        /** One request; true when the buyer got a hold (or a replay of it). */
+        private boolean send(HttpClient client, int buyer, int attempt) {
+            String buyerId = "buyer-" + buyer;
+            HttpRequest request = HttpRequest.newBuilder(api.resolve("/sales/" + saleId + "/reservations"))
+                    .timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer dev:" + buyerId)
+                    .header("Idempotency-Key", saleId + "-" + buyer + "-" + attempt)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"quantity\":" + options.quantity() + "}"))
+                    .build();
+            long t0 = System.nanoTime();
+            int status = 0;
+            String outcome;
+            String body = "";
+            try {
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                status = response.statusCode();
+                body = response.body();
+                outcome = outcome(status, body);
+            } catch (IOException e) {
+                outcome = "error";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = "error";
+            }
+            long t1 = System.nanoTime();
+            long latency = (t1 - t0) / 1000;
+            samples.add(new Sample((t0 - startNanos) / 1000, latency, status, outcome));
+            latency(latency);
+            if (status == 201) {
+                accepted.add((t1 - startNanos) / 1000);
+                acceptedUnits.addAndGet(options.quantity());
+                if (remaining(body) == 0) {
+                    soldOutAtMicros.compareAndSet(-1, (t1 - startNanos) / 1000);
+                }
+            }
+            return status == 201 || status == 200;
+        }
+
+        private void latency(long micros) {
+            latency.recordValue(Math.max(1, micros));
+        }
+
+        private void progress(boolean last) {
+            if (out == null) {
+                return;
+            }
+            int done = Math.min(buyersDone.get(), options.buyers());
+            int width = 30;
+            int filled = (int) ((long) width * done / options.buyers());
+            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            out.printf("\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ", "#".repeat(filled), " ".repeat(width - filled),
+                    100L * done / options.buyers(), done, options.buyers(), samples.size(), accepted.size(), samples.size() / Math.max(0.001, seconds));
+            if (last) {
+                out.println();
+            }
+            out.flush();
+        }
+    }
+
+    private static String outcome(int status, String body) {
+        if (status == 201) {
+            return "accepted";
+        }
+        if (status == 200) {
+            return "replayed";
+        }
+        try {
+            JsonNode type = JSON.readTree(body).path("type");
+            if (type.isTextual() && type.asText().startsWith(ProblemType.TYPE_PREFIX)) {
+                return type.asText().substring(ProblemType.TYPE_PREFIX.length());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not a problem document
+        }
+        return "http-" + status;
+    }
+
+    private static long remaining(String body) {
+        try {
+            return JSON.readTree(body).path("remaining").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private record Drain(boolean drained, long orders, long units, double lagP50Ms, double lagMaxMs) {
+    }
+
+    /** Waits until the database holds an order for every accepted hold and the queue is empty, or the drain timeout. */
+    private Drain drain(DbConnection db, String saleId, long accepted) throws InterruptedException {
+        long deadline = System.nanoTime() + options.drainTimeout().toNanos();
+        long[] counts;
+        boolean drained;
+        while (true) {
+            counts = orders(db, saleId);
+            drained = counts[0] >= accepted && queueBacklog.getAsLong() == 0;
+            if (drained || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        List<Double> lags = db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT extract(epoch FROM (created_at - held_at)) * 1000 FROM orders WHERE sale_id = ? ORDER BY 1")) {
+                ps.setString(1, saleId);
+                List<Double> l = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        l.add(rs.getDouble(1));
+                    }
+                }
+                return l;
+            }
+        });
+        double p50 = lags.isEmpty() ? 0 : lags.get((int) Math.ceil(lags.size() * 0.5) - 1);
+        double max = lags.isEmpty() ? 0 : Collections.max(lags);
+        return new Drain(drained, counts[0], counts[1], p50, max);
+    }
+
+    private static long[] orders(DbConnection db, String saleId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(quantity), 0) FROM orders WHERE sale_id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new long[] {rs.getLong(1), rs.getLong(2)};
+                }
+            }
+        });
+    }
+
+    /** Orders beyond one per buyer: the per-buyer limit is one reservation's worth, so every extra order is a duplicate. */
+    private static long duplicates(DbConnection db, String saleId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) - count(DISTINCT buyer_id) FROM orders WHERE sale_id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private SimulationSummary summarize(Sale sale, Crowd crowd, Drain drain, InvariantReport report, long duplicates) {
+        Map<String, Long> refused = new TreeMap<>();
+        for (Sample s : crowd.samples) {
+            if (!s.outcome().equals("accepted")) {
+                refused.merge(s.outcome(), 1L, Long::sum);
+            }
+        }
+        Duration elapsed = Duration.ofNanos(crowd.endNanos - crowd.startNanos);
+        long requests = crowd.samples.size();
+        ConcurrentHistogram h = crowd.latency;
+        Optional<Duration> soldOut = crowd.soldOutAtMicros.get() < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(crowd.soldOutAtMicros.get() * 1000));
+        return new SimulationSummary(sale.id(), sale.stock(), options.buyers(), requests, crowd.acceptedCount(), crowd.acceptedUnits.get(),
+                Map.copyOf(refused), elapsed, requests / Math.max(0.001, elapsed.toNanos() / 1e9),
+                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                h.getMaxValue() / 1000.0, soldOut, drain.orders(), drain.units(), drain.drained(), drain.lagP50Ms(), drain.lagMaxMs(),
+                duplicates, Math.max(0, Math.max(report.sold(), report.orderedUnits()) - report.stock()), report);
+    }
+
+    private void print(String line) {
+        if (out != null) {
+            out.println(line);
+        }
+    }
+}
