@@ -65,7 +65,7 @@ public final class PrewarmHandler {
     /** @param deadline when the function must have returned */
     public PrewarmReport run(Instant deadline) {
         PrewarmReport report = new PrewarmReport();
-        Optional<LeaseLock.Lease> lease = lock.tryAcquire(PrewarmSettings.LEASE_NAME, settings.leaseTtl());
+        Optional<LeaseLock.Lease> lease = lock.tryAcquire(settings.leaseName(), settings.leaseTtl());
         if (lease.isEmpty()) {
             LOG.info("prewarm: another run holds the lease; nothing to do");
             return report;

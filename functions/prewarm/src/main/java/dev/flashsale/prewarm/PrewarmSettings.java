@@ -20,13 +20,18 @@ import dev.flashsale.config.ConfigException;
  */
 public record PrewarmSettings(Duration horizon, int maxSales, Duration leaseTtl, Duration timeReserve, String salePrefix) {
 
-    public static final String LEASE_NAME = "prewarm";
+    static final String LEASE_NAME = "prewarm";
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{0,64}");
 
     public PrewarmSettings {
         if (!PREFIX.matcher(salePrefix).matches()) {
             throw new ConfigException("PREWARM_SALE_PREFIX must be 0 to 64 letters, digits, '-' or '_', was '" + salePrefix + "'");
         }
+    }
+
+    /** {@code prewarm}; runs restricted to a sale prefix have their own lease ({@code prewarm:<prefix>}). */
+    public String leaseName() {
+        return salePrefix.isEmpty() ? LEASE_NAME : LEASE_NAME + ":" + salePrefix;
     }
 
     public static PrewarmSettings from(Config config) {
