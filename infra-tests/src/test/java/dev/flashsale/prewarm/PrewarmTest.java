@@ -174,6 +174,27 @@ class PrewarmTest {
         assertThat(lock.release(successor[0])).isTrue();
     }
 
+    @Test
+    void theFunction_wiredFromConfig_runsOnTheScheduledSampleEvent() throws Exception {
+        String p = prefix();
+        Sale soon = sale(p + "soon", Duration.ofMinutes(5), Duration.ofHours(1), 3);
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        env.put("REDIS_URL", dev.flashsale.testing.TestRedis.url());
+        env.put("DATABASE_URL", TestDatabase.settings().url());
+        env.put("DB_USER", TestDatabase.settings().user());
+        env.put("DB_PASSWORD", TestDatabase.settings().password());
+        env.put("PREWARM_SALE_PREFIX", p);
+        PrewarmInit init = new PrewarmInit(dev.flashsale.config.Config.of(env));
+        init.prime();
+        com.amazonaws.services.lambda.runtime.events.ScheduledEvent event = com.amazonaws.services.lambda.runtime.tests.EventLoader
+                .loadScheduledEvent("events/eventbridge/prewarm-schedule.json");
+
+        java.util.Map<String, Object> report = new PrewarmInvoker(init.handler(), Clock.systemUTC()).handleRequest(event, null);
+
+        assertThat(report).containsEntry("ran", true).containsEntry("sales", 1).containsEntry("loaded", List.of(soon.id()));
+        assertThat(stack.available(soon.id())).isEqualTo(3);
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
