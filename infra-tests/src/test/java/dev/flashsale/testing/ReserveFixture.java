@@ -62,6 +62,9 @@ public final class ReserveFixture implements AutoCloseable {
         env.put("RATE_LIMIT_BURST", "1000");
         env.put("RATE_LIMIT_PER_SECOND", "1000");
         env.put("HOLD_TTL", "10m");
+        env.put("DATABASE_URL", TestDatabase.settings().url());
+        env.put("DB_USER", TestDatabase.settings().user());
+        env.put("DB_PASSWORD", TestDatabase.settings().password());
         env.putAll(overrides);
         return env;
     }

@@ -72,6 +72,15 @@ public final class TestStack implements AutoCloseable {
         return new dev.flashsale.sale.SaleCache(redis, Duration.ofDays(1)).available(saleId);
     }
 
+    /** Loads sales this stack's database knows into its Redis (the reservation path's lazy loader). */
+    public dev.flashsale.sale.SaleLoader saleLoader() {
+        return new dev.flashsale.sale.SaleLoader(redis, saleSync(), Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofSeconds(2));
+    }
+
+    public dev.flashsale.sale.SaleSync saleSync() {
+        return new dev.flashsale.sale.SaleSync(redis, new SaleRepository(db), Duration.ofDays(1));
+    }
+
     public ConfirmHandler confirmHandler() {
         return new ConfirmHandler(claims, fence);
     }

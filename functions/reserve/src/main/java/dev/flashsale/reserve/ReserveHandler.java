@@ -16,11 +16,13 @@ import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SoldOutCache;
 
 /**
  * Takes a hold and queues its confirmation. If the queue refuses the message the hold is released at once and the
- * caller gets a {@link DependencyUnavailableException}: a hold nobody will confirm must not strand stock.
+ * caller gets a {@link DependencyUnavailableException}: a hold nobody will confirm must not strand stock. A sale Redis
+ * does not know is loaded from the database once ({@link SaleLoader}) and the reservation tried again.
  */
 public final class ReserveHandler {
 
@@ -31,12 +33,14 @@ public final class ReserveHandler {
     private final ConfirmationQueue queue;
     private final IdGenerator ids;
     private final SoldOutCache soldOut;
+    private final SaleLoader loader;
 
-    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids, SoldOutCache soldOut) {
+    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids, SoldOutCache soldOut, SaleLoader loader) {
         this.store = store;
         this.queue = queue;
         this.ids = ids;
         this.soldOut = soldOut;
+        this.loader = loader;
     }
 
     public ReserveOutcome reserve(ReserveRequest request) {
@@ -48,6 +52,9 @@ public final class ReserveHandler {
             throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER, "confirmation queue circuit breaker is open", null);
         }
         ReserveOutcome outcome = store.reserve(request, ids.next());
+        if (outcome instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.UnknownSale && loader.load(request.saleId())) {
+            outcome = store.reserve(request, ids.next());
+        }
         rememberSoldOut(request.saleId(), outcome);
         // A replayed HELD reservation is queued again: the first attempt may have died between hold and send.
         // Duplicates are harmless downstream (the confirmer is idempotent per reservation id).

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
@@ -25,6 +28,8 @@ import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.SaleLoader;
+import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SoldOutCache;
 
 /**
@@ -35,7 +40,8 @@ import dev.flashsale.sale.SoldOutCache;
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code CONFIRM_QUEUE_URL}, {@code SQS_*} (see
  * {@link dev.flashsale.queue.SqsSettings}), {@code BREAKER_*} (see {@link dev.flashsale.resilience.BreakerSettings}), {@code HOLD_TTL}, {@code RATE_LIMIT_*} (see {@link ReservationPolicy}), {@code DEV_MODE}
  * (default false), {@code MAX_BODY_BYTES} (default 1024), {@code SOLD_OUT_CACHE_TTL} (default 1s; 0 turns the sold-out
- * fast path off).
+ * fast path off), {@code DATABASE_URL} and {@code DB_*} (see {@link DbSettings}; the connection opens only when a sale
+ * must be loaded), {@code SALE_NEGATIVE_CACHE_TTL} and {@code SALE_LOAD_WAIT} (see {@link SaleLoader}).
  */
 public final class ReserveInit {
 
@@ -45,18 +51,23 @@ public final class ReserveInit {
     private static volatile ReserveInit instance;
 
     private final RedisConnection redis;
+    private final DbConnection db;
     private final ReservationStore store;
     private final IdGenerator ids;
     private final ReserveRequestReader reader;
     private final ReserveHandler handler;
+    private final SaleLoader loader;
 
     public ReserveInit(Config config, ConfirmationQueue queue) {
         this.redis = RedisConnection.fromConfig(config);
-        this.store = new ReservationStore(redis, ReservationPolicy.from(config));
+        this.db = new DbConnection(DbSettings.from(config));
+        ReservationPolicy policy = ReservationPolicy.from(config);
+        this.store = new ReservationStore(redis, policy);
+        this.loader = SaleLoader.from(redis, new SaleSync(redis, new SaleRepository(db), policy.retention()), config);
         this.ids = IdGenerator.create();
         this.reader = new ReserveRequestReader(config.bool("DEV_MODE", false), config.integer("MAX_BODY_BYTES", 1024, 64, 65_536));
         this.handler = new ReserveHandler(store, queue, ids, new SoldOutCache(Clock.systemUTC(),
-                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1))));
+                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1))), loader);
     }
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */
@@ -89,13 +100,17 @@ public final class ReserveInit {
         return redis;
     }
 
+    public SaleLoader loader() {
+        return loader;
+    }
+
     public IdGenerator ids() {
         return ids;
     }
 
     /** Resources the CRaC context holds only weakly: this instance keeps them reachable. */
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, ids}) {
+        for (Resource r : new Resource[] {redis, db, ids}) {
             Core.getGlobalContext().register(r);
         }
     }

@@ -1,16 +1,25 @@
 package dev.flashsale.db;
 
+import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import dev.flashsale.sale.Sale;
 
 /** Sales in the database, the source of truth for stock. */
 public final class SaleRepository {
+
+    private static final String COLUMNS =
+            "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item";
 
     private final DbConnection db;
 
@@ -20,10 +29,15 @@ public final class SaleRepository {
 
     /** Inserts the sale; returns false if a sale with this id exists already (it is left unchanged). */
     public boolean create(Sale sale, long priceCents, String currency) {
+        return create(sale, "", priceCents, currency);
+    }
+
+    /** Inserts the sale selling {@code item}; returns false if a sale with this id exists already (it is left unchanged). */
+    public boolean create(Sale sale, String item, long priceCents, String currency) {
         return db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
+                    INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, item)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
                 ps.setString(1, sale.id());
                 ps.setInt(2, sale.stock());
                 ps.setLong(3, priceCents);
@@ -32,6 +46,7 @@ public final class SaleRepository {
                 ps.setInt(6, sale.perOrderMax());
                 ps.setTimestamp(7, Timestamp.from(sale.startsAt()));
                 ps.setTimestamp(8, Timestamp.from(sale.endsAt()));
+                ps.setString(9, item);
                 return ps.executeUpdate() == 1;
             }
         });
@@ -57,5 +72,122 @@ public final class SaleRepository {
                 return ids;
             }
         });
+    }
+
+    public Optional<SaleRecord> find(String saleId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(read(rs)) : Optional.<SaleRecord>empty();
+                }
+            }
+        });
+    }
+
+    /** One page of sales ordered by id, those after {@code afterId} (null: from the first), at most {@code limit}. */
+    public List<SaleRecord> page(String afterId, int limit) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS + " FROM sales WHERE id > ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, afterId == null ? "" : afterId);
+                ps.setInt(2, limit);
+                return readAll(ps);
+            }
+        });
+    }
+
+    /**
+     * Sales that prewarm keeps in Redis: not ended at {@code now} and starting no later than {@code startsBefore}
+     * (live ones and those starting within the horizon), whose id starts with {@code idPrefix} ("" for all). Earliest
+     * start first, at most {@code limit}.
+     */
+    public List<SaleRecord> openOrStartingBefore(Instant now, Instant startsBefore, String idPrefix, int limit) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+                    + " FROM sales WHERE ends_at > ? AND starts_at <= ? AND starts_with(id, ?) ORDER BY starts_at, id LIMIT ?")) {
+                ps.setTimestamp(1, Timestamp.from(now));
+                ps.setTimestamp(2, Timestamp.from(startsBefore));
+                ps.setString(3, idPrefix);
+                ps.setInt(4, limit);
+                return readAll(ps);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code work} in one transaction holding the sale's row lock ({@code SELECT ... FOR NO KEY UPDATE}, the lock
+     * the order fence takes too), so no order, release or stock change of the sale commits meanwhile. Empty when the
+     * sale is not in the database. The work may run twice (see {@link DbConnection#transaction}): keep it idempotent.
+     */
+    public <T> Optional<T> withLocked(String saleId, LockedSale.Work<T> work) {
+        return db.transaction(c -> {
+            SaleRecord record;
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id = ? FOR NO KEY UPDATE")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        c.rollback();
+                        return Optional.<T>empty();
+                    }
+                    record = read(rs);
+                }
+            }
+            return Optional.ofNullable(work.run(new Locked(c, record)));
+        });
+    }
+
+    private record Locked(Connection c, SaleRecord record) implements LockedSale {
+
+        @Override
+        public Set<String> decidedAmong(List<String> reservationIds) throws SQLException {
+            Set<String> decided = new HashSet<>();
+            if (reservationIds.isEmpty()) {
+                return decided;
+            }
+            Array ids = c.createArrayOf("text", reservationIds.toArray());
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)
+                    UNION ALL
+                    SELECT reservation_id FROM releases WHERE reservation_id = ANY (?) AND reason = 'SOLD_OUT'""")) {
+                ps.setArray(1, ids);
+                ps.setArray(2, ids);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        decided.add(rs.getString(1));
+                    }
+                }
+            }
+            return decided;
+        }
+
+        @Override
+        public int addStock(int units) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sales SET stock = stock + ? WHERE id = ? RETURNING stock")) {
+                ps.setInt(1, units);
+                ps.setString(2, record.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        }
+    }
+
+    private static List<SaleRecord> readAll(PreparedStatement ps) throws SQLException {
+        List<SaleRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+        }
+        return out;
+    }
+
+    private static SaleRecord read(ResultSet rs) throws SQLException {
+        Sale sale = new Sale(rs.getString("id"), rs.getInt("stock"), rs.getInt("per_buyer_limit"), rs.getInt("per_order_max"),
+                rs.getTimestamp("starts_at").toInstant(), rs.getTimestamp("ends_at").toInstant());
+        return new SaleRecord(sale, rs.getString("item"), rs.getLong("price_cents"), rs.getString("currency"), rs.getInt("sold"),
+                rs.getTimestamp("created_at").toInstant());
     }
 }

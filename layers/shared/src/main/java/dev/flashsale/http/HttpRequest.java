@@ -61,6 +61,25 @@ public final class HttpRequest {
         return v;
     }
 
+    public Optional<String> queryParameter(String name) {
+        Map<String, String> params = event.getQueryStringParameters();
+        return params == null ? Optional.empty() : Optional.ofNullable(params.get(name));
+    }
+
+    /** The IAM principal (user or role ARN) API Gateway verified for a route with IAM authorization, if any. */
+    public Optional<String> iamPrincipal() {
+        APIGatewayV2HTTPEvent.RequestContext ctx = event.getRequestContext();
+        if (ctx == null || ctx.getAuthorizer() == null || ctx.getAuthorizer().getIam() == null) {
+            return Optional.empty();
+        }
+        APIGatewayV2HTTPEvent.RequestContext.IAM iam = ctx.getAuthorizer().getIam();
+        String arn = iam.getUserArn();
+        if (arn == null || arn.isBlank() || iam.getAccountId() == null || iam.getAccountId().isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(arn);
+    }
+
     public String method() {
         APIGatewayV2HTTPEvent.RequestContext ctx = event.getRequestContext();
         if (ctx != null && ctx.getHttp() != null && ctx.getHttp().getMethod() != null) {

@@ -23,6 +23,14 @@ public final class HttpResponses {
         return response(status, Json.write(body), headers);
     }
 
+    /** A JSON answer that shared caches may keep: {@code cacheControl} such as {@code public, max-age=5}. */
+    public static APIGatewayV2HTTPResponse cacheableJson(int status, Object body, String cacheControl) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("content-type", JSON);
+        headers.put("cache-control", cacheControl);
+        return response(status, Json.write(body), headers);
+    }
+
     public static APIGatewayV2HTTPResponse problem(Problem problem, String instance) {
         Map<String, String> headers = new HashMap<>();
         headers.put("content-type", PROBLEM_JSON);

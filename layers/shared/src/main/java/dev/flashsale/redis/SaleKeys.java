@@ -16,6 +16,7 @@ import java.util.List;
  *   <li>{@code idempotency}: hash {@code buyer \n key} &rarr; reservation id</li>
  *   <li>{@code units}: hash buyer &rarr; units held, claimed or confirmed</li>
  *   <li>{@code rate:<buyer>}: the buyer's token bucket for this sale</li>
+ *   <li>{@code loader}: short lock held by the one environment loading the sale from the database</li>
  * </ul>
  */
 public record SaleKeys(String saleId) {
@@ -62,6 +63,10 @@ public record SaleKeys(String saleId) {
 
     public String rateBucket(String buyerId) {
         return key("rate:" + buyerId);
+    }
+
+    public String loader() {
+        return key("loader");
     }
 
     /** Every key of the sale except the per-buyer rate buckets. */

@@ -1,0 +1,100 @@
+package dev.flashsale.admin;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.flashsale.db.SaleRecord;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.http.Problem;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.sale.SaleCache;
+import dev.flashsale.sale.SaleSync;
+
+/**
+ * The admin operations. Sales are created in the database only (prewarm or the first reservation loads them into
+ * Redis); a repeated create with the same definition is an idempotent replay, a different one for the same id a
+ * conflict. Stock only changes through {@link #addStock}, before the sale starts.
+ */
+public final class AdminHandler {
+
+    private final SaleRepository sales;
+    private final SaleCache cache;
+    private final SaleSync sync;
+    private final Clock clock;
+
+    public AdminHandler(SaleRepository sales, SaleCache cache, SaleSync sync, Clock clock) {
+        this.sales = sales;
+        this.cache = cache;
+        this.sync = sync;
+        this.clock = clock;
+    }
+
+    public sealed interface Created {
+        Map<String, Object> view();
+
+        record New(Map<String, Object> view) implements Created {
+        }
+
+        record Replayed(Map<String, Object> view) implements Created {
+        }
+    }
+
+    public Created create(SaleDraft d) {
+        if (sales.create(d.sale(), d.item(), d.priceCents(), d.currency())) {
+            return new Created.New(view(find(d.sale().id())));
+        }
+        SaleRecord existing = find(d.sale().id());
+        if (!existing.sameDefinition(d.sale(), d.item(), d.priceCents(), d.currency())) {
+            throw new ProblemException(Problem.of(ProblemType.SALE_EXISTS,
+                    "sale '" + d.sale().id() + "' exists with a different definition; choose another id").with("saleId", d.sale().id()));
+        }
+        return new Created.Replayed(view(existing));
+    }
+
+    public Optional<Map<String, Object>> get(String saleId) {
+        return sales.find(saleId).map(this::view);
+    }
+
+    /** A page of sales by id; {@code next} is the cursor for the following page, absent on the last one. */
+    public Map<String, Object> list(String after, int limit) {
+        List<SaleRecord> page = sales.page(after, limit + 1);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (SaleRecord r : page.subList(0, Math.min(limit, page.size()))) {
+            items.add(view(r));
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sales", items);
+        if (page.size() > limit) {
+            body.put("next", page.get(limit - 1).id());
+        }
+        return body;
+    }
+
+    public Map<String, Object> addStock(String saleId, int units) {
+        SaleSync.StockChange change = sync.addStockBeforeStart(saleId, units, clock.instant())
+                .orElseThrow(() -> notFound(saleId));
+        return switch (change) {
+            case SaleSync.StockChange.Added added -> view(find(saleId));
+            case SaleSync.StockChange.Refused refused -> throw new ProblemException(Problem.of(ProblemType.SALE_ALREADY_STARTED,
+                    "stock can only be added before the sale starts at " + refused.sale().sale().startsAt())
+                    .with("startsAt", refused.sale().sale().startsAt().toString()));
+        };
+    }
+
+    private SaleRecord find(String saleId) {
+        return sales.find(saleId).orElseThrow(() -> notFound(saleId));
+    }
+
+    private Map<String, Object> view(SaleRecord r) {
+        return SaleViews.of(r, cache.available(r.id()), clock.instant());
+    }
+
+    static ProblemException notFound(String saleId) {
+        return new ProblemException(Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'").with("saleId", saleId));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.flashsale.admin;
+
+import java.util.Map;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.http.HttpErrors;
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpResponses;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+
+/**
+ * The AdminFunction's Lambda handler: the caller is authorized first (IAM identity, or the dev token), then the route
+ * ({@code routeKey}) picks the operation. No business logic here.
+ */
+public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    static final String CREATE = "POST /admin/sales";
+    static final String LIST = "GET /admin/sales";
+    static final String GET = "GET /admin/sales/{saleId}";
+    static final String ADD_STOCK = "POST /admin/sales/{saleId}/stock";
+
+    private final AdminAuth auth;
+    private final AdminRequestReader reader;
+    private final AdminHandler handler;
+
+    /** Used by the Lambda runtime: the environment's one {@link AdminInit}. */
+    public AdminInvoker() {
+        this(AdminInit.instance());
+    }
+
+    public AdminInvoker(AdminInit init) {
+        this(init.auth(), init.reader(), init.handler());
+    }
+
+    public AdminInvoker(AdminAuth auth, AdminRequestReader reader, AdminHandler handler) {
+        this.auth = auth;
+        this.reader = reader;
+        this.handler = handler;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        HttpRequest http = new HttpRequest(event);
+        return HttpErrors.answer(http, () -> {
+            auth.authorize(http);
+            String route = event.getRouteKey() == null ? "" : event.getRouteKey();
+            return switch (route) {
+                case CREATE -> switch (handler.create(reader.createSale(http))) {
+                    case AdminHandler.Created.New n -> HttpResponses.json(201, n.view(),
+                            Map.of("location", SaleViews.location((String) n.view().get("id"))));
+                    case AdminHandler.Created.Replayed r -> HttpResponses.json(200, r.view(),
+                            Map.of("location", SaleViews.location((String) r.view().get("id")), "idempotent-replayed", "true"));
+                };
+                case LIST -> HttpResponses.json(200, handler.list(reader.after(http), reader.pageSize(http)), Map.of());
+                case GET -> {
+                    String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                    yield HttpResponses.json(200, handler.get(saleId).orElseThrow(() -> AdminHandler.notFound(saleId)), Map.of());
+                }
+                case ADD_STOCK -> {
+                    String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                    yield HttpResponses.json(200, handler.addStock(saleId, reader.stockToAdd(http)), Map.of());
+                }
+                default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
+            };
+        });
+    }
+}

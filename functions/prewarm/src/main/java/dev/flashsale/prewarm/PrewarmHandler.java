@@ -1,0 +1,137 @@
+package dev.flashsale.prewarm;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.flashsale.db.SaleRecord;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.lease.LeaseKeeper;
+import dev.flashsale.lease.LeaseLock;
+import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.sale.SaleCache;
+import dev.flashsale.sale.SaleSync;
+import dev.flashsale.sale.SyncResult;
+
+/**
+ * One prewarm run: under the {@code prewarm} lease (at most one run at a time; EventBridge may deliver a schedule twice
+ * and runs may overlap), load the Lua scripts, load sales starting within the horizon into Redis (their counters, once
+ * created, are never overwritten here), and reconcile live sales' counters from the database ({@link SaleSync}). Stops
+ * at the next sale boundary when the lease is lost or time runs short. Every step is safe to run twice, so a second
+ * holder after a lost lease does no harm, only duplicate work.
+ */
+public final class PrewarmHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PrewarmHandler.class);
+
+    private final SaleRepository sales;
+    private final SaleCache cache;
+    private final SaleSync sync;
+    private final ScriptLoader scripts;
+    private final LeaseLock lock;
+    private final PrewarmSettings settings;
+    private final Clock clock;
+    private final Consumer<String> afterSale;
+
+    /** Loads every Lua script on the server that owns a sale's slot. */
+    @FunctionalInterface
+    public interface ScriptLoader {
+        void load(String saleId);
+    }
+
+    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, ScriptLoader scripts, LeaseLock lock,
+                          PrewarmSettings settings, Clock clock) {
+        this(sales, cache, sync, scripts, lock, settings, clock, saleId -> { });
+    }
+
+    /** @param afterSale called after each sale is done (tests use it to make a run slow or to take its lease away) */
+    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, ScriptLoader scripts, LeaseLock lock,
+                          PrewarmSettings settings, Clock clock, Consumer<String> afterSale) {
+        this.sales = sales;
+        this.cache = cache;
+        this.sync = sync;
+        this.scripts = scripts;
+        this.lock = lock;
+        this.settings = settings;
+        this.clock = clock;
+        this.afterSale = afterSale;
+    }
+
+    /** @param deadline when the function must have returned */
+    public PrewarmReport run(Instant deadline) {
+        PrewarmReport report = new PrewarmReport();
+        Optional<LeaseLock.Lease> lease = lock.tryAcquire(settings.leaseName(), settings.leaseTtl());
+        if (lease.isEmpty()) {
+            LOG.info("prewarm: another run holds the lease; nothing to do");
+            return report;
+        }
+        report.ran();
+        try (LeaseKeeper keeper = new LeaseKeeper(lock, lease.get())) {
+            Instant now = clock.instant();
+            List<SaleRecord> due = sales.openOrStartingBefore(now, now.plus(settings.horizon()), settings.salePrefix(), settings.maxSales());
+            report.sales(due.size());
+            boolean scriptsLoaded = false;
+            for (SaleRecord r : due) {
+                if (keeper.lost()) {
+                    report.leaseLost();
+                    break;
+                }
+                if (clock.instant().isAfter(deadline.minus(settings.timeReserve()))) {
+                    report.exhausted();
+                    break;
+                }
+                try {
+                    if (!scriptsLoaded) {
+                        scripts.load(r.id());
+                        scriptsLoaded = true;
+                    }
+                    prewarm(r, now, report);
+                } catch (DependencyUnavailableException e) {
+                    report.error();
+                    LOG.warn("prewarm: {} is unavailable; stopping this run at sale {}: {}", e.dependency(), r.id(), e.getMessage());
+                    break;
+                } catch (RuntimeException e) {
+                    report.error();
+                    LOG.error("prewarm: sale {} failed", r.id(), e);
+                }
+                afterSale.accept(r.id());
+            }
+            if (keeper.lost()) {
+                report.leaseLost();
+            }
+        }
+        LOG.info("prewarm: {}", report);
+        return report;
+    }
+
+    private void prewarm(SaleRecord r, Instant now, PrewarmReport report) {
+        if (r.sale().startsAt().isAfter(now)) {
+            // Upcoming: nothing can have been reserved or sold yet, so the total is the right initial counter.
+            if (cache.load(r.sale())) {
+                report.loaded(r.id());
+            } else {
+                report.refreshed(r.id());
+            }
+            return;
+        }
+        Optional<SyncResult> result = sync.reconcile(r.id());
+        if (result.isEmpty()) {
+            return;  // deleted meanwhile
+        }
+        SyncResult s = result.get();
+        switch (s.action()) {
+            case CREATED -> report.loaded(r.id());
+            case RECONCILED -> {
+                report.reconciled(r.id(), s.before(), s.after());
+                LOG.warn("prewarm: sale {} had {} units available in Redis, the database and holds say {}; corrected",
+                        r.id(), s.before(), s.after());
+            }
+            case UNCHANGED, KEPT -> report.unchanged();
+        }
+    }
+}

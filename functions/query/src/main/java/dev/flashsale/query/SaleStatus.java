@@ -1,0 +1,47 @@
+package dev.flashsale.query;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.flashsale.sale.SalePhase;
+
+/**
+ * A sale as buyers see it.
+ *
+ * @param remaining units available now
+ * @param sold      units taken: held or bought ({@code stock − remaining})
+ * @param loaded    whether the figures come from Redis (live) or, for a sale not loaded yet, from the database
+ */
+public record SaleStatus(String saleId, SalePhase phase, long stock, long remaining, Instant startsAt, Instant endsAt, boolean loaded) {
+
+    public long sold() {
+        return stock - remaining;
+    }
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("saleId", saleId);
+        m.put("status", phase.wire());
+        m.put("stock", stock);
+        m.put("remaining", remaining);
+        m.put("sold", sold());
+        m.put("startsAt", startsAt.toString());
+        m.put("endsAt", endsAt.toString());
+        return m;
+    }
+
+    /**
+     * How long a shared cache (CloudFront, a browser) may keep the answer: live figures change every instant, an
+     * upcoming sale's only when it opens, an ended sale's never.
+     */
+    public String cacheControl(Instant now) {
+        long seconds = switch (phase) {
+            case LIVE, SOLD_OUT -> 1;
+            case UPCOMING -> Math.max(1, Math.min(30, Duration.between(now, startsAt).toSeconds()));
+            case ENDED -> 300;
+        };
+        return "public, max-age=" + seconds;
+    }
+}

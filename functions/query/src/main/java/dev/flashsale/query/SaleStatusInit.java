@@ -1,0 +1,73 @@
+package dev.flashsale.query;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import org.crac.Core;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.sale.NegativeCache;
+
+/**
+ * Built once per execution environment of the SaleStatusFunction: the Redis client and a database connection (opened
+ * only for sales Redis does not have), both CRaC resources.
+ *
+ * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_*} (see
+ * {@link DbSettings}), {@code SALE_NEGATIVE_CACHE_TTL} (default 5s, 0..10m).
+ */
+public final class SaleStatusInit {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SaleStatusInit.class);
+    private static volatile SaleStatusInit instance;
+
+    private final RedisConnection redis;
+    private final DbConnection db;
+    private final SaleStatusHandler handler;
+
+    public SaleStatusInit(Config config) {
+        this.redis = RedisConnection.fromConfig(config);
+        this.db = new DbConnection(DbSettings.from(config));
+        this.handler = new SaleStatusHandler(redis, new SaleRepository(db), new NegativeCache(Clock.systemUTC(),
+                config.duration("SALE_NEGATIVE_CACHE_TTL", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10))),
+                Clock.systemUTC());
+    }
+
+    public static SaleStatusInit instance() {
+        SaleStatusInit i = instance;
+        if (i == null) {
+            synchronized (SaleStatusInit.class) {
+                i = instance;
+                if (i == null) {
+                    i = new SaleStatusInit(Config.fromEnv());
+                    for (Resource r : new Resource[] {i.redis, i.db}) {
+                        Core.getGlobalContext().register(r);
+                    }
+                    i.prime();
+                    instance = i;
+                }
+            }
+        }
+        return i;
+    }
+
+    public SaleStatusHandler handler() {
+        return handler;
+    }
+
+    /** Reads the status of a sale that cannot exist: classes, JSON, both connections. Outages are logged, not fatal. */
+    public void prime() {
+        try {
+            handler.status("__prime__");
+        } catch (RuntimeException e) {
+            LOG.warn("priming could not reach Redis or the database: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.flashsale.query;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
+import dev.flashsale.http.HttpErrors;
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpResponses;
+import dev.flashsale.http.Problem;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+
+/** The SaleStatusFunction's Lambda handler: {@code GET /sales/{saleId}}, any authenticated buyer. */
+public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+
+    private final SaleStatusHandler handler;
+
+    public SaleStatusInvoker() {
+        this(SaleStatusInit.instance().handler());
+    }
+
+    public SaleStatusInvoker(SaleStatusHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        HttpRequest http = new HttpRequest(event);
+        return HttpErrors.answer(http, () -> {
+            String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+            SaleStatus status = handler.status(saleId).orElseThrow(() -> new ProblemException(
+                    Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'").with("saleId", saleId)));
+            return HttpResponses.cacheableJson(200, status.toMap(), status.cacheControl(handler.now()));
+        });
+    }
+}

@@ -1,0 +1,145 @@
+package dev.flashsale.sale;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.resilience.DependencyUnavailableException;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Loads a sale that Redis does not know from the database, on the reservation path (prewarm had not loaded it yet, or
+ * its keys were lost). One loader at a time per sale, across environments: a short Redis lock under the sale's hash
+ * tag; the others poll briefly for the sale to appear. A sale the database does not know either is remembered in this
+ * environment for a short time ({@link NegativeCache}), so bogus ids reach the database at most once per TTL.
+ */
+public final class SaleLoader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SaleLoader.class);
+    private static final LuaScript RELEASE_LOCK = LuaScript.fromResource("lease-release");
+    /** Bounds a loader that died holding the lock; a load takes milliseconds. */
+    static final Duration LOCK_TTL = Duration.ofSeconds(5);
+    static final Duration POLL = Duration.ofMillis(20);
+
+    private final RedisConnection redis;
+    private final SaleSync sync;
+    private final Clock clock;
+    private final NegativeCache missing;
+    private final Duration wait;
+    private final SecureRandom random = new SecureRandom();
+    private final LongAdder lookups = new LongAdder();
+
+    /**
+     * @param negativeTtl how long a sale unknown to the database is answered 404 without asking it again
+     * @param wait        how long a request waits for another loader before it gives up with 503
+     */
+    public SaleLoader(RedisConnection redis, SaleSync sync, Clock clock, Duration negativeTtl, Duration wait) {
+        this.redis = redis;
+        this.sync = sync;
+        this.clock = clock;
+        this.missing = new NegativeCache(clock, negativeTtl);
+        this.wait = wait;
+    }
+
+    /**
+     * With {@code SALE_NEGATIVE_CACHE_TTL} (default 5s, 0 turns it off, at most 10m) and {@code SALE_LOAD_WAIT}
+     * (default 1s, 50ms..10s).
+     */
+    public static SaleLoader from(RedisConnection redis, SaleSync sync, Config config) {
+        return new SaleLoader(redis, sync, Clock.systemUTC(),
+                config.duration("SALE_NEGATIVE_CACHE_TTL", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
+                config.duration("SALE_LOAD_WAIT", Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10)));
+    }
+
+    /** Database look-ups this loader made (tests and metrics). */
+    public long lookups() {
+        return lookups.sum();
+    }
+
+    /**
+     * Makes sure the sale is in Redis.
+     *
+     * @return true when it is (loaded here or by another loader), false when the database does not know it (or it
+     *         ended so long ago that its keys would expire at once)
+     * @throws DependencyUnavailableException when another loader did not finish within the wait, or a store is down
+     */
+    public boolean load(String saleId) {
+        if (missing.isMissing(saleId)) {
+            return false;
+        }
+        SaleKeys k = new SaleKeys(saleId);
+        byte[] bytes = new byte[16];
+        random.nextBytes(bytes);
+        String token = HexFormat.of().formatHex(bytes);
+        Instant giveUp = clock.instant().plus(wait);
+        while (true) {
+            String ok = redis.call(c -> c.set(k.loader(), token, SetParams.setParams().nx().px(LOCK_TTL.toMillis())));
+            if ("OK".equals(ok)) {
+                try {
+                    return loadLocked(saleId, k);
+                } finally {
+                    redis.call(c -> RELEASE_LOCK.run(c, List.of(k.loader()), List.of(token)));
+                }
+            }
+            sleep();
+            if (loaded(k)) {
+                return true;
+            }
+            if (missing.isMissing(saleId)) {
+                return false;
+            }
+            if (clock.instant().isAfter(giveUp)) {
+                throw new DependencyUnavailableException("redis", Duration.ofSeconds(1),
+                        "sale " + saleId + " is being loaded by another request; retry", null);
+            }
+        }
+    }
+
+    private boolean loadLocked(String saleId, SaleKeys k) {
+        // Double check under the lock: the previous holder may have loaded it, or found it missing, meanwhile.
+        if (missing.isMissing(saleId)) {
+            return false;
+        }
+        if (loaded(k)) {
+            return true;
+        }
+        lookups.increment();
+        Optional<SyncResult> result = sync.loadIfAbsent(saleId);
+        if (result.isEmpty()) {
+            missing.markMissing(saleId);
+            return false;
+        }
+        Instant gone = result.get().sale().sale().endsAt().plus(sync.retention());
+        if (!clock.instant().isBefore(gone)) {
+            missing.markMissing(saleId);
+            return false;
+        }
+        LOG.info("sale {} loaded from the database on first request: {}", saleId, result.get().action());
+        return true;
+    }
+
+    private boolean loaded(SaleKeys k) {
+        return redis.call(c -> c.exists(k.meta()));
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DependencyUnavailableException("redis", Duration.ofSeconds(1), "interrupted while waiting for a sale to load", e);
+        }
+    }
+}

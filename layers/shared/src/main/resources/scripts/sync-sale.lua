@@ -1,0 +1,75 @@
+-- sync-sale.lua: write a sale's definition from the database and set (or, in 'init' mode, create if absent) its
+-- available-stock counter to  stock - sold - units still held in Redis, atomically.
+--
+-- The caller holds the sale's database row lock (SELECT ... FOR NO KEY UPDATE) while this runs, so no order or release
+-- can commit between its read of `sold` and this script: `sold` is exact at the moment the script runs. Everything on
+-- the Redis side (holds taken, holds returned, claims settled) is read here, in the same atomic step that writes the
+-- counter, so a reservation racing this script is counted either before it (in the holds it left behind) or after
+-- it (as a change applied to the new value), never both or neither. See docs/lifecycle.md.
+local metaKey        = KEYS[1]  -- fs:{sale}:meta
+local stockKey       = KEYS[2]  -- fs:{sale}:stock   available units
+local holdsKey       = KEYS[3]  -- fs:{sale}:holds   zset of HELD ids
+local claimsKey      = KEYS[4]  -- fs:{sale}:claims  zset of CLAIMED ids
+local reservationKey = KEYS[5]  -- fs:{sale}:res     hash id -> reservation JSON
+
+local mode        = ARGV[1]             -- 'init': create the counter only if absent; 'reconcile': always set it
+local stock       = tonumber(ARGV[2])   -- total units (database)
+local sold        = tonumber(ARGV[3])   -- units in orders (database, exact under the row lock)
+local startMs     = ARGV[4]
+local endMs       = ARGV[5]
+local limit       = ARGV[6]
+local maxPerOrder = ARGV[7]
+local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys may go
+-- ARGV[9..]: ids of reservations CLAIMED when the caller looked, that the database has already decided as an order
+-- (counted in `sold`) or refused as SOLD_OUT (their units never existed): not counted again as held.
+local decided = {}
+for i = 9, #ARGV do
+  decided[ARGV[i]] = true
+end
+
+redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder)
+redis.call('PEXPIREAT', metaKey, expireAt)
+
+local current = redis.call('GET', stockKey)
+if current and mode == 'init' then
+  redis.call('PEXPIREAT', stockKey, expireAt)
+  return {'KEPT', tonumber(current), tonumber(current), 0}
+end
+
+local held = 0
+for _, id in ipairs(redis.call('ZRANGE', holdsKey, 0, -1)) do
+  local raw = redis.call('HGET', reservationKey, id)
+  if raw then
+    local r = cjson.decode(raw)
+    if r.status == 'HELD' then
+      held = held + tonumber(r.qty)
+    end
+  end
+end
+for _, id in ipairs(redis.call('ZRANGE', claimsKey, 0, -1)) do
+  if not decided[id] then
+    local raw = redis.call('HGET', reservationKey, id)
+    if raw then
+      local r = cjson.decode(raw)
+      if r.status == 'CLAIMED' then
+        held = held + tonumber(r.qty)
+      end
+    end
+  end
+end
+
+local target = stock - sold - held
+if target < 0 then
+  -- Redis handed out more than the stock (a failover lost writes): nothing is available; the database refuses the
+  -- excess claims as SOLD_OUT.
+  target = 0
+end
+redis.call('SET', stockKey, target)
+redis.call('PEXPIREAT', stockKey, expireAt)
+if not current then
+  return {'CREATED', -1, target, held}
+end
+if tonumber(current) == target then
+  return {'UNCHANGED', target, target, held}
+end
+return {'RECONCILED', tonumber(current), target, held}
