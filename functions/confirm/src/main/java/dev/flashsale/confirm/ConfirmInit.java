@@ -2,6 +2,7 @@ package dev.flashsale.confirm;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,9 @@ import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
@@ -93,8 +96,9 @@ public final class ConfirmInit {
 
     /**
      * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
-     * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything. Then
-     * the database connection is opened and a read of the prime sale runs through the same JDBC path an order takes.
+     * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
+     * settle-claim.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime
+     * sale runs through the same JDBC path (a string and a timestamp parameter) an order takes.
      * Outages at init are logged, not fatal.
      */
     public void prime() {
@@ -114,9 +118,16 @@ public final class ConfirmInit {
             LOG.warn("priming the confirm path failed its message (is Redis reachable at {}?)", redis.settings().redacted());
         }
         try {
+            // settle-claim.lua answers UNKNOWN for a reservation that does not exist, before any change
+            claims.follow(PrimeSamples.SALE_ID, PrimeSamples.RESERVATION_ID, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
+        } catch (RuntimeException e) {
+            LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
+        }
+        try {
             db.transaction(c -> {
-                try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
                     ps.setString(1, PrimeSamples.SALE_ID);
+                    ps.setTimestamp(2, Timestamp.from(PrimeSamples.reservation().createdAt()));
                     try (ResultSet rs = ps.executeQuery()) {
                         return rs.next();
                     }

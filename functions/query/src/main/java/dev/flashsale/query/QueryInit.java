@@ -12,6 +12,8 @@ import dev.flashsale.crac.Hooks;
 import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.http.HttpResponses;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationCodec;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
@@ -83,7 +85,8 @@ public final class QueryInit {
 
     /**
      * Runs the invocation path once: a JWT-authorized GET of a reservation that cannot exist (the prime sale is never
-     * loaded), through the invoker to Redis and the 404 problem; then the 200 body's serialization. Reads only.
+     * loaded), through the invoker to Redis and the 404 problem; then decoding a stored reservation and the 200 body's
+     * serialization. Reads only.
      */
     public void prime() {
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
@@ -93,6 +96,7 @@ public final class QueryInit {
         if (answer.getStatusCode() != 404) {
             LOG.warn("priming the query path answered {} (expected 404): {}", answer.getStatusCode(), answer.getBody());
         }
-        HttpResponses.json(200, ReservationView.of(PrimeSamples.reservation()), Map.of());
+        Reservation found = ReservationCodec.decode(PrimeSamples.SALE_ID, PrimeSamples.reservationJson());
+        HttpResponses.json(200, ReservationView.of(found), Map.of());
     }
 }

@@ -51,6 +51,12 @@ public final class PrimeSamples {
         return e;
     }
 
+    /** {@link #reservation()} as the Lua scripts store it in {@code fs:{sale}:res}, for exercising decoding only. */
+    public static String reservationJson() {
+        return "{\"id\":\"" + RESERVATION_ID + "\",\"buyer\":\"" + BUYER_ID + "\",\"qty\":1,\"status\":\"HELD\","
+                + "\"created\":1767225600000,\"expires\":1767226200000,\"key\":\"prime\"}";
+    }
+
     /** A HELD reservation of the prime sale, for exercising serialization only. */
     public static Reservation reservation() {
         Instant created = Instant.parse("2026-01-01T00:00:00.000Z");

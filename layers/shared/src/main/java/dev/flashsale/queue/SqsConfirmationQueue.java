@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import org.crac.Context;
@@ -21,6 +22,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -32,8 +34,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 /**
  * The confirmation queue on SQS (or an SQS-compatible server), through the SDK v2 with the URL-connection client.
  *
- * <p>A CRaC resource: before a SnapStart snapshot the SQS client is closed (its HTTP client with it) and dropped; the
- * first send after the restore builds a new one. The circuit breaker is kept across the restore. (Keep-alive sockets of
+ * <p>A CRaC resource: before a SnapStart snapshot the SQS client is closed (its HTTP client with it) and dropped; after
+ * the restore a new one is built (its connection opens on the first send). The circuit breaker is kept across the restore. (Keep-alive sockets of
  * the URL-connection client live in the JDK's own cache, which no client can close; the JDK never reuses one that has
  * been idle longer than its keep-alive time, 5 s unless the server says otherwise, and a restore comes long after.)
  */
@@ -42,6 +44,7 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     private static final Logger LOG = LoggerFactory.getLogger(SqsConfirmationQueue.class);
 
     private final Supplier<SqsClient> factory;
+    private final Function<SdkHttpClient, SqsClient> primingFactory;
     private final String queueUrl;
     private final CircuitBreaker breaker;
     private final AtomicLong clientsBuilt = new AtomicLong();
@@ -49,7 +52,18 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     /** @param factory builds the SQS client, now and again after each restore */
     public SqsConfirmationQueue(Supplier<SqsClient> factory, String queueUrl, CircuitBreaker breaker) {
+        this(factory, null, queueUrl, breaker);
+    }
+
+    /**
+     * @param factory        builds the SQS client, now and again after each restore
+     * @param primingFactory builds a client like the real one but over the given HTTP client, for {@link #prime}; may
+     *                       be null (then priming skips the offline send)
+     */
+    public SqsConfirmationQueue(Supplier<SqsClient> factory, Function<SdkHttpClient, SqsClient> primingFactory, String queueUrl,
+                                CircuitBreaker breaker) {
         this.factory = factory;
+        this.primingFactory = primingFactory;
         this.queueUrl = queueUrl;
         this.breaker = breaker;
         this.sqs = build();
@@ -57,13 +71,15 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     /** With a breaker of default settings. */
     public static SqsConfirmationQueue create(SqsSettings settings) {
-        return new SqsConfirmationQueue(() -> client(settings), settings.queueUrl(), breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
+        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
+                breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
     }
 
     /** Settings from {@code CONFIRM_QUEUE_URL}, {@code SQS_*}, and the breaker from {@code BREAKER_SQS_*} / {@code BREAKER_*}. */
     public static SqsConfirmationQueue fromConfig(Config config) {
         SqsSettings settings = SqsSettings.from(config);
-        return new SqsConfirmationQueue(() -> client(settings), settings.queueUrl(), breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
+        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
+                breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
     }
 
     private SqsClient build() {
@@ -108,11 +124,18 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
      * An SQS client with the lightweight URL-connection HTTP client.
      */
     public static SqsClient client(SqsSettings settings) {
-        SqsClientBuilder builder = SqsClient.builder()
-                .region(Region.of(settings.region()))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.callTimeout()))
+        return configure(SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.connectTimeout())
+                .socketTimeout(settings.callTimeout())), settings);
+    }
+
+    /** The same client over another HTTP client (priming). */
+    static SqsClient client(SqsSettings settings, SdkHttpClient http) {
+        return configure(SqsClient.builder().httpClient(http), settings);
+    }
+
+    private static SqsClient configure(SqsClientBuilder builder, SqsSettings settings) {
+        builder.region(Region.of(settings.region()))
                 .overrideConfiguration(o -> o.apiCallTimeout(settings.callTimeout()));
         if (settings.endpoint().isPresent()) {
             builder.endpointOverride(settings.endpoint().get());
@@ -152,13 +175,23 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     }
 
     /**
-     * Loads the send path's classes without sending anything: builds a send request for {@code sample}, and reads the
-     * queue's ARN ({@code GetQueueAttributes}: the same signing, HTTP and JSON protocol code as a send, and the
-     * connection). Bypasses the breaker; a failure is logged, not thrown.
+     * Runs the send path without sending anything: a {@code SendMessage} of {@code sample} through a client like the
+     * real one over an HTTP client that answers with a canned SQS reply (marshalling, signing, interceptors,
+     * unmarshalling and the MD5 checks all run); then the real client reads the queue's ARN ({@code GetQueueAttributes}:
+     * the URL-connection HTTP path and the connection). Bypasses the breaker; failures are logged, not thrown.
      */
     @Override
     public void prime(ConfirmationMessage sample) {
-        request(sample);
+        SendMessageRequest request = request(sample);
+        if (primingFactory != null) {
+            String reply = "{\"MessageId\":\"prime\",\"MD5OfMessageBody\":\"" + Md5s.ofBody(request.messageBody())
+                    + "\",\"MD5OfMessageAttributes\":\"" + Md5s.ofAttributes(request.messageAttributes()) + "\"}";
+            try (SqsClient offline = primingFactory.apply(new CannedHttpClient(reply))) {
+                offline.sendMessage(request);
+            } catch (SdkException e) {
+                LOG.warn("priming the send path offline failed: {}", e.toString());
+            }
+        }
         try {
             client().getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
         } catch (SdkException e) {
@@ -180,8 +213,16 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
         close();
     }
 
+    /**
+     * Builds the new client now (local work only, no network), so that the first request does not pay for it; if that
+     * fails, the next send tries again.
+     */
     @Override
     public void afterRestore(Context<? extends Resource> context) {
-        // rebuilt by the next send
+        try {
+            client();
+        } catch (RuntimeException e) {
+            LOG.warn("could not rebuild the SQS client after restore; the next send tries again: {}", e.toString());
+        }
     }
 }
