@@ -101,6 +101,13 @@ final class BenchData implements AutoCloseable {
         return v == null || v.isBlank() ? fallback : v;
     }
 
+    private final java.util.Map<String, Reservation> standing = new java.util.HashMap<>();
+
+    /** One hold per buyer, made on first request and the same one after (for reads). */
+    synchronized Reservation standingHold(String buyerId) {
+        return standing.computeIfAbsent(buyerId, b -> hold(b, 1));
+    }
+
     /** A new hold in the seeded sale. */
     Reservation hold(String buyerId, int quantity) {
         ReserveOutcome outcome = store.reserve(new ReserveRequest(sale.id(), buyerId, "bench-" + ids.next(), quantity), ids.next());

@@ -49,7 +49,7 @@ final class SampleEvents {
     static List<String> reservationStatus(BenchData data, int count) throws IOException {
         ObjectNode e = sample(data, "apigw/reservation-status.json");
         String buyer = e.get("requestContext").get("authorizer").get("jwt").get("claims").get("sub").asText();
-        Reservation r = data.hold(buyer, 1);
+        Reservation r = data.standingHold(buyer);
         String path = "/sales/" + data.sale.id() + "/reservations/" + r.id();
         e.put("rawPath", path);
         ((ObjectNode) e.get("pathParameters")).put("saleId", data.sale.id()).put("reservationId", r.id());
