@@ -62,6 +62,10 @@ public final class ReserveFixture implements AutoCloseable {
         env.put("RATE_LIMIT_BURST", "1000");
         env.put("RATE_LIMIT_PER_SECOND", "1000");
         env.put("HOLD_TTL", "10m");
+        // a sale unknown to Redis is looked up in the database (lazy load): the test database, not a developer's
+        env.put("DATABASE_URL", TestDatabase.settings().url());
+        env.put("DB_USER", TestDatabase.settings().user());
+        env.put("DB_PASSWORD", TestDatabase.settings().password());
         env.put("DATABASE_URL", TestDatabase.settings().url());
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());

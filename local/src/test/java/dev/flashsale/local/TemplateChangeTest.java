@@ -24,7 +24,7 @@ class TemplateChangeTest {
         String changed = replace(original, "Path: /sales/{saleId}/reservations\n", "Path: /v2/sales/{saleId}/holds\n");
         changed = replace(changed, "Schedule: rate(1 minute)", "Schedule: cron(0/5 8-18 ? * MON-FRI *)");
         changed = replace(changed, "VisibilityTimeout: 190", "VisibilityTimeout: 1");
-        changed = replace(changed, "maxReceiveCount: 5", "maxReceiveCount: 2");
+        changed = replace(changed, "maxReceiveCount: 10", "maxReceiveCount: 2");
         Path template = dir.resolve("template.yaml");
         Files.writeString(template, changed);
 
@@ -37,11 +37,9 @@ class TemplateChangeTest {
             assertThat(old.statusCode()).isEqualTo(404);
             assertThat(old.body()).contains("about:blank").contains("POST /v2/sales/{saleId}/holds");
 
-            // schedule: the runner schedules the template's expression
-            assertThat(stack.schedulers()).singleElement().satisfies(s -> {
-                assertThat(s.functionId()).isEqualTo("ReleaseFunction");
-                assertThat(s.expression().toString()).isEqualTo("cron(0/5 8-18 ? * MON-FRI *)");
-            });
+            // schedule: the runner schedules the template's expression (both scheduled functions had it replaced)
+            assertThat(stack.schedulers()).extracting(s -> s.functionId()).containsExactlyInAnyOrder("ReleaseFunction", "PrewarmFunction");
+            assertThat(stack.schedulers()).allSatisfy(s -> assertThat(s.expression().toString()).isEqualTo("cron(0/5 8-18 ? * MON-FRI *)"));
 
             // queue: with ReportBatchItemFailures only the failed record of a batch stays; with maxReceiveCount 2 and a
             // 1 s visibility timeout it is in the DLQ after its second failed receive

@@ -2,12 +2,12 @@ package dev.flashsale.admin;
 
 import java.time.Clock;
 
-import org.crac.Core;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -30,6 +30,7 @@ public final class AdminInit {
     private static final Logger LOG = LoggerFactory.getLogger(AdminInit.class);
     private static volatile AdminInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final AdminAuth auth;
@@ -38,7 +39,7 @@ public final class AdminInit {
 
     public AdminInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
         this.auth = AdminAuth.from(config);
         Clock clock = Clock.systemUTC();
         this.reader = new AdminRequestReader(clock);
@@ -48,17 +49,23 @@ public final class AdminInit {
                 new SaleSync(redis, sales, policy.retention()), clock);
     }
 
+    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
+    public Hooks hooks() {
+        return hooks;
+    }
+
     public static AdminInit instance() {
         AdminInit i = instance;
         if (i == null) {
             synchronized (AdminInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new AdminInit(Config.fromEnv());
-                    for (Resource r : new Resource[] {i.redis, i.db}) {
-                        Core.getGlobalContext().register(r);
+                    Config config = Config.fromEnv();
+                    i = new AdminInit(config);
+                    i.hooks.register(i.redis, i.db);
+                    if (Priming.enabled(config)) {
+                        i.prime();
                     }
-                    i.prime();
                     instance = i;
                 }
             }

@@ -1,14 +1,26 @@
 package dev.flashsale.confirm;
 
-import org.crac.Core;
-import org.crac.Resource;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.Map;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.PrimeSamples;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
@@ -21,15 +33,15 @@ import dev.flashsale.reservation.HoldClaims;
  *
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_USER},
  * {@code DB_PASSWORD}, {@code DB_CONNECT_TIMEOUT}, {@code DB_SOCKET_TIMEOUT} (see {@link DbSettings}), {@code CLAIM_TTL}
- * (default 2m).
+ * (default 2m), {@code PRIMING} (default true; see {@link Priming}).
  */
 public final class ConfirmInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmInit.class);
-    private static final String PRIME_SALE = "__prime__";
 
     private static volatile ConfirmInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final HoldClaims claims;
@@ -48,9 +60,12 @@ public final class ConfirmInit {
             synchronized (ConfirmInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new ConfirmInit(Config.fromEnv());
+                    Config config = Config.fromEnv();
+                    i = new ConfirmInit(config);
                     i.registerCracResources();
-                    i.prime();
+                    if (Priming.enabled(config)) {
+                        i.prime();
+                    }
                     instance = i;
                 }
             }
@@ -62,28 +77,62 @@ public final class ConfirmInit {
         return handler;
     }
 
+    public Hooks hooks() {
+        return hooks;
+    }
+
+    public RedisConnection redis() {
+        return redis;
+    }
+
+    public DbConnection db() {
+        return db;
+    }
+
+    /** The Redis pool and the database connection are closed before the snapshot and reopened on first use. */
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, db}) {
-            Core.getGlobalContext().register(r);
-        }
+        hooks.register(redis, db);
     }
 
     /**
-     * Loads classes and scripts: parses a message and claims a reservation that does not exist (claim.lua answers
-     * UNKNOWN before writing anything), and opens the database connection. Outages at init are logged, not fatal.
+     * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
+     * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
+     * settle-claim.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime
+     * sale runs through the same JDBC path (a string and a timestamp parameter) an order takes.
+     * Outages at init are logged, not fatal.
      */
     public void prime() {
-        ConfirmationMessage message = ConfirmationMessage.fromJson("""
-                {"version":1,"reservationId":"__prime__","saleId":"__prime__","buyerId":"prime","quantity":1,\
-                "heldAt":"2026-01-01T00:00:00Z","expiresAt":"2026-01-01T00:10:00Z"}""");
         try {
-            claims.loadScripts(PRIME_SALE);
-            claims.claim(message.saleId(), message.reservationId());
+            claims.loadScripts(PrimeSamples.SALE_ID);
+        } catch (RuntimeException e) {
+            LOG.warn("priming could not load the scripts into Redis at {}: {}", redis.settings().redacted(), e.toString());
+        }
+        SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
+        record.setMessageId("prime");
+        record.setBody(ConfirmationMessage.of(PrimeSamples.reservation()).toJson());
+        record.setAttributes(Map.of("ApproximateReceiveCount", "1"));
+        SQSEvent event = new SQSEvent();
+        event.setRecords(List.of(record));
+        SQSBatchResponse answer = new ConfirmInvoker(handler).handleRequest(event, null);
+        if (!answer.getBatchItemFailures().isEmpty()) {
+            LOG.warn("priming the confirm path failed its message (is Redis reachable at {}?)", redis.settings().redacted());
+        }
+        try {
+            // settle-claim.lua answers UNKNOWN for a reservation that does not exist, before any change
+            claims.follow(PrimeSamples.SALE_ID, PrimeSamples.RESERVATION_ID, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
         }
         try {
-            db.transaction(c -> c.isValid(1));
+            db.transaction(c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
+                    ps.setString(1, PrimeSamples.SALE_ID);
+                    ps.setTimestamp(2, Timestamp.from(PrimeSamples.reservation().createdAt()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next();
+                    }
+                }
+            });
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach the database at {}: {}", db.settings().redacted(), e.toString());
         }

@@ -2,12 +2,12 @@ package dev.flashsale.prewarm;
 
 import java.time.Clock;
 
-import org.crac.Core;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -34,14 +34,16 @@ public final class PrewarmInit {
     private static final String PRIME_SALE = "__prime__";
     private static volatile PrewarmInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
+    private final LeaseLock lease;
     private final PrewarmHandler handler;
     private final PrewarmHandler.ScriptLoader scripts;
 
     public PrewarmInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
         ReservationPolicy policy = ReservationPolicy.from(config);
         SaleRepository sales = new SaleRepository(db);
         SaleSync sync = new SaleSync(redis, sales, policy.retention());
@@ -52,8 +54,14 @@ public final class PrewarmInit {
             claims.loadScripts(saleId);
             sync.loadScripts(saleId);
         };
-        this.handler = new PrewarmHandler(sales, new SaleCache(redis, policy.retention()), sync, scripts, new LeaseLock(redis),
+        this.lease = new LeaseLock(redis);  // reseeds its token source after a restore: registered below
+        this.handler = new PrewarmHandler(sales, new SaleCache(redis, policy.retention()), sync, scripts, lease,
                 PrewarmSettings.from(config), Clock.systemUTC());
+    }
+
+    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
+    public Hooks hooks() {
+        return hooks;
     }
 
     public static PrewarmInit instance() {
@@ -62,11 +70,12 @@ public final class PrewarmInit {
             synchronized (PrewarmInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new PrewarmInit(Config.fromEnv());
-                    for (Resource r : new Resource[] {i.redis, i.db}) {
-                        Core.getGlobalContext().register(r);
+                    Config config = Config.fromEnv();
+                    i = new PrewarmInit(config);
+                    i.hooks.register(i.redis, i.db, i.lease);
+                    if (Priming.enabled(config)) {
+                        i.prime();
                     }
-                    i.prime();
                     instance = i;
                 }
             }

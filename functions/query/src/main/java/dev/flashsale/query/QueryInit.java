@@ -1,11 +1,19 @@
 package dev.flashsale.query;
 
-import org.crac.Core;
+import java.util.Map;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.PrimeSamples;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.http.HttpResponses;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationCodec;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
@@ -14,15 +22,17 @@ import dev.flashsale.redis.RedisSettings;
 
 /**
  * Built once per execution environment of the ReservationQueryFunction: config and the Redis client (closed before a
- * SnapStart snapshot, reopened on first use after restore).
+ * SnapStart snapshot, reopened on first use after restore), primed without changing data.
  *
- * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false).
+ * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code PRIMING}
+ * (default true; see {@link Priming}).
  */
 public final class QueryInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(QueryInit.class);
     private static volatile QueryInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final ReservationQueryHandler handler;
     private final boolean devMode;
@@ -39,9 +49,12 @@ public final class QueryInit {
             synchronized (QueryInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new QueryInit(Config.fromEnv());
-                    Core.getGlobalContext().register(i.redis);
-                    i.prime();
+                    Config config = Config.fromEnv();
+                    i = new QueryInit(config);
+                    i.registerCracResources();
+                    if (Priming.enabled(config)) {
+                        i.prime();
+                    }
                     instance = i;
                 }
             }
@@ -61,12 +74,29 @@ public final class QueryInit {
         return redis;
     }
 
-    /** Looks up a reservation that cannot exist, to load the read path's classes and open a connection. */
+    public Hooks hooks() {
+        return hooks;
+    }
+
+    /** The Redis pool is closed before the snapshot and reopened by the first call after restore. */
+    public void registerCracResources() {
+        hooks.register(redis);
+    }
+
+    /**
+     * Runs the invocation path once: a JWT-authorized GET of a reservation that cannot exist (the prime sale is never
+     * loaded), through the invoker to Redis and the 404 problem; then decoding a stored reservation and the 200 body's
+     * serialization. Reads only.
+     */
     public void prime() {
-        try {
-            handler.find("__prime__", "__prime__", "__prime__").ifPresent(r -> HttpResponses.json(200, ReservationView.of(r), java.util.Map.of()));
-        } catch (RuntimeException e) {
-            LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
+        String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
+        APIGatewayV2HTTPResponse answer = new ReservationQueryInvoker(handler, devMode).handleRequest(PrimeSamples.apiEvent("GET",
+                "/sales/{saleId}/reservations/{reservationId}", path,
+                Map.of("saleId", PrimeSamples.SALE_ID, "reservationId", PrimeSamples.RESERVATION_ID), Map.of(), null), null);
+        if (answer.getStatusCode() != 404) {
+            LOG.warn("priming the query path answered {} (expected 404): {}", answer.getStatusCode(), answer.getBody());
         }
+        Reservation found = ReservationCodec.decode(PrimeSamples.SALE_ID, PrimeSamples.reservationJson());
+        HttpResponses.json(200, ReservationView.of(found), Map.of());
     }
 }

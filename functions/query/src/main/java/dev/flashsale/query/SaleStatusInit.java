@@ -3,12 +3,12 @@ package dev.flashsale.query;
 import java.time.Clock;
 import java.time.Duration;
 
-import org.crac.Core;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -28,16 +28,22 @@ public final class SaleStatusInit {
     private static final Logger LOG = LoggerFactory.getLogger(SaleStatusInit.class);
     private static volatile SaleStatusInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final SaleStatusHandler handler;
 
     public SaleStatusInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
         this.handler = new SaleStatusHandler(redis, new SaleRepository(db), new NegativeCache(Clock.systemUTC(),
                 config.duration("SALE_NEGATIVE_CACHE_TTL", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10))),
                 Clock.systemUTC());
+    }
+
+    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
+    public Hooks hooks() {
+        return hooks;
     }
 
     public static SaleStatusInit instance() {
@@ -46,11 +52,12 @@ public final class SaleStatusInit {
             synchronized (SaleStatusInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new SaleStatusInit(Config.fromEnv());
-                    for (Resource r : new Resource[] {i.redis, i.db}) {
-                        Core.getGlobalContext().register(r);
+                    Config config = Config.fromEnv();
+                    i = new SaleStatusInit(config);
+                    i.hooks.register(i.redis, i.db);
+                    if (Priming.enabled(config)) {
+                        i.prime();
                     }
-                    i.prime();
                     instance = i;
                 }
             }

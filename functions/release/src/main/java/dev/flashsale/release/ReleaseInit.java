@@ -1,13 +1,17 @@
 package dev.flashsale.release;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 
-import org.crac.Core;
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.PrimeSamples;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.OrderFence;
@@ -24,17 +28,18 @@ import dev.flashsale.reservation.ReservationStore;
  *
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_*} (see
  * {@link DbSettings}), {@code RELEASE_*} (see {@link ReleaseSettings}), and {@code CLAIM_TTL} is read but unused here (this job never claims; it reads claim
- * deadlines that the ConfirmFunction set).
+ * deadlines that the ConfirmFunction set), {@code PRIMING} (default true; see {@link Priming}).
  */
 public final class ReleaseInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseInit.class);
-    private static final String PRIME_SALE = "__prime__";
 
     private static volatile ReleaseInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
+    private final SaleRepository sales;
     private final HoldClaims claims;
     private final ReleaseHandler handler;
 
@@ -42,7 +47,8 @@ public final class ReleaseInit {
         this.redis = RedisConnection.fromConfig(config);
         this.db = DbConnection.fromConfig(config);
         this.claims = HoldClaims.from(redis, config);
-        this.handler = new ReleaseHandler(new SaleRepository(db), new ReservationStore(redis, ReservationPolicy.from(config)),
+        this.sales = new SaleRepository(db);
+        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, ReservationPolicy.from(config)),
                 claims, new OrderFence(db), ReleaseSettings.from(config), Clock.systemUTC());
     }
 
@@ -52,9 +58,12 @@ public final class ReleaseInit {
             synchronized (ReleaseInit.class) {
                 i = instance;
                 if (i == null) {
-                    i = new ReleaseInit(Config.fromEnv());
+                    Config config = Config.fromEnv();
+                    i = new ReleaseInit(config);
                     i.registerCracResources();
-                    i.prime();
+                    if (Priming.enabled(config)) {
+                        i.prime();
+                    }
                     instance = i;
                 }
             }
@@ -66,22 +75,39 @@ public final class ReleaseInit {
         return handler;
     }
 
-    public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, db}) {
-            Core.getGlobalContext().register(r);
-        }
+    public Hooks hooks() {
+        return hooks;
     }
 
-    /** Loads the scripts and opens the database connection; outages at init are logged, not fatal. */
+    public RedisConnection redis() {
+        return redis;
+    }
+
+    public DbConnection db() {
+        return db;
+    }
+
+    /** The Redis pool and the database connection are closed before the snapshot and reopened on first use. */
+    public void registerCracResources() {
+        hooks.register(redis, db);
+    }
+
+    /**
+     * Runs a release over the prime sale only: both due-scans (due.lua) find nothing, so nothing is released. Then the
+     * database connection is opened and the scheduled run's query reads at most one sale id, which is discarded: a
+     * real run only starts on the schedule. Outages at init are logged, not fatal.
+     */
     public void prime() {
         try {
-            claims.loadScripts(PRIME_SALE);
-            claims.expiredHolds(PRIME_SALE, 1);
+            claims.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {
-            LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
+            LOG.warn("priming could not load the scripts into Redis at {}: {}", redis.settings().redacted(), e.toString());
         }
+        ReleaseSummary summary = handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30)));
+        summary.toMap();
         try {
-            db.transaction(c -> c.isValid(1));
+            Instant now = Instant.now();
+            sales.startedAndEndedSince(now, now.minus(Duration.ofDays(1)), 1);
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach the database at {}: {}", db.settings().redacted(), e.toString());
         }

@@ -2,32 +2,32 @@ package dev.flashsale.reserve;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 
-import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
-import dev.flashsale.http.HttpRequest;
+import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.PrimeSamples;
+import dev.flashsale.crac.Priming;
 import dev.flashsale.http.HttpResponses;
-import dev.flashsale.http.ProblemException;
 import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.reservation.ReserveOutcome;
-import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SoldOutCache;
@@ -41,26 +41,29 @@ import dev.flashsale.sale.SoldOutCache;
  * {@link dev.flashsale.queue.SqsSettings}), {@code BREAKER_*} (see {@link dev.flashsale.resilience.BreakerSettings}), {@code HOLD_TTL}, {@code RATE_LIMIT_*} (see {@link ReservationPolicy}), {@code DEV_MODE}
  * (default false), {@code MAX_BODY_BYTES} (default 1024), {@code SOLD_OUT_CACHE_TTL} (default 1s; 0 turns the sold-out
  * fast path off), {@code DATABASE_URL} and {@code DB_*} (see {@link DbSettings}; the connection opens only when a sale
- * must be loaded), {@code SALE_NEGATIVE_CACHE_TTL} and {@code SALE_LOAD_WAIT} (see {@link SaleLoader}).
+ * must be loaded), {@code SALE_NEGATIVE_CACHE_TTL} and {@code SALE_LOAD_WAIT} (see {@link SaleLoader}), {@code PRIMING}
+ * (default true; see {@link Priming}).
  */
 public final class ReserveInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReserveInit.class);
-    private static final String PRIME_SALE = "__prime__";
 
     private static volatile ReserveInit instance;
 
+    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
+    private final ConfirmationQueue queue;
     private final ReservationStore store;
     private final IdGenerator ids;
     private final ReserveRequestReader reader;
-    private final ReserveHandler handler;
     private final SaleLoader loader;
+    private final ReserveHandler handler;
 
     public ReserveInit(Config config, ConfirmationQueue queue) {
         this.redis = RedisConnection.fromConfig(config);
-        this.db = new DbConnection(DbSettings.from(config));
+        this.db = DbConnection.fromConfig(config);
+        this.queue = queue;
         ReservationPolicy policy = ReservationPolicy.from(config);
         this.store = new ReservationStore(redis, policy);
         this.loader = SaleLoader.from(redis, new SaleSync(redis, new SaleRepository(db), policy.retention()), config);
@@ -80,7 +83,9 @@ public final class ReserveInit {
                     Config config = Config.fromEnv();
                     i = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
                     i.registerCracResources();
-                    i.prime();
+                    if (Priming.enabled(config)) {
+                        i.prime();
+                    }
                     instance = i;
                 }
             }
@@ -100,46 +105,51 @@ public final class ReserveInit {
         return redis;
     }
 
-    public SaleLoader loader() {
-        return loader;
-    }
-
     public IdGenerator ids() {
         return ids;
     }
 
-    /** Resources the CRaC context holds only weakly: this instance keeps them reachable. */
+    public SaleLoader loader() {
+        return loader;
+    }
+
+    public Hooks hooks() {
+        return hooks;
+    }
+
+    /**
+     * The Redis pool, the database connection and the SQS client are closed before the snapshot; the id generator is
+     * reseeded after restore.
+     */
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, db, ids}) {
-            Core.getGlobalContext().register(r);
+        hooks.register(redis, db, ids);
+        if (queue instanceof Resource r) {
+            hooks.register(r);
         }
     }
 
     /**
-     * Loads classes and the scripts, and runs the reserve path end to end against a sale that does not exist (the
-     * script answers UNKNOWN_SALE before it writes anything). A Redis outage at init is logged, not fatal.
+     * Runs the whole invocation path once, as the runtime will: a JWT-authorized POST for a sale that does not exist,
+     * through the invoker, reader and handler to reserve.lua, which answers UNKNOWN_SALE before it writes anything (the
+     * 404 problem is rendered too). Then the success path's serialization (a 201 body, the confirmation message) and
+     * the SQS client's code and connection, without sending. Ids drawn here are thrown away, and the generator is
+     * reseeded after restore. Scripts are loaded first, so the first EVALSHA finds them. A Redis or SQS outage at init is logged, not fatal.
      */
     public void prime() {
-        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-        event.setPathParameters(Map.of("saleId", PRIME_SALE));
-        event.setHeaders(Map.of("idempotency-key", "prime", "content-type", "application/json", HttpRequest.DEV_BUYER_HEADER, "prime"));
-        event.setBody(Base64.getEncoder().encodeToString("{\"quantity\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        event.setIsBase64Encoded(true);
-        ReserveRequest request;
         try {
-            request = new ReserveRequestReader(true, 1024).read(new HttpRequest(event));
-        } catch (ProblemException e) {
-            throw new IllegalStateException("priming request was refused: " + e.getMessage(), e);
-        }
-        ids.next();
-        try {
-            store.loadScripts(PRIME_SALE);
-            ReserveOutcome outcome = store.reserve(request, ids.next());
-            if (outcome instanceof ReserveOutcome.Refused refused) {
-                HttpResponses.problem(refused.refusal().problem(), "/prime");
-            }
+            store.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {
-            LOG.warn("priming could not reach Redis at {}; the first request will connect: {}", redis.settings().redacted(), e.toString());
+            LOG.warn("priming could not load the scripts into Redis at {}: {}", redis.settings().redacted(), e.toString());
         }
+        String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations";
+        APIGatewayV2HTTPResponse answer = new ReserveInvoker(reader, handler).handleRequest(PrimeSamples.apiEvent("POST",
+                "/sales/{saleId}/reservations", path, Map.of("saleId", PrimeSamples.SALE_ID),
+                Map.of("idempotency-key", "prime", "content-type", "application/json"), "{\"quantity\":1}"), null);
+        if (answer.getStatusCode() != 404) {
+            LOG.warn("priming the reserve path answered {} (expected 404 for the prime sale): {}", answer.getStatusCode(), answer.getBody());
+        }
+        Reservation sample = PrimeSamples.reservation();
+        HttpResponses.json(201, ReservationView.of(sample, 0), Map.of("location", ReservationView.location(sample)));
+        queue.prime(ConfirmationMessage.of(sample));
     }
 }

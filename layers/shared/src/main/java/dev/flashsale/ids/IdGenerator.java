@@ -2,6 +2,7 @@ package dev.flashsale.ids;
 
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.function.Supplier;
 
 import org.crac.Context;
 import org.crac.Resource;
@@ -16,10 +17,18 @@ public final class IdGenerator implements Resource {
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
     private final Clock clock;
-    private volatile SecureRandom random = new SecureRandom();
+    private final Supplier<SecureRandom> randoms;
+    private volatile SecureRandom random;
 
     public IdGenerator(Clock clock) {
+        this(clock, SecureRandom::new);
+    }
+
+    /** @param randoms makes the random source, now and after each restore */
+    public IdGenerator(Clock clock, Supplier<SecureRandom> randoms) {
         this.clock = clock;
+        this.randoms = randoms;
+        this.random = randoms.get();
     }
 
     public static IdGenerator create() {
@@ -52,7 +61,7 @@ public final class IdGenerator implements Resource {
 
     /** Replaces the random source; called after a restore from a snapshot. */
     public void reseed() {
-        random = new SecureRandom();
+        random = randoms.get();
     }
 
     @Override

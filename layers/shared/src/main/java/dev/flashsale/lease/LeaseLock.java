@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.crac.Context;
+import org.crac.Resource;
 
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
@@ -16,22 +20,28 @@ import redis.clients.jedis.params.SetParams;
  *
  * <p>Single-instance semantics (one Redis primary). A failover that loses the lease key can let a second holder in;
  * jobs guarded by it must therefore stay safe when run twice (prewarm and release are).
+ *
+ * <p>A CRaC resource: its random source is replaced after a SnapStart restore, so that environments restored from one
+ * snapshot never draw the same token. A function that builds one at init registers it with its {@code Hooks}.
  */
-public final class LeaseLock {
+public final class LeaseLock implements Resource {
 
     private static final LuaScript RENEW = LuaScript.fromResource("lease-renew");
     private static final LuaScript RELEASE = LuaScript.fromResource("lease-release");
 
     private final RedisConnection redis;
-    private final SecureRandom random;
+    private final Supplier<SecureRandom> randoms;
+    private volatile SecureRandom random;
 
     public LeaseLock(RedisConnection redis) {
-        this(redis, new SecureRandom());
+        this(redis, SecureRandom::new);
     }
 
-    LeaseLock(RedisConnection redis, SecureRandom random) {
+    /** @param randoms makes the random source, now and after each restore */
+    public LeaseLock(RedisConnection redis, Supplier<SecureRandom> randoms) {
         this.redis = redis;
-        this.random = random;
+        this.randoms = randoms;
+        this.random = randoms.get();
     }
 
     public static String key(String name) {
@@ -60,5 +70,14 @@ public final class LeaseLock {
     }
 
     public record Lease(String name, String token, Duration ttl) {
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+    }
+
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        random = randoms.get();
     }
 }

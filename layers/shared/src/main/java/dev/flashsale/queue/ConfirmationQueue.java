@@ -14,4 +14,8 @@ public interface ConfirmationQueue {
     default boolean accepting() {
         return true;
     }
+
+    /** Exercises the send path's code without sending (priming before a SnapStart snapshot); never throws. */
+    default void prime(ConfirmationMessage sample) {
+    }
 }

@@ -3,6 +3,14 @@ package dev.flashsale.queue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.crac.Context;
+import org.crac.Resource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
@@ -14,35 +22,89 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
 
-/** The confirmation queue on SQS (or an SQS-compatible server), through the SDK v2 with the URL-connection client. */
-public final class SqsConfirmationQueue implements ConfirmationQueue, AutoCloseable {
+/**
+ * The confirmation queue on SQS (or an SQS-compatible server), through the SDK v2 with the URL-connection client.
+ *
+ * <p>A CRaC resource: before a SnapStart snapshot the SQS client is closed (its HTTP client with it) and dropped; after
+ * the restore a new one is built (its connection opens on the first send). The circuit breaker is kept across the restore. (Keep-alive sockets of
+ * the URL-connection client live in the JDK's own cache, which no client can close; the JDK never reuses one that has
+ * been idle longer than its keep-alive time, 5 s unless the server says otherwise, and a restore comes long after.)
+ */
+public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, AutoCloseable {
 
-    private final SqsClient sqs;
+    private static final Logger LOG = LoggerFactory.getLogger(SqsConfirmationQueue.class);
+
+    private final Supplier<SqsClient> factory;
+    private final Function<SdkHttpClient, SqsClient> primingFactory;
     private final String queueUrl;
     private final CircuitBreaker breaker;
+    private final AtomicLong clientsBuilt = new AtomicLong();
+    private volatile SqsClient sqs;
 
-    public SqsConfirmationQueue(SqsClient sqs, String queueUrl, CircuitBreaker breaker) {
-        this.sqs = sqs;
+    /** @param factory builds the SQS client, now and again after each restore */
+    public SqsConfirmationQueue(Supplier<SqsClient> factory, String queueUrl, CircuitBreaker breaker) {
+        this(factory, null, queueUrl, breaker);
+    }
+
+    /**
+     * @param factory        builds the SQS client, now and again after each restore
+     * @param primingFactory builds a client like the real one but over the given HTTP client, for {@link #prime}; may
+     *                       be null (then priming skips the offline send)
+     */
+    public SqsConfirmationQueue(Supplier<SqsClient> factory, Function<SdkHttpClient, SqsClient> primingFactory, String queueUrl,
+                                CircuitBreaker breaker) {
+        this.factory = factory;
+        this.primingFactory = primingFactory;
         this.queueUrl = queueUrl;
         this.breaker = breaker;
+        this.sqs = build();
     }
 
     /** With a breaker of default settings. */
     public static SqsConfirmationQueue create(SqsSettings settings) {
-        return new SqsConfirmationQueue(client(settings), settings.queueUrl(), breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
+        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
+                breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
     }
 
     /** Settings from {@code CONFIRM_QUEUE_URL}, {@code SQS_*}, and the breaker from {@code BREAKER_SQS_*} / {@code BREAKER_*}. */
     public static SqsConfirmationQueue fromConfig(Config config) {
         SqsSettings settings = SqsSettings.from(config);
-        return new SqsConfirmationQueue(client(settings), settings.queueUrl(), breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
+        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
+                breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
+    }
+
+    private SqsClient build() {
+        clientsBuilt.incrementAndGet();
+        return factory.get();
+    }
+
+    /** The current SQS client, built again if a checkpoint closed the last one. */
+    public SqsClient client() {
+        SqsClient c = sqs;
+        if (c == null) {
+            synchronized (this) {
+                c = sqs;
+                if (c == null) {
+                    c = build();
+                    sqs = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** How many SQS clients this queue has built (one at construction, one more after each checkpoint that closed one). */
+    public long clientsBuilt() {
+        return clientsBuilt.get();
     }
 
     private static CircuitBreaker breaker(BreakerSettings settings) {
@@ -62,11 +124,18 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
      * An SQS client with the lightweight URL-connection HTTP client.
      */
     public static SqsClient client(SqsSettings settings) {
-        SqsClientBuilder builder = SqsClient.builder()
-                .region(Region.of(settings.region()))
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(settings.connectTimeout())
-                        .socketTimeout(settings.callTimeout()))
+        return configure(SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
+                .connectionTimeout(settings.connectTimeout())
+                .socketTimeout(settings.callTimeout())), settings);
+    }
+
+    /** The same client over another HTTP client (priming). */
+    static SqsClient client(SqsSettings settings, SdkHttpClient http) {
+        return configure(SqsClient.builder().httpClient(http), settings);
+    }
+
+    private static SqsClient configure(SqsClientBuilder builder, SqsSettings settings) {
+        builder.region(Region.of(settings.region()))
                 .overrideConfiguration(o -> o.apiCallTimeout(settings.callTimeout()));
         if (settings.endpoint().isPresent()) {
             builder.endpointOverride(settings.endpoint().get());
@@ -87,13 +156,7 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
         }
         long start = System.nanoTime();
         try {
-            sqs.sendMessage(SendMessageRequest.builder()
-                    .queueUrl(queueUrl)
-                    .messageBody(message.toJson())
-                    .messageAttributes(Map.of(
-                            "version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build(),
-                            "saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build()))
-                    .build());
+            client().sendMessage(request(message));
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SdkException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
@@ -101,8 +164,65 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, AutoClosea
         }
     }
 
+    private SendMessageRequest request(ConfirmationMessage message) {
+        return SendMessageRequest.builder()
+                .queueUrl(queueUrl)
+                .messageBody(message.toJson())
+                .messageAttributes(Map.of(
+                        "version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build(),
+                        "saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build()))
+                .build();
+    }
+
+    /**
+     * Runs the send path without sending anything: a {@code SendMessage} of {@code sample} through a client like the
+     * real one over an HTTP client that answers with a canned SQS reply (marshalling, signing, interceptors,
+     * unmarshalling and the MD5 checks all run); then the real client reads the queue's ARN ({@code GetQueueAttributes}:
+     * the URL-connection HTTP path and the connection). Bypasses the breaker; failures are logged, not thrown.
+     */
     @Override
-    public void close() {
-        sqs.close();
+    public void prime(ConfirmationMessage sample) {
+        SendMessageRequest request = request(sample);
+        if (primingFactory != null) {
+            String reply = "{\"MessageId\":\"prime\",\"MD5OfMessageBody\":\"" + Md5s.ofBody(request.messageBody())
+                    + "\",\"MD5OfMessageAttributes\":\"" + Md5s.ofAttributes(request.messageAttributes()) + "\"}";
+            try (SqsClient offline = primingFactory.apply(new CannedHttpClient(reply))) {
+                offline.sendMessage(request);
+            } catch (SdkException e) {
+                LOG.warn("priming the send path offline failed: {}", e.toString());
+            }
+        }
+        try {
+            client().getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(QueueAttributeName.QUEUE_ARN));
+        } catch (SdkException e) {
+            LOG.warn("priming could not read the confirmation queue's attributes: {}", e.toString());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        SqsClient c = sqs;
+        sqs = null;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    @Override
+    public void beforeCheckpoint(Context<? extends Resource> context) {
+        close();
+    }
+
+    /**
+     * Builds the new client now (local work only, no network), so that the first request does not pay for it; if that
+     * fails, the next send tries again.
+     */
+    @Override
+    public void afterRestore(Context<? extends Resource> context) {
+        try {
+            client();
+        } catch (RuntimeException e) {
+            LOG.warn("could not rebuild the SQS client after restore; the next send tries again: {}", e.toString());
+        }
     }
 }

@@ -132,7 +132,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
                 .connectionTimeoutMillis((int) settings.connectTimeout().toMillis())
                 .socketTimeoutMillis((int) settings.socketTimeout().toMillis())
                 .ssl(settings.tls())
-                .clientName("flashsale");
+                .clientName(settings.clientName());
         if (userInfo != null && !userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             if (colon >= 0) {

@@ -16,10 +16,19 @@ import dev.flashsale.config.ConfigException;
  *                       slower answer means an overloaded or failing node and the caller should fail fast
  * @param poolSize       connections per execution environment; default 4 (a Lambda environment serves one request at a
  *                       time; the local runner and tests share one client between threads)
+ * @param clientName     {@code REDIS_CLIENT_NAME}, the name each connection gives itself ({@code CLIENT SETNAME}), shown
+ *                       by {@code CLIENT LIST}; default {@code flashsale}
  */
-public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeout, Duration socketTimeout, int poolSize) {
+public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeout, Duration socketTimeout, int poolSize,
+                            String clientName) {
 
     public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
+    public static final String DEFAULT_CLIENT_NAME = "flashsale";
+
+    /** With the default client name. */
+    public RedisSettings(URI uri, boolean clusterMode, Duration connectTimeout, Duration socketTimeout, int poolSize) {
+        this(uri, clusterMode, connectTimeout, socketTimeout, poolSize, DEFAULT_CLIENT_NAME);
+    }
 
     public RedisSettings {
         String scheme = uri.getScheme();
@@ -28,6 +37,9 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
         }
         if (uri.getHost() == null) {
             throw new ConfigException("REDIS_URL has no host: " + uri);
+        }
+        if (!clientName.matches("[!-~]{1,64}")) {
+            throw new ConfigException("REDIS_CLIENT_NAME must be 1 to 64 printable ASCII characters without spaces, was '" + clientName + "'");
         }
     }
 
@@ -48,7 +60,8 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
                 config.bool("REDIS_CLUSTER_MODE", false),
                 config.duration("REDIS_CONNECT_TIMEOUT", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofSeconds(30)),
                 config.duration("REDIS_TIMEOUT", Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofSeconds(30)),
-                config.integer("REDIS_POOL_SIZE", 4, 1, 256));
+                config.integer("REDIS_POOL_SIZE", 4, 1, 256),
+                config.string("REDIS_CLIENT_NAME", DEFAULT_CLIENT_NAME));
     }
 
     public boolean tls() {

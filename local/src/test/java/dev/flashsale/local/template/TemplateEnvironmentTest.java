@@ -37,18 +37,23 @@ class TemplateEnvironmentTest {
 
     @Test
     void realTemplate_hasEveryFunctionWithItsEvents() {
-        assertThat(template.functions()).containsOnlyKeys("ReserveFunction", "ReservationQueryFunction", "ConfirmFunction", "ReleaseFunction");
+        assertThat(template.functions()).containsOnlyKeys("ReserveFunction", "ReservationQueryFunction", "SaleStatusFunction",
+                "AdminFunction", "PrewarmFunction", "ConfirmFunction", "ReleaseFunction");
         assertThat(template.routes()).extracting(SamTemplate.HttpRoute::routeKey)
-                .containsExactlyInAnyOrder("POST /sales/{saleId}/reservations", "GET /sales/{saleId}/reservations/{reservationId}");
+                .containsExactlyInAnyOrder("POST /sales/{saleId}/reservations", "GET /sales/{saleId}/reservations/{reservationId}",
+                        "GET /sales/{saleId}", "POST /admin/sales", "GET /admin/sales", "GET /admin/sales/{saleId}",
+                        "POST /admin/sales/{saleId}/stock");
         assertThat(template.sqsMappings()).singleElement().satisfies(m -> {
             assertThat(m.functionId()).isEqualTo("ConfirmFunction");
             assertThat(m.queueId()).isEqualTo("ConfirmQueue");
             assertThat(m.batchSize()).isEqualTo(10);
             assertThat(m.reportBatchItemFailures()).isTrue();
         });
-        assertThat(template.schedules()).singleElement().satisfies(s -> assertThat(s.expression()).isEqualTo("rate(1 minute)"));
+        assertThat(template.schedules()).extracting(SamTemplate.ScheduleSpec::functionId)
+                .containsExactlyInAnyOrder("PrewarmFunction", "ReleaseFunction");
+        assertThat(template.schedules()).allSatisfy(s -> assertThat(s.expression()).isEqualTo("rate(1 minute)"));
         assertThat(template.queues().get("ConfirmQueue")).isEqualTo(
-                new SamTemplate.QueueSpec("ConfirmQueue", 190, java.util.Optional.of("ConfirmDLQ"), 5));
+                new SamTemplate.QueueSpec("ConfirmQueue", 190, java.util.Optional.of("ConfirmDLQ"), 10));
         assertThat(template.functions().get("ReleaseFunction").timeoutSeconds()).isEqualTo(60);
         assertThat(template.functions().get("ReserveFunction").timeoutSeconds()).isEqualTo(10);  // Globals
     }
@@ -66,10 +71,11 @@ class TemplateEnvironmentTest {
                 .containsEntry("REDIS_URL", "redis://127.0.0.1:6379")     // override of a parameter without default
                 .containsEntry("DEV_MODE", "true")                        // override of the function's own "false"
                 .containsKey("JAVA_TOOL_OPTIONS");
-        assertThat(reserve.unresolved()).isEmpty();
+        // the database settings come from the local overrides (the template's are deploy-time references)
+        assertThat(reserve.unresolved()).containsExactlyInAnyOrder("DATABASE_URL", "DB_PASSWORD");
 
         TemplateEnvironment.Resolved confirm = env.forFunction("ConfirmFunction", Map.of());
-        assertThat(confirm.variables()).containsEntry("DB_USER", "flashsale").containsEntry("CLAIM_TTL", "2m")
+        assertThat(confirm.variables()).containsEntry("DB_USER", "flashsale").containsEntry("CLAIM_TTL", "5m")
                 .doesNotContainKeys("DATABASE_URL", "DB_PASSWORD", "REDIS_URL");
         assertThat(confirm.unresolved()).containsExactlyInAnyOrder("REDIS_URL", "DATABASE_URL", "DB_PASSWORD");
     }
