@@ -190,6 +190,18 @@ class MigrateInvokerTest {
     }
 
     @Test
+    void theSampleEvent_readsAsACreateWithItsPresignedResponseUrl() throws Exception {
+        String json = java.nio.file.Files.readString(dev.flashsale.template.RepoRoot.find().resolve("events/cloudformation/migrations-create.json"));
+        CustomResourceRequest request = CustomResourceRequest.of(Json.readObject(json));
+        assertThat(request.requestType()).isEqualTo("Create");
+        assertThat(request.isDelete()).isFalse();
+        assertThat(request.physicalResourceId()).isNull();
+        assertThat(request.logicalResourceId()).isEqualTo("DatabaseMigrations");
+        assertThat(request.responseUrl().getHost()).endsWith(".amazonaws.com");
+        assertThat(request.responseUrl().getRawQuery()).contains("X-Amz-Signature=");
+    }
+
+    @Test
     void anEventWithoutAResponseUrl_isRefused() {
         assertThatThrownBy(() -> invoker(TestDatabase.settings()).handleRequest(Map.of("RequestType", "Create"), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ResponseURL");
