@@ -264,6 +264,44 @@ class TemplateCodeContractTest {
     }
 
     @TestFactory
+    Stream<DynamicTest> everyFunctionWithABreaker_logsToAGroupWithTheBreakerOpenedFilter() {
+        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+            String group = functions.get(name).path("LoggingConfig").path("LogGroup").path("Ref").asText();
+            assertThat(template.path("Resources").path(group).path("Type").asText())
+                    .as("%s LoggingConfig.LogGroup is !Ref <a log group of this stack> (retention; no race with Lambda)", name)
+                    .isEqualTo("AWS::Logs::LogGroup");
+            if (!reach(name).classes().contains("dev.flashsale.resilience.Breakers")) {
+                return;
+            }
+            List<String> patterns = new ArrayList<>();
+            template.path("Resources").forEach(r -> {
+                if (r.path("Type").asText().equals("AWS::Logs::MetricFilter")
+                        && r.path("Properties").path("LogGroupName").path("Ref").asText().equals(group)) {
+                    patterns.add(r.path("Properties").path("FilterPattern").asText());
+                }
+            });
+            assertThat(patterns).as("%s uses circuit breakers: a BreakerOpened metric filter on %s", name, group)
+                    .contains("\"circuit breaker\" \"-> OPEN\"");
+        }));
+    }
+
+    /** The metric filter's terms must match what Breakers logs on a transition to OPEN (and nothing else). */
+    @Test
+    void breakerOpenedFilterTerms_matchTheLogLineBreakersWrites() {
+        String src = sources.get("dev.flashsale.resilience.Breakers");
+        assertThat(src).contains("\"circuit breaker '{}' {} -> {}\"");
+        String opened = "circuit breaker 'redis' CLOSED -> OPEN";
+        String halfOpen = "circuit breaker 'redis' OPEN -> HALF_OPEN";
+        String forced = "circuit breaker 'db' CLOSED -> FORCED_OPEN";
+        // CloudWatch term patterns: every quoted term must occur in the line
+        java.util.function.Predicate<String> filter = line -> line.contains("circuit breaker") && line.contains("-> OPEN");
+        assertThat(filter.test("[main] WARN dev.flashsale.resilience.Breakers - " + opened)).isTrue();
+        assertThat(filter.test("{\"level\":\"WARN\",\"message\":\"" + opened + "\"}")).isTrue();
+        assertThat(filter.test(halfOpen)).isFalse();
+        assertThat(filter.test(forced)).isFalse();
+    }
+
+    @TestFactory
     Stream<DynamicTest> everyBuiltFunctionZip_carriesTheBuiltLayersHash() {
         Path layer = root.resolve(template.path("Resources").path("SharedLayer").path("Properties").path("ContentUri").asText());
         Path hash = layer.resolveSibling("flashsale-layer.sha256");
