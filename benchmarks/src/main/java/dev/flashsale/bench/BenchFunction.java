@@ -23,7 +23,7 @@ record BenchFunction(String name, String handlerClass, String initClass, String 
     static final List<BenchFunction> ALL = List.of(
             new BenchFunction("reserve", "dev.flashsale.reserve.ReserveInvoker", "dev.flashsale.reserve.ReserveInit", API,
                     SampleEvents::reserve, r -> r.contains("statusCode=201")),
-            new BenchFunction("query", "dev.flashsale.query.ReservationQueryInvoker", "dev.flashsale.query.QueryInit", API,
+            new BenchFunction("query", "dev.flashsale.query.ReservationQueryInvoker", "dev.flashsale.query.ReservationQueryInit", API,
                     SampleEvents::reservationStatus, r -> r.contains("statusCode=200")),
             new BenchFunction("confirm", "dev.flashsale.confirm.ConfirmInvoker", "dev.flashsale.confirm.ConfirmInit", SQS,
                     SampleEvents::confirmBatch, r -> r.contains("batchItemFailures=[]")),

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
-import dev.flashsale.query.QueryInit;
+import dev.flashsale.query.ReservationQueryInit;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.release.ReleaseInit;
@@ -41,7 +41,7 @@ class PrimingTest {
         Config config = Config.of(env);
 
         ReserveInit reserve = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
-        QueryInit query = new QueryInit(config);
+        ReservationQueryInit query = new ReservationQueryInit(config);
         ConfirmInit confirm = new ConfirmInit(config);
         ReleaseInit release = new ReleaseInit(config);
         long redisCallsBefore = reserve.redis().calls() + query.redis().calls() + confirm.redis().calls() + release.redis().calls();

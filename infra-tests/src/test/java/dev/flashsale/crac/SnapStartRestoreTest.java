@@ -16,7 +16,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
-import dev.flashsale.query.QueryInit;
+import dev.flashsale.query.ReservationQueryInit;
 import dev.flashsale.query.ReservationQueryInvoker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.SqsConfirmationQueue;
@@ -123,7 +123,7 @@ class SnapStartRestoreTest {
     @Test
     void query_afterRestore_withOldConnectionsKilled_findsTheReservation() throws Exception {
         String name = ServerSide.newName("restore-query");
-        QueryInit init = new QueryInit(Config.of(env(name, null)));
+        ReservationQueryInit init = new ReservationQueryInit(Config.of(env(name, null)));
         init.registerCracResources();
         init.prime();
         try (TestStack stack = TestStack.create()) {

@@ -41,6 +41,43 @@ class DbConnectionTest {
     }
 
     @Test
+    void passwordIsAskedOncePerNewConnection_soAnIamTokenIsNeverReusedForALaterLogin() throws Exception {
+        java.util.List<String> issued = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DbPassword password = () -> {
+            String token = "token-" + issued.size();  // the server trusts local logins; what matters is when it is asked
+            issued.add(token);
+            return token;
+        };
+        DbSettings s = TestDatabase.settings();
+        try (DbConnection db = new DbConnection(s, dev.flashsale.resilience.Breakers.create("db-test",
+                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), password)) {
+            int first = backendPid(db);
+            backendPid(db);
+            backendPid(db);
+            assertThat(issued).as("one login, one token, however many transactions").hasSize(1);
+            try (Connection admin = TestDatabase.jdbc(); Statement st = admin.createStatement()) {
+                st.execute("SELECT pg_terminate_backend(" + first + ")");
+            }
+            Thread.sleep(100);
+            backendPid(db);
+            assertThat(issued).as("the reconnect signs a new token").containsExactly("token-0", "token-1");
+        }
+    }
+
+    @Test
+    void aLoginThatCannotBeSigned_isADependencyOutage_notAnUnexpectedError() {
+        DbPassword noCredentials = () -> {
+            throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
+        };
+        try (DbConnection db = new DbConnection(TestDatabase.settings(), dev.flashsale.resilience.Breakers.create("db-test",
+                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), noCredentials)) {
+            assertThatThrownBy(() -> db.transaction(c -> 1))
+                    .isInstanceOf(DependencyUnavailableException.class)
+                    .hasMessageContaining("Unable to load credentials");
+        }
+    }
+
+    @Test
     void transaction_whenTheDatabaseIsUnreachable_failsFastAsADependencyOutage() {
         int closedPort = Ports.free();
         DbSettings nowhere = new DbSettings("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "postgres", "",

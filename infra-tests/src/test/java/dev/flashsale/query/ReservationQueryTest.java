@@ -25,13 +25,13 @@ import dev.flashsale.testing.TestSales;
 class ReservationQueryTest {
 
     private static ReserveFixture reserve;
-    private static QueryInit init;
+    private static ReservationQueryInit init;
     private static ReservationQueryInvoker query;
 
     @BeforeAll
     static void start() {
         reserve = ReserveFixture.create(Map.of());
-        init = new QueryInit(Config.of(Map.of("REDIS_URL", TestRedis.url())));
+        init = new ReservationQueryInit(Config.of(Map.of("REDIS_URL", TestRedis.url())));
         query = new ReservationQueryInvoker(init);
     }
 

@@ -61,4 +61,16 @@ public record LocalOptions(Path template, String host, int port, int httpThreads
     public LocalOptions withQuiet(boolean q) {
         return new LocalOptions(template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, log, q);
     }
+
+    /** The local default admin bearer token; the runner listens on loopback only unless told otherwise. */
+    public static final String DEFAULT_ADMIN_TOKEN = "local-admin-token";
+
+    /**
+     * The bearer token the admin routes accept locally (they are IAM-authorized in AWS): {@code ADMIN_TOKEN} from the
+     * process environment, else {@link #DEFAULT_ADMIN_TOKEN}.
+     */
+    public String adminToken() {
+        String t = processEnv.get("ADMIN_TOKEN");
+        return t == null || t.isBlank() ? DEFAULT_ADMIN_TOKEN : t;
+    }
 }

@@ -83,6 +83,11 @@ public final class LocalStack implements AutoCloseable {
             TemplateEnvironment environment = new TemplateEnvironment(template, queues);
             Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
+                if (!f.triggered()) {
+                    // e.g. MigrateFunction, a CloudFormation custom resource: locally the runner applies the migrations
+                    out.println("  note: " + f.logicalId() + " has no route, queue or schedule to drive locally; not started");
+                    continue;
+                }
                 TemplateEnvironment.Resolved r = environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
@@ -132,6 +137,8 @@ public final class LocalStack implements AutoCloseable {
         o.put("DATABASE_URL", services.db().url());
         o.put("DB_USER", services.db().user());
         o.put("DB_PASSWORD", services.db().password());
+        o.put("DB_IAM_AUTH", "false");  // the template logs in to RDS Proxy with IAM tokens; locally a password
+        o.put("ADMIN_TOKEN", options.adminToken());
         o.put("SQS_ENDPOINT", services.sqsEndpoint().toString());
         o.put("AWS_REGION", REGION);
         o.put("DEV_MODE", "true");
@@ -153,6 +160,9 @@ public final class LocalStack implements AutoCloseable {
         try {
             Map<String, Future<FunctionHost>> started = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
+                if (!environments.containsKey(f.logicalId())) {
+                    continue;
+                }
                 started.put(f.logicalId(), pool.submit(() -> FunctionHost.start(f, environments.get(f.logicalId()), log)));
             }
             for (Map.Entry<String, Future<FunctionHost>> e : started.entrySet()) {
@@ -187,6 +197,10 @@ public final class LocalStack implements AutoCloseable {
             out.printf("  schedule %-31s -> %s%n", s.expression(), s.functionId());
         }
         out.println("ready in " + millis + " ms" + (api == null ? "" : ": API at " + baseUrl()) + "  (Ctrl-C stops)");
+        if (api != null) {
+            out.println("  buyers: Authorization: Bearer dev:<buyerId>   admin routes: Authorization: Bearer "
+                    + environments.values().stream().map(e -> e.get("ADMIN_TOKEN")).filter(java.util.Objects::nonNull).findFirst().orElse("?"));
+        }
     }
 
     public URI baseUrl() {

@@ -23,6 +23,8 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
     static final String LIST = "GET /admin/sales";
     static final String GET = "GET /admin/sales/{saleId}";
     static final String ADD_STOCK = "POST /admin/sales/{saleId}/stock";
+    /** Every route this handler serves; template.yaml must route exactly these here (TemplateCodeContractTest). */
+    public static final String[] ROUTES = {CREATE, LIST, GET, ADD_STOCK};
 
     private final AdminAuth auth;
     private final AdminRequestReader reader;

@@ -17,14 +17,17 @@ import dev.flashsale.reservation.ReservationView;
 /** The ReservationQueryFunction's Lambda handler: {@code GET /sales/{saleId}/reservations/{reservationId}}. */
 public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
+    /** The HTTP API route this handler serves (method and path as in template.yaml); checked by the template contract test. */
+    public static final String ROUTE = "GET /sales/{saleId}/reservations/{reservationId}";
+
     private final ReservationQueryHandler handler;
     private final boolean devMode;
 
     public ReservationQueryInvoker() {
-        this(QueryInit.instance());
+        this(ReservationQueryInit.instance());
     }
 
-    public ReservationQueryInvoker(QueryInit init) {
+    public ReservationQueryInvoker(ReservationQueryInit init) {
         this(init.handler(), init.devMode());
     }
 

@@ -15,6 +15,8 @@ import dev.flashsale.http.ProblemType;
 /** The SaleStatusFunction's Lambda handler: {@code GET /sales/{saleId}}, any authenticated buyer. */
 public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
+    public static final String ROUTE = "GET /sales/{saleId}";
+
     private final SaleStatusHandler handler;
 
     public SaleStatusInvoker() {

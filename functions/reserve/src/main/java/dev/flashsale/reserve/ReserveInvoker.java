@@ -19,6 +19,9 @@ import dev.flashsale.reservation.ReserveOutcome;
  */
 public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
+    /** The HTTP API route this handler serves (method and path as in template.yaml); checked by the template contract test. */
+    public static final String ROUTE = "POST /sales/{saleId}/reservations";
+
     private final ReserveRequestReader reader;
     private final ReserveHandler handler;
 

@@ -29,6 +29,7 @@ public final class DbConnection implements Resource, AutoCloseable {
 
     private final DbSettings settings;
     private final CircuitBreaker breaker;
+    private final DbPassword password;
     private Connection connection;
 
     /** With a breaker of default settings. */
@@ -37,11 +38,17 @@ public final class DbConnection implements Resource, AutoCloseable {
     }
 
     public DbConnection(DbSettings settings, CircuitBreaker breaker) {
-        this.settings = settings;
-        this.breaker = breaker;
+        this(settings, breaker, DbPassword.of(settings));
     }
 
-    /** Settings from {@code DATABASE_URL}, {@code DB_*}; the breaker from {@code BREAKER_DB_*} / {@code BREAKER_*}. */
+    /** With {@code password} asked once per new connection (an IAM token lives 15 minutes; a connection longer). */
+    public DbConnection(DbSettings settings, CircuitBreaker breaker, DbPassword password) {
+        this.settings = settings;
+        this.breaker = breaker;
+        this.password = password;
+    }
+
+    /** Settings from {@code DATABASE_URL}, {@code DB_*} ({@code DB_IAM_AUTH}: IAM tokens); the breaker from {@code BREAKER_DB_*} / {@code BREAKER_*}. */
     public static DbConnection fromConfig(Config config) {
         return new DbConnection(DbSettings.from(config), breaker(BreakerSettings.from(config, "db", Duration.ofSeconds(1))));
     }
@@ -113,7 +120,7 @@ public final class DbConnection implements Resource, AutoCloseable {
     private Connection open() {
         try {
             if (connection == null || connection.isClosed()) {
-                Connection c = DriverManager.getConnection(settings.url(), settings.driverProperties());
+                Connection c = DriverManager.getConnection(settings.url(), settings.driverProperties(loginPassword()));
                 c.setAutoCommit(false);
                 connection = c;
             }
@@ -121,6 +128,14 @@ public final class DbConnection implements Resource, AutoCloseable {
         } catch (SQLException e) {
             reset();
             throw unavailable(e);
+        }
+    }
+
+    private String loginPassword() {
+        try {
+            return password.next();
+        } catch (RuntimeException e) {  // no AWS credentials to sign an IAM token with: as good as unreachable
+            throw new DependencyUnavailableException("db", RETRY_AFTER, "no database login for " + settings.redacted() + ": " + e, e);
         }
     }
 

@@ -16,8 +16,14 @@ import dev.flashsale.config.ConfigException;
  * @param connectTimeout {@code DB_CONNECT_TIMEOUT}, TCP connect and login; default 3s (whole seconds, rounded up)
  * @param socketTimeout  {@code DB_SOCKET_TIMEOUT}, the longest wait for one answer before the connection is treated as
  *                       broken; default 10s (whole seconds, rounded up)
+ * @param iamAuth        {@code DB_IAM_AUTH}: log in with an RDS IAM authentication token (signed locally for
+ *                       {@code user} at the URL's host and port, a fresh one per new connection) instead of
+ *                       {@code DB_PASSWORD}, over TLS ({@code sslmode=require} unless the URL sets an sslmode); default
+ *                       false. RDS Proxy with {@code IAMAuth: REQUIRED} accepts nothing else.
+ * @param region         {@code AWS_REGION}, the region the token is signed for; default us-east-1 (Lambda sets it)
  */
-public record DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout) {
+public record DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout,
+                         boolean iamAuth, String region) {
 
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/flashsale";
 
@@ -25,6 +31,11 @@ public record DbSettings(String url, String user, String password, Duration conn
         if (url == null || !url.startsWith("jdbc:postgresql://")) {
             throw new ConfigException("DATABASE_URL must start with jdbc:postgresql://, was " + redact(url));
         }
+    }
+
+    /** Password login (no IAM). */
+    public DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout) {
+        this(url, user, password, connectTimeout, socketTimeout, false, "us-east-1");
     }
 
     public static DbSettings of(String url, String user, String password) {
@@ -37,7 +48,9 @@ public record DbSettings(String url, String user, String password, Duration conn
                 config.string("DB_USER", "postgres"),
                 config.string("DB_PASSWORD", ""),
                 config.duration("DB_CONNECT_TIMEOUT", Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(60)),
-                config.duration("DB_SOCKET_TIMEOUT", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)));
+                config.duration("DB_SOCKET_TIMEOUT", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                config.bool("DB_IAM_AUTH", false),
+                config.string("AWS_REGION", "us-east-1"));
     }
 
     /**
@@ -46,10 +59,19 @@ public record DbSettings(String url, String user, String password, Duration conn
      * and no SET is ever sent (isolation stays the server default, READ COMMITTED).
      */
     public Properties driverProperties() {
+        return driverProperties(password);
+    }
+
+    /** As {@link #driverProperties()}, logging in with {@code loginPassword} (an IAM token); TLS is required then. */
+    public Properties driverProperties(String loginPassword) {
         Properties p = new Properties();
         p.setProperty("user", user);
-        if (!password.isEmpty()) {
-            p.setProperty("password", password);
+        if (!loginPassword.isEmpty()) {
+            p.setProperty("password", loginPassword);
+        }
+        if (iamAuth) {
+            // a setting in the URL (e.g. sslmode=verify-full) wins over this property
+            p.setProperty("sslmode", "require");
         }
         p.setProperty("prepareThreshold", "0");
         p.setProperty("preparedStatementCacheQueries", "0");

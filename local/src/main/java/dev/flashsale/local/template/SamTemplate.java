@@ -29,10 +29,16 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
 
     public record FunctionSpec(String logicalId, String handler, int timeoutSeconds, Map<String, JsonNode> variables,
                                List<HttpRoute> routes, List<SqsMapping> sqsMappings, List<ScheduleSpec> schedules) {
+
+        /** Whether anything the runner drives (a route, a queue, a schedule) invokes it. */
+        public boolean triggered() {
+            return !routes.isEmpty() || !sqsMappings.isEmpty() || !schedules.isEmpty();
+        }
     }
 
     /** An {@code HttpApi} event: {@code METHOD /path/{param}}; {@code ANY} matches every method. */
-    public record HttpRoute(String functionId, String eventName, String method, String path) {
+    /** @param iamAuth the route's authorizer is {@code AWS_IAM} (admin routes), not the API's JWT authorizer */
+    public record HttpRoute(String functionId, String eventName, String method, String path, boolean iamAuth) {
 
         public String routeKey() {
             return method + " " + path;
@@ -102,7 +108,7 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
             JsonNode p = e.getValue().path("Properties");
             switch (e.getValue().path("Type").asText()) {
                 case "HttpApi" -> routes.add(new HttpRoute(id, name, p.path("Method").asText("ANY").toUpperCase(Locale.ROOT),
-                        p.path("Path").asText("$default")));
+                        p.path("Path").asText("$default"), "AWS_IAM".equals(p.path("Auth").path("Authorizer").asText())));
                 case "SQS" -> sqs.add(new SqsMapping(id, name, queueRef(id, name, p.path("Queue")), p.path("BatchSize").asInt(10),
                         p.path("MaximumBatchingWindowInSeconds").asInt(0),
                         contains(p.path("FunctionResponseTypes"), "ReportBatchItemFailures"),

@@ -22,12 +22,12 @@ import dev.flashsale.local.template.SamTemplate.HttpRoute;
 class ApiEventBuilderTest {
 
     private static final Instant NOW = Instant.parse("2026-11-27T08:40:00.123Z");
-    private static final HttpRoute RESERVE = new HttpRoute("ReserveFunction", "Reserve", "POST", "/sales/{saleId}/reservations");
+    private static final HttpRoute RESERVE = new HttpRoute("ReserveFunction", "Reserve", "POST", "/sales/{saleId}/reservations", false);
     private static final HttpRoute STATUS = new HttpRoute("ReservationQueryFunction", "Status", "GET",
-            "/sales/{saleId}/reservations/{reservationId}");
-    private static final HttpRoute PROXY = new HttpRoute("Any", "Proxy", "ANY", "/files/{path+}");
+            "/sales/{saleId}/reservations/{reservationId}", false);
+    private static final HttpRoute PROXY = new HttpRoute("Any", "Proxy", "ANY", "/files/{path+}", false);
     private static final RouteTable ROUTES = new RouteTable(List.of(STATUS, PROXY, RESERVE,
-            new HttpRoute("Exact", "Exact", "GET", "/sales/special/reservations/latest")));
+            new HttpRoute("Exact", "Exact", "GET", "/sales/special/reservations/latest", false)));
 
     private final ApiEventBuilder builder = new ApiEventBuilder(Clock.fixed(NOW, ZoneOffset.UTC), "local");
 

@@ -27,30 +27,30 @@ import dev.flashsale.redis.RedisSettings;
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code PRIMING}
  * (default true; see {@link Priming}).
  */
-public final class QueryInit {
+public final class ReservationQueryInit {
 
-    private static final Logger LOG = LoggerFactory.getLogger(QueryInit.class);
-    private static volatile QueryInit instance;
+    private static final Logger LOG = LoggerFactory.getLogger(ReservationQueryInit.class);
+    private static volatile ReservationQueryInit instance;
 
     private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final ReservationQueryHandler handler;
     private final boolean devMode;
 
-    public QueryInit(Config config) {
+    public ReservationQueryInit(Config config) {
         this.redis = RedisConnection.fromConfig(config);
         this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
         this.devMode = config.bool("DEV_MODE", false);
     }
 
-    public static QueryInit instance() {
-        QueryInit i = instance;
+    public static ReservationQueryInit instance() {
+        ReservationQueryInit i = instance;
         if (i == null) {
-            synchronized (QueryInit.class) {
+            synchronized (ReservationQueryInit.class) {
                 i = instance;
                 if (i == null) {
                     Config config = Config.fromEnv();
-                    i = new QueryInit(config);
+                    i = new ReservationQueryInit(config);
                     i.registerCracResources();
                     if (Priming.enabled(config)) {
                         i.prime();
