@@ -1,5 +1,6 @@
 package dev.flashsale.confirm;
 
+import dev.flashsale.telemetry.Telemetry;
 import org.crac.Core;
 import org.crac.Resource;
 import org.slf4j.Logger;
@@ -34,10 +35,12 @@ public final class ConfirmInit {
     private final DbConnection db;
     private final HoldClaims claims;
     private final ConfirmHandler handler;
+    private final Telemetry telemetry;
 
     public ConfirmInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this.telemetry = Telemetry.fromConfig(config, "confirm");
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ConfirmHandler(claims, new OrderFence(db));
     }
@@ -62,8 +65,12 @@ public final class ConfirmInit {
         return handler;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, db}) {
+        for (Resource r : new Resource[] {redis, db, telemetry}) {
             Core.getGlobalContext().register(r);
         }
     }
@@ -78,7 +85,7 @@ public final class ConfirmInit {
                 "heldAt":"2026-01-01T00:00:00Z","expiresAt":"2026-01-01T00:10:00Z"}""");
         try {
             claims.loadScripts(PRIME_SALE);
-            claims.claim(message.saleId(), message.reservationId());
+            telemetry.quietly(() -> claims.claim(message.saleId(), message.reservationId()));
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
         }

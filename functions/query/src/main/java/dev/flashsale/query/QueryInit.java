@@ -1,5 +1,6 @@
 package dev.flashsale.query;
 
+import dev.flashsale.telemetry.Telemetry;
 import org.crac.Core;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,9 +27,11 @@ public final class QueryInit {
     private final RedisConnection redis;
     private final ReservationQueryHandler handler;
     private final boolean devMode;
+    private final Telemetry telemetry;
 
     public QueryInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
+        this.telemetry = Telemetry.fromConfig(config, "query");
+        this.redis = RedisConnection.fromConfig(config, telemetry);
         this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
         this.devMode = config.bool("DEV_MODE", false);
     }
@@ -41,6 +44,7 @@ public final class QueryInit {
                 if (i == null) {
                     i = new QueryInit(Config.fromEnv());
                     Core.getGlobalContext().register(i.redis);
+                    Core.getGlobalContext().register(i.telemetry);
                     i.prime();
                     instance = i;
                 }
@@ -55,6 +59,10 @@ public final class QueryInit {
 
     public boolean devMode() {
         return devMode;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
     }
 
     public RedisConnection redis() {

@@ -1,5 +1,6 @@
 package dev.flashsale.release;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 
 import org.crac.Core;
@@ -37,10 +38,12 @@ public final class ReleaseInit {
     private final DbConnection db;
     private final HoldClaims claims;
     private final ReleaseHandler handler;
+    private final Telemetry telemetry;
 
     public ReleaseInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this.telemetry = Telemetry.fromConfig(config, "release");
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ReleaseHandler(new SaleRepository(db), new ReservationStore(redis, ReservationPolicy.from(config)),
                 claims, new OrderFence(db), ReleaseSettings.from(config), Clock.systemUTC());
@@ -66,8 +69,12 @@ public final class ReleaseInit {
         return handler;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, db}) {
+        for (Resource r : new Resource[] {redis, db, telemetry}) {
             Core.getGlobalContext().register(r);
         }
     }
@@ -76,7 +83,7 @@ public final class ReleaseInit {
     public void prime() {
         try {
             claims.loadScripts(PRIME_SALE);
-            claims.expiredHolds(PRIME_SALE, 1);
+            telemetry.quietly(() -> claims.expiredHolds(PRIME_SALE, 1));
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());
         }

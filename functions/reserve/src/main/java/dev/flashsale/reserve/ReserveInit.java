@@ -1,5 +1,6 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -49,9 +50,16 @@ public final class ReserveInit {
     private final IdGenerator ids;
     private final ReserveRequestReader reader;
     private final ReserveHandler handler;
+    private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReserveInit(Config config, ConfirmationQueue queue) {
-        this.redis = RedisConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "reserve"), queue);
+    }
+
+    public ReserveInit(Config config, Telemetry telemetry, ConfirmationQueue queue) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
         this.store = new ReservationStore(redis, ReservationPolicy.from(config));
         this.ids = IdGenerator.create();
         this.reader = new ReserveRequestReader(config.bool("DEV_MODE", false), config.integer("MAX_BODY_BYTES", 1024, 64, 65_536));
@@ -67,7 +75,8 @@ public final class ReserveInit {
                 i = instance;
                 if (i == null) {
                     Config config = Config.fromEnv();
-                    i = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
+                    Telemetry telemetry = Telemetry.fromConfig(config, "reserve");
+                    i = new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
                     i.registerCracResources();
                     i.prime();
                     instance = i;
@@ -93,9 +102,13 @@ public final class ReserveInit {
         return ids;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     /** Resources the CRaC context holds only weakly: this instance keeps them reachable. */
     public void registerCracResources() {
-        for (Resource r : new Resource[] {redis, ids}) {
+        for (Resource r : new Resource[] {redis, ids, telemetry}) {
             Core.getGlobalContext().register(r);
         }
     }
@@ -119,10 +132,12 @@ public final class ReserveInit {
         ids.next();
         try {
             store.loadScripts(PRIME_SALE);
-            ReserveOutcome outcome = store.reserve(request, ids.next());
-            if (outcome instanceof ReserveOutcome.Refused refused) {
-                HttpResponses.problem(refused.refusal().problem(), "/prime");
-            }
+            telemetry.quietly(() -> {
+                ReserveOutcome outcome = store.reserve(request, ids.next());
+                if (outcome instanceof ReserveOutcome.Refused refused) {
+                    HttpResponses.problem(refused.refusal().problem(), "/prime");
+                }
+            });
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}; the first request will connect: {}", redis.settings().redacted(), e.toString());
         }
