@@ -37,8 +37,13 @@ public final class ConfirmInit {
     private final ConfirmHandler handler;
     private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ConfirmInit(Config config) {
-        this.telemetry = Telemetry.fromConfig(config, "confirm");
+        this(config, Telemetry.fromConfig(config, "confirm"));
+    }
+
+    public ConfirmInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);

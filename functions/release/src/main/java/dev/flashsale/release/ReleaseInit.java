@@ -40,8 +40,13 @@ public final class ReleaseInit {
     private final ReleaseHandler handler;
     private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReleaseInit(Config config) {
-        this.telemetry = Telemetry.fromConfig(config, "release");
+        this(config, Telemetry.fromConfig(config, "release"));
+    }
+
+    public ReleaseInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
