@@ -46,6 +46,15 @@ public final class ReserveFixture implements AutoCloseable {
         return create(queueUrl, SqsConfirmationQueue.fromConfig(Config.of(env)), overrides);
     }
 
+    /** The queue and the function share {@code telemetry} (tests with in-memory exporters). */
+    public static ReserveFixture withTelemetry(dev.flashsale.telemetry.Telemetry telemetry, Map<String, String> overrides) {
+        String queueUrl = TestQueue.create("confirm");
+        Config config = Config.of(environment(queueUrl, overrides));
+        ReserveInit init = new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
+        init.prime();
+        return new ReserveFixture(queueUrl, init);
+    }
+
     public static ReserveFixture create(String queueUrl, ConfirmationQueue queue, Map<String, String> overrides) {
         ReserveInit init = new ReserveInit(Config.of(environment(queueUrl, overrides)), queue);
         init.prime();

@@ -2,6 +2,7 @@ package dev.flashsale.testing;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -46,6 +47,14 @@ public final class SqsEvents {
             m.setReceiptHandle(msg.receiptHandle());
             String count = msg.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT);
             m.getAttributes().put("ApproximateReceiveCount", count == null ? "1" : count);
+            Map<String, SQSEvent.MessageAttribute> attributes = new HashMap<>();
+            msg.messageAttributes().forEach((name, value) -> {
+                SQSEvent.MessageAttribute a = new SQSEvent.MessageAttribute();
+                a.setDataType(value.dataType());
+                a.setStringValue(value.stringValue());
+                attributes.put(name, a);
+            });
+            m.setMessageAttributes(attributes);
             records.add(m);
         }
         return event(records);
@@ -64,7 +73,8 @@ public final class SqsEvents {
      */
     public static Poll poll(String queueUrl, ConfirmInvoker invoker) {
         List<Message> batch = TestQueue.client().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT).waitTimeSeconds(0)).messages();
+                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT).messageAttributeNames("All")
+                .waitTimeSeconds(0)).messages();
         if (batch.isEmpty()) {
             return new Poll(0, Set.of());
         }

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import dev.flashsale.config.Config;
 import dev.flashsale.crac.Hooks;
 import dev.flashsale.crac.Priming;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -31,15 +32,22 @@ public final class AdminInit {
     private static volatile AdminInit instance;
 
     private final Hooks hooks = new Hooks();
+    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final AdminAuth auth;
     private final AdminRequestReader reader;
     private final AdminHandler handler;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public AdminInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "admin"));
+    }
+
+    public AdminInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.auth = AdminAuth.from(config);
         Clock clock = Clock.systemUTC();
         this.reader = new AdminRequestReader(clock);
@@ -54,6 +62,10 @@ public final class AdminInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public static AdminInit instance() {
         AdminInit i = instance;
         if (i == null) {
@@ -62,7 +74,7 @@ public final class AdminInit {
                 if (i == null) {
                     Config config = Config.fromEnv();
                     i = new AdminInit(config);
-                    i.hooks.register(i.redis, i.db);
+                    i.hooks.register(i.redis, i.db, i.telemetry);
                     if (Priming.enabled(config)) {
                         i.prime();
                     }
@@ -87,6 +99,12 @@ public final class AdminInit {
 
     /** Reads a sale that cannot exist (classes, JSON, both connections); outages at init are logged, not fatal. */
     public void prime() {
+        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             handler.get("__prime__");
         } catch (RuntimeException e) {

@@ -12,6 +12,7 @@ import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.telemetry.Telemetry;
 
 /**
  * The AdminFunction's Lambda handler: the caller is authorized first (IAM identity, or the dev token), then the route
@@ -29,6 +30,7 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
     private final AdminAuth auth;
     private final AdminRequestReader reader;
     private final AdminHandler handler;
+    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link AdminInit}. */
     public AdminInvoker() {
@@ -36,17 +38,23 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
     }
 
     public AdminInvoker(AdminInit init) {
-        this(init.auth(), init.reader(), init.handler());
+        this(init.auth(), init.reader(), init.handler(), init.telemetry());
     }
 
     public AdminInvoker(AdminAuth auth, AdminRequestReader reader, AdminHandler handler) {
+        this(auth, reader, handler, Telemetry.noop());
+    }
+
+    public AdminInvoker(AdminAuth auth, AdminRequestReader reader, AdminHandler handler, Telemetry telemetry) {
         this.auth = auth;
         this.reader = reader;
         this.handler = handler;
+        this.telemetry = telemetry;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return telemetry.http(event, context, "flashsale.admin", invocation -> {
         HttpRequest http = new HttpRequest(event);
         return HttpErrors.answer(http, () -> {
             auth.authorize(http);
@@ -69,6 +77,7 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
                 }
                 default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
             };
+        });
         });
     }
 }

@@ -25,6 +25,7 @@ import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.telemetry.Telemetry;
 
 /**
  * Everything the ConfirmFunction builds once per execution environment, before the SnapStart snapshot: config, the
@@ -33,7 +34,7 @@ import dev.flashsale.reservation.HoldClaims;
  *
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_USER},
  * {@code DB_PASSWORD}, {@code DB_CONNECT_TIMEOUT}, {@code DB_SOCKET_TIMEOUT} (see {@link DbSettings}), {@code CLAIM_TTL}
- * (default 2m), {@code PRIMING} (default true; see {@link Priming}).
+ * (default 5m), {@code OTEL_*} and {@code LOG_LEVEL} (see {@link Telemetry}), {@code PRIMING} (default true; see {@link Priming}).
  */
 public final class ConfirmInit {
 
@@ -46,10 +47,17 @@ public final class ConfirmInit {
     private final DbConnection db;
     private final HoldClaims claims;
     private final ConfirmHandler handler;
+    private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ConfirmInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "confirm"));
+    }
+
+    public ConfirmInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ConfirmHandler(claims, new OrderFence(db));
     }
@@ -81,6 +89,10 @@ public final class ConfirmInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public RedisConnection redis() {
         return redis;
     }
@@ -89,9 +101,12 @@ public final class ConfirmInit {
         return db;
     }
 
-    /** The Redis pool and the database connection are closed before the snapshot and reopened on first use. */
+    /**
+     * The Redis pool and the database connection are closed before the snapshot and reopened on first use; the trace
+     * id source is reseeded after restore.
+     */
     public void registerCracResources() {
-        hooks.register(redis, db);
+        hooks.register(redis, db, telemetry);
     }
 
     /**
@@ -102,6 +117,13 @@ public final class ConfirmInit {
      * Outages at init are logged, not fatal.
      */
     public void prime() {
+        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
+        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             claims.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {

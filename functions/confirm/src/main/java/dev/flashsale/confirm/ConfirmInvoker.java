@@ -1,5 +1,8 @@
 package dev.flashsale.confirm;
 
+import org.slf4j.event.Level;
+import dev.flashsale.telemetry.Invocation;
+import dev.flashsale.telemetry.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,14 +30,24 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmInvoker.class);
 
     private final ConfirmHandler handler;
+    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link ConfirmInit}. */
     public ConfirmInvoker() {
-        this(ConfirmInit.instance().handler());
+        this(ConfirmInit.instance());
+    }
+
+    public ConfirmInvoker(ConfirmInit init) {
+        this(init.handler(), init.telemetry());
     }
 
     public ConfirmInvoker(ConfirmHandler handler) {
+        this(handler, Telemetry.noop());
+    }
+
+    public ConfirmInvoker(ConfirmHandler handler, Telemetry telemetry) {
         this.handler = handler;
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -42,40 +55,62 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
         DependencyUnavailableException outage = null;
-        for (SQSEvent.SQSMessage record : records) {
-            String id = record.getMessageId();
-            if (outage != null) {
-                if (outage.dependency().equals("db")) {
-                    protect(record);
+        try {
+            for (SQSEvent.SQSMessage record : records) {
+                try (Invocation invocation = telemetry.record(record, context, "flashsale.confirmations")) {
+                    Result result = confirm(record, invocation, outage);
+                    if (!result.acknowledged()) {
+                        failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                    }
+                    if (outage == null) {
+                        outage = result.outage();
+                    }
                 }
-                failures.add(new SQSBatchResponse.BatchItemFailure(id));
-                continue;
             }
-            try {
-                ConfirmationMessage message = ConfirmationMessage.fromJson(record.getBody());
-                ConfirmOutcome outcome = handler.confirm(message);
-                if (outcome == ConfirmOutcome.CONFIRMED || outcome == ConfirmOutcome.ALREADY_CONFIRMED) {
-                    LOG.debug("message {} reservation {} sale {}: {}", id, message.reservationId(), message.saleId(), outcome);
-                } else {
-                    LOG.info("message {} reservation {} sale {}: {}", id, message.reservationId(), message.saleId(), outcome);
-                }
-            } catch (MalformedMessageException e) {
-                LOG.error("message {} (receive count {}) is malformed and is left for the DLQ: {}", id, receiveCount(record), e.getMessage());
-                failures.add(new SQSBatchResponse.BatchItemFailure(id));
-            } catch (DependencyUnavailableException e) {
-                LOG.warn("message {}: {} unavailable ({}); failing it and the {} records after it for redelivery", id,
-                        e.dependency(), e.getMessage(), records.size() - records.indexOf(record) - 1);
-                outage = e;
-                failures.add(new SQSBatchResponse.BatchItemFailure(id));
-            } catch (RuntimeException e) {
-                LOG.error("message {} (receive count {}) failed; it will be redelivered", id, receiveCount(record), e);
-                failures.add(new SQSBatchResponse.BatchItemFailure(id));
+            if (!failures.isEmpty()) {
+                LOG.warn("{} of {} records failed", failures.size(), records.size());
             }
+            return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+        } finally {
+            telemetry.flush();
         }
-        if (!failures.isEmpty()) {
-            LOG.warn("{} of {} records failed", failures.size(), records.size());
+    }
+
+    /** @param outage the dependency failure that ends the batch, when this record met one */
+    private record Result(boolean acknowledged, DependencyUnavailableException outage) {
+        static final Result OK = new Result(true, null);
+        static final Result FAILED = new Result(false, null);
+    }
+
+    /** Confirms one record, in its span; a record that is not acknowledged is reported as a batch item failure. */
+    private Result confirm(SQSEvent.SQSMessage record, Invocation invocation, DependencyUnavailableException outage) {
+        String id = record.getMessageId();
+        if (outage != null) {
+            invocation.outcome("deferred");
+            if (outage.dependency().equals("db")) {
+                protect(record);
+            }
+            return Result.FAILED;
         }
-        return SQSBatchResponse.builder().withBatchItemFailures(failures).build();
+        try {
+            ConfirmationMessage message = ConfirmationMessage.fromJson(record.getBody());
+            invocation.saleId(message.saleId()).reservationId(message.reservationId()).quantity(message.quantity());
+            ConfirmOutcome outcome = handler.confirm(message);
+            invocation.outcome(Invocation.slug(outcome.name()));
+            return Result.OK;
+        } catch (MalformedMessageException e) {
+            LOG.error("message {} (receive count {}) is malformed and is left for the DLQ: {}", id, receiveCount(record), e.getMessage());
+            invocation.outcome("malformed").level(Level.WARN);
+            return Result.FAILED;
+        } catch (DependencyUnavailableException e) {
+            LOG.warn("message {}: {} unavailable ({}); failing it and the records after it for redelivery", id, e.dependency(), e.getMessage());
+            invocation.outcome("unavailable").level(Level.WARN);
+            return new Result(false, e);
+        } catch (RuntimeException e) {
+            LOG.error("message {} (receive count {}) failed; it will be redelivered", id, receiveCount(record), e);
+            invocation.failed(e);
+            return Result.FAILED;
+        }
     }
 
     private void protect(SQSEvent.SQSMessage record) {

@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import dev.flashsale.config.Config;
 import dev.flashsale.crac.Hooks;
 import dev.flashsale.crac.Priming;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -35,15 +36,22 @@ public final class PrewarmInit {
     private static volatile PrewarmInit instance;
 
     private final Hooks hooks = new Hooks();
+    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final LeaseLock lease;
     private final PrewarmHandler handler;
     private final PrewarmHandler.ScriptLoader scripts;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public PrewarmInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "prewarm"));
+    }
+
+    public PrewarmInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         ReservationPolicy policy = ReservationPolicy.from(config);
         SaleRepository sales = new SaleRepository(db);
         SaleSync sync = new SaleSync(redis, sales, policy.retention());
@@ -64,6 +72,10 @@ public final class PrewarmInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public static PrewarmInit instance() {
         PrewarmInit i = instance;
         if (i == null) {
@@ -72,7 +84,7 @@ public final class PrewarmInit {
                 if (i == null) {
                     Config config = Config.fromEnv();
                     i = new PrewarmInit(config);
-                    i.hooks.register(i.redis, i.db, i.lease);
+                    i.hooks.register(i.redis, i.db, i.telemetry, i.lease);
                     if (Priming.enabled(config)) {
                         i.prime();
                     }
@@ -89,6 +101,12 @@ public final class PrewarmInit {
 
     /** Loads the scripts and opens the database connection; outages at init are logged, not fatal. */
     public void prime() {
+        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             scripts.load(PRIME_SALE);
         } catch (RuntimeException e) {

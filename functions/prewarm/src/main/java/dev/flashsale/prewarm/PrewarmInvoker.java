@@ -8,6 +8,7 @@ import java.util.Map;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.flashsale.telemetry.Telemetry;
 
 /**
  * The PrewarmFunction's Lambda handler (EventBridge schedule). The event carries nothing the run needs; the run is
@@ -20,20 +21,37 @@ public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<
 
     private final PrewarmHandler handler;
     private final Clock clock;
+    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link PrewarmInit}. */
     public PrewarmInvoker() {
-        this(PrewarmInit.instance().handler(), Clock.systemUTC());
+        this(PrewarmInit.instance());
+    }
+
+    public PrewarmInvoker(PrewarmInit init) {
+        this(init.handler(), Clock.systemUTC(), init.telemetry());
     }
 
     public PrewarmInvoker(PrewarmHandler handler, Clock clock) {
+        this(handler, clock, Telemetry.noop());
+    }
+
+    public PrewarmInvoker(PrewarmHandler handler, Clock clock, Telemetry telemetry) {
         this.handler = handler;
         this.clock = clock;
+        this.telemetry = telemetry;
     }
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
         Instant deadline = clock.instant().plus(context == null ? DEFAULT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
-        return handler.run(deadline).toMap();
+        return telemetry.scheduled("prewarm run", context, "flashsale.prewarm.runs", invocation -> {
+            PrewarmReport report = handler.run(deadline);
+            invocation.outcome(!report.didRun() ? "skipped" : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")
+                    .attribute("flashsale.prewarm.loaded", report.loadedSales().size())
+                    .attribute("flashsale.prewarm.reconciled", report.corrections().size());
+            telemetry.count("flashsale.reconciliation.corrections", "corrected", report.corrections().size());
+            return report.toMap();
+        });
     }
 }

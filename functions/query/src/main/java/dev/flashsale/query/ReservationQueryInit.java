@@ -19,13 +19,14 @@ import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.telemetry.Telemetry;
 
 /**
  * Built once per execution environment of the ReservationQueryFunction: config and the Redis client (closed before a
  * SnapStart snapshot, reopened on first use after restore), primed without changing data.
  *
- * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code PRIMING}
- * (default true; see {@link Priming}).
+ * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code OTEL_*} and
+ * {@code LOG_LEVEL} (see {@link Telemetry}), {@code PRIMING} (default true; see {@link Priming}).
  */
 public final class ReservationQueryInit {
 
@@ -36,9 +37,16 @@ public final class ReservationQueryInit {
     private final RedisConnection redis;
     private final ReservationQueryHandler handler;
     private final boolean devMode;
+    private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReservationQueryInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "query"));
+    }
+
+    public ReservationQueryInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
         this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
         this.devMode = config.bool("DEV_MODE", false);
     }
@@ -78,9 +86,16 @@ public final class ReservationQueryInit {
         return hooks;
     }
 
-    /** The Redis pool is closed before the snapshot and reopened by the first call after restore. */
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    /**
+     * The Redis pool is closed before the snapshot and reopened by the first call after restore; the trace id source
+     * is reseeded after restore.
+     */
     public void registerCracResources() {
-        hooks.register(redis);
+        hooks.register(redis, telemetry);
     }
 
     /**
@@ -89,6 +104,13 @@ public final class ReservationQueryInit {
      * serialization. Reads only.
      */
     public void prime() {
+        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
+        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
         APIGatewayV2HTTPResponse answer = new ReservationQueryInvoker(handler, devMode).handleRequest(PrimeSamples.apiEvent("GET",
                 "/sales/{saleId}/reservations/{reservationId}", path,

@@ -1,5 +1,6 @@
 package dev.flashsale.query;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -22,31 +23,40 @@ public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV
 
     private final ReservationQueryHandler handler;
     private final boolean devMode;
+    private final Telemetry telemetry;
 
     public ReservationQueryInvoker() {
         this(ReservationQueryInit.instance());
     }
 
     public ReservationQueryInvoker(ReservationQueryInit init) {
-        this(init.handler(), init.devMode());
+        this(init.handler(), init.devMode(), init.telemetry());
     }
 
     public ReservationQueryInvoker(ReservationQueryHandler handler, boolean devMode) {
+        this(handler, devMode, Telemetry.noop());
+    }
+
+    public ReservationQueryInvoker(ReservationQueryHandler handler, boolean devMode, Telemetry telemetry) {
         this.handler = handler;
         this.devMode = devMode;
+        this.telemetry = telemetry;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        HttpRequest http = new HttpRequest(event);
-        return HttpErrors.answer(http, () -> {
-            String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-            String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
-            String buyerId = http.buyerId(devMode);
-            return handler.find(saleId, reservationId, buyerId)
-                    .map(r -> HttpResponses.json(200, ReservationView.of(r), Map.of()))
-                    .orElseThrow(() -> new ProblemException(ProblemType.RESERVATION_NOT_FOUND,
-                            "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
+        return telemetry.http(event, context, "flashsale.reservation_queries", invocation -> {
+            HttpRequest http = new HttpRequest(event);
+            return HttpErrors.answer(http, () -> {
+                String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                invocation.saleId(saleId);
+                String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
+                String buyerId = http.buyerId(devMode);
+                return handler.find(saleId, reservationId, buyerId)
+                        .map(r -> HttpResponses.json(200, ReservationView.of(r), Map.of()))
+                        .orElseThrow(() -> new ProblemException(ProblemType.RESERVATION_NOT_FOUND,
+                                "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
+            });
         });
     }
 }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import dev.flashsale.config.Config;
 import dev.flashsale.crac.Hooks;
 import dev.flashsale.crac.Priming;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
@@ -29,13 +30,20 @@ public final class SaleStatusInit {
     private static volatile SaleStatusInit instance;
 
     private final Hooks hooks = new Hooks();
+    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final SaleStatusHandler handler;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public SaleStatusInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "sale-status"));
+    }
+
+    public SaleStatusInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.handler = new SaleStatusHandler(redis, new SaleRepository(db), new NegativeCache(Clock.systemUTC(),
                 config.duration("SALE_NEGATIVE_CACHE_TTL", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10))),
                 Clock.systemUTC());
@@ -46,6 +54,10 @@ public final class SaleStatusInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public static SaleStatusInit instance() {
         SaleStatusInit i = instance;
         if (i == null) {
@@ -54,7 +66,7 @@ public final class SaleStatusInit {
                 if (i == null) {
                     Config config = Config.fromEnv();
                     i = new SaleStatusInit(config);
-                    i.hooks.register(i.redis, i.db);
+                    i.hooks.register(i.redis, i.db, i.telemetry);
                     if (Priming.enabled(config)) {
                         i.prime();
                     }
@@ -71,6 +83,12 @@ public final class SaleStatusInit {
 
     /** Reads the status of a sale that cannot exist: classes, JSON, both connections. Outages are logged, not fatal. */
     public void prime() {
+        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             handler.status("__prime__");
         } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.telemetry.Telemetry;
 
 /** The SaleStatusFunction's Lambda handler: {@code GET /sales/{saleId}}, any authenticated buyer. */
 public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -18,23 +19,36 @@ public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPE
     public static final String ROUTE = "GET /sales/{saleId}";
 
     private final SaleStatusHandler handler;
+    private final Telemetry telemetry;
 
     public SaleStatusInvoker() {
-        this(SaleStatusInit.instance().handler());
+        this(SaleStatusInit.instance());
+    }
+
+    public SaleStatusInvoker(SaleStatusInit init) {
+        this(init.handler(), init.telemetry());
     }
 
     public SaleStatusInvoker(SaleStatusHandler handler) {
+        this(handler, Telemetry.noop());
+    }
+
+    public SaleStatusInvoker(SaleStatusHandler handler, Telemetry telemetry) {
         this.handler = handler;
+        this.telemetry = telemetry;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        HttpRequest http = new HttpRequest(event);
-        return HttpErrors.answer(http, () -> {
+        return telemetry.http(event, context, "flashsale.sale_status", invocation -> {
+            HttpRequest http = new HttpRequest(event);
+            return HttpErrors.answer(http, () -> {
             String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+            invocation.saleId(saleId);
             SaleStatus status = handler.status(saleId).orElseThrow(() -> new ProblemException(
                     Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'").with("saleId", saleId)));
             return HttpResponses.cacheableJson(200, status.toMap(), status.cacheControl(handler.now()));
+            });
         });
     }
 }

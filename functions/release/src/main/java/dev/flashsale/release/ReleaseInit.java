@@ -1,5 +1,6 @@
 package dev.flashsale.release;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,10 +43,17 @@ public final class ReleaseInit {
     private final SaleRepository sales;
     private final HoldClaims claims;
     private final ReleaseHandler handler;
+    private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReleaseInit(Config config) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "release"));
+    }
+
+    public ReleaseInit(Config config, Telemetry telemetry) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
         this.sales = new SaleRepository(db);
         this.handler = new ReleaseHandler(sales, new ReservationStore(redis, ReservationPolicy.from(config)),
@@ -79,6 +87,10 @@ public final class ReleaseInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public RedisConnection redis() {
         return redis;
     }
@@ -89,7 +101,7 @@ public final class ReleaseInit {
 
     /** The Redis pool and the database connection are closed before the snapshot and reopened on first use. */
     public void registerCracResources() {
-        hooks.register(redis, db);
+        hooks.register(redis, db, telemetry);
     }
 
     /**
@@ -98,6 +110,13 @@ public final class ReleaseInit {
      * real run only starts on the schedule. Outages at init are logged, not fatal.
      */
     public void prime() {
+        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
+        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             claims.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.flashsale.release;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,20 +21,41 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
 
     private final ReleaseHandler handler;
     private final Clock clock;
+    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}. */
     public ReleaseInvoker() {
-        this(ReleaseInit.instance().handler(), Clock.systemUTC());
+        this(ReleaseInit.instance());
+    }
+
+    public ReleaseInvoker(ReleaseInit init) {
+        this(init.handler(), Clock.systemUTC(), init.telemetry());
     }
 
     public ReleaseInvoker(ReleaseHandler handler, Clock clock) {
+        this(handler, clock, Telemetry.noop());
+    }
+
+    public ReleaseInvoker(ReleaseHandler handler, Clock clock, Telemetry telemetry) {
         this.handler = handler;
         this.clock = clock;
+        this.telemetry = telemetry;
     }
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
         Instant deadline = clock.instant().plus(context == null ? DEFAULT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
-        return handler.run(deadline).toMap();
+        return telemetry.scheduled("release run", context, "flashsale.release.runs", invocation -> {
+            ReleaseSummary s = handler.run(deadline);
+            invocation.outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
+                    .attribute("flashsale.release.sales", s.sales())
+                    .attribute("flashsale.release.holds_released", s.holdsReleased())
+                    .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
+                    .attribute("flashsale.release.claims_released", s.claimsReleased());
+            telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
+            telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());
+            telemetry.count("flashsale.releases", "claim_released", s.claimsReleased());
+            return s.toMap();
+        });
     }
 }

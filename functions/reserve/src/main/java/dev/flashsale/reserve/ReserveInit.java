@@ -1,5 +1,6 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -59,10 +60,17 @@ public final class ReserveInit {
     private final ReserveRequestReader reader;
     private final SaleLoader loader;
     private final ReserveHandler handler;
+    private final Telemetry telemetry;
 
+    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReserveInit(Config config, ConfirmationQueue queue) {
-        this.redis = RedisConnection.fromConfig(config);
-        this.db = DbConnection.fromConfig(config);
+        this(config, Telemetry.fromConfig(config, "reserve"), queue);
+    }
+
+    public ReserveInit(Config config, Telemetry telemetry, ConfirmationQueue queue) {
+        this.telemetry = telemetry;
+        this.redis = RedisConnection.fromConfig(config, telemetry);
+        this.db = DbConnection.fromConfig(config, telemetry);
         this.queue = queue;
         ReservationPolicy policy = ReservationPolicy.from(config);
         this.store = new ReservationStore(redis, policy);
@@ -81,7 +89,8 @@ public final class ReserveInit {
                 i = instance;
                 if (i == null) {
                     Config config = Config.fromEnv();
-                    i = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
+                    Telemetry telemetry = Telemetry.fromConfig(config, "reserve");
+                    i = new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
                     i.registerCracResources();
                     if (Priming.enabled(config)) {
                         i.prime();
@@ -117,12 +126,16 @@ public final class ReserveInit {
         return hooks;
     }
 
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     /**
-     * The Redis pool, the database connection and the SQS client are closed before the snapshot; the id generator is
-     * reseeded after restore.
+     * The Redis pool, the database connection and the SQS client are closed before the snapshot; the id generator and
+     * the trace id source are reseeded after restore.
      */
     public void registerCracResources() {
-        hooks.register(redis, db, ids);
+        hooks.register(redis, db, ids, telemetry);
         if (queue instanceof Resource r) {
             hooks.register(r);
         }
@@ -136,6 +149,13 @@ public final class ReserveInit {
      * reseeded after restore. Scripts are loaded first, so the first EVALSHA finds them. A Redis or SQS outage at init is logged, not fatal.
      */
     public void prime() {
+        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
+        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
+        telemetry.quietly(this::primePaths);
+        telemetry.prime();
+    }
+
+    private void primePaths() {
         try {
             store.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.telemetry.Telemetry;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -24,6 +26,7 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
 
     private final ReserveRequestReader reader;
     private final ReserveHandler handler;
+    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link ReserveInit}. */
     public ReserveInvoker() {
@@ -31,18 +34,33 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
     }
 
     public ReserveInvoker(ReserveInit init) {
-        this(init.reader(), init.handler());
+        this(init.reader(), init.handler(), init.telemetry());
     }
 
     public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler) {
+        this(reader, handler, Telemetry.noop());
+    }
+
+    public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler, Telemetry telemetry) {
         this.reader = reader;
         this.handler = handler;
+        this.telemetry = telemetry;
     }
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        HttpRequest http = new HttpRequest(event);
-        return HttpErrors.answer(http, () -> respond(handler.reserve(reader.read(http)), http.path()));
+        return telemetry.http(event, context, "flashsale.reservations", invocation -> {
+            HttpRequest http = new HttpRequest(event);
+            return HttpErrors.answer(http, () -> {
+                ReserveRequest request = reader.read(http);
+                invocation.saleId(request.saleId()).quantity(request.quantity()).buyer(request.buyerId());
+                ReserveOutcome outcome = handler.reserve(request);
+                if (outcome instanceof ReserveOutcome.Held held) {
+                    invocation.reservationId(held.reservation().id()).outcome(held.replayed() ? "replayed" : "held");
+                }
+                return respond(outcome, http.path());
+            });
+        });
     }
 
     private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome, String path) {

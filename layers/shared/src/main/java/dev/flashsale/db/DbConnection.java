@@ -1,5 +1,9 @@
 package dev.flashsale.db;
 
+import dev.flashsale.telemetry.Telemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -30,6 +34,8 @@ public final class DbConnection implements Resource, AutoCloseable {
     private final DbSettings settings;
     private final CircuitBreaker breaker;
     private final DbPassword password;
+    private final Telemetry telemetry;
+    private final Attributes spanAttributes;
     private Connection connection;
 
     /** With a breaker of default settings. */
@@ -38,19 +44,35 @@ public final class DbConnection implements Resource, AutoCloseable {
     }
 
     public DbConnection(DbSettings settings, CircuitBreaker breaker) {
-        this(settings, breaker, DbPassword.of(settings));
+        this(settings, breaker, DbPassword.of(settings), Telemetry.noop());
+    }
+
+    /** @param telemetry a client span per transaction, and the breaker's state transitions counted */
+    public DbConnection(DbSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
+        this(settings, breaker, DbPassword.of(settings), telemetry);
     }
 
     /** With {@code password} asked once per new connection (an IAM token lives 15 minutes; a connection longer). */
     public DbConnection(DbSettings settings, CircuitBreaker breaker, DbPassword password) {
+        this(settings, breaker, password, Telemetry.noop());
+    }
+
+    public DbConnection(DbSettings settings, CircuitBreaker breaker, DbPassword password, Telemetry telemetry) {
         this.settings = settings;
         this.breaker = breaker;
         this.password = password;
+        this.telemetry = telemetry;
+        this.spanAttributes = Attributes.builder().put("db.system", "postgresql").put("db.system.name", "postgresql").build();
+        telemetry.watch(breaker);
     }
 
     /** Settings from {@code DATABASE_URL}, {@code DB_*} ({@code DB_IAM_AUTH}: IAM tokens); the breaker from {@code BREAKER_DB_*} / {@code BREAKER_*}. */
     public static DbConnection fromConfig(Config config) {
-        return new DbConnection(DbSettings.from(config), breaker(BreakerSettings.from(config, "db", Duration.ofSeconds(1))));
+        return fromConfig(config, Telemetry.noop());
+    }
+
+    public static DbConnection fromConfig(Config config, Telemetry telemetry) {
+        return new DbConnection(DbSettings.from(config), breaker(BreakerSettings.from(config, "db", Duration.ofSeconds(1))), telemetry);
     }
 
     private static CircuitBreaker breaker(BreakerSettings settings) {
@@ -79,6 +101,22 @@ public final class DbConnection implements Resource, AutoCloseable {
      * @throws DatabaseException              when the database refuses a statement
      */
     public <T> T transaction(SqlWork<T> work) {
+        return transaction("transaction", work);
+    }
+
+    /**
+     * {@link #transaction(SqlWork)} in a client span named {@code name} ({@code db.system=postgresql}), e.g.
+     * {@code order.confirm}.
+     */
+    public <T> T transaction(String name, SqlWork<T> work) {
+        if (!telemetry.tracing()) {
+            return transactionInBreaker(work);
+        }
+        return telemetry.span(name, SpanKind.CLIENT, spanAttributes.toBuilder().put("db.operation.name", name).build(),
+                () -> transactionInBreaker(work));
+    }
+
+    private <T> T transactionInBreaker(SqlWork<T> work) {
         if (!breaker.tryAcquirePermission()) {
             throw new DependencyUnavailableException("db", Breakers.retryAfter(breaker), "database circuit breaker is open", null);
         }

@@ -50,7 +50,7 @@ public final class OrderFence {
      * @throws UnknownSaleException when the sale is not in the database
      */
     public OrderDecision confirm(Reservation r) {
-        return db.transaction(c -> {
+        return db.transaction("order.confirm", c -> {
             // 1. The order row. A duplicate of a concurrent, uncommitted twin waits for it here, then does nothing.
             if (insertOrder(c, r) == 0) {
                 c.rollback();
@@ -77,12 +77,12 @@ public final class OrderFence {
      * @throws UnknownSaleException when the sale is not in the database
      */
     public OrderDecision release(Reservation r, ReleaseReason reason) {
-        return db.transaction(c -> releaseLocked(c, r, reason));
+        return db.transaction("order.release", c -> releaseLocked(c, r, reason));
     }
 
     /** The decision recorded for a reservation, if any. */
     public Optional<OrderDecision> find(String reservationId) {
-        return db.transaction(c -> find(c, reservationId));
+        return db.transaction("order.find", c -> find(c, reservationId));
     }
 
     private static OrderDecision releaseLocked(Connection c, Reservation r, ReleaseReason reason) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.flashsale.queue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -13,10 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -47,39 +51,49 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     private final Function<SdkHttpClient, SqsClient> primingFactory;
     private final String queueUrl;
     private final CircuitBreaker breaker;
+    private final Telemetry telemetry;
+    private final String queueName;
     private final AtomicLong clientsBuilt = new AtomicLong();
     private volatile SqsClient sqs;
 
     /** @param factory builds the SQS client, now and again after each restore */
     public SqsConfirmationQueue(Supplier<SqsClient> factory, String queueUrl, CircuitBreaker breaker) {
-        this(factory, null, queueUrl, breaker);
+        this(factory, null, queueUrl, breaker, Telemetry.noop());
     }
 
     /**
      * @param factory        builds the SQS client, now and again after each restore
      * @param primingFactory builds a client like the real one but over the given HTTP client, for {@link #prime}; may
      *                       be null (then priming skips the offline send)
+     * @param telemetry      a producer span per send, whose context travels in the message attributes
      */
     public SqsConfirmationQueue(Supplier<SqsClient> factory, Function<SdkHttpClient, SqsClient> primingFactory, String queueUrl,
-                                CircuitBreaker breaker) {
+                                CircuitBreaker breaker, Telemetry telemetry) {
         this.factory = factory;
         this.primingFactory = primingFactory;
         this.queueUrl = queueUrl;
         this.breaker = breaker;
+        this.telemetry = telemetry;
+        this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
         this.sqs = build();
+        telemetry.watch(breaker);
     }
 
     /** With a breaker of default settings. */
     public static SqsConfirmationQueue create(SqsSettings settings) {
         return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
-                breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
+                breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))), Telemetry.noop());
     }
 
     /** Settings from {@code CONFIRM_QUEUE_URL}, {@code SQS_*}, and the breaker from {@code BREAKER_SQS_*} / {@code BREAKER_*}. */
     public static SqsConfirmationQueue fromConfig(Config config) {
+        return fromConfig(config, Telemetry.noop());
+    }
+
+    public static SqsConfirmationQueue fromConfig(Config config, Telemetry telemetry) {
         SqsSettings settings = SqsSettings.from(config);
         return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
-                breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))));
+                breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))), telemetry);
     }
 
     private SqsClient build() {
@@ -149,14 +163,34 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
         return builder.build();
     }
 
+    /**
+     * Sends in a producer span ({@code send <queue>}); the message carries that span's W3C context in its
+     * {@code traceparent} / {@code tracestate} attributes, so the confirmation joins the reservation's trace. The
+     * message body is unchanged.
+     */
     @Override
     public void send(ConfirmationMessage message) {
+        if (!telemetry.tracing()) {
+            sendNow(message);
+            return;
+        }
+        telemetry.span("send " + queueName, SpanKind.PRODUCER, Attributes.builder()
+                .put("messaging.system", "aws_sqs").put("messaging.operation.type", "send")
+                .put("messaging.operation.name", "SendMessage").put("messaging.destination.name", queueName)
+                .put("flashsale.sale_id", message.saleId()).put("flashsale.reservation_id", message.reservationId()).build(), () -> {
+                    sendNow(message);
+                    return null;
+                });
+    }
+
+    private void sendNow(ConfirmationMessage message) {
         if (!breaker.tryAcquirePermission()) {
             throw new QueueUnavailableException("confirmation queue circuit breaker is open", null);
         }
         long start = System.nanoTime();
         try {
-            client().sendMessage(request(message));
+            String id = client().sendMessage(request(message)).messageId();
+            io.opentelemetry.api.trace.Span.current().setAttribute("messaging.message.id", id);
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SdkException e) {
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
@@ -168,10 +202,17 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
         return SendMessageRequest.builder()
                 .queueUrl(queueUrl)
                 .messageBody(message.toJson())
-                .messageAttributes(Map.of(
-                        "version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build(),
-                        "saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build()))
+                .messageAttributes(attributes(message))
                 .build();
+    }
+
+    private Map<String, MessageAttributeValue> attributes(ConfirmationMessage message) {
+        Map<String, MessageAttributeValue> a = new HashMap<>(6);
+        a.put("version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build());
+        a.put("saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build());
+        telemetry.inject(a, (carrier, key, value) ->
+                carrier.put(key, MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
+        return a;
     }
 
     /**

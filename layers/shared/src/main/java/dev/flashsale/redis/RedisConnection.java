@@ -1,5 +1,10 @@
 package dev.flashsale.redis;
 
+import dev.flashsale.telemetry.Telemetry;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import java.util.List;
+
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,6 +45,8 @@ public final class RedisConnection implements Resource, AutoCloseable {
     private final RedisSettings settings;
     private final CircuitBreaker breaker;
     private final LongAdder calls = new LongAdder();
+    private final Telemetry telemetry;
+    private final Attributes spanAttributes;
     private volatile UnifiedJedis client;
 
     /** With a breaker of default settings. */
@@ -48,14 +55,28 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     public RedisConnection(RedisSettings settings, CircuitBreaker breaker) {
+        this(settings, breaker, Telemetry.noop());
+    }
+
+    /** @param telemetry spans for {@link #eval} calls, and the breaker's state transitions counted */
+    public RedisConnection(RedisSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
         this.settings = settings;
         this.breaker = breaker;
+        this.telemetry = telemetry;
+        this.spanAttributes = Attributes.builder().put("db.system", "redis").put("db.system.name", "redis")
+                .put("server.address", String.valueOf(settings.uri().getHost())).put("server.port", settings.port()).build();
+        telemetry.watch(breaker);
     }
 
     /** Settings and breaker from {@code REDIS_*} and {@code BREAKER_REDIS_*} / {@code BREAKER_*} variables. */
     public static RedisConnection fromConfig(dev.flashsale.config.Config config) {
+        return fromConfig(config, Telemetry.noop());
+    }
+
+    public static RedisConnection fromConfig(dev.flashsale.config.Config config, Telemetry telemetry) {
         return new RedisConnection(RedisSettings.from(config),
-                Breakers.create("redis", BreakerSettings.from(config, "redis", Duration.ofMillis(200)), RedisConnection::isUnavailable));
+                Breakers.create("redis", BreakerSettings.from(config, "redis", Duration.ofMillis(200)), RedisConnection::isUnavailable),
+                telemetry);
     }
 
     /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
@@ -105,6 +126,19 @@ public final class RedisConnection implements Resource, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Runs a Lua script through {@link #call}, in a client span named {@code EVALSHA <script>} (attributes
+     * {@code db.system=redis}, {@code db.operation.name}, {@code flashsale.script}).
+     */
+    public Object eval(LuaScript script, List<String> keys, List<String> args) {
+        if (!telemetry.tracing()) {
+            return call(c -> script.run(c, keys, args));
+        }
+        return telemetry.span("EVALSHA " + script.name(), SpanKind.CLIENT, spanAttributes.toBuilder()
+                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.name()).build(),
+                () -> call(c -> script.run(c, keys, args)));
     }
 
     /** How many calls went through {@link #call} since this connection was built. */

@@ -57,8 +57,8 @@ public final class HoldClaims {
 
     public ClaimOutcome claim(String saleId, String reservationId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = redis.call(c -> (List<?>) CLAIM.run(c, List.of(k.holds(), k.claims(), k.reservations()),
-                List.of(reservationId, Long.toString(claimTtl.toMillis()))));
+        List<?> reply = (List<?>) redis.eval(CLAIM, List.of(k.holds(), k.claims(), k.reservations()),
+                List.of(reservationId, Long.toString(claimTtl.toMillis())));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "CLAIMED", "RECLAIMED" -> new ClaimOutcome.Claimed(
@@ -83,8 +83,8 @@ public final class HoldClaims {
 
     SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, boolean returnStock) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = redis.call(c -> (List<?>) SETTLE.run(c, List.of(k.stock(), k.claims(), k.reservations(), k.units()),
-                List.of(reservationId, target.name(), returnStock ? "1" : "0")));
+        List<?> reply = (List<?>) redis.eval(SETTLE, List.of(k.stock(), k.claims(), k.reservations(), k.units()),
+                List.of(reservationId, target.name(), returnStock ? "1" : "0"));
         return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));
     }
 
@@ -99,7 +99,7 @@ public final class HoldClaims {
     }
 
     private List<String> due(String key, int limit) {
-        List<?> reply = redis.call(c -> (List<?>) DUE.run(c, List.of(key), List.of(Integer.toString(limit))));
+        List<?> reply = (List<?>) redis.eval(DUE, List.of(key), List.of(Integer.toString(limit)));
         List<String> ids = new ArrayList<>(reply.size());
         for (Object o : reply) {
             ids.add(ReservationCodec.text(o));

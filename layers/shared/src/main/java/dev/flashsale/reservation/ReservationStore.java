@@ -39,11 +39,11 @@ public final class ReservationStore {
     /** @param newId the id the reservation gets if a new hold is taken */
     public ReserveOutcome reserve(ReserveRequest request, String newId) {
         SaleKeys k = new SaleKeys(request.saleId());
-        List<?> reply = redis.call(c -> (List<?>) RESERVE.run(c,
+        List<?> reply = (List<?>) redis.eval(RESERVE,
                 List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId())),
                 List.of(newId, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
                         Long.toString(policy.holdDuration().toMillis()), Integer.toString(policy.rateBurst()),
-                        Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis()))));
+                        Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis())));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "HELD", "REPLAY" -> new ReserveOutcome.Held(
@@ -81,9 +81,9 @@ public final class ReservationStore {
             throw new IllegalArgumentException("a hold is released as EXPIRED or CANCELLED, not " + finalStatus);
         }
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = redis.call(c -> (List<?>) RELEASE_HOLD.run(c,
+        List<?> reply = (List<?>) redis.eval(RELEASE_HOLD,
                 List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()),
-                List.of(reservationId, finalStatus.name(), onlyIfExpired ? "1" : "0", forgetKey ? "1" : "0")));
+                List.of(reservationId, finalStatus.name(), onlyIfExpired ? "1" : "0", forgetKey ? "1" : "0"));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "RELEASED" -> new ReleaseOutcome.Released(ReservationCodec.number(reply.get(1)));

@@ -1,0 +1,123 @@
+package dev.flashsale.telemetry;
+
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.export.HttpResponse;
+import io.opentelemetry.sdk.common.export.HttpSender;
+import io.opentelemetry.sdk.common.export.HttpSenderConfig;
+import io.opentelemetry.sdk.common.export.HttpSenderProvider;
+import io.opentelemetry.sdk.common.export.MessageWriter;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The OTLP/HTTP exporters' transport on the JDK's own {@link HttpClient} ({@code opentelemetry-exporter-sender-jdk}
+ * does not resolve here, and the okhttp sender would add okhttp and the Kotlin runtime to the layer). Synchronous: an
+ * export runs on the exporter's calling thread (the batch processor's worker, or a force-flush), so the flush at the
+ * end of an invocation waits for the collector's answer. The client is rebuilt after a SnapStart restore: pooled
+ * sockets do not survive one. No retries: a lost batch is only telemetry.
+ */
+final class JdkHttpSender implements HttpSender {
+
+    private final HttpSenderConfig config;
+    private volatile HttpClient client;
+
+    JdkHttpSender(HttpSenderConfig config) {
+        this.config = config;
+    }
+
+    /** A provider handing out senders that {@code registry} can reset after a restore. */
+    static HttpSenderProvider provider(List<JdkHttpSender> registry) {
+        return config -> {
+            JdkHttpSender sender = new JdkHttpSender(config);
+            registry.add(sender);
+            return sender;
+        };
+    }
+
+    @Override
+    public void send(MessageWriter writer, Consumer<HttpResponse> onResponse, Consumer<Throwable> onError) {
+        try {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream(Math.max(64, writer.getContentLength()));
+            HttpRequest.Builder request = HttpRequest.newBuilder(config.getEndpoint()).timeout(config.getTimeout())
+                    .header("Content-Type", config.getContentType());
+            if (config.getCompressor() != null) {
+                request.header("Content-Encoding", config.getCompressor().getEncoding());
+                try (OutputStream out = config.getCompressor().compress(buffer)) {
+                    writer.writeMessage(out);
+                }
+            } else {
+                writer.writeMessage(buffer);
+            }
+            Map<String, List<String>> headers = config.getHeadersSupplier() == null ? Map.of() : config.getHeadersSupplier().get();
+            if (headers != null) {
+                headers.forEach((name, values) -> values.forEach(v -> request.header(name, v)));
+            }
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(buffer.toByteArray()));
+            java.net.http.HttpResponse<byte[]> response = client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            onResponse.accept(new Response(response.statusCode(), response.body()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            onError.accept(e);
+        } catch (IOException | RuntimeException e) {
+            onError.accept(e);
+        }
+    }
+
+    private HttpClient client() {
+        HttpClient c = client;
+        if (c == null) {
+            synchronized (this) {
+                c = client;
+                if (c == null) {
+                    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.getConnectTimeout())
+                            .version(HttpClient.Version.HTTP_1_1);
+                    if (config.getSslContext() != null) {
+                        b.sslContext(config.getSslContext());
+                    }
+                    c = b.build();
+                    client = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    /** Drops the client (and its pooled connections); the next export builds a new one. */
+    synchronized void reset() {
+        HttpClient c = client;
+        client = null;
+        if (c != null) {
+            c.shutdownNow();
+        }
+    }
+
+    @Override
+    public CompletableResultCode shutdown() {
+        reset();
+        return CompletableResultCode.ofSuccess();
+    }
+
+    private record Response(int status, byte[] body) implements HttpResponse {
+        @Override
+        public int getStatusCode() {
+            return status;
+        }
+
+        @Override
+        public String getStatusMessage() {
+            return Integer.toString(status);
+        }
+
+        @Override
+        public byte[] getResponseBody() {
+            return body;
+        }
+    }
+}

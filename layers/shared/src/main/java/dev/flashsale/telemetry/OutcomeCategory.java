@@ -1,0 +1,29 @@
+package dev.flashsale.telemetry;
+
+/**
+ * The metric value of an outcome: a small, stable set (accepted, replayed, sold_out, rate_limited, limit_exceeded,
+ * invalid, not_found, closed, unauthenticated, unavailable, error, and the confirm/release outcomes as they are), so
+ * dashboards need not know every problem type.
+ */
+final class OutcomeCategory {
+
+    private OutcomeCategory() {
+    }
+
+    static String of(String outcome) {
+        return switch (outcome) {
+            case "held" -> "accepted";
+            case "sold-out" -> "sold_out";
+            case "rate-limited" -> "rate_limited";
+            case "purchase-limit-exceeded" -> "limit_exceeded";
+            case "sale-not-found", "reservation-not-found" -> "not_found";
+            case "sale-not-started", "sale-ended" -> "closed";
+            case "service-unavailable" -> "unavailable";
+            case "internal-error" -> "error";
+            case "invalid-request", "invalid-quantity", "missing-idempotency-key", "invalid-idempotency-key", "invalid-sale-id",
+                 "invalid-reservation-id", "body-too-large", "unsupported-media-type", "idempotency-key-reused",
+                 "method-not-allowed" -> "invalid";
+            default -> outcome.replace('-', '_');
+        };
+    }
+}
