@@ -13,8 +13,17 @@ import dev.flashsale.sale.SalePhase;
  * @param remaining units available now
  * @param sold      units taken: held or bought ({@code stock − remaining})
  * @param loaded    whether the figures come from Redis (live) or, for a sale not loaded yet, from the database
+ * @param asOf      when the figures were read
+ * @param stale     the figures are this environment's last known ones, answered because Redis or the database is
+ *                  unavailable; {@code asOf} says how old they are
  */
-public record SaleStatus(String saleId, SalePhase phase, long stock, long remaining, Instant startsAt, Instant endsAt, boolean loaded) {
+public record SaleStatus(String saleId, SalePhase phase, long stock, long remaining, Instant startsAt, Instant endsAt, boolean loaded,
+                         Instant asOf, boolean stale) {
+
+    /** The same figures, answered later while the sources are unavailable: the phase is recomputed for {@code now}. */
+    public SaleStatus staleAt(Instant now) {
+        return new SaleStatus(saleId, SalePhase.of(startsAt, endsAt, remaining, now), stock, remaining, startsAt, endsAt, loaded, asOf, true);
+    }
 
     public long sold() {
         return stock - remaining;
@@ -29,6 +38,10 @@ public record SaleStatus(String saleId, SalePhase phase, long stock, long remain
         m.put("sold", sold());
         m.put("startsAt", startsAt.toString());
         m.put("endsAt", endsAt.toString());
+        if (stale) {
+            m.put("stale", true);
+            m.put("asOf", asOf.toString());
+        }
         return m;
     }
 
@@ -37,6 +50,9 @@ public record SaleStatus(String saleId, SalePhase phase, long stock, long remain
      * upcoming sale's only when it opens, an ended sale's never.
      */
     public String cacheControl(Instant now) {
+        if (stale) {
+            return "no-store";  // a degraded answer must not outlive the outage in a shared cache
+        }
         long seconds = switch (phase) {
             case LIVE, SOLD_OUT -> 1;
             case UPCOMING -> Math.max(1, Math.min(30, Duration.between(now, startsAt).toSeconds()));

@@ -3,25 +3,34 @@ package dev.flashsale.query;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.NegativeCache;
 import dev.flashsale.sale.SalePhase;
 
 /**
  * A sale's public status: from Redis when the sale is loaded (one round trip for the definition, one for the counter),
- * else from the database, with unknown ids remembered for a short time so that they cannot hammer it.
+ * else from the database, with unknown ids remembered for a short time so that they cannot hammer it. When Redis or
+ * the database is unavailable, the last figures this execution environment saw for the sale are answered, flagged
+ * stale with their age; a sale it never saw gets the 503.
  */
 public final class SaleStatusHandler {
+
+    /** Sales whose last figures an environment keeps for degraded answers. */
+    static final int MAX_REMEMBERED = 10_000;
 
     private final RedisConnection redis;
     private final SaleRepository sales;
     private final NegativeCache missing;
     private final Clock clock;
+    private final Map<String, SaleStatus> lastKnown = new ConcurrentHashMap<>();
 
     public SaleStatusHandler(RedisConnection redis, SaleRepository sales, NegativeCache missing, Clock clock) {
         this.redis = redis;
@@ -35,6 +44,28 @@ public final class SaleStatusHandler {
     }
 
     public Optional<SaleStatus> status(String saleId) {
+        Optional<SaleStatus> fresh;
+        try {
+            fresh = read(saleId);
+        } catch (DependencyUnavailableException e) {
+            SaleStatus known = lastKnown.get(saleId);
+            if (known == null) {
+                throw e;
+            }
+            return Optional.of(known.staleAt(clock.instant()));
+        }
+        fresh.ifPresent(this::remember);
+        return fresh;
+    }
+
+    private void remember(SaleStatus status) {
+        if (lastKnown.size() >= MAX_REMEMBERED && !lastKnown.containsKey(status.saleId())) {
+            lastKnown.clear();  // bounded memory; the figures come back with the next successful read
+        }
+        lastKnown.put(status.saleId(), status);
+    }
+
+    private Optional<SaleStatus> read(String saleId) {
         SaleKeys k = new SaleKeys(saleId);
         List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end"));
         Instant now = clock.instant();
@@ -44,7 +75,7 @@ public final class SaleStatusHandler {
             long remaining = available == null ? 0 : Math.max(0, Long.parseLong(available));
             Instant start = Instant.ofEpochMilli(Long.parseLong(meta.get(1)));
             Instant end = Instant.ofEpochMilli(Long.parseLong(meta.get(2)));
-            return Optional.of(new SaleStatus(saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true));
+            return Optional.of(new SaleStatus(saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true, now, false));
         }
         if (missing.isMissing(saleId)) {
             return Optional.empty();
@@ -57,6 +88,6 @@ public final class SaleStatusHandler {
         SaleRecord r = record.get();
         long remaining = Math.max(0, r.sale().stock() - r.sold());
         return Optional.of(new SaleStatus(saleId, SalePhase.of(r.sale().startsAt(), r.sale().endsAt(), remaining, now),
-                r.sale().stock(), remaining, r.sale().startsAt(), r.sale().endsAt(), false));
+                r.sale().stock(), remaining, r.sale().startsAt(), r.sale().endsAt(), false, now, false));
     }
 }
