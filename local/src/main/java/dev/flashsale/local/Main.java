@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.telemetry.log.JsonLog;
 import dev.flashsale.local.services.BackingServices;
 import dev.flashsale.local.services.LocalSetupException;
 import dev.flashsale.local.simulate.SimulationOptions;
@@ -118,6 +119,10 @@ public final class Main {
             return 2;
         }
         local = local.withEnvOverrides(env);
+        if ((local.quiet() || command.equals("simulate")) && System.getenv("LOG_LEVEL") == null) {
+            // the functions' per-invocation INFO lines would bury the progress and the runner's own lines
+            JsonLog.threshold(org.slf4j.event.Level.WARN);
+        }
         try {
             return command.equals("run") ? serve(local) : simulate(local, sim);
         } catch (LocalSetupException | TemplateException e) {
