@@ -2,12 +2,13 @@ package dev.flashsale.admin;
 
 import java.time.Clock;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
-import dev.flashsale.crac.Priming;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
@@ -26,13 +27,11 @@ import dev.flashsale.sale.SaleSync;
  * {@link DbSettings}), {@code RESERVATION_RETENTION} (see {@link ReservationPolicy}), {@code DEV_MODE} and
  * {@code ADMIN_TOKEN} (see {@link AdminAuth}).
  */
-public final class AdminInit {
+public final class AdminInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminInit.class);
-    private static volatile AdminInit instance;
+    private static final Once<AdminInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), AdminInit::new));
 
-    private final Hooks hooks = new Hooks();
-    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final AdminAuth auth;
@@ -45,7 +44,7 @@ public final class AdminInit {
     }
 
     public AdminInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.auth = AdminAuth.from(config);
@@ -57,32 +56,9 @@ public final class AdminInit {
                 new SaleSync(redis, sales, policy.retention()), clock);
     }
 
-    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
-
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static AdminInit instance() {
-        AdminInit i = instance;
-        if (i == null) {
-            synchronized (AdminInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new AdminInit(config);
-                    i.hooks.register(i.redis, i.db, i.telemetry);
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public AdminAuth auth() {
@@ -97,14 +73,14 @@ public final class AdminInit {
         return handler;
     }
 
-    /** Reads a sale that cannot exist (classes, JSON, both connections); outages at init are logged, not fatal. */
-    public void prime() {
-        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis, db};
     }
 
-    private void primePaths() {
+    /** Reads a sale that cannot exist (classes, JSON, both connections); outages at init are logged, not fatal. */
+    @Override
+    protected void primePaths() {
         try {
             handler.get("__prime__");
         } catch (RuntimeException e) {

@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,7 +14,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
@@ -36,18 +38,15 @@ import dev.flashsale.telemetry.Telemetry;
  * {@code DB_PASSWORD}, {@code DB_CONNECT_TIMEOUT}, {@code DB_SOCKET_TIMEOUT} (see {@link DbSettings}), {@code CLAIM_TTL}
  * (default 5m), {@code OTEL_*} and {@code LOG_LEVEL} (see {@link Telemetry}), {@code PRIMING} (default true; see {@link Priming}).
  */
-public final class ConfirmInit {
+public final class ConfirmInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmInit.class);
+    private static final Once<ConfirmInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), ConfirmInit::new));
 
-    private static volatile ConfirmInit instance;
-
-    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final HoldClaims claims;
     private final ConfirmHandler handler;
-    private final Telemetry telemetry;
 
     /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ConfirmInit(Config config) {
@@ -55,42 +54,20 @@ public final class ConfirmInit {
     }
 
     public ConfirmInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
         this.handler = new ConfirmHandler(claims, new OrderFence(db));
     }
 
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static ConfirmInit instance() {
-        ConfirmInit i = instance;
-        if (i == null) {
-            synchronized (ConfirmInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new ConfirmInit(config);
-                    i.registerCracResources();
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public ConfirmHandler handler() {
         return handler;
-    }
-
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
     }
 
     public RedisConnection redis() {
@@ -101,12 +78,9 @@ public final class ConfirmInit {
         return db;
     }
 
-    /**
-     * The Redis pool and the database connection are closed before the snapshot and reopened on first use; the trace
-     * id source is reseeded after restore.
-     */
-    public void registerCracResources() {
-        hooks.register(redis, db, telemetry);
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis, db};
     }
 
     /**
@@ -116,14 +90,8 @@ public final class ConfirmInit {
      * sale runs through the same JDBC path (a string and a timestamp parameter) an order takes.
      * Outages at init are logged, not fatal.
      */
-    public void prime() {
-        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
-        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
-    }
-
-    private void primePaths() {
+    @Override
+    protected void primePaths() {
         try {
             claims.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {

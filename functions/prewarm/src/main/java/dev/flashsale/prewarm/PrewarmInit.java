@@ -2,12 +2,13 @@ package dev.flashsale.prewarm;
 
 import java.time.Clock;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
-import dev.flashsale.crac.Priming;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
@@ -29,14 +30,11 @@ import dev.flashsale.sale.SaleSync;
  * {@link DbSettings}), {@code RESERVATION_RETENTION} (see {@link ReservationPolicy}), {@code PREWARM_*} (see
  * {@link PrewarmSettings}).
  */
-public final class PrewarmInit {
+public final class PrewarmInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrewarmInit.class);
+    private static final Once<PrewarmInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), PrewarmInit::new));
     private static final String PRIME_SALE = "__prime__";
-    private static volatile PrewarmInit instance;
-
-    private final Hooks hooks = new Hooks();
-    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final LeaseLock lease;
@@ -49,7 +47,7 @@ public final class PrewarmInit {
     }
 
     public PrewarmInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         ReservationPolicy policy = ReservationPolicy.from(config);
@@ -67,46 +65,23 @@ public final class PrewarmInit {
                 PrewarmSettings.from(config), Clock.systemUTC());
     }
 
-    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
-
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static PrewarmInit instance() {
-        PrewarmInit i = instance;
-        if (i == null) {
-            synchronized (PrewarmInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new PrewarmInit(config);
-                    i.hooks.register(i.redis, i.db, i.telemetry, i.lease);
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public PrewarmHandler handler() {
         return handler;
     }
 
-    /** Loads the scripts and opens the database connection; outages at init are logged, not fatal. */
-    public void prime() {
-        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis, db, lease};
     }
 
-    private void primePaths() {
+    /** Loads the scripts and opens the database connection; outages at init are logged, not fatal. */
+    @Override
+    protected void primePaths() {
         try {
             scripts.load(PRIME_SALE);
         } catch (RuntimeException e) {

@@ -2,13 +2,15 @@ package dev.flashsale.query;
 
 import java.util.Map;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.http.HttpResponses;
@@ -28,16 +30,14 @@ import dev.flashsale.telemetry.Telemetry;
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code OTEL_*} and
  * {@code LOG_LEVEL} (see {@link Telemetry}), {@code PRIMING} (default true; see {@link Priming}).
  */
-public final class ReservationQueryInit {
+public final class ReservationQueryInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReservationQueryInit.class);
-    private static volatile ReservationQueryInit instance;
+    private static final Once<ReservationQueryInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), ReservationQueryInit::new));
 
-    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final ReservationQueryHandler handler;
     private final boolean devMode;
-    private final Telemetry telemetry;
 
     /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReservationQueryInit(Config config) {
@@ -45,29 +45,15 @@ public final class ReservationQueryInit {
     }
 
     public ReservationQueryInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
         this.devMode = config.bool("DEV_MODE", false);
     }
 
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static ReservationQueryInit instance() {
-        ReservationQueryInit i = instance;
-        if (i == null) {
-            synchronized (ReservationQueryInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new ReservationQueryInit(config);
-                    i.registerCracResources();
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public ReservationQueryHandler handler() {
@@ -82,20 +68,9 @@ public final class ReservationQueryInit {
         return redis;
     }
 
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
-
-    /**
-     * The Redis pool is closed before the snapshot and reopened by the first call after restore; the trace id source
-     * is reseeded after restore.
-     */
-    public void registerCracResources() {
-        hooks.register(redis, telemetry);
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis};
     }
 
     /**
@@ -103,14 +78,8 @@ public final class ReservationQueryInit {
      * loaded), through the invoker to Redis and the 404 problem; then decoding a stored reservation and the 200 body's
      * serialization. Reads only.
      */
-    public void prime() {
-        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
-        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
-    }
-
-    private void primePaths() {
+    @Override
+    protected void primePaths() {
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
         APIGatewayV2HTTPResponse answer = new ReservationQueryInvoker(handler, devMode).handleRequest(PrimeSamples.apiEvent("GET",
                 "/sales/{saleId}/reservations/{reservationId}", path,

@@ -3,12 +3,13 @@ package dev.flashsale.query;
 import java.time.Clock;
 import java.time.Duration;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
-import dev.flashsale.crac.Priming;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
@@ -24,13 +25,11 @@ import dev.flashsale.sale.NegativeCache;
  * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_*} (see
  * {@link DbSettings}), {@code SALE_NEGATIVE_CACHE_TTL} (default 5s, 0..10m).
  */
-public final class SaleStatusInit {
+public final class SaleStatusInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(SaleStatusInit.class);
-    private static volatile SaleStatusInit instance;
+    private static final Once<SaleStatusInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), SaleStatusInit::new));
 
-    private final Hooks hooks = new Hooks();
-    private final Telemetry telemetry;
     private final RedisConnection redis;
     private final DbConnection db;
     private final SaleStatusHandler handler;
@@ -41,7 +40,7 @@ public final class SaleStatusInit {
     }
 
     public SaleStatusInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.handler = new SaleStatusHandler(redis, new SaleRepository(db), new NegativeCache(Clock.systemUTC(),
@@ -49,46 +48,23 @@ public final class SaleStatusInit {
                 Clock.systemUTC());
     }
 
-    /** The CRaC resources this init registered (closed before the snapshot, reopened on first use after restore). */
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
-
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static SaleStatusInit instance() {
-        SaleStatusInit i = instance;
-        if (i == null) {
-            synchronized (SaleStatusInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new SaleStatusInit(config);
-                    i.hooks.register(i.redis, i.db, i.telemetry);
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public SaleStatusHandler handler() {
         return handler;
     }
 
-    /** Reads the status of a sale that cannot exist: classes, JSON, both connections. Outages are logged, not fatal. */
-    public void prime() {
-        // what the clients trace here runs under an unsampled parent: nothing is exported; then the tracing path itself
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis, db};
     }
 
-    private void primePaths() {
+    /** Reads the status of a sale that cannot exist: classes, JSON, both connections. Outages are logged, not fatal. */
+    @Override
+    protected void primePaths() {
         try {
             handler.status("__prime__");
         } catch (RuntimeException e) {

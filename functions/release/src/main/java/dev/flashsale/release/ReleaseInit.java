@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Hooks;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.db.DbConnection;
@@ -31,19 +33,16 @@ import dev.flashsale.reservation.ReservationStore;
  * {@link DbSettings}), {@code RELEASE_*} (see {@link ReleaseSettings}), and {@code CLAIM_TTL} is read but unused here (this job never claims; it reads claim
  * deadlines that the ConfirmFunction set), {@code PRIMING} (default true; see {@link Priming}).
  */
-public final class ReleaseInit {
+public final class ReleaseInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseInit.class);
+    private static final Once<ReleaseInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), ReleaseInit::new));
 
-    private static volatile ReleaseInit instance;
-
-    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final SaleRepository sales;
     private final HoldClaims claims;
     private final ReleaseHandler handler;
-    private final Telemetry telemetry;
 
     /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReleaseInit(Config config) {
@@ -51,7 +50,7 @@ public final class ReleaseInit {
     }
 
     public ReleaseInit(Config config, Telemetry telemetry) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.claims = HoldClaims.from(redis, config);
@@ -60,35 +59,13 @@ public final class ReleaseInit {
                 claims, new OrderFence(db), ReleaseSettings.from(config), Clock.systemUTC());
     }
 
+    /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static ReleaseInit instance() {
-        ReleaseInit i = instance;
-        if (i == null) {
-            synchronized (ReleaseInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    i = new ReleaseInit(config);
-                    i.registerCracResources();
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public ReleaseHandler handler() {
         return handler;
-    }
-
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
     }
 
     public RedisConnection redis() {
@@ -99,9 +76,9 @@ public final class ReleaseInit {
         return db;
     }
 
-    /** The Redis pool and the database connection are closed before the snapshot and reopened on first use. */
-    public void registerCracResources() {
-        hooks.register(redis, db, telemetry);
+    @Override
+    protected Resource[] cracResources() {
+        return new Resource[] {redis, db};
     }
 
     /**
@@ -109,14 +86,8 @@ public final class ReleaseInit {
      * database connection is opened and the scheduled run's query reads at most one sale id, which is discarded: a
      * real run only starts on the schedule. Outages at init are logged, not fatal.
      */
-    public void prime() {
-        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
-        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
-    }
-
-    private void primePaths() {
+    @Override
+    protected void primePaths() {
         try {
             claims.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {

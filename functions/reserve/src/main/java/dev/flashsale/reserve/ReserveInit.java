@@ -12,10 +12,11 @@ import org.slf4j.LoggerFactory;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.crac.Once;
+import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
-import dev.flashsale.crac.Hooks;
 import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.Priming;
 import dev.flashsale.http.HttpResponses;
@@ -45,13 +46,14 @@ import dev.flashsale.sale.SoldOutCache;
  * must be loaded), {@code SALE_NEGATIVE_CACHE_TTL} and {@code SALE_LOAD_WAIT} (see {@link SaleLoader}), {@code PRIMING}
  * (default true; see {@link Priming}).
  */
-public final class ReserveInit {
+public final class ReserveInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReserveInit.class);
+    private static final Once<ReserveInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), config -> {
+                Telemetry telemetry = Telemetry.fromConfig(config, "reserve");
+                return new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
+            }));
 
-    private static volatile ReserveInit instance;
-
-    private final Hooks hooks = new Hooks();
     private final RedisConnection redis;
     private final DbConnection db;
     private final ConfirmationQueue queue;
@@ -60,7 +62,6 @@ public final class ReserveInit {
     private final ReserveRequestReader reader;
     private final SaleLoader loader;
     private final ReserveHandler handler;
-    private final Telemetry telemetry;
 
     /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public ReserveInit(Config config, ConfirmationQueue queue) {
@@ -68,7 +69,7 @@ public final class ReserveInit {
     }
 
     public ReserveInit(Config config, Telemetry telemetry, ConfirmationQueue queue) {
-        this.telemetry = telemetry;
+        super(telemetry);
         this.redis = RedisConnection.fromConfig(config, telemetry);
         this.db = DbConnection.fromConfig(config, telemetry);
         this.queue = queue;
@@ -83,23 +84,7 @@ public final class ReserveInit {
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static ReserveInit instance() {
-        ReserveInit i = instance;
-        if (i == null) {
-            synchronized (ReserveInit.class) {
-                i = instance;
-                if (i == null) {
-                    Config config = Config.fromEnv();
-                    Telemetry telemetry = Telemetry.fromConfig(config, "reserve");
-                    i = new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
-                    i.registerCracResources();
-                    if (Priming.enabled(config)) {
-                        i.prime();
-                    }
-                    instance = i;
-                }
-            }
-        }
-        return i;
+        return INSTANCE.get();
     }
 
     public ReserveRequestReader reader() {
@@ -122,23 +107,9 @@ public final class ReserveInit {
         return loader;
     }
 
-    public Hooks hooks() {
-        return hooks;
-    }
-
-    public Telemetry telemetry() {
-        return telemetry;
-    }
-
-    /**
-     * The Redis pool, the database connection and the SQS client are closed before the snapshot; the id generator and
-     * the trace id source are reseeded after restore.
-     */
-    public void registerCracResources() {
-        hooks.register(redis, db, ids, telemetry);
-        if (queue instanceof Resource r) {
-            hooks.register(r);
-        }
+    @Override
+    protected Resource[] cracResources() {
+        return queue instanceof Resource r ? new Resource[] {redis, db, ids, r} : new Resource[] {redis, db, ids};
     }
 
     /**
@@ -148,14 +119,8 @@ public final class ReserveInit {
      * the SQS client's code and connection, without sending. Ids drawn here are thrown away, and the generator is
      * reseeded after restore. Scripts are loaded first, so the first EVALSHA finds them. A Redis or SQS outage at init is logged, not fatal.
      */
-    public void prime() {
-        // Invokers are primed without telemetry, so that no metric counts a priming call; what the clients trace runs
-        // under an unsampled parent, so nothing is exported. Then the tracing path itself, unexported.
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
-    }
-
-    private void primePaths() {
+    @Override
+    protected void primePaths() {
         try {
             store.loadScripts(PrimeSamples.SALE_ID);
         } catch (RuntimeException e) {
