@@ -4,11 +4,12 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * One function under measurement: its module name ({@code functions/<name>}, zip {@code <name>-function.zip}), the
- * classes the runtime would load, the event type, how to build its invocation events, and what a successful response
- * looks like. Adding a function to the benchmark is one line in {@link #ALL}.
+ * One function under measurement: its name in the report, its module ({@code functions/<module>}, zip
+ * {@code <module>-function.zip}; one module may host several functions), the classes the runtime would load, the event
+ * type, how to build its invocation events, and what a successful response looks like. Adding a function to the
+ * benchmark is one line in {@link #ALL}.
  */
-record BenchFunction(String name, String handlerClass, String initClass, String eventClass, Events events,
+record BenchFunction(String name, String module, String handlerClass, String initClass, String eventClass, Events events,
                      Predicate<String> success) {
 
     private static final String API = "com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent";
@@ -21,12 +22,18 @@ record BenchFunction(String name, String handlerClass, String initClass, String 
     }
 
     static final List<BenchFunction> ALL = List.of(
-            new BenchFunction("reserve", "dev.flashsale.reserve.ReserveInvoker", "dev.flashsale.reserve.ReserveInit", API,
+            new BenchFunction("reserve", "reserve", "dev.flashsale.reserve.ReserveInvoker", "dev.flashsale.reserve.ReserveInit", API,
                     SampleEvents::reserve, r -> r.contains("statusCode=201")),
-            new BenchFunction("query", "dev.flashsale.query.ReservationQueryInvoker", "dev.flashsale.query.ReservationQueryInit", API,
+            new BenchFunction("query", "query", "dev.flashsale.query.ReservationQueryInvoker", "dev.flashsale.query.ReservationQueryInit", API,
                     SampleEvents::reservationStatus, r -> r.contains("statusCode=200")),
-            new BenchFunction("confirm", "dev.flashsale.confirm.ConfirmInvoker", "dev.flashsale.confirm.ConfirmInit", SQS,
+            new BenchFunction("confirm", "confirm", "dev.flashsale.confirm.ConfirmInvoker", "dev.flashsale.confirm.ConfirmInit", SQS,
                     SampleEvents::confirmBatch, r -> r.contains("batchItemFailures=[]")),
-            new BenchFunction("release", "dev.flashsale.release.ReleaseInvoker", "dev.flashsale.release.ReleaseInit", SCHEDULE,
-                    SampleEvents::releaseSchedule, r -> r.contains("errors=0")));
+            new BenchFunction("release", "release", "dev.flashsale.release.ReleaseInvoker", "dev.flashsale.release.ReleaseInit", SCHEDULE,
+                    SampleEvents::releaseSchedule, r -> r.contains("errors=0")),
+            new BenchFunction("sale-status", "query", "dev.flashsale.query.SaleStatusInvoker", "dev.flashsale.query.SaleStatusInit", API,
+                    SampleEvents::saleStatus, r -> r.contains("statusCode=200")),
+            new BenchFunction("admin", "admin", "dev.flashsale.admin.AdminInvoker", "dev.flashsale.admin.AdminInit", API,
+                    SampleEvents::adminGetSale, r -> r.contains("statusCode=200")),
+            new BenchFunction("prewarm", "prewarm", "dev.flashsale.prewarm.PrewarmInvoker", "dev.flashsale.prewarm.PrewarmInit", SCHEDULE,
+                    SampleEvents::prewarmSchedule, r -> r.contains("ran=true") && r.contains("errors=0")));
 }

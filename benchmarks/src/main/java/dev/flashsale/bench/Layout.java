@@ -57,7 +57,7 @@ final class Layout {
     }
 
     Path functionZip(BenchFunction f) {
-        return root.resolve("functions/" + f.name() + "/target/" + f.name() + "-function.zip");
+        return root.resolve("functions/" + f.module() + "/target/" + f.module() + "-function.zip");
     }
 
     /** Unpacks the layer and every function zip into a clean work directory. */

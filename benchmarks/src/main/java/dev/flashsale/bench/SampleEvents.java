@@ -79,4 +79,34 @@ final class SampleEvents {
     static List<String> releaseSchedule(BenchData data, int count) throws IOException {
         return java.util.Collections.nCopies(count, JSON.writeValueAsString(sample(data, "eventbridge/release-schedule.json")));
     }
+
+    /** A buyer reading the seeded sale's public status (200) each time. */
+    static List<String> saleStatus(BenchData data, int count) throws IOException {
+        ObjectNode e = sample(data, "apigw/sale-status.json");
+        String path = "/sales/" + data.sale.id();
+        e.put("rawPath", path);
+        ((ObjectNode) e.get("pathParameters")).put("saleId", data.sale.id());
+        ((ObjectNode) e.get("requestContext").get("http")).put("path", path);
+        return java.util.Collections.nCopies(count, JSON.writeValueAsString(e));
+    }
+
+    /** An operator (IAM identity, as in the sample) reading the seeded sale: {@code GET /admin/sales/{saleId}} (200). */
+    static List<String> adminGetSale(BenchData data, int count) throws IOException {
+        ObjectNode e = sample(data, "apigw/admin-create-sale.json");
+        String path = "/admin/sales/" + data.sale.id();
+        e.put("routeKey", "GET /admin/sales/{saleId}");
+        e.put("rawPath", path);
+        e.remove("body");
+        e.put("isBase64Encoded", false);
+        e.putObject("pathParameters").put("saleId", data.sale.id());
+        ObjectNode ctx = (ObjectNode) e.get("requestContext");
+        ctx.put("routeKey", "GET /admin/sales/{saleId}");
+        ((ObjectNode) ctx.get("http")).put("method", "GET").put("path", path);
+        return java.util.Collections.nCopies(count, JSON.writeValueAsString(e));
+    }
+
+    /** The prewarm schedule's event as it is (the job finds its sales in the database, under its lease). */
+    static List<String> prewarmSchedule(BenchData data, int count) throws IOException {
+        return java.util.Collections.nCopies(count, JSON.writeValueAsString(sample(data, "eventbridge/prewarm-schedule.json")));
+    }
 }

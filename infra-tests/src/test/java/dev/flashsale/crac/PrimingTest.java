@@ -13,9 +13,12 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import dev.flashsale.admin.AdminInit;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
+import dev.flashsale.prewarm.PrewarmInit;
 import dev.flashsale.query.ReservationQueryInit;
+import dev.flashsale.query.SaleStatusInit;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.release.ReleaseInit;
@@ -44,11 +47,14 @@ class PrimingTest {
         ReservationQueryInit query = new ReservationQueryInit(config);
         ConfirmInit confirm = new ConfirmInit(config);
         ReleaseInit release = new ReleaseInit(config);
+        // the lifecycle functions: their priming reads (and the admin's invalid create is refused) but writes nothing
+        List<FunctionInit> lifecycle = List.of(new SaleStatusInit(config), new AdminInit(config), new PrewarmInit(config));
         long redisCallsBefore = reserve.redis().calls() + query.redis().calls() + confirm.redis().calls() + release.redis().calls();
         reserve.prime();
         query.prime();
         confirm.prime();
         release.prime();
+        lifecycle.forEach(FunctionInit::prime);
 
         assertThat(reserve.redis().calls() + query.redis().calls() + confirm.redis().calls() + release.redis().calls())
                 .as("priming went to Redis").isGreaterThan(redisCallsBefore + 4);
@@ -62,6 +68,8 @@ class PrimingTest {
                 }
             }
         }
+        lifecycle.forEach(FunctionInit::registerCracResources);
+        lifecycle.forEach(i -> i.hooks().beforeCheckpoint());  // closes their connections
         for (Hooks h : List.of(reserve.hooks(), query.hooks(), confirm.hooks(), release.hooks())) {
             assertThat(h.resources()).as("nothing registered until registerCracResources").isEmpty();
         }

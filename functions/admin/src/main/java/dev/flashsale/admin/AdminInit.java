@@ -1,6 +1,8 @@
 package dev.flashsale.admin;
 
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
 
 import org.crac.Resource;
 import org.slf4j.Logger;
@@ -8,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.crac.Once;
+import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
@@ -81,10 +84,17 @@ public final class AdminInit extends FunctionInit {
     /** Reads a sale that cannot exist (classes, JSON, both connections); outages at init are logged, not fatal. */
     @Override
     protected void primePaths() {
-        try {
-            handler.get("__prime__");
-        } catch (RuntimeException e) {
-            LOG.warn("priming could not reach the database or Redis: {}", e.toString());
+        // Through the invoker, read-only or refused before any write: a GET of a sale that cannot exist (404), a page of
+        // at most one sale, and a create whose body is invalid (422, nothing written).
+        AdminInvoker invoker = new AdminInvoker(auth, reader, handler);
+        String sale = "/admin/sales/" + PrimeSamples.SALE_ID;
+        int[] answers = {
+            invoker.handleRequest(PrimeSamples.iamApiEvent("GET", "/admin/sales/{saleId}", sale, Map.of("saleId", PrimeSamples.SALE_ID), null), null).getStatusCode(),
+            invoker.handleRequest(PrimeSamples.iamApiEvent("GET", "/admin/sales", "/admin/sales", Map.of(), null), null).getStatusCode(),
+            invoker.handleRequest(PrimeSamples.iamApiEvent("POST", "/admin/sales", "/admin/sales", Map.of(),
+                    "{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}"), null).getStatusCode()};
+        if (answers[0] != 404 || answers[2] / 100 != 4) {
+            LOG.warn("priming the admin path answered {} (is the database reachable?)", Arrays.toString(answers));
         }
     }
 }

@@ -2,6 +2,8 @@ package dev.flashsale.query;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 
 import org.crac.Resource;
 import org.slf4j.Logger;
@@ -9,14 +11,17 @@ import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.crac.Once;
+import dev.flashsale.crac.PrimeSamples;
 import dev.flashsale.crac.FunctionInit;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.http.HttpResponses;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.sale.NegativeCache;
+import dev.flashsale.sale.SalePhase;
 
 /**
  * Built once per execution environment of the SaleStatusFunction: the Redis client and a database connection (opened
@@ -65,10 +70,15 @@ public final class SaleStatusInit extends FunctionInit {
     /** Reads the status of a sale that cannot exist: classes, JSON, both connections. Outages are logged, not fatal. */
     @Override
     protected void primePaths() {
-        try {
-            handler.status("__prime__");
-        } catch (RuntimeException e) {
-            LOG.warn("priming could not reach Redis or the database: {}", e.toString());
+        // Through the invoker: a sale that cannot exist (Redis, then the database, then the 404 problem), and the 200
+        // body and cache header of a sample status.
+        int answer = new SaleStatusInvoker(handler).handleRequest(PrimeSamples.apiEvent("GET", "/sales/{saleId}",
+                "/sales/" + PrimeSamples.SALE_ID, Map.of("saleId", PrimeSamples.SALE_ID), Map.of(), null), null).getStatusCode();
+        if (answer != 404) {
+            LOG.warn("priming the sale status path answered {} (expected 404 for the prime sale)", answer);
         }
+        Instant now = Instant.now();
+        SaleStatus sample = new SaleStatus(PrimeSamples.SALE_ID, SalePhase.LIVE, 1, 1, now, now.plusSeconds(60), true, now, false);
+        HttpResponses.cacheableJson(200, sample.toMap(), sample.cacheControl(now));
     }
 }

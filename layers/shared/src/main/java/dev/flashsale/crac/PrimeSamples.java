@@ -51,6 +51,19 @@ public final class PrimeSamples {
         return e;
     }
 
+    /** Like {@link #apiEvent} but authorized by IAM (an operator's role), as the admin routes are in AWS. */
+    public static APIGatewayV2HTTPEvent iamApiEvent(String method, String route, String path, Map<String, String> pathParameters,
+                                                    String body) {
+        APIGatewayV2HTTPEvent e = apiEvent(method, route, path, pathParameters, Map.of("content-type", "application/json"), body);
+        APIGatewayV2HTTPEvent.RequestContext.IAM iam = new APIGatewayV2HTTPEvent.RequestContext.IAM();
+        iam.setAccountId("000000000000");
+        iam.setUserArn("arn:aws:sts::000000000000:assumed-role/prime/prime");
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+        authorizer.setIam(iam);
+        e.getRequestContext().setAuthorizer(authorizer);
+        return e;
+    }
+
     /** {@link #reservation()} as the Lua scripts store it in {@code fs:{sale}:res}, for exercising decoding only. */
     public static String reservationJson() {
         return "{\"id\":\"" + RESERVATION_ID + "\",\"buyer\":\"" + BUYER_ID + "\",\"qty\":1,\"status\":\"HELD\","
