@@ -40,6 +40,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.local.template.CfnYaml;
 
 /**
  * template.yaml checked against the code it deploys, in both directions. What each function's code can reach is

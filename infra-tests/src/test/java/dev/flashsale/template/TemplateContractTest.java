@@ -31,6 +31,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flashsale.local.template.CfnYaml;
 
 /**
  * What template.yaml promises and the code must keep: every function is a SnapStart Java function behind an alias whose
