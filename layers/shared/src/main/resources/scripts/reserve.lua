@@ -1,15 +1,17 @@
 -- reserve.lua: take a hold on a sale's stock for one buyer, atomically, in one round trip.
--- Order of checks: idempotent replay -> sale loaded and window -> per-order max -> token bucket
---                  -> per-buyer limit -> stock; then decrement, record the hold with its deadline.
+-- Order of checks: a key seen before: token bucket -> the same reservation (a replay) or a key conflict;
+--                  a new key: sale loaded and window -> per-order max -> token bucket -> per-buyer limit -> stock;
+--                  then decrement, record the hold with its deadline.
 -- Every key shares the sale's hash tag, so the script runs on one cluster slot.
 -- Times come from the Redis server clock (TIME), never from the caller.
 local metaKey        = KEYS[1]  -- fs:{sale}:meta   hash: start, end, limit, max, stock
-local stockKey       = KEYS[2]  -- fs:{sale}:stock  available units
+local stockKey       = KEYS[2]  -- fs:{sale}:stock  available units (negative: a deficit left by reconciliation)
 local holdsKey       = KEYS[3]  -- fs:{sale}:holds  zset reservation id -> hold deadline (ms)
 local reservationKey = KEYS[4]  -- fs:{sale}:res    hash reservation id -> reservation JSON
 local idempotencyKey = KEYS[5]  -- fs:{sale}:idem   hash "buyer\nkey" -> reservation id
 local unitsKey       = KEYS[6]  -- fs:{sale}:units  hash buyer -> units held/claimed/confirmed
 local rateKey        = KEYS[7]  -- fs:{sale}:rate:<buyer>  token bucket: tokens, ts
+local resentKey      = KEYS[8]  -- fs:{sale}:resent hash reservation id -> when a replay last re-sent its confirmation (ms)
 
 local newId        = ARGV[1]
 local buyer        = ARGV[2]
@@ -19,20 +21,65 @@ local holdMs       = tonumber(ARGV[5])
 local rateBurst    = tonumber(ARGV[6])
 local ratePerSec   = tonumber(ARGV[7])
 local retentionMs  = tonumber(ARGV[8])
+local resendMs     = tonumber(ARGV[9])  -- a replay re-sends a live hold's confirmation at most once per this
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
--- 1. Idempotent replay: the same buyer and key return the same reservation, whatever its status now.
+-- The buyer's token bucket (burst rateBurst, refilled at ratePerSec): nil when a token was taken, else the wait in ms.
+local function takeToken()
+  local bucket = redis.call('HMGET', rateKey, 'tokens', 'ts')
+  local tokens = tonumber(bucket[1]) or rateBurst
+  local last = tonumber(bucket[2]) or now
+  if now > last then
+    tokens = math.min(rateBurst, tokens + (now - last) * ratePerSec / 1000)
+    last = now
+  end
+  local wait = nil
+  if tokens < 1 then
+    wait = math.ceil((1 - tokens) * 1000 / ratePerSec)
+  else
+    tokens = tokens - 1
+  end
+  redis.call('HSET', rateKey, 'tokens', tostring(tokens), 'ts', last)
+  redis.call('PEXPIRE', rateKey, math.ceil(rateBurst * 1000 / ratePerSec) + 1000)
+  return wait
+end
+
+local function available()
+  return math.max(0, tonumber(redis.call('GET', stockKey) or '0'))
+end
+
+-- 1. A key seen before returns the same reservation, whatever its status now. Replays spend tokens like any attempt.
+--    Reply: REPLAY, record, remaining, resend (1: the caller re-sends the confirmation), expired (1: HELD but past
+--    its deadline; the release job will return it).
 local idemField = buyer .. '\n' .. requestKey
 local priorId = redis.call('HGET', idempotencyKey, idemField)
 if priorId then
   local prior = redis.call('HGET', reservationKey, priorId)
   if prior then
-    if tonumber(cjson.decode(prior).qty) ~= quantity then
+    local wait = takeToken()
+    if wait then
+      return {'RATE_LIMITED', wait}
+    end
+    local r = cjson.decode(prior)
+    if tonumber(r.qty) ~= quantity then
       return {'KEY_CONFLICT', prior}
     end
-    return {'REPLAY', prior, tonumber(redis.call('GET', stockKey) or '0')}
+    if r.status ~= 'HELD' then
+      return {'REPLAY', prior, available(), 0, 0}
+    end
+    if tonumber(r.expires) <= now then
+      return {'REPLAY', prior, available(), 0, 1}
+    end
+    -- A live hold: its first confirmation may have been lost with the first attempt (it died between hold and send).
+    local resent = tonumber(redis.call('HGET', resentKey, priorId))
+    if resent and now - resent < resendMs then
+      return {'REPLAY', prior, available(), 0, 0}
+    end
+    redis.call('HSET', resentKey, priorId, now)
+    redis.call('PEXPIRE', resentKey, holdMs + resendMs)
+    return {'REPLAY', prior, available(), 1, 0}
   end
   redis.call('HDEL', idempotencyKey, idemField)
 end
@@ -54,22 +101,11 @@ if quantity > maxPerOrder then
   return {'ORDER_MAX', maxPerOrder}
 end
 
--- 3. The buyer's token bucket (burst rateBurst, refilled at ratePerSec).
-local bucket = redis.call('HMGET', rateKey, 'tokens', 'ts')
-local tokens = tonumber(bucket[1]) or rateBurst
-local last = tonumber(bucket[2]) or now
-if now > last then
-  tokens = math.min(rateBurst, tokens + (now - last) * ratePerSec / 1000)
-  last = now
+-- 3. The buyer's token bucket.
+local wait = takeToken()
+if wait then
+  return {'RATE_LIMITED', wait}
 end
-local bucketTtl = math.ceil(rateBurst * 1000 / ratePerSec) + 1000
-if tokens < 1 then
-  redis.call('HSET', rateKey, 'tokens', tostring(tokens), 'ts', last)
-  redis.call('PEXPIRE', rateKey, bucketTtl)
-  return {'RATE_LIMITED', math.ceil((1 - tokens) * 1000 / ratePerSec)}
-end
-redis.call('HSET', rateKey, 'tokens', tostring(tokens - 1), 'ts', last)
-redis.call('PEXPIRE', rateKey, bucketTtl)
 
 -- 4. Per-buyer limit, counting units held, claimed and confirmed.
 local owned = tonumber(redis.call('HGET', unitsKey, buyer) or '0')
@@ -78,9 +114,9 @@ if owned + quantity > limit then
 end
 
 -- 5. Stock.
-local available = tonumber(redis.call('GET', stockKey) or '0')
-if available < quantity then
-  return {'SOLD_OUT', available}
+local left = available()
+if left < quantity then
+  return {'SOLD_OUT', left}
 end
 local remaining = redis.call('DECRBY', stockKey, quantity)
 local deadline = now + holdMs

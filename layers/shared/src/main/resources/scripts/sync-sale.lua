@@ -20,8 +20,9 @@ local endMs       = ARGV[5]
 local limit       = ARGV[6]
 local maxPerOrder = ARGV[7]
 local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys may go
--- ARGV[9..]: ids of reservations CLAIMED when the caller looked, that the database has already decided as an order
--- (counted in `sold`) or refused as SOLD_OUT (their units never existed): not counted again as held.
+-- ARGV[9..]: ids of reservations HELD or CLAIMED when the caller looked that the database has already ordered (counted
+-- in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its units when Redis
+-- follows (a refused one too, because this script stamps meta.reconciled after its creation).
 local decided = {}
 for i = 9, #ARGV do
   decided[ARGV[i]] = true
@@ -41,7 +42,7 @@ for _, id in ipairs(redis.call('ZRANGE', holdsKey, 0, -1)) do
   local raw = redis.call('HGET', reservationKey, id)
   if raw then
     local r = cjson.decode(raw)
-    if r.status == 'HELD' then
+    if r.status == 'HELD' and not decided[id] then
       held = held + tonumber(r.qty)
     end
   end
@@ -58,13 +59,14 @@ for _, id in ipairs(redis.call('ZRANGE', claimsKey, 0, -1)) do
   end
 end
 
+-- Below zero when Redis handed out more than the stock (a failover lost writes): the counter keeps the deficit, so
+-- nothing is reservable until the excess holds are decided. Whatever they become pays the deficit back first: holds
+-- that expire return their units, and so do claims the database refuses (settle.lua: this stamp is after their
+-- creation), so the counter ends exact instead of over-crediting every unit that comes back.
 local target = stock - sold - held
-if target < 0 then
-  -- Redis handed out more than the stock (a failover lost writes): nothing is available; the database refuses the
-  -- excess claims as SOLD_OUT.
-  target = 0
-end
 redis.call('SET', stockKey, target)
+local t = redis.call('TIME')
+redis.call('HSET', metaKey, 'reconciled', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 redis.call('PEXPIREAT', stockKey, expireAt)
 if not current then
   return {'CREATED', -1, target, held}

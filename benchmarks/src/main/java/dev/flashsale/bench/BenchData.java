@@ -67,7 +67,7 @@ final class BenchData implements AutoCloseable {
         Migrations.apply(databaseUrl, "postgres", "");
         this.redis = new RedisConnection(RedisSettings.of(redisUrl));
         this.db = new DbConnection(DbSettings.of(databaseUrl, "postgres", ""));
-        this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1)));
+        this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)));
         this.sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
         this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());
         try (SqsClient sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(sqsEndpoint), "us-east-1",

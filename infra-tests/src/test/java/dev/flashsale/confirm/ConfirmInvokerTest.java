@@ -81,7 +81,7 @@ class ConfirmInvokerTest {
         RedisSettings s = RedisSettings.of("redis://127.0.0.1:" + Ports.free());
         try (RedisConnection down = new RedisConnection(new RedisSettings(s.uri(), false, Duration.ofMillis(200),
                 Duration.ofMillis(200), 1))) {
-            ConfirmInvoker invoker = new ConfirmInvoker(new ConfirmHandler(new HoldClaims(down, Duration.ofMinutes(1)),
+            ConfirmInvoker invoker = new ConfirmInvoker(new ConfirmHandler(new HoldClaims(down, Duration.ofMinutes(1), Duration.ofDays(1)),
                     new OrderFence(STACK.db)));
             List<SQSEvent.SQSMessage> records = List.of(SqsEvents.record(ConfirmationMessage.of(a).toJson()),
                     SqsEvents.record(ConfirmationMessage.of(a).toJson()), SqsEvents.record(ConfirmationMessage.of(a).toJson()));

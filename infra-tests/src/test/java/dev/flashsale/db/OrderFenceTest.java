@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +130,33 @@ class OrderFenceTest {
 
     @Test
     void confirmRacingRelease_decidesEachReservationExactlyOnce() throws Exception {
+        raceConfirmAgainstRelease(TestDatabase::connect);
+    }
+
+    @Test
+    void underARepeatableReadServerDefault_theFenceStillDecidesEachReservationExactlyOnce() throws Exception {
+        // Regression (issue 12): under REPEATABLE READ a confirm kept the snapshot it took before waiting for the sale's
+        // lock, missed the release committed meanwhile, and one reservation got both an order and a release row.
+        // The connections here default to REPEATABLE READ, as a changed server or database default would make them.
+        try (DbConnection probe = repeatableReadByDefault()) {
+            String isolation = probe.transaction(c -> {
+                try (var rs = c.createStatement().executeQuery("SHOW transaction_isolation")) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            });
+            assertThat(isolation).isEqualTo("repeatable read");
+        }
+        raceConfirmAgainstRelease(OrderFenceTest::repeatableReadByDefault);
+    }
+
+    private static DbConnection repeatableReadByDefault() {
+        DbSettings s = TestDatabase.settings();
+        String url = s.url() + (s.url().contains("?") ? "&" : "?") + "options=-c%20default_transaction_isolation%3Drepeatable%5C%20read";
+        return new DbConnection(new DbSettings(url, s.user(), s.password(), Duration.ofSeconds(3), Duration.ofSeconds(30)));
+    }
+
+    private static void raceConfirmAgainstRelease(Supplier<DbConnection> connect) throws Exception {
         // Story: 300 reservations; for each, a confirmer and the release job race on their own connections.
         int n = 300;
         Sale sale = sale(n);
@@ -139,7 +169,7 @@ class OrderFenceTest {
         List<DbConnection> connections = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         ThreadLocal<OrderFence> fences = ThreadLocal.withInitial(() -> {
-            DbConnection c = TestDatabase.connect();
+            DbConnection c = connect.get();
             synchronized (connections) {
                 connections.add(c);
             }
@@ -180,9 +210,27 @@ class OrderFenceTest {
     }
 
     @Test
-    void concurrentConfirms_neverSellMoreThanTheStock() throws Exception {
-        // Story: Redis has handed out 3x the stock (lost writes); 8 confirmers race; the database sells exactly the stock.
-        Sale sale = sale(100);
+    void concurrentConfirmsOfOneBuyer_neverOrderMoreThanTheirLimit() throws Exception {
+        // Story: Redis lost the buyer's unit count and let them hold 40 single units of a sale limited to 3 per buyer;
+        // 8 confirmers race on their own connections; the database orders exactly 3 and refuses the rest.
+        Sale sale = TestDatabase.create(DB, TestSales.live(100, 3, 3));
+        List<Reservation> rs = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            rs.add(new Reservation("r-" + sale.id() + "-" + i, sale.id(), "one-buyer", 1, ReservationStatus.CLAIMED,
+                    Instant.now(), Instant.now().plusSeconds(600), "key-" + i));
+        }
+
+        Map<String, Long> outcomes = new java.util.TreeMap<>();
+        for (OrderDecision d : confirmConcurrently(rs)) {
+            outcomes.merge(d instanceof OrderDecision.Released rel ? rel.reason().name() : "ORDERED", 1L, Long::sum);
+        }
+
+        assertThat(outcomes).isEqualTo(Map.of("ORDERED", 3L, "BUYER_LIMIT", 37L));
+        assertThat(sold(sale.id())).isEqualTo(3);
+    }
+
+    /** Confirms every reservation on 8 threads, each with its own database connection; the decisions in order. */
+    private static List<OrderDecision> confirmConcurrently(List<Reservation> rs) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<DbConnection> connections = new ArrayList<>();
         ThreadLocal<OrderFence> fences = ThreadLocal.withInitial(() -> {
@@ -192,21 +240,53 @@ class OrderFenceTest {
             }
             return new OrderFence(c);
         });
-        List<Future<OrderDecision>> results = new ArrayList<>();
         try {
-            for (int i = 0; i < 300; i++) {
-                Reservation r = reservation(sale, i, 1);
+            List<Future<OrderDecision>> results = new ArrayList<>();
+            for (Reservation r : rs) {
                 results.add(pool.submit(() -> fences.get().confirm(r)));
             }
-            long ordered = 0;
+            List<OrderDecision> decisions = new ArrayList<>();
             for (Future<OrderDecision> f : results) {
-                ordered += f.get() instanceof OrderDecision.Ordered ? 1 : 0;
+                decisions.add(f.get());
             }
-            assertThat(ordered).isEqualTo(100);
+            return decisions;
         } finally {
             pool.shutdown();
             connections.forEach(DbConnection::close);
         }
+    }
+
+    @Test
+    void releaseAll_releasesEachUnorderedReservation_andReportsTheOrderedOnes() {
+        Sale sale = sale(10);
+        Reservation ordered = reservation(sale, 1, 2);
+        Reservation alreadyReleased = reservation(sale, 2, 1);
+        Reservation open = reservation(sale, 3, 3);
+        FENCE.confirm(ordered);
+        FENCE.release(alreadyReleased, ReleaseReason.CLAIM_EXPIRED);
+
+        Map<String, OrderDecision> decided = FENCE.releaseAll(sale.id(), List.of(ordered, alreadyReleased, open), ReleaseReason.HOLD_EXPIRED);
+
+        assertThat(decided).containsEntry(ordered.id(), new OrderDecision.Ordered(false))
+                .containsEntry(alreadyReleased.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false))
+                .containsEntry(open.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true))
+                .hasSize(3);
+        assertThat(FENCE.releaseAll(sale.id(), List.of(open), ReleaseReason.HOLD_EXPIRED))
+                .containsEntry(open.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, false));
+    }
+
+    @Test
+    void concurrentConfirms_neverSellMoreThanTheStock() throws Exception {
+        // Story: Redis has handed out 3x the stock (lost writes); 8 confirmers race; the database sells exactly the stock.
+        Sale sale = sale(100);
+        List<Reservation> rs = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            rs.add(reservation(sale, i, 1));
+        }
+
+        long ordered = confirmConcurrently(rs).stream().filter(d -> d instanceof OrderDecision.Ordered).count();
+
+        assertThat(ordered).isEqualTo(100);
         assertThat(sold(sale.id())).isEqualTo(100);
         assertThat(count("orders", sale.id())).isEqualTo(100);
         assertThat(count("releases", sale.id())).isEqualTo(200);

@@ -85,4 +85,18 @@ class InvariantCheckerTest {
         assertThat(STACK.check(sale.id(), false).violations(Scope.CROSS))
                 .anyMatch(v -> v.message().contains("CONFIRMED in Redis but has no order"));
     }
+
+    @Test
+    void detectsABuyerOverTheLimitInTheDatabase() throws Exception {
+        Sale sale = saleWithOneOrderAndOneHold();
+        // b1 already has 2 units, the sale's limit; an order written around the fence gives them 3
+        try (Connection c = TestDatabase.jdbc(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) "
+                    + "VALUES ('extra-" + sale.id() + "', '" + sale.id() + "', 'b1', 1, 1, now())");
+            s.execute("UPDATE sales SET sold = sold + 1 WHERE id = '" + sale.id() + "'");
+        }
+
+        assertThat(STACK.check(sale.id(), false).violations(Scope.DATABASE))
+                .anyMatch(v -> v.message().equals("buyer b1 has orders for 3 units, over the limit of 2"));
+    }
 }

@@ -2,6 +2,7 @@ package dev.flashsale.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -12,9 +13,9 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.http.ProblemType;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.ApiEvents;
 import dev.flashsale.testing.ReserveFixture;
@@ -55,7 +56,9 @@ class ReservationQueryTest {
                 .containsEntry("status", "HELD").containsEntry("expiresAt", held.get("expiresAt"));
         assertThat(body).doesNotContainKeys("buyer", "buyerId", "key");
 
-        new ReservationStore(reserve.redis, ReservationPolicy.ofDefaults()).release(sale.id(), id, ReservationStatus.EXPIRED, false, false);
+        // the release job's Redis step for an expired hold
+        new HoldClaims(reserve.redis, Duration.ofMinutes(5), Duration.ofDays(1))
+                .follow(sale.id(), id, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
         Map<String, Object> after = ReserveFixture.body(query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), null));
         assertThat(after).containsEntry("status", "EXPIRED");
     }

@@ -14,7 +14,7 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
 
-/** claim.lua, settle-claim.lua and due.lua against the real Redis. */
+/** claim.lua, settle.lua and due.lua against the real Redis. */
 class HoldClaimsTest {
 
     private static final TestStack STACK = TestStack.create();
@@ -69,7 +69,7 @@ class HoldClaimsTest {
     void claim_neverTakesAFinishedOrUnknownReservation() {
         Sale sale = STACK.newSale(10, 5, 5);
         Reservation cancelled = STACK.hold(sale.id(), "b1", 1);
-        STACK.store.release(sale.id(), cancelled.id(), ReservationStatus.CANCELLED, false, true);
+        STACK.store.cancel(sale.id(), cancelled.id());
         Reservation confirmed = STACK.hold(sale.id(), "b2", 1);
         STACK.claims.claim(sale.id(), confirmed.id());
         STACK.claims.follow(sale.id(), confirmed.id(), new OrderDecision.Ordered(true));
@@ -117,14 +117,29 @@ class HoldClaimsTest {
     }
 
     @Test
-    void follow_neverOverridesAHoldThatWasNotClaimed() {
+    void follow_makesAHeldReservationFollowTheDatabase_butNeverOverridesAFinishedOne() {
         Sale sale = STACK.newSale(10, 5, 5);
-        Reservation held = STACK.hold(sale.id(), "b1", 1);
+        Reservation ordered = STACK.hold(sale.id(), "b1", 1);
+        Reservation released = STACK.hold(sale.id(), "b2", 2);
+        Reservation cancelled = STACK.hold(sale.id(), "b3", 3);
+        STACK.store.cancel(sale.id(), cancelled.id());
 
-        assertThat(STACK.claims.follow(sale.id(), held.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true)))
-                .isEqualTo(SettleOutcome.CONFLICT);
-        assertThat(STACK.store.find(sale.id(), held.id()).orElseThrow().status()).isEqualTo(ReservationStatus.HELD);
+        // A HELD reservation the database ordered (Redis lost its claim): CONFIRMED, its unit stays sold
+        assertThat(STACK.claims.follow(sale.id(), ordered.id(), new OrderDecision.Ordered(false))).isEqualTo(SettleOutcome.SETTLED);
+        // A HELD reservation the database released as expired: EXPIRED, its units back in stock
+        assertThat(STACK.claims.follow(sale.id(), released.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true)))
+                .isEqualTo(SettleOutcome.SETTLED);
+        // A finished one is left alone and reported
+        assertThat(STACK.claims.follow(sale.id(), cancelled.id(), new OrderDecision.Ordered(true))).isEqualTo(SettleOutcome.CONFLICT);
+
+        assertThat(STACK.store.find(sale.id(), ordered.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
+        assertThat(STACK.store.find(sale.id(), released.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(STACK.store.find(sale.id(), cancelled.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
         assertThat(STACK.available(sale.id())).isEqualTo(9);
+        assertThat(units(sale.id(), "b1")).isEqualTo("1");
+        assertThat(units(sale.id(), "b2")).isNull();
+        long listedHolds = STACK.redis.call(c -> c.zcard(new dev.flashsale.redis.SaleKeys(sale.id()).holds()));
+        assertThat(listedHolds).isZero();
     }
 
     @Test

@@ -18,7 +18,10 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.ReserveFixture;
 import dev.flashsale.testing.TestSales;
 
-/** Once an environment has seen a sale sold out it answers the crowd without Redis, for a short time only. */
+/**
+ * Once an environment has seen a sale sold out it answers the crowd without running the reserve script, for a short
+ * time only: one HGET per request, so that a replayed idempotency key still gets its reservation.
+ */
 class SoldOutFastPathTest {
 
     private static ReserveFixture fx;
@@ -34,23 +37,41 @@ class SoldOutFastPathTest {
     }
 
     @Test
-    void afterTheLastUnit_theCrowdIsAnsweredWithoutRedisCalls_untilTheTtlPasses() throws Exception {
+    void afterTheLastUnit_theCrowdIsAnsweredWithOneKeyLookupEach_untilTheTtlPasses() throws Exception {
         Sale sale = TestSales.seed(fx.redis, TestSales.live(2, 5, 2));
         String held = (String) ReserveFixture.body(fx.reserve(sale.id(), "first", "k", 2)).get("reservationId");
 
-        // Step 1: 50 late buyers: all sold out, no Redis call
+        // Step 1: 50 late buyers: all sold out, each with one HGET (is the key a replay?) and no script
         long before = fx.redis.calls();
         for (int i = 0; i < 50; i++) {
             APIGatewayV2HTTPResponse r = fx.reserve(sale.id(), "late-" + i, "k" + i, 1);
             assertThat(r.getStatusCode()).isEqualTo(409);
             assertThat(ReserveFixture.body(r).get("type")).isEqualTo(ProblemType.SOLD_OUT.uri());
         }
-        assertThat(fx.redis.calls() - before).isZero();
+        assertThat(fx.redis.calls() - before).isEqualTo(50);
 
         // Step 2: the hold is released; within the TTL the cache still answers, afterwards Redis does again
-        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults()).release(sale.id(), held, ReservationStatus.EXPIRED, false, false);
+        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults()).cancel(sale.id(), held);
         Thread.sleep(350);
         assertThat(fx.reserve(sale.id(), "returning", "k", 1).getStatusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void theBuyerWhoTookTheLastUnit_replaysTheirReservation_notSoldOut() {
+        // Regression (issue 12, item 4): the fast path answered 409 sold-out before the idempotent replay
+        Sale sale = TestSales.seed(fx.redis, TestSales.live(2, 5, 2));
+        APIGatewayV2HTTPResponse first = fx.reserve(sale.id(), "last-buyer", "the-key", 2);
+        assertThat(first.getStatusCode()).isEqualTo(201);
+        assertThat(fx.reserve(sale.id(), "someone-else", "k", 1).getStatusCode()).isEqualTo(409);
+
+        // The response was lost; the buyer retries with the same key while the environment remembers the sell-out
+        APIGatewayV2HTTPResponse retry = fx.reserve(sale.id(), "last-buyer", "the-key", 2);
+
+        assertThat(retry.getStatusCode()).isEqualTo(200);
+        assertThat(retry.getHeaders()).containsEntry("idempotent-replayed", "true");
+        assertThat(ReserveFixture.body(retry).get("reservationId")).isEqualTo(ReserveFixture.body(first).get("reservationId"));
+        // a key this buyer never used is still answered from memory
+        assertThat(fx.reserve(sale.id(), "last-buyer", "another-key", 1).getStatusCode()).isEqualTo(409);
     }
 
     @Test

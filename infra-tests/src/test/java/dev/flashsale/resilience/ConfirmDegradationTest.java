@@ -104,7 +104,7 @@ class ConfirmDegradationTest {
         stack = new TestStack(HOLD_TTL, CLAIM_TTL);
         confirmDb = proxiedDb();
         releaseDb = proxiedDb();
-        HoldClaims claims = new HoldClaims(stack.redis, CLAIM_TTL);
+        HoldClaims claims = new HoldClaims(stack.redis, CLAIM_TTL, stack.redriveWindow);
         ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)));
         ReleaseHandler release = new ReleaseHandler(new SaleRepository(releaseDb), stack.store, claims, new OrderFence(releaseDb),
                 TestStack.releaseSettings(10_000), Clock.systemUTC());

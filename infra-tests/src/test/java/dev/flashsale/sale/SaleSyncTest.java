@@ -159,7 +159,7 @@ class SaleSyncTest {
                     ReserveOutcome o = stack.store.reserve(new ReserveRequest(sale.id(), buyer, "k" + i, 1), stack.ids.next());
                     if (o instanceof ReserveOutcome.Held h) {
                         if (i % 10 == 0) {
-                            stack.store.release(sale.id(), h.reservation().id(), ReservationStatus.CANCELLED, false, true);
+                            stack.store.cancel(sale.id(), h.reservation().id());
                             cancelled.incrementAndGet();
                         } else {
                             toConfirm.add(h.reservation());

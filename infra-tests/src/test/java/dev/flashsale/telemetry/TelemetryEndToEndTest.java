@@ -149,7 +149,7 @@ class TelemetryEndToEndTest {
             assertThat(attr(db, "db.system")).isEqualTo("postgresql");
             List<String> consumerChildren = spans.getFinishedSpanItems().stream()
                     .filter(s -> s.getParentSpanId().equals(consumer.getSpanId())).map(SpanData::getName).toList();
-            assertThat(consumerChildren).containsExactly("EVALSHA claim", "order.confirm", "EVALSHA settle-claim");
+            assertThat(consumerChildren).containsExactly("EVALSHA claim", "order.confirm", "EVALSHA settle");
 
             // 5. And the order row exists.
             assertThat(stack.fence.find(reservationId)).contains(new OrderDecision.Ordered(false));
@@ -225,7 +225,7 @@ class TelemetryEndToEndTest {
             };
             ReserveInvoker failing = new ReserveInvoker(reserve.init.reader(), new ReserveHandler(
                     new dev.flashsale.reservation.ReservationStore(reserve.redis, new dev.flashsale.reservation.ReservationPolicy(
-                            Duration.ofMinutes(10), 1000, 1000, Duration.ofDays(1))),
+                            Duration.ofMinutes(10), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5))),
                     broken, IdGenerator.create(), new SoldOutCache(Clock.systemUTC(), Duration.ZERO), reserve.init.loader()), reserveTelemetry);
             assertThat(failing.handleRequest(ApiEvents.reserve(sale.id(), "b2", "k2", "{\"quantity\":1}"), null).getStatusCode())
                     .isEqualTo(500);

@@ -7,13 +7,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy on loopback between the code under test and a real server, that can pass traffic, delay replies, swallow
- * traffic (a black hole: the client's read times out) or refuse (connections are reset at once).
+ * traffic (a black hole: the client's read times out) or refuse (connections are reset at once), and lose the reply to
+ * one marked request: the server gets the request and acts on it, the client never learns the outcome.
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -24,6 +28,12 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
     private volatile long delayMillis;
+    private final AtomicReference<LostReply> lostReply = new AtomicReference<>();
+    private final Set<Socket> losing = ConcurrentHashMap.newKeySet();
+
+    /** A one-shot fault: the reply to the next request containing {@code marker} is swallowed, then {@code after}. */
+    private record LostReply(byte[] marker, Mode after, CountDownLatch done) {
+    }
 
     public FaultProxy(String targetHost, int targetPort) {
         this.target = new InetSocketAddress(targetHost, targetPort);
@@ -61,6 +71,20 @@ public final class FaultProxy implements AutoCloseable {
         cutConnections();
     }
 
+    /**
+     * Lets the next request whose bytes contain {@code marker} (e.g. {@code COMMIT}, {@code SendMessage}) reach the
+     * server, swallows the server's reply to it and switches to {@code after}: {@link Mode#PASS} resets that connection
+     * and lets the client's retry through on a new one, {@link Mode#REFUSE} resets every connection and fails the retry
+     * too, {@link Mode#BLACKHOLE} keeps the connection open and silent until the client's own timeout. One shot.
+     *
+     * @return counted down once the reply has been lost
+     */
+    public CountDownLatch loseReplyTo(String marker, Mode after) {
+        LostReply fault = new LostReply(marker.getBytes(StandardCharsets.US_ASCII), after, new CountDownLatch(1));
+        lostReply.set(fault);
+        return fault.done();
+    }
+
     public Mode mode() {
         return mode;
     }
@@ -85,8 +109,8 @@ public final class FaultProxy implements AutoCloseable {
                 upstream.connect(target, 1000);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream, false);
-                pump(upstream, client, true);
+                pump(client, upstream, false, client);
+                pump(upstream, client, true, client);
             } catch (IOException e) {
                 if (server.isClosed()) {
                     return;
@@ -95,7 +119,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean reply) {
+    private void pump(Socket from, Socket to, boolean reply, Socket client) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -107,6 +131,21 @@ public final class FaultProxy implements AutoCloseable {
                     }
                     if (m == Mode.BLACKHOLE) {
                         continue;
+                    }
+                    LostReply fault = lostReply.get();
+                    if (!reply && fault != null && contains(buf, n, fault.marker())) {
+                        losing.add(client);
+                    }
+                    if (reply && losing.remove(client) && fault != null && lostReply.compareAndSet(fault, null)) {
+                        mode = fault.after();
+                        fault.done().countDown();
+                        if (fault.after() == Mode.BLACKHOLE) {
+                            continue;  // swallowed; the client waits for its own timeout
+                        }
+                        if (fault.after() == Mode.REFUSE) {
+                            cutConnections();
+                        }
+                        break;  // the reply is never written; the finally block resets both sockets
                     }
                     if (m == Mode.DELAY && reply) {
                         Thread.sleep(delayMillis);
@@ -125,6 +164,19 @@ public final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static boolean contains(byte[] buf, int n, byte[] marker) {
+        outer:
+        for (int i = 0; i + marker.length <= n; i++) {
+            for (int j = 0; j < marker.length; j++) {
+                if (buf[i + j] != marker[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private static void closeQuietly(Socket s) {

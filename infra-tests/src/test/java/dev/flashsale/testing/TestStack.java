@@ -33,6 +33,8 @@ public final class TestStack implements AutoCloseable {
     public final DbConnection db = TestDatabase.connect();
     public final Duration holdTtl;
     public final Duration claimTtl;
+    /** Failed confirmations park their claims this long: a day, so that only tests about it see one lapse. */
+    public final Duration redriveWindow = Duration.ofDays(1);
     public final ReservationStore store;
     public final HoldClaims claims;
     public final OrderFence fence = new OrderFence(db);
@@ -41,8 +43,8 @@ public final class TestStack implements AutoCloseable {
     public TestStack(Duration holdTtl, Duration claimTtl) {
         this.holdTtl = holdTtl;
         this.claimTtl = claimTtl;
-        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1)));
-        this.claims = new HoldClaims(redis, claimTtl);
+        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)));
+        this.claims = new HoldClaims(redis, claimTtl, redriveWindow);
     }
 
     /** Long holds and claims: nothing expires during a test unless it says so. */

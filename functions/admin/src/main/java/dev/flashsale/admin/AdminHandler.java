@@ -12,6 +12,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
 
@@ -26,12 +27,15 @@ public final class AdminHandler {
     private final SaleCache cache;
     private final SaleSync sync;
     private final Clock clock;
+    private final IdGenerator ids;
 
-    public AdminHandler(SaleRepository sales, SaleCache cache, SaleSync sync, Clock clock) {
+    /** @param ids names a stock change the caller gave no Idempotency-Key for */
+    public AdminHandler(SaleRepository sales, SaleCache cache, SaleSync sync, Clock clock, IdGenerator ids) {
         this.sales = sales;
         this.cache = cache;
         this.sync = sync;
         this.clock = clock;
+        this.ids = ids;
     }
 
     public sealed interface Created {
@@ -75,11 +79,21 @@ public final class AdminHandler {
         return body;
     }
 
-    public Map<String, Object> addStock(String saleId, int units) {
-        SaleSync.StockChange change = sync.addStockBeforeStart(saleId, units, clock.instant())
+    /**
+     * Adds units before the start, once per {@code idempotencyKey}: a repeat with the same key and units changes nothing
+     * and answers the sale as it is; the same key with other units is refused. Without a key the change is still applied
+     * once however often the database connection retries it, but a repeated request adds again.
+     */
+    public Map<String, Object> addStock(String saleId, Optional<String> idempotencyKey, int units) {
+        String operationId = idempotencyKey.orElseGet(ids::next);
+        SaleSync.StockChange change = sync.addStockBeforeStart(saleId, operationId, units, clock.instant())
                 .orElseThrow(() -> notFound(saleId));
         return switch (change) {
             case SaleSync.StockChange.Added added -> view(find(saleId));
+            case SaleSync.StockChange.Replayed replayed -> view(find(saleId));
+            case SaleSync.StockChange.OperationReused reused -> throw new ProblemException(Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key already added " + reused.unitsApplied() + " units; adding " + units + " needs a new key")
+                    .with("unitsAdded", reused.unitsApplied()));
             case SaleSync.StockChange.Refused refused -> throw new ProblemException(Problem.of(ProblemType.SALE_ALREADY_STARTED,
                     "stock can only be added before the sale starts at " + refused.sale().sale().startsAt())
                     .with("startsAt", refused.sale().sale().startsAt().toString()));

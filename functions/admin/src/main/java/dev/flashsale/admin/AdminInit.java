@@ -16,6 +16,7 @@ import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.ReservationPolicy;
@@ -40,6 +41,7 @@ public final class AdminInit extends FunctionInit {
     private final AdminAuth auth;
     private final AdminRequestReader reader;
     private final AdminHandler handler;
+    private final IdGenerator ids;
 
     /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
     public AdminInit(Config config) {
@@ -55,8 +57,9 @@ public final class AdminInit extends FunctionInit {
         this.reader = new AdminRequestReader(clock);
         SaleRepository sales = new SaleRepository(db);
         ReservationPolicy policy = ReservationPolicy.from(config);
+        this.ids = IdGenerator.create();
         this.handler = new AdminHandler(sales, new SaleCache(redis, policy.retention()),
-                new SaleSync(redis, sales, policy.retention()), clock);
+                new SaleSync(redis, sales, policy.retention()), clock, ids);
     }
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */
@@ -78,7 +81,7 @@ public final class AdminInit extends FunctionInit {
 
     @Override
     protected Resource[] cracResources() {
-        return new Resource[] {redis, db};
+        return new Resource[] {redis, db, ids};
     }
 
     /** Reads a sale that cannot exist (classes, JSON, both connections); outages at init are logged, not fatal. */

@@ -9,6 +9,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.http.HttpErrors;
 import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.IdempotencyKey;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
@@ -73,7 +74,7 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
                 }
                 case ADD_STOCK -> {
                     String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-                    yield HttpResponses.json(200, handler.addStock(saleId, reader.stockToAdd(http)), Map.of());
+                    yield HttpResponses.json(200, handler.addStock(saleId, IdempotencyKey.optional(http), reader.stockToAdd(http)), Map.of());
                 }
                 default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
             };

@@ -53,15 +53,16 @@ public final class ConfirmHandler {
     }
 
     /**
-     * Keeps a hold from expiring while its confirmation cannot run because the database is down: the hold is claimed
-     * (or its claim renewed) in Redis. A CLAIMED hold is only ever settled through the database fence, so nothing
-     * releases it during the outage; each redelivery of the message renews the claim (CLAIM_TTL must exceed the queue's
-     * visibility timeout).
+     * Keeps a reservation decidable as an order while its confirmation cannot complete: the hold is claimed (or its
+     * claim renewed) for {@code REDRIVE_WINDOW}. A CLAIMED reservation is only ever settled through the database fence,
+     * so nothing releases it meanwhile: not while its message is redelivered, and not while it waits in the DLQ for a
+     * redrive. Once the window has passed, the release job releases it (CLAIM_EXPIRED) and a later redrive is
+     * acknowledged as released.
      *
-     * @return whether the hold is now CLAIMED
+     * @return whether the reservation is now CLAIMED
      */
-    public boolean protect(ConfirmationMessage message) {
-        return claims.claim(message.saleId(), message.reservationId()) instanceof ClaimOutcome.Claimed;
+    public boolean park(ConfirmationMessage message) {
+        return claims.park(message.saleId(), message.reservationId()) instanceof ClaimOutcome.Claimed;
     }
 
     public ConfirmOutcome confirm(ConfirmationMessage message) {
@@ -97,13 +98,21 @@ public final class ConfirmHandler {
         return switch (decision) {
             case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
             case OrderDecision.Released r -> switch (r.reason()) {
-                case CLAIM_EXPIRED -> ConfirmOutcome.RELEASED;
+                case CLAIM_EXPIRED, HOLD_EXPIRED -> ConfirmOutcome.RELEASED;
                 case SOLD_OUT -> {
                     if (r.now()) {
                         LOG.error("sale {} is sold out in the database but Redis held reservation {}: Redis had more stock than the "
-                                + "database (a lost write?); the hold is expired without returning stock", held.saleId(), held.id());
+                                + "database (a lost write?); the reservation is refused", held.saleId(), held.id());
                     }
                     yield ConfirmOutcome.REFUSED_SOLD_OUT;
+                }
+                case BUYER_LIMIT -> {
+                    if (r.now()) {
+                        LOG.error("buyer {} would exceed the per-buyer limit of sale {} in the database with reservation {}: Redis "
+                                + "did not count all their units (a lost write?); the reservation is refused", held.buyerId(),
+                                held.saleId(), held.id());
+                    }
+                    yield ConfirmOutcome.REFUSED_BUYER_LIMIT;
                 }
             };
         };

@@ -86,7 +86,7 @@ public final class ConfirmInit extends FunctionInit {
     /**
      * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
      * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
-     * settle-claim.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime
+     * settle.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime
      * sale runs through the same JDBC path (a string and a timestamp parameter) an order takes.
      * Outages at init are logged, not fatal.
      */
@@ -108,7 +108,7 @@ public final class ConfirmInit extends FunctionInit {
             LOG.warn("priming the confirm path failed its message (is Redis reachable at {}?)", redis.settings().redacted());
         }
         try {
-            // settle-claim.lua answers UNKNOWN for a reservation that does not exist, before any change
+            // settle.lua answers UNKNOWN for a reservation that does not exist, before any change
             claims.follow(PrimeSamples.SALE_ID, PrimeSamples.RESERVATION_ID, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
         } catch (RuntimeException e) {
             LOG.warn("priming could not reach Redis at {}: {}", redis.settings().redacted(), e.toString());

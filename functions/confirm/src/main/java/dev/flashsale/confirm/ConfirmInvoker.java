@@ -22,8 +22,10 @@ import dev.flashsale.resilience.DependencyUnavailableException;
  * The ConfirmFunction's Lambda handler (SQS event source with {@code ReportBatchItemFailures}). Each record is
  * confirmed on its own; the response lists only the records that failed, which SQS makes visible again and, after
  * {@code maxReceiveCount}, moves to the DLQ. A malformed message fails only itself. When Redis or the database is
- * unreachable, the rest of the batch is failed without trying (each would wait for the same timeout); during a
- * database outage their holds are still claimed in Redis so that none expires while its message is pending.
+ * unreachable, the rest of the batch is failed without trying (each would wait for the same timeout). Every well-formed
+ * record that fails has its reservation parked ({@link ConfirmHandler#park}: claimed for {@code REDRIVE_WINDOW}) unless
+ * Redis itself is what failed, so that it stays decidable as an order while its message is redelivered or waits in
+ * the DLQ for a redrive.
  */
 public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -59,11 +61,14 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
             for (SQSEvent.SQSMessage record : records) {
                 try (Invocation invocation = telemetry.record(record, context, "flashsale.confirmations")) {
                     Result result = confirm(record, invocation, outage);
-                    if (!result.acknowledged()) {
-                        failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                    }
                     if (outage == null) {
                         outage = result.outage();
+                    }
+                    if (!result.acknowledged()) {
+                        failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
+                        if (result.parkable() && (outage == null || !outage.dependency().equals("redis"))) {
+                            park(record);
+                        }
                     }
                 }
             }
@@ -76,10 +81,14 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         }
     }
 
-    /** @param outage the dependency failure that ends the batch, when this record met one */
-    private record Result(boolean acknowledged, DependencyUnavailableException outage) {
-        static final Result OK = new Result(true, null);
-        static final Result FAILED = new Result(false, null);
+    /**
+     * @param outage   the dependency failure that ends the batch, when this record met one
+     * @param parkable whether the record failed with a well-formed message whose reservation can be parked
+     */
+    private record Result(boolean acknowledged, DependencyUnavailableException outage, boolean parkable) {
+        static final Result OK = new Result(true, null, false);
+        static final Result FAILED = new Result(false, null, true);
+        static final Result MALFORMED = new Result(false, null, false);
     }
 
     /** Confirms one record, in its span; a record that is not acknowledged is reported as a batch item failure. */
@@ -87,9 +96,6 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         String id = record.getMessageId();
         if (outage != null) {
             invocation.outcome("deferred");
-            if (outage.dependency().equals("db")) {
-                protect(record);
-            }
             return Result.FAILED;
         }
         try {
@@ -101,11 +107,11 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         } catch (MalformedMessageException e) {
             LOG.error("message {} (receive count {}) is malformed and is left for the DLQ: {}", id, receiveCount(record), e.getMessage());
             invocation.outcome("malformed").level(Level.WARN);
-            return Result.FAILED;
+            return Result.MALFORMED;
         } catch (DependencyUnavailableException e) {
             LOG.warn("message {}: {} unavailable ({}); failing it and the records after it for redelivery", id, e.dependency(), e.getMessage());
             invocation.outcome("unavailable").level(Level.WARN);
-            return new Result(false, e);
+            return new Result(false, e, true);
         } catch (RuntimeException e) {
             LOG.error("message {} (receive count {}) failed; it will be redelivered", id, receiveCount(record), e);
             invocation.failed(e);
@@ -113,11 +119,11 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         }
     }
 
-    private void protect(SQSEvent.SQSMessage record) {
+    private void park(SQSEvent.SQSMessage record) {
         try {
-            handler.protect(ConfirmationMessage.fromJson(record.getBody()));
+            handler.park(ConfirmationMessage.fromJson(record.getBody()));
         } catch (RuntimeException e) {
-            LOG.warn("message {}: could not protect its hold during the database outage: {}", record.getMessageId(), e.toString());
+            LOG.warn("message {}: could not park its reservation until a redelivery or redrive: {}", record.getMessageId(), e.toString());
         }
     }
 

@@ -6,10 +6,12 @@ public enum ConfirmOutcome {
     CONFIRMED,
     /** The order existed already (a duplicate or a redelivery); the reservation is CONFIRMED. */
     ALREADY_CONFIRMED,
-    /** The database had released the reservation first (its claim had expired); it is EXPIRED, no order. */
+    /** The database had released the reservation first (its hold or claim had expired); it is EXPIRED, no order. */
     RELEASED,
     /** The database refused the order: the sale is sold out there (Redis handed out too much); EXPIRED, no order. */
     REFUSED_SOLD_OUT,
+    /** The database refused the order: the buyer's orders would exceed the sale's per-buyer limit; EXPIRED, no order. */
+    REFUSED_BUYER_LIMIT,
     /** The hold's deadline passed before it was claimed; no order (the release job returns its units). */
     HOLD_EXPIRED,
     /** The reservation is EXPIRED or CANCELLED; no order. */

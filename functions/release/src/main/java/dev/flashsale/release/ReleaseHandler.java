@@ -2,8 +2,14 @@ package dev.flashsale.release;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -14,7 +20,6 @@ import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.reservation.ReleaseOutcome;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReservationStore;
@@ -22,24 +27,31 @@ import dev.flashsale.reservation.SettleOutcome;
 import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
- * The release job, per sale:
+ * The release job, per sale, both through the database fence:
  * <ol>
- *   <li>expired HELD holds go back to stock, each atomically in Redis (release-hold.lua, only if still HELD and
- *       expired by the server clock);</li>
- *   <li>CLAIMED reservations past their claim deadline (the confirmer died) are decided by the database fence: a release
- *       row is inserted unless an order exists, whichever was first wins, and Redis follows the winner.</li>
+ *   <li>HELD holds past their deadline (server clock): the database records a {@code HOLD_EXPIRED} release for each,
+ *       in one transaction per page, unless it has an order for it (Redis may have lost the claim in a failover), and
+ *       Redis follows each decision (the units go back to stock, or the reservation becomes CONFIRMED). An expired hold
+ *       can no longer be claimed, so no order can be written for it afterwards.</li>
+ *   <li>CLAIMED reservations past their claim deadline (the confirmer died, or a failed confirmation was not redriven
+ *       within {@code REDRIVE_WINDOW}) are decided the same way ({@code CLAIM_EXPIRED}), one at a time.</li>
  * </ol>
- * Two overlapping runs are safe: every step is atomic and conditional on the current state, and the fence decides
- * once. Work per run is bounded by {@link ReleaseSettings}.
+ * Ids in those sets whose reservation is gone from Redis, or is no longer in that state, are dropped from them.
+ *
+ * <p>Sales take turns: in each round every sale still in line gets an equal share of the remaining budget (at most a
+ * page of holds and one of claims), and a sale with more due goes to the back of the line, so neither one sale's
+ * backlog nor ids that need nothing starve another sale. Two overlapping runs are safe: every step is
+ * atomic and conditional on the current state, and the fence decides once. Work per run is bounded by
+ * {@link ReleaseSettings}.
  */
 public final class ReleaseHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReleaseHandler.class);
-    private static final int PAGE = 200;
+    static final int PAGE = 200;
 
     /** Step boundaries, for fault injection in tests. */
     public enum Step {
-        /** The fence decided a stale claim in the database; Redis does not know yet. */
+        /** The fence decided a stale claim, or a page of expired holds, in the database; Redis does not know yet. */
         FENCED
     }
 
@@ -80,7 +92,9 @@ public final class ReleaseHandler {
             saleIds = sales.startedAndEndedSince(now, now.minus(settings.lookback()), settings.maxSales());
         } catch (DependencyUnavailableException e) {
             LOG.warn("release run skipped: the database is unavailable ({}); holds are kept until confirmation can run", e.getMessage());
-            return new ReleaseSummary(0, 0, 0, 0, 0, 1, false);
+            Tally t = new Tally(0);
+            t.errors = 1;
+            return t.summary();
         }
         return run(saleIds, deadline);
     }
@@ -89,63 +103,87 @@ public final class ReleaseHandler {
     public ReleaseSummary run(List<String> saleIds, Instant deadline) {
         Tally t = new Tally(settings.maxPerRun());
         Instant stopAt = deadline.minus(settings.timeReserve());
-        for (String saleId : saleIds) {
+        Deque<String> turns = new ArrayDeque<>(saleIds);
+        Set<String> seen = new HashSet<>();
+        while (!turns.isEmpty()) {
             if (t.budget <= 0 || !clock.instant().isBefore(stopAt)) {
                 t.exhausted = true;
                 break;
             }
-            t.sales++;
+            String saleId = turns.poll();
+            if (seen.add(saleId)) {
+                t.sales++;
+            }
+            // every sale waiting for its turn gets an equal share of what is left of the budget, up to a page
+            int share = Math.max(1, Math.min(PAGE, t.budget / (turns.size() + 1)));
             try {
-                releaseExpiredHolds(saleId, t, stopAt);
-                settleStaleClaims(saleId, t, stopAt);
+                if (oneTurn(saleId, share, t)) {
+                    turns.add(saleId);
+                }
             } catch (RuntimeException e) {
                 t.errors++;
                 LOG.error("release run failed on sale {}; the next run retries", saleId, e);
             }
         }
-        ReleaseSummary summary = new ReleaseSummary(t.sales, t.holdsReleased, t.claimsConfirmed, t.claimsReleased, t.skipped,
-                t.errors, t.exhausted);
+        ReleaseSummary summary = t.summary();
         LOG.info("release run: {}", summary);
         return summary;
     }
 
-    private void releaseExpiredHolds(String saleId, Tally t, Instant stopAt) {
-        while (t.budget > 0 && clock.instant().isBefore(stopAt)) {
-            List<String> ids = claims.expiredHolds(saleId, Math.min(PAGE, t.budget));
-            if (ids.isEmpty()) {
-                return;
-            }
-            for (String id : ids) {
-                t.budget--;
-                ReleaseOutcome outcome = store.release(saleId, id, ReservationStatus.EXPIRED, true, false);
-                if (outcome instanceof ReleaseOutcome.Released) {
-                    t.holdsReleased++;
-                } else {
-                    t.skipped++;
-                }
-            }
-            if (ids.size() < PAGE) {
-                return;
-            }
+    /** Up to {@code share} expired holds and as many stale claims; whether the sale may have more due. */
+    private boolean oneTurn(String saleId, int share, Tally t) {
+        int asked = Math.min(share, t.budget);
+        List<String> holds = claims.expiredHolds(saleId, asked);
+        t.budget -= holds.size();
+        releaseExpiredHolds(saleId, holds, t);
+        boolean more = holds.size() == asked;
+        if (t.budget <= 0) {
+            return more;
         }
-        t.exhausted = true;
+        asked = Math.min(share, t.budget);
+        List<String> stale = claims.staleClaims(saleId, asked);
+        t.budget -= stale.size();
+        for (String id : stale) {
+            settleStaleClaim(saleId, id, t);
+        }
+        return more || stale.size() == asked;
     }
 
-    private void settleStaleClaims(String saleId, Tally t, Instant stopAt) {
-        while (t.budget > 0 && clock.instant().isBefore(stopAt)) {
-            List<String> ids = claims.staleClaims(saleId, Math.min(PAGE, t.budget));
-            if (ids.isEmpty()) {
-                return;
-            }
-            for (String id : ids) {
-                t.budget--;
-                settleStaleClaim(saleId, id, t);
-            }
-            if (ids.size() < PAGE) {
-                return;
+    private void releaseExpiredHolds(String saleId, List<String> ids, Tally t) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<String, Reservation> found = store.findAll(saleId, ids);
+        List<Reservation> held = new ArrayList<>();
+        for (String id : ids) {
+            Reservation r = found.get(id);
+            if (r != null && r.status() == ReservationStatus.HELD) {
+                held.add(r);
+            } else {
+                // Gone (ids are never reused) or no longer HELD: not a hold to release; left listed, it would come first
+                // on every run.
+                claims.dropHold(saleId, id);
+                t.skipped++;
             }
         }
-        t.exhausted = true;
+        if (held.isEmpty()) {
+            return;
+        }
+        Map<String, OrderDecision> decisions = fence.releaseAll(saleId, held, ReleaseReason.HOLD_EXPIRED);
+        afterStep.accept(Step.FENCED);
+        for (Reservation r : held) {
+            OrderDecision decision = decisions.get(r.id());
+            SettleOutcome settled = claims.follow(saleId, r.id(), decision);
+            if (settled != SettleOutcome.SETTLED) {
+                t.skipped++;
+            } else if (decision instanceof OrderDecision.Ordered) {
+                LOG.warn("reservation {} of sale {} was HELD in Redis but ordered in the database (Redis lost its claim): now CONFIRMED",
+                        r.id(), saleId);
+                t.holdsConfirmed++;
+            } else {
+                t.holdsReleased++;
+            }
+        }
     }
 
     private void settleStaleClaim(String saleId, String id, Tally t) {
@@ -157,7 +195,7 @@ public final class ReleaseHandler {
             return;
         }
         // Even if it is no longer CLAIMED by now, the fence is the only safe judge: it never overrules an order, and
-        // settling changes nothing unless the reservation is still CLAIMED.
+        // settling changes nothing unless the reservation is still HELD or CLAIMED.
         OrderDecision decision = fence.release(found.get(), ReleaseReason.CLAIM_EXPIRED);
         afterStep.accept(Step.FENCED);
         SettleOutcome settled = claims.follow(saleId, id, decision);
@@ -176,6 +214,7 @@ public final class ReleaseHandler {
         int budget;
         int sales;
         int holdsReleased;
+        int holdsConfirmed;
         int claimsConfirmed;
         int claimsReleased;
         int skipped;
@@ -184,6 +223,10 @@ public final class ReleaseHandler {
 
         Tally(int budget) {
             this.budget = budget;
+        }
+
+        ReleaseSummary summary() {
+            return new ReleaseSummary(sales, holdsReleased, holdsConfirmed, claimsConfirmed, claimsReleased, skipped, errors, exhausted);
         }
     }
 }

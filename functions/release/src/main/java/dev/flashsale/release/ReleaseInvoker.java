@@ -50,9 +50,11 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
             invocation.outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
                     .attribute("flashsale.release.sales", s.sales())
                     .attribute("flashsale.release.holds_released", s.holdsReleased())
+                    .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())
                     .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
                     .attribute("flashsale.release.claims_released", s.claimsReleased());
             telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
+            telemetry.count("flashsale.releases", "hold_confirmed", s.holdsConfirmed());
             telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());
             telemetry.count("flashsale.releases", "claim_released", s.claimsReleased());
             return s.toMap();

@@ -1,10 +1,9 @@
 package dev.flashsale.reserve;
 
 import java.util.Map;
-import java.util.Optional;
-import java.util.regex.Pattern;
 
 import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.IdempotencyKey;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
@@ -19,8 +18,6 @@ public final class ReserveRequestReader {
 
     /** No flash sale sells more than this in one order; a sale's own per-order max is checked in Redis. */
     public static final int MAX_QUANTITY = 10_000;
-    public static final int MAX_KEY_LENGTH = 128;
-    private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]+");
 
     private final boolean devMode;
     private final int maxBodyBytes;
@@ -37,30 +34,10 @@ public final class ReserveRequestReader {
     public ReserveRequest read(HttpRequest http) {
         String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
         String buyerId = http.buyerId(devMode);
-        String key = idempotencyKey(http.header("idempotency-key"));
+        String key = IdempotencyKey.required(http, "so that retries do not reserve twice");
         http.requireJsonContentType();
         int quantity = quantity(http.body(maxBodyBytes));
         return new ReserveRequest(saleId, buyerId, key, quantity);
-    }
-
-    static String idempotencyKey(Optional<String> header) {
-        if (header.isEmpty() || header.get().isBlank()) {
-            throw new ProblemException(ProblemType.MISSING_IDEMPOTENCY_KEY,
-                    "send an Idempotency-Key header (for example a UUID) so that retries do not reserve twice");
-        }
-        String key = header.get().trim();
-        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
-            key = key.substring(1, key.length() - 1);  // structured-header string form
-        }
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
-                    "Idempotency-Key must be 1 to " + MAX_KEY_LENGTH + " characters, was " + key.length());
-        }
-        if (!KEY.matcher(key).matches()) {
-            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
-                    "Idempotency-Key may hold only printable ASCII characters without spaces");
-        }
-        return key;
     }
 
     static int quantity(String body) {

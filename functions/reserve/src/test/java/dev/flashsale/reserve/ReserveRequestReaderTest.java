@@ -234,7 +234,7 @@ class ReserveRequestReaderTest {
 
     @Test
     void read_acceptsKeysUpTo128PrintableCharactersAndTrimsThem() {
-        String longest = "k".repeat(ReserveRequestReader.MAX_KEY_LENGTH);
+        String longest = "k".repeat(dev.flashsale.http.IdempotencyKey.MAX_LENGTH);
         assertThat(reader.read(new Req().header("idempotency-key", longest).http()).idempotencyKey()).isEqualTo(longest);
         assertThat(reader.read(new Req().header("idempotency-key", "\"" + longest + "\"").http()).idempotencyKey()).isEqualTo(longest);
         assertThat(reader.read(new Req().header("idempotency-key", "  " + KEY + " ").http()).idempotencyKey()).isEqualTo(KEY);

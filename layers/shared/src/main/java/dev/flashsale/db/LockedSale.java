@@ -2,6 +2,7 @@ package dev.flashsale.db;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -12,14 +13,21 @@ public interface LockedSale {
 
     SaleRecord record();
 
-    /**
-     * Among {@code reservationIds}, those the database has decided in a way that no longer holds stock in Redis' sense:
-     * an order (its units are in {@code sold}) or a {@code SOLD_OUT} release (its units never existed).
-     */
-    Set<String> decidedAmong(List<String> reservationIds) throws SQLException;
+    /** Among {@code reservationIds}, those with an order (their units are in {@code sold}). */
+    Set<String> orderedAmong(List<String> reservationIds) throws SQLException;
 
-    /** Adds units to the stock and returns the new total. */
-    int addStock(int units) throws SQLException;
+    /** The stock change recorded under {@code operationId}, if that operation was applied already. */
+    Optional<AppliedStockChange> appliedStockChange(String operationId) throws SQLException;
+
+    /**
+     * Adds units to the stock, recording the change under {@code operationId} in the same transaction, and returns the
+     * new total. Check {@link #appliedStockChange} first: an operation is applied once.
+     */
+    int addStock(String operationId, int units) throws SQLException;
+
+    /** A stock change that was applied: how many units it added and the total it left. */
+    record AppliedStockChange(int units, int newStock) {
+    }
 
     @FunctionalInterface
     interface Work<T> {

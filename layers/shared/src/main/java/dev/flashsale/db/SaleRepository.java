@@ -1,10 +1,10 @@
 package dev.flashsale.db;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,9 +119,13 @@ public final class SaleRepository {
      * Runs {@code work} in one transaction holding the sale's row lock ({@code SELECT ... FOR NO KEY UPDATE}, the lock
      * the order fence takes too), so no order, release or stock change of the sale commits meanwhile. Empty when the
      * sale is not in the database. The work may run twice (see {@link DbConnection#transaction}): keep it idempotent.
+     * The transaction runs at READ COMMITTED whatever the server's default, as the order fence does.
      */
     public <T> Optional<T> withLocked(String saleId, LockedSale.Work<T> work) {
         return db.transaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
             SaleRecord record;
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id = ? FOR NO KEY UPDATE")) {
                 ps.setString(1, saleId);
@@ -140,37 +144,54 @@ public final class SaleRepository {
     private record Locked(Connection c, SaleRecord record) implements LockedSale {
 
         @Override
-        public Set<String> decidedAmong(List<String> reservationIds) throws SQLException {
-            Set<String> decided = new HashSet<>();
+        public Set<String> orderedAmong(List<String> reservationIds) throws SQLException {
+            Set<String> ordered = new HashSet<>();
             if (reservationIds.isEmpty()) {
-                return decided;
+                return ordered;
             }
-            Array ids = c.createArrayOf("text", reservationIds.toArray());
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)
-                    UNION ALL
-                    SELECT reservation_id FROM releases WHERE reservation_id = ANY (?) AND reason = 'SOLD_OUT'""")) {
-                ps.setArray(1, ids);
-                ps.setArray(2, ids);
+            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)")) {
+                ps.setArray(1, c.createArrayOf("text", reservationIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        decided.add(rs.getString(1));
+                        ordered.add(rs.getString(1));
                     }
                 }
             }
-            return decided;
+            return ordered;
         }
 
         @Override
-        public int addStock(int units) throws SQLException {
+        public Optional<AppliedStockChange> appliedStockChange(String operationId) throws SQLException {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT units, new_stock FROM stock_changes WHERE sale_id = ? AND operation_id = ?")) {
+                ps.setString(1, record.id());
+                ps.setString(2, operationId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(new AppliedStockChange(rs.getInt(1), rs.getInt(2))) : Optional.empty();
+                }
+            }
+        }
+
+        @Override
+        public int addStock(String operationId, int units) throws SQLException {
+            int total;
             try (PreparedStatement ps = c.prepareStatement("UPDATE sales SET stock = stock + ? WHERE id = ? RETURNING stock")) {
                 ps.setInt(1, units);
                 ps.setString(2, record.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    return rs.getInt(1);
+                    total = rs.getInt(1);
                 }
             }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO stock_changes (sale_id, operation_id, units, new_stock) VALUES (?, ?, ?, ?)")) {
+                ps.setString(1, record.id());
+                ps.setString(2, operationId);
+                ps.setInt(3, units);
+                ps.setInt(4, total);
+                ps.executeUpdate();
+            }
+            return total;
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.invariants.Violation.Scope;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -25,10 +26,11 @@ import dev.flashsale.reservation.ReservationStatus;
  * <p>Always checked:
  * <ul>
  *   <li>database: {@code sold <= stock}; {@code sold} equals the units in orders; no reservation has both an order and
- *       a release row</li>
- *   <li>Redis: available stock is not negative; the holds set lists exactly the HELD reservations and the claims set
- *       exactly the CLAIMED ones; each buyer's unit count equals their HELD, CLAIMED and CONFIRMED units</li>
- *   <li>across: {@code available + held + undecided claimed (Redis) + ordered units (database) == stock}; a CONFIRMED
+ *       a release row; no buyer's orders exceed the sale's per-buyer limit</li>
+ *   <li>Redis: the holds set lists exactly the HELD reservations and the claims set exactly the CLAIMED ones; each
+ *       buyer's unit count equals their HELD, CLAIMED and CONFIRMED units. (Available stock may be negative: the
+ *       deficit a reconciliation found after lost writes, paid back as excess holds are decided.)</li>
+ *   <li>across: {@code available + held and claimed units not yet ordered (Redis) + ordered units (database) == stock}; a CONFIRMED
  *       reservation has an order; a reservation with an order is not EXPIRED or CANCELLED</li>
  * </ul>
  * When {@code settled} (every hold has expired and the release job has run): no reservation is HELD or CLAIMED, and
@@ -53,6 +55,8 @@ public final class InvariantChecker {
         Set<String> holds = new HashSet<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
         Set<String> claims = new HashSet<>(redis.call(c -> c.zrange(k.claims(), 0, -1)));
         Map<String, String> units = redis.call(c -> c.hgetAll(k.units()));
+        String reconciled = redis.call(c -> c.hget(k.meta(), "reconciled"));
+        long reconciledAt = reconciled == null ? 0 : Long.parseLong(reconciled);
 
         // Database alone.
         if (!d.exists) {
@@ -70,13 +74,17 @@ public final class InvariantChecker {
                 v.add(new Violation(Scope.DATABASE, "reservation " + id + " has both an order and a release"));
             }
         }
+        d.orderedByBuyer.forEach((buyer, ordered) -> {
+            if (ordered > d.perBuyerLimit) {
+                v.add(new Violation(Scope.DATABASE, "buyer " + buyer + " has orders for " + ordered + " units, over the limit of "
+                        + d.perBuyerLimit));
+            }
+        });
 
         // Redis alone.
-        long available = stockText == null ? -1 : Long.parseLong(stockText);
+        long available = stockText == null ? 0 : Long.parseLong(stockText);
         if (stockText == null) {
             v.add(new Violation(Scope.REDIS, "no available-stock counter"));
-        } else if (available < 0) {
-            v.add(new Violation(Scope.REDIS, "available stock is negative: " + available));
         }
         Map<ReservationStatus, Integer> counts = new EnumMap<>(ReservationStatus.class);
         Map<String, Long> unitsByBuyer = new HashMap<>();
@@ -86,7 +94,7 @@ public final class InvariantChecker {
             Reservation r = ReservationCodec.decode(saleId, e.getValue());
             reservations.put(e.getKey(), r);
             counts.merge(r.status(), 1, Integer::sum);
-            if (r.status() == ReservationStatus.HELD || (r.status() == ReservationStatus.CLAIMED && undecided(d, e.getKey()))) {
+            if ((r.status() == ReservationStatus.HELD || r.status() == ReservationStatus.CLAIMED) && stillHeld(d, r, reconciledAt)) {
                 heldUnits += r.quantity();
             }
             if (r.status().holdsStock()) {
@@ -122,7 +130,7 @@ public final class InvariantChecker {
         }
 
         // Across.
-        if (available >= 0 && available + heldUnits + orderedUnits != d.stock) {
+        if (stockText != null && available + heldUnits + orderedUnits != d.stock) {
             v.add(new Violation(Scope.CROSS, "available " + available + " + held " + heldUnits + " + ordered " + orderedUnits
                     + " = " + (available + heldUnits + orderedUnits) + ", not the stock " + d.stock));
         }
@@ -152,15 +160,22 @@ public final class InvariantChecker {
     }
 
     /**
-     * A CLAIMED reservation still counts as held unless the database decided it: an order (its units are counted as
-     * ordered) or a SOLD_OUT release (its units never existed). One released as CLAIM_EXPIRED still holds its units
-     * until Redis follows and returns them.
+     * Whether a HELD or CLAIMED reservation's units still count as held: not when the database ordered it (they are
+     * counted as ordered), nor when the database refused it and no reconciliation counted it (settle.lua will not
+     * return them: they were the excess of lost writes). A released one otherwise still holds its units until Redis
+     * follows and returns them.
      */
-    private static boolean undecided(DbView d, String id) {
-        return !d.orders.containsKey(id) && !"SOLD_OUT".equals(d.releases.get(id));
+    private static boolean stillHeld(DbView d, Reservation r, long reconciledAt) {
+        if (d.orders.containsKey(r.id())) {
+            return false;
+        }
+        String reason = d.releases.get(r.id());
+        boolean refused = reason != null && ReleaseReason.valueOf(reason).refusal();
+        return !refused || r.createdAt().toEpochMilli() <= reconciledAt;
     }
 
-    private record DbView(boolean exists, long stock, long sold, Map<String, Integer> orders, Map<String, String> releases) {
+    private record DbView(boolean exists, long stock, long sold, int perBuyerLimit, Map<String, Integer> orders,
+                          Map<String, Long> orderedByBuyer, Map<String, String> releases) {
     }
 
     private DbView readDatabase(String saleId) {
@@ -168,22 +183,26 @@ public final class InvariantChecker {
             boolean exists = false;
             long stock = 0;
             long sold = 0;
-            try (PreparedStatement ps = c.prepareStatement("SELECT stock, sold FROM sales WHERE id = ?")) {
+            int perBuyerLimit = Integer.MAX_VALUE;
+            try (PreparedStatement ps = c.prepareStatement("SELECT stock, sold, per_buyer_limit FROM sales WHERE id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         exists = true;
                         stock = rs.getLong(1);
                         sold = rs.getLong(2);
+                        perBuyerLimit = rs.getInt(3);
                     }
                 }
             }
             Map<String, Integer> orders = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, quantity FROM orders WHERE sale_id = ?")) {
+            Map<String, Long> orderedByBuyer = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, quantity, buyer_id FROM orders WHERE sale_id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         orders.put(rs.getString(1), rs.getInt(2));
+                        orderedByBuyer.merge(rs.getString(3), (long) rs.getInt(2), Long::sum);
                     }
                 }
             }
@@ -196,7 +215,7 @@ public final class InvariantChecker {
                     }
                 }
             }
-            return new DbView(exists, stock, sold, orders, releases);
+            return new DbView(exists, stock, sold, perBuyerLimit, orders, orderedByBuyer, releases);
         });
     }
 }

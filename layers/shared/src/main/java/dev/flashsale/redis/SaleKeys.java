@@ -8,13 +8,15 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code meta}: hash with {@code stock} (total), {@code start}/{@code end} (epoch ms), {@code limit} (units per
- *       buyer), {@code max} (units per order)</li>
- *   <li>{@code stock}: available units (string counter)</li>
+ *       buyer), {@code max} (units per order), {@code reconciled} (epoch ms of the last reconciliation)</li>
+ *   <li>{@code stock}: available units (string counter; negative only while a reconciliation's deficit is paid
+ *       back)</li>
  *   <li>{@code holds}: sorted set of HELD reservation ids scored by hold deadline (epoch ms)</li>
  *   <li>{@code claims}: sorted set of CLAIMED reservation ids scored by claim deadline (epoch ms)</li>
  *   <li>{@code reservations}: hash reservation id &rarr; reservation JSON</li>
  *   <li>{@code idempotency}: hash {@code buyer \n key} &rarr; reservation id</li>
  *   <li>{@code units}: hash buyer &rarr; units held, claimed or confirmed</li>
+ *   <li>{@code resent}: hash reservation id &rarr; when a replay last re-sent its confirmation (epoch ms)</li>
  *   <li>{@code rate:<buyer>}: the buyer's token bucket for this sale</li>
  *   <li>{@code loader}: short lock held by the one environment loading the sale from the database</li>
  * </ul>
@@ -61,6 +63,10 @@ public record SaleKeys(String saleId) {
         return key("units");
     }
 
+    public String resent() {
+        return key("resent");
+    }
+
     public String rateBucket(String buyerId) {
         return key("rate:" + buyerId);
     }
@@ -71,6 +77,6 @@ public record SaleKeys(String saleId) {
 
     /** Every key of the sale except the per-buyer rate buckets. */
     public List<String> all() {
-        return List.of(meta(), stock(), holds(), claims(), reservations(), idempotency(), units());
+        return List.of(meta(), stock(), holds(), claims(), reservations(), idempotency(), units(), resent());
     }
 }

@@ -12,36 +12,35 @@ import dev.flashsale.redis.SaleKeys;
 
 /**
  * The Redis side of confirmation: claim a live hold (claim.lua), make Redis follow the database's decision
- * (settle-claim.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip.
+ * (settle.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip.
  */
 public final class HoldClaims {
 
     private static final LuaScript CLAIM = LuaScript.fromResource("claim");
-    private static final LuaScript SETTLE = LuaScript.fromResource("settle-claim");
+    private static final LuaScript SETTLE = LuaScript.fromResource("settle");
     private static final LuaScript DUE = LuaScript.fromResource("due");
-
-    /** Default of {@code CLAIM_TTL}. */
-    public static final Duration DEFAULT_CLAIM_TTL = Duration.ofMinutes(5);
 
     private final RedisConnection redis;
     private final Duration claimTtl;
+    private final Duration redriveWindow;
 
     /**
-     * @param claimTtl how long a claim protects a reservation from the release job; it must outlast a confirmer's
-     *                 work on one message (the function timeout). Safety never depends on it, only how soon a dead
-     *                 confirmer's claim is settled.
+     * @param claimTtl      how long a claim protects a reservation from the release job while a confirmer works on it;
+     *                      it must outlast a confirmer's work on one message (the function timeout). Safety never
+     *                      depends on it, only how soon a dead confirmer's claim is settled.
+     * @param redriveWindow how long a claim is kept for a confirmation that failed and may wait in the DLQ
+     *                      ({@link #park})
      */
-    public HoldClaims(RedisConnection redis, Duration claimTtl) {
+    public HoldClaims(RedisConnection redis, Duration claimTtl, Duration redriveWindow) {
         this.redis = redis;
         this.claimTtl = claimTtl;
+        this.redriveWindow = redriveWindow;
     }
 
-    /**
-     * With {@code CLAIM_TTL} from config (default 5m, at least 1s). Keep it above the confirm queue's visibility
-     * timeout: a message that keeps failing then renews its claim at each delivery before the claim can lapse.
-     */
+    /** With {@code CLAIM_TTL} and {@code REDRIVE_WINDOW} from config (see {@link Lifetimes}). */
     public static HoldClaims from(RedisConnection redis, Config config) {
-        return new HoldClaims(redis, config.duration("CLAIM_TTL", DEFAULT_CLAIM_TTL, Duration.ofSeconds(1), Duration.ofHours(1)));
+        Lifetimes lifetimes = Lifetimes.from(config);
+        return new HoldClaims(redis, lifetimes.claim(), lifetimes.redriveWindow());
     }
 
     /** Loads the scripts on the server that owns {@code saleId}'s slot (any id will do outside cluster mode). */
@@ -55,10 +54,24 @@ public final class HoldClaims {
         });
     }
 
+    /** Claims a live hold (or renews a claim) for {@code CLAIM_TTL}, while a confirmer works on it. */
     public ClaimOutcome claim(String saleId, String reservationId) {
+        return claim(saleId, reservationId, claimTtl);
+    }
+
+    /**
+     * Claims a live hold (or renews a claim) for {@code REDRIVE_WINDOW}: its confirmation failed and will be retried
+     * by a redelivery, or by a redrive from the DLQ, which must still find it claimable. A CLAIMED reservation is only
+     * ever settled through the database fence, so nothing releases it meanwhile.
+     */
+    public ClaimOutcome park(String saleId, String reservationId) {
+        return claim(saleId, reservationId, redriveWindow);
+    }
+
+    private ClaimOutcome claim(String saleId, String reservationId, Duration ttl) {
         SaleKeys k = new SaleKeys(saleId);
         List<?> reply = (List<?>) redis.eval(CLAIM, List.of(k.holds(), k.claims(), k.reservations()),
-                List.of(reservationId, Long.toString(claimTtl.toMillis())));
+                List.of(reservationId, Long.toString(ttl.toMillis())));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "CLAIMED", "RECLAIMED" -> new ClaimOutcome.Claimed(
@@ -71,20 +84,30 @@ public final class HoldClaims {
     }
 
     /**
-     * Makes Redis follow the database: an order makes the reservation CONFIRMED; a release makes it EXPIRED, with
-     * its units back in stock unless the database refused it for lack of stock.
+     * Makes Redis follow the database for a reservation still HELD or CLAIMED: an order makes it CONFIRMED; a release
+     * makes it EXPIRED, its units back in stock (see {@link dev.flashsale.db.ReleaseReason#refusal()} for refusals).
+     * Either way its id leaves the holds and claims sets.
      */
     public SettleOutcome follow(String saleId, String reservationId, OrderDecision decision) {
         return switch (decision) {
-            case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, false);
-            case OrderDecision.Released r -> settle(saleId, reservationId, ReservationStatus.EXPIRED, r.reason().returnsStock());
+            case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "");
+            case OrderDecision.Released r -> settle(saleId, reservationId, ReservationStatus.EXPIRED,
+                    r.reason().refusal() ? "if-counted" : "always");
         };
     }
 
-    SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, boolean returnStock) {
+    /**
+     * Drops an id from the holds set: its reservation is gone (ids are never reused, so it cannot come back) or no
+     * longer HELD. Left there, due.lua would list it first on every run.
+     */
+    public void dropHold(String saleId, String reservationId) {
+        redis.call(c -> c.zrem(new SaleKeys(saleId).holds(), reservationId));
+    }
+
+    private SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, String refund) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(SETTLE, List.of(k.stock(), k.claims(), k.reservations(), k.units()),
-                List.of(reservationId, target.name(), returnStock ? "1" : "0"));
+        List<?> reply = (List<?>) redis.eval(SETTLE, List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta()),
+                List.of(reservationId, target.name(), refund));
         return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));
     }
 

@@ -2,7 +2,7 @@ package dev.flashsale.reservation;
 
 import java.util.Optional;
 
-/** What releasing a hold did: released (with the stock now available), or nothing because of its current state. */
+/** What cancelling a hold did: cancelled (with the stock now available), or nothing because of its current state. */
 public sealed interface ReleaseOutcome {
 
     record Released(long remaining) implements ReleaseOutcome {
@@ -10,9 +10,5 @@ public sealed interface ReleaseOutcome {
 
     /** The reservation is no longer HELD; {@code status} is what it is now, empty if unknown. */
     record NotHeld(Optional<ReservationStatus> status) implements ReleaseOutcome {
-    }
-
-    /** The hold deadline has not passed yet. */
-    record NotExpired() implements ReleaseOutcome {
     }
 }

@@ -12,4 +12,8 @@ public record Reservation(
         Instant createdAt,
         Instant expiresAt,
         String idempotencyKey) {
+
+    public Reservation withStatus(ReservationStatus newStatus) {
+        return new Reservation(id, saleId, buyerId, quantity, newStatus, createdAt, expiresAt, idempotencyKey);
+    }
 }

@@ -5,27 +5,31 @@ import java.time.Duration;
 import dev.flashsale.config.Config;
 
 /**
- * How holds and rate limits behave.
+ * How holds, replays and rate limits behave.
  *
- * @param holdDuration  how long a hold lasts before the release job may return it to stock; default 10m
- *                      ({@code HOLD_TTL})
- * @param rateBurst     token-bucket size per buyer and sale; default 5 ({@code RATE_LIMIT_BURST})
- * @param ratePerSecond tokens refilled per second; default 1 ({@code RATE_LIMIT_PER_SECOND})
- * @param retention     how long reservations stay in Redis after the sale ends; default 7d
- *                      ({@code RESERVATION_RETENTION})
+ * @param holdDuration   how long a hold lasts before the release job may return it to stock ({@link Lifetimes#hold})
+ * @param rateBurst      token-bucket size per buyer and sale; default 5 ({@code RATE_LIMIT_BURST}). Replays of an
+ *                       idempotency key spend tokens too.
+ * @param ratePerSecond  tokens refilled per second; default 1 ({@code RATE_LIMIT_PER_SECOND})
+ * @param retention      how long reservations stay in Redis after the sale ends ({@link Lifetimes#retention})
+ * @param resendInterval a replay of a live hold re-sends its confirmation (the first attempt may have died between
+ *                       hold and send) at most once per this; default 5s ({@code REPLAY_RESEND_INTERVAL}, 100ms..1h)
  */
-public record ReservationPolicy(Duration holdDuration, int rateBurst, double ratePerSecond, Duration retention) {
+public record ReservationPolicy(Duration holdDuration, int rateBurst, double ratePerSecond, Duration retention, Duration resendInterval) {
 
     public static ReservationPolicy ofDefaults() {
-        return new ReservationPolicy(Duration.ofMinutes(10), 5, 1.0, Duration.ofDays(7));
+        Lifetimes l = Lifetimes.ofDefaults();
+        return new ReservationPolicy(l.hold(), 5, 1.0, l.retention(), Duration.ofSeconds(5));
     }
 
     public static ReservationPolicy from(Config config) {
         ReservationPolicy d = ofDefaults();
+        Lifetimes lifetimes = Lifetimes.from(config);
         return new ReservationPolicy(
-                config.duration("HOLD_TTL", d.holdDuration(), Duration.ofSeconds(1), Duration.ofHours(24)),
+                lifetimes.hold(),
                 config.integer("RATE_LIMIT_BURST", d.rateBurst(), 1, 100_000),
                 config.decimal("RATE_LIMIT_PER_SECOND", d.ratePerSecond(), 0.001, 100_000),
-                config.duration("RESERVATION_RETENTION", d.retention(), Duration.ofMinutes(1), Duration.ofDays(365)));
+                lifetimes.retention(),
+                config.duration("REPLAY_RESEND_INTERVAL", d.resendInterval(), Duration.ofMillis(100), Duration.ofHours(1)));
     }
 }

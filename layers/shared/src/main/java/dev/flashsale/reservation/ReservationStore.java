@@ -2,7 +2,9 @@ package dev.flashsale.reservation;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.flashsale.redis.LuaScript;
@@ -10,13 +12,13 @@ import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 
 /**
- * Reservations in Redis: take a hold (reserve.lua), give one back (release-hold.lua), look one up. Each call is one
- * round trip.
+ * Reservations in Redis: take a hold (reserve.lua), cancel one whose confirmation could not be queued
+ * (cancel-hold.lua), look them up. Each call is one round trip.
  */
 public final class ReservationStore {
 
     private static final LuaScript RESERVE = LuaScript.fromResource("reserve");
-    private static final LuaScript RELEASE_HOLD = LuaScript.fromResource("release-hold");
+    private static final LuaScript CANCEL_HOLD = LuaScript.fromResource("cancel-hold");
 
     private final RedisConnection redis;
     private final ReservationPolicy policy;
@@ -31,7 +33,7 @@ public final class ReservationStore {
         String sample = new SaleKeys(saleId).meta();
         redis.call(c -> {
             RESERVE.load(c, sample);
-            RELEASE_HOLD.load(c, sample);
+            CANCEL_HOLD.load(c, sample);
             return null;
         });
     }
@@ -40,16 +42,18 @@ public final class ReservationStore {
     public ReserveOutcome reserve(ReserveRequest request, String newId) {
         SaleKeys k = new SaleKeys(request.saleId());
         List<?> reply = (List<?>) redis.eval(RESERVE,
-                List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId())),
+                List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId()),
+                        k.resent()),
                 List.of(newId, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
                         Long.toString(policy.holdDuration().toMillis()), Integer.toString(policy.rateBurst()),
-                        Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis())));
+                        Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis()),
+                        Long.toString(policy.resendInterval().toMillis())));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
-            case "HELD", "REPLAY" -> new ReserveOutcome.Held(
+            case "HELD" -> new ReserveOutcome.Held(
                     ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
-                    ReservationCodec.number(reply.get(2)),
-                    code.equals("REPLAY"));
+                    ReservationCodec.number(reply.get(2)), false, true);
+            case "REPLAY" -> replay(request.saleId(), reply);
             case "KEY_CONFLICT" -> refused(new Refusal.KeyReused(
                     ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))), request.quantity()));
             case "UNKNOWN_SALE" -> refused(new Refusal.UnknownSale(request.saleId()));
@@ -64,38 +68,67 @@ public final class ReservationStore {
         };
     }
 
+    /**
+     * A replay answers the reservation as it is, except a HELD one past its deadline, which is shown EXPIRED: the
+     * release job has yet to return it, and no confirmation can claim it any more.
+     */
+    private static ReserveOutcome replay(String saleId, List<?> reply) {
+        Reservation r = ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1)));
+        boolean send = ReservationCodec.number(reply.get(3)) == 1;
+        if (ReservationCodec.number(reply.get(4)) == 1) {
+            r = r.withStatus(ReservationStatus.EXPIRED);
+        }
+        return new ReserveOutcome.Held(r, ReservationCodec.number(reply.get(2)), true, send);
+    }
+
     private static ReserveOutcome refused(Refusal refusal) {
         return new ReserveOutcome.Refused(refusal);
     }
 
     /**
-     * Returns a HELD reservation's units to stock.
-     *
-     * @param finalStatus   {@link ReservationStatus#EXPIRED} or {@link ReservationStatus#CANCELLED}
-     * @param onlyIfExpired release only if the hold deadline has passed (server clock)
-     * @param forgetKey     drop the idempotency key so the buyer can retry with it
+     * Cancels a HELD reservation whose confirmation could not be queued: CANCELLED, its units back in stock, its
+     * idempotency key forgotten so the buyer can retry with it. Anything not HELD is left alone.
      */
-    public ReleaseOutcome release(String saleId, String reservationId, ReservationStatus finalStatus,
-                                  boolean onlyIfExpired, boolean forgetKey) {
-        if (finalStatus != ReservationStatus.EXPIRED && finalStatus != ReservationStatus.CANCELLED) {
-            throw new IllegalArgumentException("a hold is released as EXPIRED or CANCELLED, not " + finalStatus);
-        }
+    public ReleaseOutcome cancel(String saleId, String reservationId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(RELEASE_HOLD,
-                List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()),
-                List.of(reservationId, finalStatus.name(), onlyIfExpired ? "1" : "0", forgetKey ? "1" : "0"));
+        List<?> reply = (List<?>) redis.eval(CANCEL_HOLD,
+                List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()), List.of(reservationId));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
-            case "RELEASED" -> new ReleaseOutcome.Released(ReservationCodec.number(reply.get(1)));
+            case "CANCELLED" -> new ReleaseOutcome.Released(ReservationCodec.number(reply.get(1)));
             case "NOT_HELD" -> new ReleaseOutcome.NotHeld(Optional.of(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1)))));
             case "UNKNOWN" -> new ReleaseOutcome.NotHeld(Optional.empty());
-            case "NOT_EXPIRED" -> new ReleaseOutcome.NotExpired();
-            default -> throw new IllegalStateException("release-hold.lua answered " + code);
+            default -> throw new IllegalStateException("cancel-hold.lua answered " + code);
         };
+    }
+
+    /** Whether the buyer's idempotency key maps to a reservation of the sale: one HGET, for the sold-out fast path. */
+    public boolean keySeen(String saleId, String buyerId, String idempotencyKey) {
+        return redis.call(c -> c.hexists(new SaleKeys(saleId).idempotency(), buyerId + "\n" + idempotencyKey));
+    }
+
+    /** Lets the next replay of the reservation re-send its confirmation at once (the last re-send failed). */
+    public void forgetResend(String saleId, String reservationId) {
+        redis.call(c -> c.hdel(new SaleKeys(saleId).resent(), reservationId));
     }
 
     public Optional<Reservation> find(String saleId, String reservationId) {
         String json = redis.call(c -> c.hget(new SaleKeys(saleId).reservations(), reservationId));
         return json == null ? Optional.empty() : Optional.of(ReservationCodec.decode(saleId, json));
+    }
+
+    /** The reservations Redis has among {@code ids}, by id (one HMGET); ids it does not know are left out. */
+    public Map<String, Reservation> findAll(String saleId, List<String> ids) {
+        Map<String, Reservation> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        List<String> json = redis.call(c -> c.hmget(new SaleKeys(saleId).reservations(), ids.toArray(String[]::new)));
+        for (int i = 0; i < ids.size(); i++) {
+            if (json.get(i) != null) {
+                found.put(ids.get(i), ReservationCodec.decode(saleId, json.get(i)));
+            }
+        }
+        return found;
     }
 }

@@ -1,8 +1,8 @@
 package dev.flashsale.reservation;
 
-/** What settling a claimed reservation in Redis did. */
+/** What making Redis follow the database's decision for a reservation did. */
 public enum SettleOutcome {
-    /** CLAIMED became CONFIRMED or EXPIRED now. */
+    /** HELD or CLAIMED became CONFIRMED or EXPIRED now. */
     SETTLED,
     /** It had that status already. */
     ALREADY,

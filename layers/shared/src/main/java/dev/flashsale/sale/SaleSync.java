@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.flashsale.db.LockedSale;
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.LuaScript;
@@ -60,15 +61,16 @@ public final class SaleSync {
     private Optional<SyncResult> run(String saleId, String mode) {
         SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
-            List<String> claimed = redis.call(c -> c.zrange(k.claims(), 0, -1));
-            Set<String> decided = locked.decidedAmong(claimed);
+            List<String> undecided = new ArrayList<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
+            undecided.addAll(redis.call(c -> c.zrange(k.claims(), 0, -1)));
+            Set<String> ordered = locked.orderedAmong(undecided);
             SaleRecord r = locked.record();
             Sale s = r.sale();
             List<String> args = new ArrayList<>(List.of(mode, Integer.toString(s.stock()), Integer.toString(r.sold()),
                     Long.toString(s.startsAt().toEpochMilli()), Long.toString(s.endsAt().toEpochMilli()),
                     Integer.toString(s.perBuyerLimit()), Integer.toString(s.perOrderMax()),
                     Long.toString(s.endsAt().plus(retention).toEpochMilli())));
-            args.addAll(decided);
+            args.addAll(ordered);
             List<?> reply = redis.call(c -> (List<?>) SYNC.run(c,
                     List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations()), args));
             return new SyncResult(r, SyncResult.Action.valueOf(text(reply.get(0))), number(reply.get(1)), number(reply.get(2)),
@@ -78,15 +80,25 @@ public final class SaleSync {
 
     /**
      * Adds units to a sale that has not started, in the database and, if the sale is loaded, in Redis, while holding
-     * the sale's row lock (so a concurrent reconciliation sees both or neither).
+     * the sale's row lock (so a concurrent reconciliation sees both or neither). Applied once per {@code operationId}:
+     * a retry (the database connection's own after a lost COMMIT reply, or the caller's) finds the change recorded in
+     * the same transaction and changes nothing. Redis follows inside the transaction, so a recorded change was
+     * followed; a change whose COMMIT failed after Redis followed is applied again on retry, and add-stock.lua, finding
+     * Redis at the new total already, does nothing.
      */
-    public Optional<StockChange> addStockBeforeStart(String saleId, int units, java.time.Instant now) {
+    public Optional<StockChange> addStockBeforeStart(String saleId, String operationId, int units, java.time.Instant now) {
         SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
+            Optional<LockedSale.AppliedStockChange> applied = locked.appliedStockChange(operationId);
+            if (applied.isPresent()) {
+                return applied.get().units() == units
+                        ? new StockChange.Replayed(locked.record(), applied.get().newStock())
+                        : new StockChange.OperationReused(applied.get().units());
+            }
             if (!now.isBefore(locked.record().sale().startsAt())) {
                 return new StockChange.Refused(locked.record());
             }
-            int total = locked.addStock(units);
+            int total = locked.addStock(operationId, units);
             List<?> reply = redis.call(c -> (List<?>) ADD_STOCK.run(c, List.of(k.meta(), k.stock()),
                     List.of(Integer.toString(units), Integer.toString(total))));
             return new StockChange.Added(locked.record(), total, !text(reply.get(0)).equals("NOT_LOADED"));
@@ -97,6 +109,14 @@ public final class SaleSync {
     public sealed interface StockChange {
         /** @param loaded whether Redis had the sale loaded (and followed the change) */
         record Added(SaleRecord before, int newStock, boolean loaded) implements StockChange {
+        }
+
+        /** The operation was applied before (it left {@code newStock}); nothing changed now. */
+        record Replayed(SaleRecord sale, int newStock) implements StockChange {
+        }
+
+        /** The operation id was applied before with a different number of units; nothing changed. */
+        record OperationReused(int unitsApplied) implements StockChange {
         }
 
         /** The sale has started: stock only changes before the start. */

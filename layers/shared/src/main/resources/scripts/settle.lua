@@ -1,0 +1,62 @@
+-- settle.lua: make Redis follow the database's decision for a reservation still HELD or CLAIMED, atomically.
+--   CONFIRMED: the order is durable; the units stay counted for the buyer.
+--   EXPIRED:   the reservation was released in the database; the buyer's units are freed and its units go back to
+--              available stock: always when its hold or claim expired ('always'); when the database refused the order
+--              (sold out or over the buyer's limit: Redis had handed out units it did not have, after lost writes), only
+--              if the last reconciliation counted the reservation as held ('if-counted': created no later than
+--              meta.reconciled). Before a reconciliation the counter still carries what the lost writes over-credited,
+--              and a refused reservation's units are that excess; after one, the counter is exact (possibly negative)
+--              and counts them as held.
+-- A HELD reservation is settled by the release job once its hold expired (the database decides whether an order was
+-- written for it: Redis may have lost the claim in a failover); a CLAIMED one by its confirmer or the release job.
+-- Idempotent: settling to the status it already has does nothing (a CANCELLED one counts as EXPIRED: both gave their
+-- units back). A reservation in any other state is left alone and reported (CONFLICT): Redis lost a write, or a bug;
+-- the invariant checker will say which. In every case the id leaves the holds and claims sorted sets, which only
+-- ever list reservations the database has not decided.
+local stockKey       = KEYS[1]  -- fs:{sale}:stock   available units
+local holdsKey       = KEYS[2]  -- fs:{sale}:holds   zset id -> hold deadline (ms)
+local claimsKey      = KEYS[3]  -- fs:{sale}:claims  zset id -> claim deadline (ms)
+local reservationKey = KEYS[4]  -- fs:{sale}:res     hash id -> reservation JSON
+local unitsKey       = KEYS[5]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
+local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter)
+
+local id          = ARGV[1]
+local target      = ARGV[2]   -- CONFIRMED or EXPIRED
+local refund      = ARGV[3]   -- EXPIRED only: 'always' or 'if-counted'
+
+if target ~= 'CONFIRMED' and target ~= 'EXPIRED' then
+  return redis.error_reply('settle: target must be CONFIRMED or EXPIRED, was ' .. tostring(target))
+end
+
+local raw = redis.call('HGET', reservationKey, id)
+redis.call('ZREM', holdsKey, id)
+redis.call('ZREM', claimsKey, id)
+if not raw then
+  return {'UNKNOWN'}
+end
+local r = cjson.decode(raw)
+if r.status == target or (target == 'EXPIRED' and r.status == 'CANCELLED') then
+  return {'ALREADY', r.status}
+end
+if r.status ~= 'CLAIMED' and r.status ~= 'HELD' then
+  return {'CONFLICT', r.status}
+end
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if target == 'EXPIRED' then
+  local quantity = tonumber(r.qty)
+  local counted = tonumber(redis.call('HGET', metaKey, 'reconciled') or '0') >= tonumber(r.created)
+  if refund == 'always' or (refund == 'if-counted' and counted) then
+    redis.call('INCRBY', stockKey, quantity)
+  end
+  if redis.call('HINCRBY', unitsKey, r.buyer, -quantity) <= 0 then
+    redis.call('HDEL', unitsKey, r.buyer)
+  end
+  r.released = now
+else
+  r.confirmed = now
+end
+r.status = target
+redis.call('HSET', reservationKey, id, cjson.encode(r))
+return {'SETTLED', r.status}
