@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import dev.flashsale.telemetry.log.JsonLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,7 +22,7 @@ import java.util.Locale;
 /**
  * One unit of work of a function (an HTTP request, an SQS record, a scheduled run): its span (current while it is
  * open), the attributes operators look for, its outcome, and at {@link #close()} the outcome counter, the latency
- * histogram and one JSON summary line. The request id, function and sale id are in the log context (MDC) meanwhile,
+ * histogram and one JSON summary line (none while an init primes: that is not an invocation). The request id, function and sale id are in the log context (MDC) meanwhile,
  * so every line logged during the unit carries them.
  */
 public final class Invocation implements AutoCloseable {
@@ -163,7 +164,7 @@ public final class Invocation implements AutoCloseable {
         span.setAttribute(OUTCOME, o);
         telemetry.count(counter, category, 1);
         telemetry.recordDuration(millis, category);
-        if (LOG.isEnabledForLevel(level)) {
+        if (LOG.isEnabledForLevel(level) && !JsonLog.isPriming()) {
             LoggingEventBuilder line = LOG.atLevel(level).addKeyValue("event", "invocation").addKeyValue("outcome", o)
                     .addKeyValue("duration_ms", Math.round(millis * 1000) / 1000.0);
             if (quantity != null) {

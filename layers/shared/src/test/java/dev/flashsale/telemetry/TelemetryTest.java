@@ -17,6 +17,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.log.JsonLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -52,6 +53,20 @@ class TelemetryTest {
         } finally {
             collector.stop(0);
         }
+    }
+
+    @Test
+    void aUnitRunWhilePriming_isCounted_butNotLoggedAsAnInvocation() throws Exception {
+        InMemoryMetricReader metrics = InMemoryMetricReader.create();
+        Telemetry t = Telemetry.create("release", null, metrics);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable ignored = JsonLog.tee(lines::add)) {
+            try (var priming = JsonLog.priming()) {
+                t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+            }
+            t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+        }
+        assertThat(lines).singleElement().asString().contains("\"event\":\"invocation\"").doesNotContain(JsonLog.PRIMING);
     }
 
     @Test
