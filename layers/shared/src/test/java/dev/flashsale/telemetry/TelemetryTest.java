@@ -80,7 +80,7 @@ class TelemetryTest {
     @Test
     void settings_refuseUnknownExportersAndBadEndpoints_byName() {
         assertThatThrownBy(() -> TelemetrySettings.from(Config.of(Map.of("OTEL_TRACES_EXPORTER", "jaeger")), "x"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_EXPORTER must be none, logging or otlp");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_EXPORTER must be none, logging, otlp, xray");
         assertThatThrownBy(() -> TelemetrySettings.from(Config.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")), "x"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
         TelemetrySettings s = TelemetrySettings.from(Config.of(Map.of("AWS_LAMBDA_FUNCTION_NAME", "flashsale-Reserve-1")), "reserve");
