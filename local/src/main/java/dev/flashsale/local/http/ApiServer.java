@@ -75,6 +75,11 @@ public final class ApiServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Serves {@code path} and below with {@code handler} instead of the template's routes (the local dashboard). */
+    public void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     public RouteTable routes() {
         return routes;
     }
