@@ -70,7 +70,7 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     static final AttributeKey<String> SALE_ID = AttributeKey.stringKey("sale_id");
 
     private static final Telemetry NOOP = new Telemetry("unknown", "unknown", OpenTelemetry.noop(), null, null, Duration.ZERO,
-            Duration.ZERO, null, List.of());
+            Duration.ZERO, null, List.of(), () -> { });
 
     private final String serviceName;
     private final String function;
@@ -85,6 +85,7 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     private final List<JdkHttpSender> senders;
     private final Map<String, LongCounter> counters = new ConcurrentHashMap<>();
     private final Map<String, DoubleHistogram> lags = new ConcurrentHashMap<>();
+    private final Runnable primeExport;
     private final DoubleHistogram duration;
     private final LongCounter units;
     private final LongGauge unitsLeft;
@@ -92,7 +93,8 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
 
     private Telemetry(String serviceName, String function, OpenTelemetry otel, SdkTracerProvider tracerProvider,
                       SdkMeterProvider meterProvider, Duration flushTimeout, Duration metricInterval, ReseedableIdGenerator ids,
-                      List<JdkHttpSender> senders) {
+                      List<JdkHttpSender> senders, Runnable primeExport) {
+        this.primeExport = primeExport;
         this.serviceName = serviceName;
         this.function = function;
         this.tracer = otel.getTracer(SCOPE);
@@ -154,21 +156,26 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
         MetricExporter metricExporter = switch (s.metrics()) {
             case NONE, XRAY -> null;
             case LOGGING -> LoggingMetricExporter.create();
-            case OTLP -> OtlpHttpMetricExporter.builder()
-                    .setEndpoint(s.endpoint() + "/v1/metrics")
-                    .setTimeout(s.exportTimeout())
-                    .setMeterProvider(MeterProvider.noop())
-                    .setComponentLoader(only(HttpSenderProvider.class, sender))
-                    .build();
+            case OTLP -> otlpMetrics(s, sender);
             case EMF -> new EmfMetricExporter(s.namespace(), EmfMetricExporter.STDOUT);
         };
         MetricReader reader = metricExporter == null ? null : PeriodicMetricReader.builder(metricExporter)
                 .setInternalTelemetryVersion(InternalTelemetryVersion.LEGACY)  // no metrics about the reader itself
                 .setInterval(s.metricInterval().isZero() ? Duration.ofMinutes(1) : s.metricInterval()).build();
-        return create(s.serviceName(), function, resource, spans, reader, s.exportTimeout(), s.metricInterval(), senders);
+        return create(s.serviceName(), function, resource, spans, reader, s.exportTimeout(), s.metricInterval(), senders,
+                ExportPriming.of(s, resource));
     }
 
-    private static SpanExporter otlpSpans(TelemetrySettings s, HttpSenderProvider sender) {
+    static MetricExporter otlpMetrics(TelemetrySettings s, HttpSenderProvider sender) {
+        return OtlpHttpMetricExporter.builder()
+                .setEndpoint(s.endpoint() + "/v1/metrics")
+                .setTimeout(s.exportTimeout())
+                .setMeterProvider(MeterProvider.noop())
+                .setComponentLoader(only(HttpSenderProvider.class, sender))
+                .build();
+    }
+
+    static SpanExporter otlpSpans(TelemetrySettings s, HttpSenderProvider sender) {
         return OtlpHttpSpanExporter.builder()
                 .setEndpoint(s.tracesEndpoint().toString())
                 .setTimeout(s.exportTimeout())
@@ -183,11 +190,11 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      */
     public static Telemetry create(String serviceName, SpanProcessor spans, MetricReader metrics) {
         return create(serviceName, serviceName, resource(Config.of(Map.of()), serviceName), spans, metrics, Duration.ofSeconds(5),
-                Duration.ZERO, List.of());
+                Duration.ZERO, List.of(), () -> { });
     }
 
     private static Telemetry create(String serviceName, String function, Resource resource, SpanProcessor spans, MetricReader metrics,
-                                    Duration flushTimeout, Duration metricInterval, List<JdkHttpSender> senders) {
+                                    Duration flushTimeout, Duration metricInterval, List<JdkHttpSender> senders, Runnable primeExport) {
         ReseedableIdGenerator ids = new ReseedableIdGenerator();
         SdkTracerProvider tracerProvider = spans == null ? null
                 : SdkTracerProvider.builder().setResource(resource).setIdGenerator(ids).addSpanProcessor(spans).build();
@@ -209,7 +216,8 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
                 return io.opentelemetry.context.propagation.ContextPropagators.create(W3CTraceContextPropagator.getInstance());
             }
         };
-        return new Telemetry(serviceName, function, otel, tracerProvider, meterProvider, flushTimeout, metricInterval, ids, senders);
+        return new Telemetry(serviceName, function, otel, tracerProvider, meterProvider, flushTimeout, metricInterval, ids, senders,
+                primeExport);
     }
 
     private static SpanProcessor batch(SpanExporter exporter) {
@@ -374,13 +382,14 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     /**
      * Loads and runs the tracing code path once (a span, its attributes, context propagation into a carrier) without
      * exporting anything and without touching any metric: for priming at init, where the invocation itself runs
-     * uninstrumented so that it is not counted.
+     * uninstrumented so that it is not counted. Then the export path, dry ({@link ExportPriming}): nothing leaves.
      */
     public void prime() {
         quietly(() -> span("prime", SpanKind.INTERNAL, Attributes.builder().put("flashsale.sale_id", "__prime__").build(), () -> {
             inject(new java.util.HashMap<String, String>(), (carrier, key, value) -> carrier.put(key, value));
             return null;
         }));
+        primeExport.run();
     }
 
     /** Writes the current trace context into {@code carrier} (e.g. a message's attributes). */

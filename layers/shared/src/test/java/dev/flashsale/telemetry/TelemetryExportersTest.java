@@ -83,6 +83,36 @@ class TelemetryExportersTest {
     }
 
     @Test
+    void priming_runsEveryExportPathDry_soNothingLeavesTheFunction() throws Exception {
+        List<String> requests = new CopyOnWriteArrayList<>();
+        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/", exchange -> {
+            requests.add(exchange.getRequestURI().getPath());
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream previous = System.out;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
+        try (Telemetry otlp = Telemetry.fromConfig(Config.of(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", url)), "reserve");
+             Telemetry xray = Telemetry.fromConfig(Config.of(Map.of("OTEL_TRACES_EXPORTER", "xray", "OTEL_METRICS_EXPORTER", "emf",
+                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url + "/v1/traces")), "confirm")) {
+            otlp.prime();
+            xray.prime();
+            otlp.flush();
+            xray.flush();
+        } finally {
+            System.setOut(previous);
+            collector.stop(0);
+        }
+        assertThat(requests).as("priming sends nothing, and leaves nothing to flush").isEmpty();
+        assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("_aws");
+    }
+
+    @Test
     void xray_defaultsToTheRegionsOtlpEndpoint_andEachSignalRefusesTheOthersExporter() {
         TelemetrySettings s = TelemetrySettings.from(Config.of(Map.of("OTEL_TRACES_EXPORTER", "xray", "AWS_REGION", "ap-south-1")), "x");
         assertThat(s.tracesEndpoint()).hasToString("https://xray.ap-south-1.amazonaws.com/v1/traces");
