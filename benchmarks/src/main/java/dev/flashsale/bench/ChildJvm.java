@@ -39,7 +39,7 @@ final class ChildJvm {
     }
 
     static Result run(Layout layout, BenchData data, BenchFunction f, boolean priming, boolean restore, List<String> events,
-                      int index) throws IOException, InterruptedException {
+                      int index, Map<String, String> telemetry) throws IOException, InterruptedException {
         String tag = "bench-" + f.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path eventsFile = layout.work.resolve("events/" + tag + ".jsonl");
         Files.write(eventsFile, events, StandardCharsets.UTF_8);
@@ -72,6 +72,7 @@ final class ChildJvm {
         env.put("CONFIRM_QUEUE_URL", data.queueUrl);
         env.put("SQS_ENDPOINT", data.sqsEndpoint.toString());
         env.put("PRIMING", Boolean.toString(priming));
+        env.putAll(telemetry);
         pb.redirectError(log.toFile());
 
         long launchedAt = System.currentTimeMillis();
@@ -93,6 +94,8 @@ final class ChildJvm {
                     dbOpen = data.killDbBackends(tag);
                     in.write('\n');
                     in.flush();
+                } else if (line.startsWith("{")) {
+                    continue;  // an EMF metrics document (OTEL_METRICS_EXPORTER=emf): Lambda's stdout, not the probe's
                 } else if (line.equals("DONE")) {
                     done = true;
                 } else {

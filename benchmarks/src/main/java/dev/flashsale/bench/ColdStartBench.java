@@ -17,7 +17,8 @@ import java.util.Map;
  * invocation ≤ 3 × tenth); exits 1 when the target is missed or an invocation fails.
  *
  * <p>System properties: {@code bench.runs} (JVMs per function and priming mode, default 5), {@code bench.restoreRuns}
- * (default 3), {@code bench.functions} (comma-separated names, default all), {@code bench.root} (repository root).
+ * (default 3), {@code bench.functions} (comma-separated names, default all), {@code bench.root} (repository root),
+ * {@code bench.env} (telemetry variables for the children, see {@link TelemetryEnv}).
  * Environment: {@code REDIS_URL} (default redis://127.0.0.1:6379), {@code DATABASE_URL} (default
  * jdbc:postgresql://127.0.0.1:5432/flashsale_bench, created and migrated if missing; user postgres).
  */
@@ -40,6 +41,8 @@ public final class ColdStartBench {
                 runs, restoreRuns, System.getProperty("java.version"), System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors());
         System.out.println("child JVM flags: " + String.join(" ", ChildJvm.JVM_FLAGS));
+        TelemetryEnv telemetry = new TelemetryEnv(System.getProperty("bench.env"));
+        System.out.println("child telemetry: " + (telemetry.variables().isEmpty() ? "none (OTEL_* unset)" : telemetry.variables()));
         System.out.println("child logs: " + layout.work.resolve("logs"));
 
         Map<BenchFunction, Rows> results = new LinkedHashMap<>();
@@ -52,13 +55,14 @@ public final class ColdStartBench {
                 // alternate modes so that machine noise spreads over both
                 for (int i = 0; i < runs; i++) {
                     for (boolean priming : new boolean[] {true, false}) {
-                        ChildJvm.Result r = ChildJvm.run(layout, data, f, priming, false, f.events().build(data, INVOCATIONS), i);
+                        ChildJvm.Result r = ChildJvm.run(layout, data, f, priming, false, f.events().build(data, INVOCATIONS), i,
+                                telemetry.variables());
                         check(f, r, failures);
                         (priming ? rows.primed : rows.unprimed).add(r);
                     }
                 }
                 for (int i = 0; i < restoreRuns; i++) {
-                    ChildJvm.Result r = ChildJvm.run(layout, data, f, true, true, f.events().build(data, 1), i);
+                    ChildJvm.Result r = ChildJvm.run(layout, data, f, true, true, f.events().build(data, 1), i, telemetry.variables());
                     check(f, r, failures);
                     rows.restored.add(r);
                 }
@@ -66,7 +70,11 @@ public final class ColdStartBench {
                 System.out.printf(Locale.ROOT, "  %s done%n", f.name());
             }
         }
+        telemetry.close();
         boolean targetMet = Report.print(results, runs);
+        if (telemetry.bytesReceived() > 0) {
+            System.out.printf(Locale.ROOT, "OTLP bytes received by the local collector: %d%n", telemetry.bytesReceived());
+        }
         System.out.printf(Locale.ROOT, "%nwall time %.0f s%n", (System.nanoTime() - started) / 1e9);
         if (!failures.isEmpty()) {
             System.out.println("FAILED invocations:");

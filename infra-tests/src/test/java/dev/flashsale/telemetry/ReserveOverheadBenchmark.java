@@ -1,5 +1,7 @@
 package dev.flashsale.telemetry;
 
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,14 +17,12 @@ import dev.flashsale.telemetry.log.JsonLog;
 import dev.flashsale.testing.ReserveFixture;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
-import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
-import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import org.slf4j.event.Level;
 
 /**
  * Not a test: prints the latency of sequential reserve invocations (the real invoker, Redis and ElasticMQ) with
- * telemetry off and on, the flush before each return included. Figures go to docs/observability.md.
+ * telemetry off and with each exporter the template's parameters choose (EMF metrics; spans to a collector or to X-Ray,
+ * here a local endpoint), the flush before each return included. Figures go to docs/observability.md.
  *
  * <pre>java -cp ... dev.flashsale.telemetry.ReserveOverheadBenchmark [invocations=2000] [rounds=3]</pre>
  */
@@ -42,16 +42,25 @@ public final class ReserveOverheadBenchmark {
         });
         collector.start();
 
+        String endpoint = "http://127.0.0.1:" + collector.getAddress().getPort();
+        // xray signs with the function's credentials: sample ones here (the local endpoint does not check them)
+        System.setProperty("aws.accessKeyId", "AKIDBENCHMARK");
+        System.setProperty("aws.secretAccessKey", "benchmark-secret");
         Map<String, java.util.function.Supplier<Telemetry>> modes = new LinkedHashMap<>();
         modes.put("off (none)", Telemetry::noop);
-        modes.put("on, in-memory exporter, batch processor + flush per invocation",
-                () -> Telemetry.create("reserve", BatchSpanProcessor.builder(InMemorySpanExporter.create()).build(), InMemoryMetricReader.create()));
-        modes.put("on, OTLP/HTTP to a local collector, flush per invocation", () -> Telemetry.fromConfig(Config.of(Map.of(
-                "OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp",
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort())), "reserve"));
+        modes.put("metrics emf (stdout), exported every 10 s (template default)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf")));
+        modes.put("metrics emf, exported at every invocation", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
+                "OTEL_METRIC_EXPORT_INTERVAL", "0")));
+        modes.put("emf + traces otlp to a local collector (Traces=adot)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
+                "OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)));
+        modes.put("emf + traces xray: SigV4-signed OTLP, local endpoint (Traces=xray)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
+                "OTEL_TRACES_EXPORTER", "xray", "AWS_REGION", "us-east-1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint + "/v1/traces")));
+        // EMF goes to stdout, as in Lambda: to /dev/null here (a real write per document), the figures to the console
+        PrintStream results = System.out;
+        System.setOut(new PrintStream(new FileOutputStream("/dev/null"), true));
 
         // The modes take turns invocation by invocation, so that the load of a shared machine falls on all alike.
-        System.out.printf("%d sequential reserve invocations per mode and round (modes interleaved), after %d warm-up%n", n, n / 4);
+        results.printf("%d sequential reserve invocations per mode and round (modes interleaved), after %d warm-up%n", n, n / 4);
         String[] names = modes.keySet().toArray(String[]::new);
         try (RedisConnection redis = TestRedis.connect()) {
             for (int round = 1; round <= rounds; round++) {
@@ -81,7 +90,7 @@ public final class ReserveOverheadBenchmark {
                     for (int m = 0; m < names.length; m++) {
                         long[] sorted = nanos[m].clone();
                         Arrays.sort(sorted);
-                        System.out.printf("round %d  %-66s p50 %6.3f ms  p99 %6.3f ms  mean %6.3f ms%n", round, names[m],
+                        results.printf("round %d  %-66s p50 %6.3f ms  p99 %6.3f ms  mean %6.3f ms%n", round, names[m],
                                 sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, Arrays.stream(sorted).average().orElse(0) / 1e6);
                     }
                 } finally {
@@ -98,7 +107,11 @@ public final class ReserveOverheadBenchmark {
         } finally {
             collector.stop(0);
         }
-        System.out.printf("OTLP bytes received by the local collector: %d%n", collected.get());
+        results.printf("OTLP bytes received by the local collector: %d%n", collected.get());
         System.exit(0);
+    }
+
+    private static Telemetry telemetry(Map<String, String> env) {
+        return Telemetry.fromConfig(Config.of(env), "reserve");
     }
 }

@@ -63,8 +63,8 @@ import dev.flashsale.local.template.CfnYaml;
  */
 class TemplateCodeContractTest {
 
-    /** Set by the Lambda runtime or read by the JVM, not by our Config. */
-    private static final Set<String> RUNTIME_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "AWS_REGION");
+    /** Set by the Lambda runtime or read by the JVM or the ADOT collector layer, not by our Config. */
+    private static final Set<String> RUNTIME_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "AWS_REGION", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
     private static final Pattern CONFIG_READ =
             Pattern.compile("\\bconfig\\.(string|duration|integer|bool|decimal|optional|required)\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?(dev\\.flashsale\\.[\\w.]+?)(\\.\\*)?;", Pattern.MULTILINE);

@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.flashsale.local.dashboard.Dashboard;
+import dev.flashsale.local.dashboard.EmfTap;
+import dev.flashsale.local.dashboard.LocalMetrics;
 import dev.flashsale.local.function.FunctionHost;
 import dev.flashsale.local.function.InvocationLog;
 import dev.flashsale.local.http.ApiServer;
@@ -48,10 +51,15 @@ public final class LocalStack implements AutoCloseable {
     private final List<SqsPoller> pollers;
     private final List<Scheduler> schedulers;
     private final InvocationLog invocations;
+    private final Observed observed;
+
+    /** The stack's metrics as its functions write them (EMF on stdout), and the dashboard showing them. */
+    private record Observed(String namespace, LocalMetrics metrics, AutoCloseable tap, Dashboard dashboard) {
+    }
 
     private LocalStack(SamTemplate template, BackingServices services, SqsClient sqs, LocalQueues queues, Map<String, FunctionHost> functions,
                        Map<String, Map<String, String>> environments, ApiServer api, List<SqsPoller> pollers, List<Scheduler> schedulers,
-                       InvocationLog invocations) {
+                       InvocationLog invocations, Observed observed) {
         this.template = template;
         this.services = services;
         this.sqs = sqs;
@@ -62,6 +70,7 @@ public final class LocalStack implements AutoCloseable {
         this.pollers = pollers;
         this.schedulers = schedulers;
         this.invocations = invocations;
+        this.observed = observed;
     }
 
     public static LocalStack start(LocalOptions options) {
@@ -76,6 +85,11 @@ public final class LocalStack implements AutoCloseable {
         ApiServer api = null;
         List<SqsPoller> pollers = new ArrayList<>();
         List<Scheduler> schedulers = new ArrayList<>();
+        // each stack its own metrics namespace: the EMF tap hands each stack (tests run several) its functions' documents
+        String namespace = "flashsale/local-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        LocalMetrics metrics = new LocalMetrics();
+        AutoCloseable tap = EmfTap.register(namespace, metrics::accept);
+        Dashboard dashboard = null;
         try {
             sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(services.sqsEndpoint()), REGION, Duration.ofSeconds(2),
                     Duration.ofSeconds(30), options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
@@ -88,7 +102,7 @@ public final class LocalStack implements AutoCloseable {
                     out.println("  note: " + f.logicalId() + " has no route, queue or schedule to drive locally; not started");
                     continue;
                 }
-                TemplateEnvironment.Resolved r = environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options));
+                TemplateEnvironment.Resolved r = environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options, namespace));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
                     out.println("  note: " + f.logicalId() + " runs without " + r.unresolved() + " (not resolvable locally; set with --env)");
@@ -98,6 +112,10 @@ public final class LocalStack implements AutoCloseable {
             startFunctions(template, environments, log, functions);
             if (!template.routes().isEmpty()) {
                 api = ApiServer.start(options.host(), options.port(), options.httpThreads(), template.routes(), functions);
+                List<String> read = template.sqsMappings().stream().map(SamTemplate.SqsMapping::queueId).distinct().toList();
+                List<String> dead = read.stream().flatMap(q -> template.queues().get(q).deadLetterQueueId().stream()).distinct().toList();
+                dashboard = Dashboard.start(metrics, services.db(), services.redisUrl(), read, dead, queues::backlog);
+                api.mount(Dashboard.PATH, dashboard);
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
                 pollers.add(new SqsPoller(m, functions.get(m.functionId()), sqs, queues).start());
@@ -108,7 +126,8 @@ public final class LocalStack implements AutoCloseable {
                     schedulers.add(new Scheduler(s, e, functions.get(s.functionId()), REGION).start());
                 }
             }
-            LocalStack stack = new LocalStack(template, services, sqs, queues, functions, environments, api, pollers, schedulers, log);
+            LocalStack stack = new LocalStack(template, services, sqs, queues, functions, environments, api, pollers, schedulers, log,
+                    new Observed(namespace, metrics, tap, dashboard));
             stack.printReady(out, (System.nanoTime() - t0) / 1_000_000);
             return stack;
         } catch (RuntimeException | IOException e) {
@@ -117,6 +136,10 @@ public final class LocalStack implements AutoCloseable {
             if (api != null) {
                 api.close();
             }
+            if (dashboard != null) {
+                dashboard.close();
+            }
+            closeQuietly(tap);
             if (sqs != null) {
                 sqs.close();
             }
@@ -128,9 +151,14 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /** The local facts every function gets on top of the template: where the services are, and dev mode. */
-    static Map<String, String> overrides(String functionId, BackingServices services, LocalOptions options) {
+    /**
+     * The local facts every function gets on top of the template: where the services are, dev mode, and the stack's
+     * own metrics namespace with a one-second export interval (for the live dashboard).
+     */
+    static Map<String, String> overrides(String functionId, BackingServices services, LocalOptions options, String namespace) {
         Map<String, String> o = new LinkedHashMap<>();
+        o.put("METRICS_NAMESPACE", namespace);
+        o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
         o.put("REDIS_URL", services.redisUrl());
         o.put("REDIS_CLUSTER_MODE", "false");
         o.put("REDIS_POOL_SIZE", Integer.toString(Math.max(4, Math.min(64, options.httpThreads()))));
@@ -198,6 +226,9 @@ public final class LocalStack implements AutoCloseable {
         }
         out.println("ready in " + millis + " ms" + (api == null ? "" : ": API at " + baseUrl()) + "  (Ctrl-C stops)");
         if (api != null) {
+            out.println("  dashboard: " + baseUrl() + Dashboard.PATH);
+        }
+        if (api != null) {
             out.println("  buyers: Authorization: Bearer dev:<buyerId>   admin routes: Authorization: Bearer "
                     + environments.values().stream().map(e -> e.get("ADMIN_TOKEN")).filter(java.util.Objects::nonNull).findFirst().orElse("?"));
         }
@@ -243,6 +274,11 @@ public final class LocalStack implements AutoCloseable {
         return invocations.invocations();
     }
 
+    /** The stack's metrics, from its functions' embedded metric format output. */
+    public LocalMetrics metrics() {
+        return observed.metrics();
+    }
+
     @Override
     public void close() {
         schedulers.forEach(Scheduler::close);
@@ -250,7 +286,19 @@ public final class LocalStack implements AutoCloseable {
         if (api != null) {
             api.close();
         }
+        if (observed.dashboard() != null) {
+            observed.dashboard().close();
+        }
+        closeQuietly(observed.tap());
         sqs.close();
         services.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            System.err.println("local stack: " + e);
+        }
     }
 }

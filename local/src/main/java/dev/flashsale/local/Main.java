@@ -40,6 +40,8 @@ public final class Main {
               --schedule-every DUR   fire every schedule at this interval instead of its expression (e.g. 5s)
               --database NAME        database on a PostgreSQL at 127.0.0.1:5432 (default flashsale)
               --quiet                no log line per invocation
+              --log-file PATH        where the functions' JSON log lines go (default flashsale-local.log)
+              --json-logs            print the JSON log lines on the console instead (as Lambda writes them)
             simulate: start the stack (or use --url), run a flash sale against it, print and write a summary
               --url URL              a running local API instead of starting one
               --buyers N (2000)  --stock N (300)  --concurrency N (64)  --attempts N (1)  --quantity N (1)
@@ -53,9 +55,9 @@ public final class Main {
     private Main() {
     }
 
+    static final Path DEFAULT_LOG_FILE = Path.of("flashsale-local.log");
+
     public static void main(String[] args) {
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
         System.exit(run(args));
     }
 
@@ -65,6 +67,8 @@ public final class Main {
         LocalOptions local = LocalOptions.defaults();
         SimulationOptions sim = SimulationOptions.defaults();
         Map<String, String> env = new LinkedHashMap<>();
+        Path logFile = DEFAULT_LOG_FILE;
+        boolean jsonLogs = false;
         try {
             while (!a.isEmpty()) {
                 String opt = a.pop();
@@ -87,6 +91,8 @@ public final class Main {
                     case "--schedule-every" -> local = local.withScheduleEvery(duration(a, opt));
                     case "--database" -> local = local.withDatabaseName(value(a, opt));
                     case "--quiet" -> local = local.withQuiet(true);
+                    case "--log-file" -> logFile = Path.of(value(a, opt));
+                    case "--json-logs" -> jsonLogs = true;
                     case "--url" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
                             sim.duration(), sim.drainTimeout(), sim.out(), Optional.of(URI.create(value(a, opt))));
                     case "--buyers" -> sim = new SimulationOptions(integer(a, opt), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
@@ -123,8 +129,13 @@ public final class Main {
             // the functions' per-invocation INFO lines would bury the progress and the runner's own lines
             JsonLog.threshold(org.slf4j.event.Level.WARN);
         }
-        try {
-            return command.equals("run") ? serve(local) : simulate(local, sim);
+        boolean simulating = command.equals("simulate");
+        // JSON log lines to a file, the console keeps the start-up table, a line per invocation and the warnings
+        try (AutoCloseable logs = jsonLogs ? () -> { } : FunctionLogs.toFile(logFile, simulating ? null : System.out)) {
+            if (!jsonLogs) {
+                System.out.println("function logs (JSON lines): " + logFile.toAbsolutePath().normalize());
+            }
+            return simulating ? simulate(local, sim) : serve(local);
         } catch (LocalSetupException | TemplateException e) {
             System.err.println("error: " + e.getMessage());
             return 3;

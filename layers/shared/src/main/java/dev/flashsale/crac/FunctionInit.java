@@ -6,6 +6,7 @@ import org.crac.Resource;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.telemetry.log.JsonLog;
 
 /**
  * What every function's init shares: the CRaC hooks it registers, its telemetry, and priming that neither counts in a
@@ -54,10 +55,13 @@ public abstract class FunctionInit {
     /**
      * Primes the function's path. Invokers are primed without telemetry, so that no metric counts a priming call; what
      * the clients trace runs under an unsampled parent, so nothing is exported; then the tracing path itself, unexported.
+     * Nothing below WARN is logged meanwhile, and no priming call is logged as an invocation ({@link JsonLog#priming()}).
      */
     public final void prime() {
-        telemetry.quietly(this::primePaths);
-        telemetry.prime();
+        try (var ignored = JsonLog.priming()) {
+            telemetry.quietly(this::primePaths);
+            telemetry.prime();
+        }
     }
 
     /** Runs the hot path once without changing any data; an outage is logged, not thrown. */

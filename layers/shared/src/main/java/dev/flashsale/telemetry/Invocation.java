@@ -6,6 +6,7 @@ import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import dev.flashsale.telemetry.log.JsonLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -21,7 +22,7 @@ import java.util.Locale;
 /**
  * One unit of work of a function (an HTTP request, an SQS record, a scheduled run): its span (current while it is
  * open), the attributes operators look for, its outcome, and at {@link #close()} the outcome counter, the latency
- * histogram and one JSON summary line. The request id, function and sale id are in the log context (MDC) meanwhile,
+ * histogram and one JSON summary line (none while an init primes: that is not an invocation). The request id, function and sale id are in the log context (MDC) meanwhile,
  * so every line logged during the unit carries them.
  */
 public final class Invocation implements AutoCloseable {
@@ -44,6 +45,8 @@ public final class Invocation implements AutoCloseable {
     private final long start = System.nanoTime();
     private String saleId;
     private Integer quantity;
+    private Long remaining;
+    private long sentAtMillis = -1;
     private String outcome;
     private Level level = Level.INFO;
 
@@ -110,6 +113,18 @@ public final class Invocation implements AutoCloseable {
         return this;
     }
 
+    /** The sale's available units as answered ({@code remaining}): the units-left gauge of the sale. */
+    Invocation remaining(long units) {
+        this.remaining = units;
+        return this;
+    }
+
+    /** When the record's message was sent (epoch ms): its lag is measured from then. */
+    Invocation sentAt(long epochMillis) {
+        this.sentAtMillis = epochMillis;
+        return this;
+    }
+
     /** Only a hash of the buyer id is recorded (no personal data in telemetry). */
     public Invocation buyer(String buyerId) {
         if (span.isRecording()) {
@@ -163,7 +178,8 @@ public final class Invocation implements AutoCloseable {
         span.setAttribute(OUTCOME, o);
         telemetry.count(counter, category, 1);
         telemetry.recordDuration(millis, category);
-        if (LOG.isEnabledForLevel(level)) {
+        recordSaleMetrics(category);
+        if (LOG.isEnabledForLevel(level) && !JsonLog.isPriming()) {
             LoggingEventBuilder line = LOG.atLevel(level).addKeyValue("event", "invocation").addKeyValue("outcome", o)
                     .addKeyValue("duration_ms", Math.round(millis * 1000) / 1000.0);
             if (quantity != null) {
@@ -177,6 +193,28 @@ public final class Invocation implements AutoCloseable {
         MDC.remove("reservation_id");
         MDC.remove("request_id");
         MDC.remove("function");
+    }
+
+    /**
+     * A new hold counts its units as reserved, a new order as confirmed; an answer that told a buyer the sale's
+     * remaining units sets its units-left gauge; a queue record records its lag.
+     */
+    private void recordSaleMetrics(String category) {
+        if (saleId != null && quantity != null) {
+            switch (category) {
+                case "accepted" -> telemetry.countUnits(saleId, "reserved", quantity);
+                case "confirmed" -> telemetry.countUnits(saleId, "confirmed", quantity);
+                default -> {
+                    // refusals and replays move no units
+                }
+            }
+        }
+        if (saleId != null && remaining != null) {
+            telemetry.unitsLeft(saleId, remaining);
+        }
+        if (sentAtMillis > 0) {
+            telemetry.recordLag(counter, Math.max(0, System.currentTimeMillis() - sentAtMillis), category);
+        }
     }
 
     String saleId() {

@@ -21,21 +21,32 @@ import java.util.function.Consumer;
  * does not resolve here, and the okhttp sender would add okhttp and the Kotlin runtime to the layer). Synchronous: an
  * export runs on the exporter's calling thread (the batch processor's worker, or a force-flush), so the flush at the
  * end of an invocation waits for the collector's answer. The client is rebuilt after a SnapStart restore: pooled
- * sockets do not survive one. No retries: a lost batch is only telemetry.
+ * sockets do not survive one. No retries: a lost batch is only telemetry. A {@link Signer} may add headers computed
+ * from the finished request (SigV4 for X-Ray's OTLP endpoint).
  */
 final class JdkHttpSender implements HttpSender {
 
+    /** Headers to add to a request about to be sent, computed from its URL, headers and body. */
+    @FunctionalInterface
+    interface Signer {
+        Signer NONE = (uri, headers, body) -> Map.of();
+
+        Map<String, String> headers(java.net.URI uri, Map<String, String> headers, byte[] body);
+    }
+
     private final HttpSenderConfig config;
+    private final Signer signer;
     private volatile HttpClient client;
 
-    JdkHttpSender(HttpSenderConfig config) {
+    JdkHttpSender(HttpSenderConfig config, Signer signer) {
         this.config = config;
+        this.signer = signer;
     }
 
     /** A provider handing out senders that {@code registry} can reset after a restore. */
-    static HttpSenderProvider provider(List<JdkHttpSender> registry) {
+    static HttpSenderProvider provider(List<JdkHttpSender> registry, Signer signer) {
         return config -> {
-            JdkHttpSender sender = new JdkHttpSender(config);
+            JdkHttpSender sender = new JdkHttpSender(config, signer);
             registry.add(sender);
             return sender;
         };
@@ -45,21 +56,25 @@ final class JdkHttpSender implements HttpSender {
     public void send(MessageWriter writer, Consumer<HttpResponse> onResponse, Consumer<Throwable> onError) {
         try {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream(Math.max(64, writer.getContentLength()));
-            HttpRequest.Builder request = HttpRequest.newBuilder(config.getEndpoint()).timeout(config.getTimeout())
-                    .header("Content-Type", config.getContentType());
+            Map<String, String> own = new java.util.LinkedHashMap<>();
+            own.put("Content-Type", config.getContentType());
             if (config.getCompressor() != null) {
-                request.header("Content-Encoding", config.getCompressor().getEncoding());
+                own.put("Content-Encoding", config.getCompressor().getEncoding());
                 try (OutputStream out = config.getCompressor().compress(buffer)) {
                     writer.writeMessage(out);
                 }
             } else {
                 writer.writeMessage(buffer);
             }
+            byte[] body = buffer.toByteArray();
+            HttpRequest.Builder request = HttpRequest.newBuilder(config.getEndpoint()).timeout(config.getTimeout());
+            own.forEach(request::header);
             Map<String, List<String>> headers = config.getHeadersSupplier() == null ? Map.of() : config.getHeadersSupplier().get();
             if (headers != null) {
                 headers.forEach((name, values) -> values.forEach(v -> request.header(name, v)));
             }
-            request.POST(HttpRequest.BodyPublishers.ofByteArray(buffer.toByteArray()));
+            signer.headers(config.getEndpoint(), own, body).forEach(request::header);
+            request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
             java.net.http.HttpResponse<byte[]> response = client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             onResponse.accept(new Response(response.statusCode(), response.body()));
         } catch (InterruptedException e) {

@@ -19,6 +19,7 @@ import java.util.function.Function;
 final class LambdaInvocations {
 
     private static final String PROBLEM_TYPE = "\"type\":\"urn:flashsale:problem:";
+    private static final String REMAINING = "\"remaining\":";
 
     private LambdaInvocations() {
     }
@@ -46,6 +47,10 @@ final class LambdaInvocations {
             inv.span().setAttribute("http.response.status_code", status);
             if (inv.outcome() == null) {
                 inv.outcome(status >= 400 ? problemSlug(response.getBody(), status) : "ok");
+            }
+            long remaining = remaining(response.getBody());
+            if (remaining >= 0) {
+                inv.remaining(remaining);
             }
             if (status >= 500) {
                 inv.span().setStatus(io.opentelemetry.api.trace.StatusCode.ERROR);
@@ -76,12 +81,29 @@ final class LambdaInvocations {
         return "http-" + status;
     }
 
+    /**
+     * The sale's available units a buyer was told ({@code "remaining":n} in a reservation, a sold-out refusal or a sale
+     * status), without parsing the body; -1 when there is none.
+     */
+    static long remaining(String body) {
+        int i = body == null ? -1 : body.indexOf(REMAINING);
+        if (i < 0) {
+            return -1;
+        }
+        int from = i + REMAINING.length();
+        int to = from;
+        while (to < body.length() && to - from < 10 && Character.isDigit(body.charAt(to))) {
+            to++;
+        }
+        return to > from ? Long.parseLong(body.substring(from, to)) : -1;
+    }
+
     static Invocation record(Telemetry t, SQSEvent.SQSMessage record, com.amazonaws.services.lambda.runtime.Context lambda, String counter) {
         Map<String, SQSEvent.MessageAttribute> attributes = record.getMessageAttributes() == null ? Map.of() : record.getMessageAttributes();
         Context parent = t.tracing() ? t.propagator().extract(Context.root(), attributes, SQS_GETTER) : Context.root();
         String xray = record.getAttributes() == null ? null : record.getAttributes().get("AWSTraceHeader");
         String queue = queueName(record.getEventSourceArn());
-        return Invocation.start(t, "process " + queue, SpanKind.CONSUMER, counter, parent,
+        Invocation inv = Invocation.start(t, "process " + queue, SpanKind.CONSUMER, counter, parent,
                 lambda == null ? null : lambda.getAwsRequestId(), xray, b -> {
                     b.setAttribute("messaging.system", "aws_sqs");
                     b.setAttribute("messaging.operation.type", "process");
@@ -90,6 +112,11 @@ final class LambdaInvocations {
                         b.setAttribute("messaging.message.id", record.getMessageId());
                     }
                 });
+        String sent = record.getAttributes() == null ? null : record.getAttributes().get("SentTimestamp");
+        if (sent != null && sent.matches("\\d{1,15}")) {
+            inv.sentAt(Long.parseLong(sent));
+        }
+        return inv;
     }
 
     static <T> T scheduled(Telemetry t, String name, com.amazonaws.services.lambda.runtime.Context lambda, String counter,

@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.LongGauge;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.Span;
@@ -22,6 +23,7 @@ import io.opentelemetry.exporter.logging.LoggingSpanExporter;
 import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.common.InternalTelemetryVersion;
 import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
@@ -33,6 +35,9 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.crac.Context;
+import dev.flashsale.telemetry.emf.EmfMetricExporter;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,10 +66,14 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     public static final String SCOPE = "dev.flashsale";
     static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
 
-    private static final Telemetry NOOP = new Telemetry("unknown", OpenTelemetry.noop(), null, null, Duration.ZERO,
-            Duration.ZERO, null, List.of());
+    static final AttributeKey<String> FUNCTION = AttributeKey.stringKey("function");
+    static final AttributeKey<String> SALE_ID = AttributeKey.stringKey("sale_id");
+
+    private static final Telemetry NOOP = new Telemetry("unknown", "unknown", OpenTelemetry.noop(), null, null, Duration.ZERO,
+            Duration.ZERO, null, List.of(), () -> { });
 
     private final String serviceName;
+    private final String function;
     private final Tracer tracer;
     private final Meter meter;
     private final SdkTracerProvider tracerProvider;
@@ -75,12 +84,19 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     private final ReseedableIdGenerator ids;
     private final List<JdkHttpSender> senders;
     private final Map<String, LongCounter> counters = new ConcurrentHashMap<>();
+    private final Map<String, DoubleHistogram> lags = new ConcurrentHashMap<>();
+    private final Runnable primeExport;
     private final DoubleHistogram duration;
+    private final LongCounter units;
+    private final LongGauge unitsLeft;
     private volatile long lastMetricFlush = System.nanoTime();
 
-    private Telemetry(String serviceName, OpenTelemetry otel, SdkTracerProvider tracerProvider, SdkMeterProvider meterProvider,
-                      Duration flushTimeout, Duration metricInterval, ReseedableIdGenerator ids, List<JdkHttpSender> senders) {
+    private Telemetry(String serviceName, String function, OpenTelemetry otel, SdkTracerProvider tracerProvider,
+                      SdkMeterProvider meterProvider, Duration flushTimeout, Duration metricInterval, ReseedableIdGenerator ids,
+                      List<JdkHttpSender> senders, Runnable primeExport) {
+        this.primeExport = primeExport;
         this.serviceName = serviceName;
+        this.function = function;
         this.tracer = otel.getTracer(SCOPE);
         this.meter = otel.getMeter(SCOPE);
         this.tracerProvider = tracerProvider;
@@ -94,7 +110,18 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
                 .setDescription("Time spent in one invocation's unit of work (an HTTP request, an SQS record, a scheduled run)")
                 .setExplicitBucketBoundariesAdvice(List.of(0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0))
                 .build();
+        this.units = meter.counterBuilder(UNITS).setUnit("{unit}")
+                .setDescription("Units of a sale reserved (new holds) and confirmed (new orders)").build();
+        this.unitsLeft = meter.gaugeBuilder(UNITS_LEFT).ofLongs().setUnit("{unit}")
+                .setDescription("A sale's available units as last answered to a buyer (reservations and sale status)").build();
     }
+
+    /** Units of a sale by {@code outcome}: {@code reserved} or {@code confirmed}; attribute {@code sale_id}. */
+    public static final String UNITS = "flashsale.units";
+    /** A sale's available units, attribute {@code sale_id}. */
+    public static final String UNITS_LEFT = "flashsale.sale.units_left";
+    /** Suffix of the histogram of a queue consumer's lag: sent to processed, per record, e.g. {@code flashsale.confirmations.lag}. */
+    public static final String LAG_SUFFIX = ".lag";
 
     /** Telemetry off: no spans, no metrics, no cost. */
     public static Telemetry noop() {
@@ -112,31 +139,49 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
         if (!s.enabled()) {
             return noop();
         }
+        // the credentials provider is built only for xray: its classes are not loaded at every cold start
+        return fromSettings(s, resource(config, s.serviceName()), defaultServiceName, () -> DefaultCredentialsProvider.builder().build());
+    }
+
+    /** The pipeline {@code s} describes; {@code credentials} sign the {@code xray} trace export. */
+    static Telemetry fromSettings(TelemetrySettings s, Resource resource, String function, Supplier<AwsCredentialsProvider> credentials) {
         List<JdkHttpSender> senders = Collections.synchronizedList(new ArrayList<>());
-        HttpSenderProvider sender = JdkHttpSender.provider(senders);
+        HttpSenderProvider sender = JdkHttpSender.provider(senders, JdkHttpSender.Signer.NONE);
         SpanProcessor spans = switch (s.traces()) {
-            case NONE -> null;
+            case NONE, EMF -> null;
             case LOGGING -> batch(LoggingSpanExporter.create());
-            case OTLP -> batch(OtlpHttpSpanExporter.builder()
-                    .setEndpoint(s.endpoint() + "/v1/traces")
-                    .setTimeout(s.exportTimeout())
-                    .setMeterProvider(MeterProvider.noop())
-                    .setComponentLoader(only(HttpSenderProvider.class, sender))
-                    .build());
+            case OTLP -> batch(otlpSpans(s, sender));
+            case XRAY -> batch(otlpSpans(s, JdkHttpSender.provider(senders, new XRaySigner(credentials.get(), s.region()))));
         };
         MetricExporter metricExporter = switch (s.metrics()) {
-            case NONE -> null;
+            case NONE, XRAY -> null;
             case LOGGING -> LoggingMetricExporter.create();
-            case OTLP -> OtlpHttpMetricExporter.builder()
-                    .setEndpoint(s.endpoint() + "/v1/metrics")
-                    .setTimeout(s.exportTimeout())
-                    .setMeterProvider(MeterProvider.noop())
-                    .setComponentLoader(only(HttpSenderProvider.class, sender))
-                    .build();
+            case OTLP -> otlpMetrics(s, sender);
+            case EMF -> new EmfMetricExporter(s.namespace(), EmfMetricExporter.STDOUT);
         };
         MetricReader reader = metricExporter == null ? null : PeriodicMetricReader.builder(metricExporter)
+                .setInternalTelemetryVersion(InternalTelemetryVersion.LEGACY)  // no metrics about the reader itself
                 .setInterval(s.metricInterval().isZero() ? Duration.ofMinutes(1) : s.metricInterval()).build();
-        return create(s.serviceName(), resource(config, s.serviceName()), spans, reader, s.exportTimeout(), s.metricInterval(), senders);
+        return create(s.serviceName(), function, resource, spans, reader, s.exportTimeout(), s.metricInterval(), senders,
+                ExportPriming.of(s, resource));
+    }
+
+    static MetricExporter otlpMetrics(TelemetrySettings s, HttpSenderProvider sender) {
+        return OtlpHttpMetricExporter.builder()
+                .setEndpoint(s.endpoint() + "/v1/metrics")
+                .setTimeout(s.exportTimeout())
+                .setMeterProvider(MeterProvider.noop())
+                .setComponentLoader(only(HttpSenderProvider.class, sender))
+                .build();
+    }
+
+    static SpanExporter otlpSpans(TelemetrySettings s, HttpSenderProvider sender) {
+        return OtlpHttpSpanExporter.builder()
+                .setEndpoint(s.tracesEndpoint().toString())
+                .setTimeout(s.exportTimeout())
+                .setMeterProvider(MeterProvider.noop())
+                .setComponentLoader(only(HttpSenderProvider.class, sender))
+                .build();
     }
 
     /**
@@ -144,12 +189,12 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      * exporters; metrics are flushed at the end of every invocation.
      */
     public static Telemetry create(String serviceName, SpanProcessor spans, MetricReader metrics) {
-        return create(serviceName, resource(Config.of(Map.of()), serviceName), spans, metrics, Duration.ofSeconds(5), Duration.ZERO,
-                List.of());
+        return create(serviceName, serviceName, resource(Config.of(Map.of()), serviceName), spans, metrics, Duration.ofSeconds(5),
+                Duration.ZERO, List.of(), () -> { });
     }
 
-    private static Telemetry create(String serviceName, Resource resource, SpanProcessor spans, MetricReader metrics,
-                                    Duration flushTimeout, Duration metricInterval, List<JdkHttpSender> senders) {
+    private static Telemetry create(String serviceName, String function, Resource resource, SpanProcessor spans, MetricReader metrics,
+                                    Duration flushTimeout, Duration metricInterval, List<JdkHttpSender> senders, Runnable primeExport) {
         ReseedableIdGenerator ids = new ReseedableIdGenerator();
         SdkTracerProvider tracerProvider = spans == null ? null
                 : SdkTracerProvider.builder().setResource(resource).setIdGenerator(ids).addSpanProcessor(spans).build();
@@ -171,7 +216,8 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
                 return io.opentelemetry.context.propagation.ContextPropagators.create(W3CTraceContextPropagator.getInstance());
             }
         };
-        return new Telemetry(serviceName, otel, tracerProvider, meterProvider, flushTimeout, metricInterval, ids, senders);
+        return new Telemetry(serviceName, function, otel, tracerProvider, meterProvider, flushTimeout, metricInterval, ids, senders,
+                primeExport);
     }
 
     private static SpanProcessor batch(SpanExporter exporter) {
@@ -234,7 +280,25 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     }
 
     void recordDuration(double millis, String outcome) {
-        duration.record(millis, Attributes.of(OUTCOME, outcome));
+        duration.record(millis, Attributes.of(OUTCOME, outcome, FUNCTION, function));
+    }
+
+    void countUnits(String saleId, String outcome, long n) {
+        units.add(n, Attributes.of(SALE_ID, saleId, OUTCOME, outcome));
+    }
+
+    void unitsLeft(String saleId, long n) {
+        unitsLeft.set(n, Attributes.of(SALE_ID, saleId));
+    }
+
+    /** Records how long a record waited from being sent to being done, in {@code counter}{@value #LAG_SUFFIX}. */
+    void recordLag(String counter, double millis, String outcome) {
+        lags.computeIfAbsent(counter, c -> meter.histogramBuilder(c + LAG_SUFFIX).setUnit("ms")
+                        .setDescription("From a message being sent to its record being processed")
+                        .setExplicitBucketBoundariesAdvice(List.of(10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 30000.0,
+                                60000.0, 300000.0))
+                        .build())
+                .record(millis, Attributes.of(OUTCOME, outcome));
     }
 
     /**
@@ -318,13 +382,14 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     /**
      * Loads and runs the tracing code path once (a span, its attributes, context propagation into a carrier) without
      * exporting anything and without touching any metric: for priming at init, where the invocation itself runs
-     * uninstrumented so that it is not counted.
+     * uninstrumented so that it is not counted. Then the export path, dry ({@link ExportPriming}): nothing leaves.
      */
     public void prime() {
         quietly(() -> span("prime", SpanKind.INTERNAL, Attributes.builder().put("flashsale.sale_id", "__prime__").build(), () -> {
             inject(new java.util.HashMap<String, String>(), (carrier, key, value) -> carrier.put(key, value));
             return null;
         }));
+        primeExport.run();
     }
 
     /** Writes the current trace context into {@code carrier} (e.g. a message's attributes). */

@@ -17,6 +17,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.log.JsonLog;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -55,6 +56,20 @@ class TelemetryTest {
     }
 
     @Test
+    void aUnitRunWhilePriming_isCounted_butNotLoggedAsAnInvocation() throws Exception {
+        InMemoryMetricReader metrics = InMemoryMetricReader.create();
+        Telemetry t = Telemetry.create("release", null, metrics);
+        List<String> lines = new CopyOnWriteArrayList<>();
+        try (AutoCloseable ignored = JsonLog.tee(lines::add)) {
+            try (var priming = JsonLog.priming()) {
+                t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+            }
+            t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+        }
+        assertThat(lines).singleElement().asString().contains("\"event\":\"invocation\"").doesNotContain(JsonLog.PRIMING);
+    }
+
+    @Test
     void noneByDefault_isTheNoopPipeline() {
         Telemetry t = Telemetry.fromConfig(Config.of(Map.of()), "reserve");
         assertThat(t).isSameAs(Telemetry.noop());
@@ -65,7 +80,7 @@ class TelemetryTest {
     @Test
     void settings_refuseUnknownExportersAndBadEndpoints_byName() {
         assertThatThrownBy(() -> TelemetrySettings.from(Config.of(Map.of("OTEL_TRACES_EXPORTER", "jaeger")), "x"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_EXPORTER must be none, logging or otlp");
+                .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_TRACES_EXPORTER must be none, logging, otlp, xray");
         assertThatThrownBy(() -> TelemetrySettings.from(Config.of(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4318")), "x"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("OTEL_EXPORTER_OTLP_ENDPOINT");
         TelemetrySettings s = TelemetrySettings.from(Config.of(Map.of("AWS_LAMBDA_FUNCTION_NAME", "flashsale-Reserve-1")), "reserve");

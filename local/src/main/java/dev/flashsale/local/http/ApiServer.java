@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.flashsale.http.ProblemType;
 import dev.flashsale.local.function.FunctionException;
 import dev.flashsale.local.function.FunctionHost;
 import dev.flashsale.local.template.SamTemplate.HttpRoute;
@@ -74,6 +75,11 @@ public final class ApiServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Serves {@code path} and below with {@code handler} instead of the template's routes (the local dashboard). */
+    public void mount(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     public RouteTable routes() {
         return routes;
     }
@@ -122,8 +128,21 @@ public final class ApiServer implements AutoCloseable {
         }
     }
 
-    private static String status(Object result) {
-        return result instanceof APIGatewayV2HTTPResponse r ? Integer.toString(r.getStatusCode()) : "200";
+    /** The status for the invocation line, with the problem type's slug of a refusal: {@code 409 sold-out}. */
+    static String status(Object result) {
+        if (!(result instanceof APIGatewayV2HTTPResponse r)) {
+            return "200";
+        }
+        String status = Integer.toString(r.getStatusCode());
+        if (r.getStatusCode() < 400 || r.getBody() == null || r.getIsBase64Encoded()) {
+            return status;
+        }
+        try {
+            String type = JSON.readTree(r.getBody()).path("type").asText("");
+            return type.startsWith(ProblemType.TYPE_PREFIX) ? status + " " + type.substring(ProblemType.TYPE_PREFIX.length()) : status;
+        } catch (IOException e) {
+            return status;
+        }
     }
 
     private static void respond(HttpExchange exchange, Object result) throws IOException {

@@ -13,12 +13,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 /**
- * What the local runner needs from a SAM template: parameters, the global and per-function environment (still with
- * their intrinsics), every {@code AWS::Serverless::Function} with its handler, timeout and events (HttpApi, SQS,
- * Schedule), and every {@code AWS::SQS::Queue}.
+ * What the local runner needs from a SAM template: parameters, conditions, the global and per-function environment
+ * (still with their intrinsics), every {@code AWS::Serverless::Function} with its handler, timeout and events (HttpApi,
+ * SQS, Schedule), and every {@code AWS::SQS::Queue}.
  */
-public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<String, JsonNode> globalVariables,
-                         Map<String, FunctionSpec> functions, Map<String, QueueSpec> queues) {
+public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<String, JsonNode> conditions,
+                         Map<String, JsonNode> globalVariables, Map<String, FunctionSpec> functions, Map<String, QueueSpec> queues) {
 
     /** SAM's default when neither the function nor Globals set {@code Timeout}. */
     static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -90,7 +90,7 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
                 default -> { }
             }
         }
-        SamTemplate t = new SamTemplate(file, Map.copyOf(parameters), globalVariables, functions, queues);
+        SamTemplate t = new SamTemplate(file, Map.copyOf(parameters), map(root.path("Conditions")), globalVariables, functions, queues);
         t.validate();
         return t;
     }

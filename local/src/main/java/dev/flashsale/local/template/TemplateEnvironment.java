@@ -13,8 +13,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * A function's environment as Lambda would see it, computed from the template for this machine: {@code Globals}
  * variables, then the function's own, each intrinsic resolved ({@code !Ref} of a parameter → its default, of a queue →
- * its local URL; {@code !GetAtt Queue.Arn|QueueName|QueueUrl}; {@code !Sub} of those and of pseudo parameters), then
- * the local overrides on top. A value that cannot be resolved here (a parameter without default, a
+ * its local URL; {@code !GetAtt Queue.Arn|QueueName|QueueUrl}; {@code !Sub} of those and of pseudo parameters;
+ * {@code !If} by its condition, evaluated with the parameters' defaults: {@code !Equals}, {@code !Not}, {@code !And},
+ * {@code !Or}, {@code Condition}; a branch that is {@code AWS::NoValue} leaves the variable unset), then the local
+ * overrides on top. A value that cannot be resolved here (a parameter without default, a
  * {@code {{resolve:...}}} dynamic reference) is left out and reported, unless an override supplies it.
  */
 public final class TemplateEnvironment {
@@ -43,10 +45,11 @@ public final class TemplateEnvironment {
         Map<String, String> vars = new LinkedHashMap<>();
         List<String> unresolved = new ArrayList<>();
         for (Map.Entry<String, JsonNode> e : raw.entrySet()) {
-            if (isNoValue(e.getValue())) {
+            Optional<JsonNode> chosen = chosen(e.getValue());
+            if (chosen.isPresent() && isNoValue(chosen.get())) {
                 continue;
             }
-            Optional<String> v = resolve(e.getValue());
+            Optional<String> v = chosen.flatMap(this::resolve);
             if (v.isPresent()) {
                 vars.put(e.getKey(), v.get());
             } else if (!overrides.containsKey(e.getKey())) {
@@ -55,6 +58,50 @@ public final class TemplateEnvironment {
         }
         vars.putAll(overrides);
         return new Resolved(vars, List.copyOf(unresolved));
+    }
+
+    /** The branch an {@code !If} (however nested) takes here; the value itself when it is none; empty when unknown. */
+    private Optional<JsonNode> chosen(JsonNode value) {
+        JsonNode f = value.path("Fn::If");
+        if (!(value.isObject() && value.size() == 1 && f.isArray() && f.size() == 3)) {
+            return Optional.of(value);
+        }
+        return condition(f.get(0).asText(), 0).flatMap(c -> chosen(f.get(c ? 1 : 2)));
+    }
+
+    /** A named condition's value with the parameters' defaults; empty when it depends on something unknown here. */
+    private Optional<Boolean> condition(String name, int depth) {
+        JsonNode c = template.conditions().get(name);
+        return c == null || depth > template.conditions().size() ? Optional.empty() : evaluate(c, depth + 1);
+    }
+
+    private Optional<Boolean> evaluate(JsonNode c, int depth) {
+        if (c.has("Condition")) {
+            return condition(c.get("Condition").asText(), depth);
+        }
+        JsonNode args = c.path(c.fieldNames().hasNext() ? c.fieldNames().next() : "");
+        if (c.has("Fn::Equals") && args.size() == 2) {
+            Optional<String> a = chosen(args.get(0)).flatMap(this::resolve);
+            Optional<String> b = chosen(args.get(1)).flatMap(this::resolve);
+            return a.isPresent() && b.isPresent() ? Optional.of(a.get().equals(b.get())) : Optional.empty();
+        }
+        if (c.has("Fn::Not") && args.size() == 1) {
+            return evaluate(args.get(0), depth).map(v -> !v);
+        }
+        if (c.has("Fn::And") || c.has("Fn::Or")) {
+            boolean and = c.has("Fn::And");
+            for (JsonNode part : args) {
+                Optional<Boolean> v = evaluate(part, depth);
+                if (v.isEmpty()) {
+                    return Optional.empty();
+                }
+                if (v.get() != and) {
+                    return Optional.of(!and);
+                }
+            }
+            return Optional.of(and);
+        }
+        return Optional.empty();
     }
 
     /** The value of one template expression on this machine, empty when it has none here. */
@@ -72,6 +119,9 @@ public final class TemplateEnvironment {
             }
             if (value.has("Fn::Sub")) {
                 return sub(value.get("Fn::Sub"));
+            }
+            if (value.has("Fn::If")) {
+                return chosen(value).filter(v -> v != value && !isNoValue(v)).flatMap(this::resolve);
             }
         }
         return Optional.empty();

@@ -60,6 +60,17 @@ class TemplateEnvironmentTest {
     }
 
     @Test
+    void ifs_followTheirConditionsWithTheParametersDefaults_andNoValueLeavesAVariableUnset() {
+        TemplateEnvironment.Resolved reserve = env.forFunction("ReserveFunction", Map.of());
+        assertThat(reserve.variables())
+                .containsEntry("OTEL_METRICS_EXPORTER", "emf")                 // !Ref MetricsExporter
+                .containsEntry("OTEL_TRACES_EXPORTER", "none")                 // !If [TracesToXRay, xray, !If [TracesToAdot, otlp, none]]
+                .containsEntry("METRICS_NAMESPACE", "flashsale/" + LocalResources.STACK_NAME)
+                .doesNotContainKey("OPENTELEMETRY_COLLECTOR_CONFIG_URI");      // !If [HasCollectorConfig, ..., !Ref AWS::NoValue]
+        assertThat(reserve.unresolved()).doesNotContain("OTEL_TRACES_EXPORTER", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+    }
+
+    @Test
     void environment_isGlobalsThenFunction_withRefsResolvedLocally_thenOverrides() {
         TemplateEnvironment.Resolved reserve = env.forFunction("ReserveFunction", Map.of("REDIS_URL", "redis://127.0.0.1:6379", "DEV_MODE", "true"));
 

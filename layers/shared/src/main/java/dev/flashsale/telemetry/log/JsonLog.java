@@ -1,5 +1,6 @@
 package dev.flashsale.telemetry.log;
 
+import org.slf4j.MDC;
 import org.slf4j.event.Level;
 
 import java.io.PrintStream;
@@ -49,6 +50,33 @@ public final class JsonLog {
 
     public static void threshold(Level level) {
         threshold = level;
+    }
+
+    /**
+     * Sends lines to {@code to} (each a whole JSON object ending in a newline) instead of stdout, until the returned
+     * handle is closed: the local runner writes them to a file and shows a person readable lines instead.
+     */
+    public static AutoCloseable redirect(Consumer<String> to) {
+        Consumer<String> previous = sink;
+        sink = to;
+        return () -> sink = previous;
+    }
+
+    /** The log-context key that marks lines logged while an init primes its path. */
+    public static final String PRIMING = "priming";
+
+    /**
+     * Marks what this thread logs until the handle is closed as priming (an init running its path on sample data):
+     * below WARN nothing is written, warnings and errors carry {@code "priming":"true"}, and no invocation summary
+     * line is written, because a priming call is not an invocation. Kept in the SLF4J log context, which the local
+     * runner's function class loaders share with the logger.
+     */
+    public static MDC.MDCCloseable priming() {
+        return MDC.putCloseable(PRIMING, "true");
+    }
+
+    public static boolean isPriming() {
+        return MDC.get(PRIMING) != null;
     }
 
     /**

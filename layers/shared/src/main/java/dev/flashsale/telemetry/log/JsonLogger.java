@@ -77,6 +77,9 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
     }
 
     private void write(Level level, String message, List<KeyValuePair> pairs, Throwable error) {
+        if (level.toInt() < Level.WARN.toInt() && JsonLog.isPriming()) {
+            return;
+        }
         StringBuilder b = new StringBuilder(256);
         b.append('{');
         field(b, "timestamp", Instant.now().toString());

@@ -43,6 +43,37 @@ class JsonLoggerTest {
     }
 
     @Test
+    void whilePriming_onlyWarningsAndErrorsAreWritten_markedAsPriming() throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (AutoCloseable ignored = JsonLog.tee(lines::add)) {
+            try (var priming = JsonLog.priming()) {
+                assertThat(JsonLog.isPriming()).isTrue();
+                LOG.info("release run: sample");
+                LOG.warn("priming could not reach Redis");
+            }
+            assertThat(JsonLog.isPriming()).isFalse();
+            LOG.info("a real run");
+        }
+        assertThat(lines).hasSize(2);
+        assertThat(Json.readObject(lines.get(0).strip())).containsEntry("level", "WARN").containsEntry(JsonLog.PRIMING, "true");
+        assertThat(Json.readObject(lines.get(1).strip())).containsEntry("message", "a real run").doesNotContainKey(JsonLog.PRIMING);
+    }
+
+    @Test
+    void redirect_replacesStdout_untilClosed() throws Exception {
+        List<String> redirected = new ArrayList<>();
+        List<String> seen = new ArrayList<>();
+        try (AutoCloseable tee = JsonLog.tee(seen::add)) {
+            try (AutoCloseable ignored = JsonLog.redirect(redirected::add)) {
+                LOG.info("to the file");
+            }
+            LOG.info("back to stdout");
+        }
+        assertThat(redirected).singleElement().asString().contains("\"message\":\"to the file\"");
+        assertThat(seen).singleElement().asString().contains("back to stdout");
+    }
+
+    @Test
     void levels_fromTheEnvironmentNames() {
         assertThat(JsonLog.parse("warn", Level.INFO)).isEqualTo(Level.WARN);
         assertThat(JsonLog.parse("FATAL", Level.INFO)).isEqualTo(Level.ERROR);
