@@ -3,17 +3,19 @@ package dev.flashsale.local.dashboard;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+
+import dev.flashsale.db.DbSettings;
 
 /**
  * The local stack's live dashboard, the same picture as the stack's CloudWatch dashboard: {@code /_dashboard} is a
@@ -48,8 +50,8 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
      * @param deadLetters their dead-letter queues
      * @param backlog     messages waiting or in flight in a queue (by logical id)
      */
-    public static Dashboard start(LocalMetrics metrics, dev.flashsale.db.DbSettings db, String redisUrl, List<String> queues,
-                                  List<String> deadLetters, java.util.function.ToLongFunction<String> backlog) {
+    public static Dashboard start(LocalMetrics metrics, DbSettings db, String redisUrl, List<String> queues, List<String> deadLetters,
+                                  ToLongFunction<String> backlog) {
         return new Dashboard(metrics, new SalesView(db, redisUrl), new QueueDepth(queues, deadLetters, backlog));
     }
 
@@ -134,5 +136,4 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         queues.close();
         sales.close();
     }
-
 }
