@@ -2,7 +2,6 @@ package dev.flashsale.local.dashboard;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +15,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 
 import dev.flashsale.db.DbSettings;
+import dev.flashsale.local.http.ApiServer;
 
 /**
  * The local stack's live dashboard, the same picture as the stack's CloudWatch dashboard: {@code /_dashboard} is a
@@ -123,12 +123,7 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().add("content-type", type);
-        exchange.getResponseHeaders().add("cache-control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        ApiServer.send(exchange, status, Map.of("content-type", type, "cache-control", "no-store"), body);
     }
 
     @Override
