@@ -1,34 +1,22 @@
 package dev.flashsale.bench;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.flashsale.telemetry.LoopbackReceiver;
 
 /**
  * Telemetry settings for the children, to measure what an exporter costs a cold start: {@code -Dbench.env} is a
  * comma-separated list of {@code NAME=VALUE} added to every child's environment, where {@code {collector}} stands for
- * a local OTLP/HTTP receiver (a JDK {@code HttpServer} answering 200 to anything, as a collector on the same host
- * would), e.g. {@code -Dbench.env=OTEL_METRICS_EXPORTER=emf,OTEL_TRACES_EXPORTER=otlp,OTEL_EXPORTER_OTLP_ENDPOINT={collector}}.
+ * a local OTLP/HTTP receiver ({@link LoopbackReceiver}, as a collector on the same host would), e.g. {@code -Dbench.env=OTEL_METRICS_EXPORTER=emf,OTEL_TRACES_EXPORTER=otlp,OTEL_EXPORTER_OTLP_ENDPOINT={collector}}.
  */
 final class TelemetryEnv implements AutoCloseable {
 
     private final Map<String, String> variables = new LinkedHashMap<>();
-    private final HttpServer collector;
-    private final AtomicLong received = new AtomicLong();
+    private final LoopbackReceiver collector = LoopbackReceiver.start();
 
-    TelemetryEnv(String spec) throws IOException {
-        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        collector.createContext("/", exchange -> {
-            received.addAndGet(exchange.getRequestBody().readAllBytes().length);
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        collector.start();
-        String url = "http://127.0.0.1:" + collector.getAddress().getPort();
+    TelemetryEnv(String spec) {
+        String url = collector.url().toString();
         if (spec != null && !spec.isBlank()) {
             for (String kv : spec.split(",")) {
                 int eq = kv.indexOf('=');
@@ -45,11 +33,11 @@ final class TelemetryEnv implements AutoCloseable {
     }
 
     long bytesReceived() {
-        return received.get();
+        return collector.bytes();
     }
 
     @Override
     public void close() {
-        collector.stop(0);
+        collector.close();
     }
 }

@@ -2,13 +2,9 @@ package dev.flashsale.telemetry;
 
 import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-
-import com.sun.net.httpserver.HttpServer;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.redis.RedisConnection;
@@ -33,16 +29,9 @@ public final class ReserveOverheadBenchmark {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         JsonLog.threshold(Level.WARN);  // the summary lines would measure stdout, not telemetry
 
-        AtomicLong collected = new AtomicLong();
-        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        collector.createContext("/", exchange -> {
-            collected.addAndGet(exchange.getRequestBody().readAllBytes().length);
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        collector.start();
+        LoopbackReceiver collector = LoopbackReceiver.start();
 
-        String endpoint = "http://127.0.0.1:" + collector.getAddress().getPort();
+        String endpoint = collector.url().toString();
         // xray signs with the function's credentials: sample ones here (the local endpoint does not check them)
         System.setProperty("aws.accessKeyId", "AKIDBENCHMARK");
         System.setProperty("aws.secretAccessKey", "benchmark-secret");
@@ -105,9 +94,9 @@ public final class ReserveOverheadBenchmark {
                 }
             }
         } finally {
-            collector.stop(0);
+            collector.close();
         }
-        results.printf("OTLP bytes received by the local collector: %d%n", collected.get());
+        results.printf("OTLP bytes received by the local collector: %d%n", collector.bytes());
         System.exit(0);
     }
 

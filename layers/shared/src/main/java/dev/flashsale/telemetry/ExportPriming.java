@@ -1,14 +1,9 @@
 package dev.flashsale.telemetry;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import com.sun.net.httpserver.HttpServer;
 
 import dev.flashsale.telemetry.emf.EmfMetricExporter;
 import io.opentelemetry.api.common.AttributeKey;
@@ -59,7 +54,7 @@ final class ExportPriming {
     }
 
     private static void run(TelemetrySettings s, Resource resource, boolean otlp) {
-        HttpServer receiver = otlp ? loopback() : null;
+        LoopbackReceiver receiver = otlp ? LoopbackReceiver.start() : null;
         List<JdkHttpSender> senders = new ArrayList<>();
         try {
             TelemetrySettings local = receiver == null ? s : toLoopback(s, receiver);
@@ -78,7 +73,7 @@ final class ExportPriming {
         } finally {
             senders.forEach(JdkHttpSender::reset);
             if (receiver != null) {
-                receiver.stop(0);
+                receiver.close();
             }
         }
     }
@@ -103,23 +98,8 @@ final class ExportPriming {
         }
     }
 
-    private static HttpServer loopback() {
-        try {
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(200, -1);
-                exchange.close();
-            });
-            server.start();
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static TelemetrySettings toLoopback(TelemetrySettings s, HttpServer receiver) {
-        URI base = URI.create("http://127.0.0.1:" + receiver.getAddress().getPort());
+    private static TelemetrySettings toLoopback(TelemetrySettings s, LoopbackReceiver receiver) {
+        URI base = receiver.url();
         return new TelemetrySettings(s.traces(), s.metrics(), base, base.resolve("/v1/traces"), s.exportTimeout(), s.metricInterval(),
                 s.serviceName(), s.namespace(), s.region());
     }

@@ -2,18 +2,20 @@ package dev.flashsale.local.dashboard;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToLongFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.local.http.ApiServer;
 
 /**
  * The local stack's live dashboard, the same picture as the stack's CloudWatch dashboard: {@code /_dashboard} is a
@@ -48,8 +50,8 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
      * @param deadLetters their dead-letter queues
      * @param backlog     messages waiting or in flight in a queue (by logical id)
      */
-    public static Dashboard start(LocalMetrics metrics, dev.flashsale.db.DbSettings db, String redisUrl, List<String> queues,
-                                  List<String> deadLetters, java.util.function.ToLongFunction<String> backlog) {
+    public static Dashboard start(LocalMetrics metrics, DbSettings db, String redisUrl, List<String> queues, List<String> deadLetters,
+                                  ToLongFunction<String> backlog) {
         return new Dashboard(metrics, new SalesView(db, redisUrl), new QueueDepth(queues, deadLetters, backlog));
     }
 
@@ -121,12 +123,7 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {
-        exchange.getResponseHeaders().add("content-type", type);
-        exchange.getResponseHeaders().add("cache-control", "no-store");
-        exchange.sendResponseHeaders(status, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(body);
-        }
+        ApiServer.send(exchange, status, Map.of("content-type", type, "cache-control", "no-store"), body);
     }
 
     @Override
@@ -134,5 +131,4 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         queues.close();
         sales.close();
     }
-
 }

@@ -177,7 +177,8 @@ public final class ApiServer implements AutoCloseable {
         send(exchange, status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void send(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
+    /** Sends a whole response (no body for HEAD, 204 and 304). */
+    public static void send(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
         headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         boolean noBody = body.length == 0 || status == 204 || status == 304 || "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
