@@ -65,8 +65,8 @@ final class BenchData implements AutoCloseable {
         this.databaseUrl = env("DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/" + DATABASE);
         createDatabaseIfMissing(databaseUrl);
         Migrations.apply(databaseUrl, "postgres", "");
-        this.redis = new RedisConnection(RedisSettings.of(redisUrl));
-        this.db = new DbConnection(DbSettings.of(databaseUrl, "postgres", ""));
+        this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
+        this.db = DbConnection.create(DbSettings.of(databaseUrl, "postgres", ""));
         this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)));
         this.sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
         this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());

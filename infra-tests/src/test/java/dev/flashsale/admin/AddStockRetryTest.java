@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.json.Json;
@@ -51,7 +52,7 @@ class AddStockRetryTest {
         env.put("DATABASE_URL", TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"));
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());
-        admin = new AdminInvoker(new AdminInit(Config.of(env)));
+        admin = AdminInit.from(Config.of(env)).invoker();
     }
 
     @AfterEach
@@ -76,7 +77,7 @@ class AddStockRetryTest {
             headers.put("idempotency-key", idempotencyKey);
         }
         return admin.handleRequest(ApiEvents.event("POST", "/admin/sales/{saleId}/stock", "/admin/sales/" + saleId + "/stock",
-                Map.of("saleId", saleId), headers, null, "{\"add\":" + units + "}"), null);
+                Map.of("saleId", saleId), headers, null, "{\"add\":" + units + "}"), Lambda.context());
     }
 
     private int databaseStock(String saleId) {

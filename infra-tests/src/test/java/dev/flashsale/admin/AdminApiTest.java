@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.SaleRepository;
@@ -46,8 +47,8 @@ class AdminApiTest {
 
     @BeforeAll
     static void start() {
-        dev = new AdminInvoker(new AdminInit(Config.of(env(Map.of("DEV_MODE", "true", "ADMIN_TOKEN", TOKEN)))));
-        aws = new AdminInvoker(new AdminInit(Config.of(env(Map.of("DEV_MODE", "false", "ADMIN_TOKEN", TOKEN)))));
+        dev = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "true", "ADMIN_TOKEN", TOKEN)))).invoker();
+        aws = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "false", "ADMIN_TOKEN", TOKEN)))).invoker();
         db = TestDatabase.connect();
         redis = TestRedis.connect();
     }
@@ -108,7 +109,7 @@ class AdminApiTest {
     }
 
     private static APIGatewayV2HTTPResponse create(AdminInvoker invoker, String body, String authorization) {
-        return invoker.handleRequest(request("POST", "/admin/sales", "/admin/sales", Map.of(), body, authorization), null);
+        return invoker.handleRequest(request("POST", "/admin/sales", "/admin/sales", Map.of(), body, authorization), Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse create(String body) {
@@ -117,18 +118,18 @@ class AdminApiTest {
 
     private static APIGatewayV2HTTPResponse get(String saleId) {
         return dev.handleRequest(request("GET", "/admin/sales/{saleId}", "/admin/sales/" + saleId, Map.of("saleId", saleId), null,
-                "Bearer " + TOKEN), null);
+                "Bearer " + TOKEN), Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse addStock(String saleId, String body) {
         return dev.handleRequest(request("POST", "/admin/sales/{saleId}/stock", "/admin/sales/" + saleId + "/stock",
-                Map.of("saleId", saleId), body, "Bearer " + TOKEN), null);
+                Map.of("saleId", saleId), body, "Bearer " + TOKEN), Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse list(Map<String, String> query) {
         APIGatewayV2HTTPEvent e = request("GET", "/admin/sales", "/admin/sales", Map.of(), null, "Bearer " + TOKEN);
         e.setQueryStringParameters(query);
-        return dev.handleRequest(e, null);
+        return dev.handleRequest(e, Lambda.context());
     }
 
     private static Map<String, Object> body(APIGatewayV2HTTPResponse r) {
@@ -195,7 +196,7 @@ class AdminApiTest {
     void create_refusesOtherMediaTypesAndOversizedBodies() {
         APIGatewayV2HTTPEvent text = request("POST", "/admin/sales", "/admin/sales", Map.of(), saleJson(newId(), Map.of()), "Bearer " + TOKEN);
         text.getHeaders().put("content-type", "text/plain");
-        assertThat(dev.handleRequest(text, null).getStatusCode()).isEqualTo(415);
+        assertThat(dev.handleRequest(text, Lambda.context()).getStatusCode()).isEqualTo(415);
         assertThat(create(saleJson(newId(), Map.of("item", "x".repeat(5000)))).getStatusCode()).isEqualTo(413);
     }
 
@@ -298,7 +299,7 @@ class AdminApiTest {
         assertThat(inDatabase(id)).isFalse();
         // The buyer's JWT is no admin credential either.
         APIGatewayV2HTTPEvent buyer = ApiEvents.event("GET", "/admin/sales", "/admin/sales", Map.of(), Map.of(), "buyer-1", null);
-        assertThat(dev.handleRequest(buyer, null).getStatusCode()).isEqualTo(401);
+        assertThat(dev.handleRequest(buyer, Lambda.context()).getStatusCode()).isEqualTo(401);
     }
 
     @Test
@@ -317,10 +318,10 @@ class AdminApiTest {
         APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
         authorizer.setIam(iam);
         signed.getRequestContext().setAuthorizer(authorizer);
-        assertThat(aws.handleRequest(signed, null).getStatusCode()).isEqualTo(201);
+        assertThat(aws.handleRequest(signed, Lambda.context()).getStatusCode()).isEqualTo(201);
         assertThat(inDatabase(id)).isTrue();
 
         iam.setUserArn("");  // an IAM block without a verified principal is no identity
-        assertThat(aws.handleRequest(signed, null).getStatusCode()).isEqualTo(401);
+        assertThat(aws.handleRequest(signed, Lambda.context()).getStatusCode()).isEqualTo(401);
     }
 }

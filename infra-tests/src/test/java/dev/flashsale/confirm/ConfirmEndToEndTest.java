@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.reservation.ReservationStatus;
@@ -52,7 +53,7 @@ class ConfirmEndToEndTest {
             // 1. 2,000 buyers race for 300 units (1 or 2 each) on 32 threads.
             long t0 = System.nanoTime();
             ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
-            try (SqsConfirmationQueue queue = SqsConfirmationQueue.create(TestQueue.settings(reserveQueue))) {
+            try (SqsConfirmationQueue queue = TestQueue.queue(TestQueue.settings(reserveQueue))) {
                 ReserveHandler reserve = new ReserveHandler(stack.store, queue, stack.ids, new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
                         stack.saleLoader());
                 ExecutorService buyers = Executors.newFixedThreadPool(32);
@@ -103,7 +104,7 @@ class ConfirmEndToEndTest {
             for (int p = 0; p < POLLERS; p++) {
                 workers.add(pollers.submit(() -> {
                     try (TestStack env = TestStack.create()) {
-                        ConfirmInvoker invoker = new ConfirmInvoker(env.confirmHandler());
+                        ConfirmInvoker invoker = new ConfirmInvoker(env.confirmHandler(), Telemetry.noop());
                         int empty = 0;
                         while (empty < 3) {
                             SqsEvents.Poll poll = SqsEvents.poll(confirmQueue, invoker);

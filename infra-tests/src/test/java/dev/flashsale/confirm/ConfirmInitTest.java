@@ -21,7 +21,7 @@ class ConfirmInitTest {
 
     @Test
     void init_fromEnvironment_primesWithoutWriting_andConfirms() {
-        ConfirmInit init = new ConfirmInit(Config.of(Map.of(
+        ConfirmInit init = ConfirmInit.from(Config.of(Map.of(
                 "REDIS_URL", TestRedis.url(),
                 "DATABASE_URL", TestDatabase.settings().url(),
                 "DB_USER", TestDatabase.settings().user(),
@@ -39,9 +39,9 @@ class ConfirmInitTest {
 
     @Test
     void init_refusesABadDatabaseUrlOrClaimTtl_byName() {
-        assertThatThrownBy(() -> new ConfirmInit(Config.of(Map.of("DATABASE_URL", "postgres://h/db"))))
+        assertThatThrownBy(() -> ConfirmInit.from(Config.of(Map.of("DATABASE_URL", "postgres://h/db"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("DATABASE_URL must start with jdbc:postgresql://");
-        assertThatThrownBy(() -> new ConfirmInit(Config.of(Map.of("CLAIM_TTL", "500ms"))))
+        assertThatThrownBy(() -> ConfirmInit.from(Config.of(Map.of("CLAIM_TTL", "500ms"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CLAIM_TTL");
     }
 }

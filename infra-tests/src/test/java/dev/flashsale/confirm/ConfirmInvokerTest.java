@@ -12,6 +12,8 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
@@ -30,7 +32,7 @@ import dev.flashsale.testing.TestStack;
 class ConfirmInvokerTest {
 
     private static final TestStack STACK = TestStack.create();
-    private static final ConfirmInvoker INVOKER = new ConfirmInvoker(STACK.confirmHandler());
+    private static final ConfirmInvoker INVOKER = new ConfirmInvoker(STACK.confirmHandler(), Telemetry.noop());
 
     @AfterAll
     static void close() {
@@ -49,7 +51,7 @@ class ConfirmInvokerTest {
         for (SQSEvent.SQSMessage m : event.getRecords()) {
             assertThat(ConfirmationMessage.fromJson(m.getBody()).saleId()).isEqualTo("sample-sale");
         }
-        assertThat(INVOKER.handleRequest(event, null).getBatchItemFailures()).isEmpty();
+        assertThat(INVOKER.handleRequest(event, Lambda.context()).getBatchItemFailures()).isEmpty();
     }
 
     @Test
@@ -63,7 +65,7 @@ class ConfirmInvokerTest {
         SQSEvent.SQSMessage good2 = SqsEvents.record(ConfirmationMessage.of(b).toJson());
         SQSEvent.SQSMessage duplicate = SqsEvents.record(ConfirmationMessage.of(a).toJson());
 
-        SQSBatchResponse response = INVOKER.handleRequest(SqsEvents.event(List.of(good1, notJson, version2, good2, duplicate)), null);
+        SQSBatchResponse response = INVOKER.handleRequest(SqsEvents.event(List.of(good1, notJson, version2, good2, duplicate)), Lambda.context());
 
         assertThat(SqsEvents.failedIds(response)).containsExactlyInAnyOrder(notJson.getMessageId(), version2.getMessageId());
         assertThat(status(sale, a)).isEqualTo("CONFIRMED");
@@ -79,15 +81,15 @@ class ConfirmInvokerTest {
         Sale sale = STACK.newSale(10, 2, 2);
         Reservation a = STACK.hold(sale.id(), "buyer-a", 1);
         RedisSettings s = RedisSettings.of("redis://127.0.0.1:" + Ports.free());
-        try (RedisConnection down = new RedisConnection(new RedisSettings(s.uri(), false, Duration.ofMillis(200),
-                Duration.ofMillis(200), 1))) {
+        try (RedisConnection down = RedisConnection.create(s.withTimeouts(Duration.ofMillis(200),
+                Duration.ofMillis(200)).withPoolSize(1))) {
             ConfirmInvoker invoker = new ConfirmInvoker(new ConfirmHandler(new HoldClaims(down, Duration.ofMinutes(1), Duration.ofDays(1)),
-                    new OrderFence(STACK.db)));
+                    new OrderFence(STACK.db)), Telemetry.noop());
             List<SQSEvent.SQSMessage> records = List.of(SqsEvents.record(ConfirmationMessage.of(a).toJson()),
                     SqsEvents.record(ConfirmationMessage.of(a).toJson()), SqsEvents.record(ConfirmationMessage.of(a).toJson()));
             long start = System.nanoTime();
 
-            SQSBatchResponse response = invoker.handleRequest(SqsEvents.event(records), null);
+            SQSBatchResponse response = invoker.handleRequest(SqsEvents.event(records), Lambda.context());
 
             assertThat(SqsEvents.failedIds(response)).hasSize(3);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));

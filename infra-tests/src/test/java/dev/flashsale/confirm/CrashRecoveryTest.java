@@ -17,6 +17,8 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.invariants.InvariantReport;
@@ -74,8 +76,8 @@ class CrashRecoveryTest {
         var record = SqsEvents.record(m.toJson());
 
         // the first delivery dies after the claim: the record fails and SQS will redeliver it
-        var response = new ConfirmInvoker(STACK.confirmHandler(crashOnceAt(ConfirmHandler.Step.CLAIMED)))
-                .handleRequest(SqsEvents.event(List.of(record)), null);
+        var response = new ConfirmInvoker(STACK.confirmHandler(crashOnceAt(ConfirmHandler.Step.CLAIMED)), Telemetry.noop())
+                .handleRequest(SqsEvents.event(List.of(record)), Lambda.context());
         assertThat(SqsEvents.failedIds(response)).containsExactly(record.getMessageId());
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
         assertThat(STACK.check(sale.id(), false).violations()).isEmpty();

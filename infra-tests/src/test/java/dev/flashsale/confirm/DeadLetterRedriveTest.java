@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
@@ -59,7 +61,7 @@ class DeadLetterRedriveTest {
         int pgPort = Integer.parseInt(TestDatabase.settings().url().replaceFirst(".*//[^:/]+:(\\d+)/.*", "$1"));
         dbProxy = new FaultProxy("127.0.0.1", pgPort);
         stack = new TestStack(Duration.ofMinutes(10), CLAIM_TTL);
-        confirmDb = DbConnection.fromConfig(Config.of(Map.of(
+        confirmDb = TestDatabase.connect(Config.of(Map.of(
                 "DATABASE_URL", TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"),
                 "DB_USER", TestDatabase.settings().user(),
                 "DB_PASSWORD", TestDatabase.settings().password(),
@@ -86,7 +88,7 @@ class DeadLetterRedriveTest {
     }
 
     private ConfirmInvoker confirmer(HoldClaims claims) {
-        return new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)));
+        return new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)), Telemetry.noop());
     }
 
     private ReleaseHandler releaseJob(HoldClaims claims) {
@@ -104,7 +106,7 @@ class DeadLetterRedriveTest {
                 return deliveries;
             }
             deliveries += batch.size();
-            SQSBatchResponse response = invoker.handleRequest(SqsEvents.fromQueue(batch), null);
+            SQSBatchResponse response = invoker.handleRequest(SqsEvents.fromQueue(batch), Lambda.context());
             var failed = SqsEvents.failedIds(response);
             for (Message m : batch) {
                 if (!failed.contains(m.messageId())) {

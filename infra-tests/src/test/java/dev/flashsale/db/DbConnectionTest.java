@@ -50,7 +50,8 @@ class DbConnectionTest {
         };
         DbSettings s = TestDatabase.settings();
         try (DbConnection db = new DbConnection(s, dev.flashsale.resilience.Breakers.create("db-test",
-                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), password)) {
+                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), password,
+                dev.flashsale.telemetry.Telemetry.noop())) {
             int first = backendPid(db);
             backendPid(db);
             backendPid(db);
@@ -70,7 +71,8 @@ class DbConnectionTest {
             throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
         };
         try (DbConnection db = new DbConnection(TestDatabase.settings(), dev.flashsale.resilience.Breakers.create("db-test",
-                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), noCredentials)) {
+                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), noCredentials,
+                dev.flashsale.telemetry.Telemetry.noop())) {
             assertThatThrownBy(() -> db.transaction(c -> 1))
                     .isInstanceOf(DependencyUnavailableException.class)
                     .hasMessageContaining("Unable to load credentials");
@@ -80,9 +82,8 @@ class DbConnectionTest {
     @Test
     void transaction_whenTheDatabaseIsUnreachable_failsFastAsADependencyOutage() {
         int closedPort = Ports.free();
-        DbSettings nowhere = new DbSettings("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "postgres", "",
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
-        try (DbConnection db = new DbConnection(nowhere)) {
+        DbSettings nowhere = DbSettings.of("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "postgres", "").withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        try (DbConnection db = DbConnection.create(nowhere)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> db.transaction(c -> 1))
                     .isInstanceOf(DependencyUnavailableException.class)

@@ -153,7 +153,7 @@ class OrderFenceTest {
     private static DbConnection repeatableReadByDefault() {
         DbSettings s = TestDatabase.settings();
         String url = s.url() + (s.url().contains("?") ? "&" : "?") + "options=-c%20default_transaction_isolation%3Drepeatable%5C%20read";
-        return new DbConnection(new DbSettings(url, s.user(), s.password(), Duration.ofSeconds(3), Duration.ofSeconds(30)));
+        return DbConnection.create(DbSettings.of(url, s.user(), s.password()).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
     }
 
     private static void raceConfirmAgainstRelease(Supplier<DbConnection> connect) throws Exception {

@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
-import dev.flashsale.crac.Hooks;
+import dev.flashsale.init.Hooks;
 import dev.flashsale.lease.LeaseLock.Lease;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.testing.TestRedis;

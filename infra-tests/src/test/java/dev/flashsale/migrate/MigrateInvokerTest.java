@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.json.Json;
 import dev.flashsale.testing.Ports;
@@ -126,7 +127,7 @@ class MigrateInvokerTest {
         DbSettings db = freshDatabase();
 
         // Create: the empty database gets the schema
-        assertThat(invoker(db).handleRequest(event("Create", null), null)).isEqualTo("SUCCESS");
+        assertThat(invoker(db).handleRequest(event("Create", null), Lambda.context())).isEqualTo("SUCCESS");
         assertThat(tables(db)).contains("sales", "orders", "releases", "flyway_schema_history");
         assertThat(puts).hasSize(1);
         Put put = puts.get(0);
@@ -142,7 +143,7 @@ class MigrateInvokerTest {
         assertThat(applied).isPositive();
 
         // Update (a new layer): nothing pending, the same physical id so CloudFormation never sends a Delete
-        assertThat(invoker(db).handleRequest(event("Update", MigrateInvoker.PHYSICAL_ID), null)).isEqualTo("SUCCESS");
+        assertThat(invoker(db).handleRequest(event("Update", MigrateInvoker.PHYSICAL_ID), Lambda.context())).isEqualTo("SUCCESS");
         assertThat(puts.get(1).body()).containsEntry("Status", "SUCCESS").containsEntry("PhysicalResourceId", MigrateInvoker.PHYSICAL_ID);
         assertThat(((Number) ((Map<?, ?>) puts.get(1).body().get("Data")).get("Applied")).intValue()).isZero();
     }
@@ -150,28 +151,26 @@ class MigrateInvokerTest {
     @Test
     void delete_answersSuccess_andLeavesTheDatabaseAlone() throws Exception {
         DbSettings db = freshDatabase();
-        invoker(db).handleRequest(event("Create", null), null);
+        invoker(db).handleRequest(event("Create", null), Lambda.context());
         List<String> before = tables(db);
 
-        assertThat(invoker(db).handleRequest(event("Delete", MigrateInvoker.PHYSICAL_ID), null)).isEqualTo("SUCCESS");
+        assertThat(invoker(db).handleRequest(event("Delete", MigrateInvoker.PHYSICAL_ID), Lambda.context())).isEqualTo("SUCCESS");
         assertThat(puts.get(1).body()).containsEntry("Status", "SUCCESS").containsEntry("RequestId", "req-Delete");
         assertThat(tables(db)).isEqualTo(before);
     }
 
     @Test
     void delete_whenTheDatabaseIsGone_stillAnswersSuccess() {
-        DbSettings nowhere = new DbSettings("jdbc:postgresql://127.0.0.1:" + Ports.free() + "/x", "postgres", "",
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
-        assertThat(invoker(nowhere).handleRequest(event("Delete", MigrateInvoker.PHYSICAL_ID), null)).isEqualTo("SUCCESS");
+        DbSettings nowhere = DbSettings.of("jdbc:postgresql://127.0.0.1:" + Ports.free() + "/x", "postgres", "").withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(invoker(nowhere).handleRequest(event("Delete", MigrateInvoker.PHYSICAL_ID), Lambda.context())).isEqualTo("SUCCESS");
         assertThat(puts.get(0).body()).containsEntry("Status", "SUCCESS");
     }
 
     @Test
     void create_whenTheDatabaseIsUnreachable_putsFailedWithTheCause_soTheDeployRollsBack() {
         int port = Ports.free();
-        DbSettings nowhere = new DbSettings("jdbc:postgresql://127.0.0.1:" + port + "/x?connectTimeout=1", "postgres", "",
-                Duration.ofSeconds(1), Duration.ofSeconds(1));
-        assertThat(invoker(nowhere).handleRequest(event("Create", null), null)).isEqualTo("FAILED");
+        DbSettings nowhere = DbSettings.of("jdbc:postgresql://127.0.0.1:" + port + "/x?connectTimeout=1", "postgres", "").withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(invoker(nowhere).handleRequest(event("Create", null), Lambda.context())).isEqualTo("FAILED");
         assertThat(puts).hasSize(1);
         assertThat(puts.get(0).body()).containsEntry("Status", "FAILED")
                 .containsEntry("PhysicalResourceId", MigrateInvoker.PHYSICAL_ID);
@@ -185,7 +184,7 @@ class MigrateInvokerTest {
     void aResponseUrlThatRefusesTheAnswer_failsTheInvocation_soLambdaRetries() throws Exception {
         DbSettings db = freshDatabase();
         answerStatus.set(403);
-        assertThatThrownBy(() -> invoker(db).handleRequest(event("Create", null), null))
+        assertThatThrownBy(() -> invoker(db).handleRequest(event("Create", null), Lambda.context()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("403");
     }
 
@@ -203,7 +202,7 @@ class MigrateInvokerTest {
 
     @Test
     void anEventWithoutAResponseUrl_isRefused() {
-        assertThatThrownBy(() -> invoker(TestDatabase.settings()).handleRequest(Map.of("RequestType", "Create"), null))
+        assertThatThrownBy(() -> invoker(TestDatabase.settings()).handleRequest(Map.of("RequestType", "Create"), Lambda.context()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ResponseURL");
     }
 }

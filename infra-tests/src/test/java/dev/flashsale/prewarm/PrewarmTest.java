@@ -56,7 +56,7 @@ class PrewarmTest {
 
     static PrewarmHandler handler(TestStack s, String prefix, Duration leaseTtl, Consumer<String> afterSale) {
         return new PrewarmHandler(new SaleRepository(s.db), new SaleCache(s.redis, Duration.ofDays(1)), s.saleSync(),
-                saleId -> new ReservationStore(s.redis, ReservationPolicy.ofDefaults()).loadScripts(saleId),
+                s.redis,
                 new LeaseLock(s.redis), new PrewarmSettings(Duration.ofHours(2), 500, leaseTtl, Duration.ZERO, prefix),
                 Clock.systemUTC(), afterSale);
     }
@@ -184,12 +184,13 @@ class PrewarmTest {
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());
         env.put("PREWARM_SALE_PREFIX", p);
-        PrewarmInit init = new PrewarmInit(dev.flashsale.config.Config.of(env));
+        PrewarmInit init = PrewarmInit.from(dev.flashsale.config.Config.of(env));
         init.prime();
         com.amazonaws.services.lambda.runtime.events.ScheduledEvent event = com.amazonaws.services.lambda.runtime.tests.EventLoader
                 .loadScheduledEvent("events/eventbridge/prewarm-schedule.json");
 
-        java.util.Map<String, Object> report = new PrewarmInvoker(init.handler(), Clock.systemUTC()).handleRequest(event, null);
+        java.util.Map<String, Object> report = init.invoker().handleRequest(event,
+                new dev.flashsale.init.InvocationContext("prewarm", "us-east-1", java.time.Duration.ofMinutes(1)));
 
         assertThat(report).containsEntry("ran", true).containsEntry("sales", 1).containsEntry("loaded", List.of(soon.id()));
         assertThat(stack.available(soon.id())).isEqualTo(3);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.db.OrderDecision;
@@ -32,8 +33,8 @@ class ReservationQueryTest {
     @BeforeAll
     static void start() {
         reserve = ReserveFixture.create(Map.of());
-        init = new ReservationQueryInit(Config.of(Map.of("REDIS_URL", TestRedis.url())));
-        query = new ReservationQueryInvoker(init);
+        init = ReservationQueryInit.from(Config.of(Map.of("REDIS_URL", TestRedis.url())));
+        query = init.invoker();
     }
 
     @AfterAll
@@ -48,7 +49,7 @@ class ReservationQueryTest {
         Map<String, Object> held = ReserveFixture.body(reserve.reserve(sale.id(), "owner", "k", 2));
         String id = (String) held.get("reservationId");
 
-        APIGatewayV2HTTPResponse seen = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), null);
+        APIGatewayV2HTTPResponse seen = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), Lambda.context());
 
         assertThat(seen.getStatusCode()).isEqualTo(200);
         Map<String, Object> body = ReserveFixture.body(seen);
@@ -59,7 +60,7 @@ class ReservationQueryTest {
         // the release job's Redis step for an expired hold
         new HoldClaims(reserve.redis, Duration.ofMinutes(5), Duration.ofDays(1))
                 .follow(sale.id(), id, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
-        Map<String, Object> after = ReserveFixture.body(query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), null));
+        Map<String, Object> after = ReserveFixture.body(query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "owner"), Lambda.context()));
         assertThat(after).containsEntry("status", "EXPIRED");
     }
 
@@ -68,8 +69,8 @@ class ReservationQueryTest {
         Sale sale = TestSales.seed(reserve.redis, TestSales.live(10, 5, 5));
         String id = (String) ReserveFixture.body(reserve.reserve(sale.id(), "owner", "k", 1)).get("reservationId");
 
-        APIGatewayV2HTTPResponse foreign = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "intruder"), null);
-        APIGatewayV2HTTPResponse missing = query.handleRequest(ApiEvents.reservationStatus(sale.id(), "01JD0000000000000000000000", "owner"), null);
+        APIGatewayV2HTTPResponse foreign = query.handleRequest(ApiEvents.reservationStatus(sale.id(), id, "intruder"), Lambda.context());
+        APIGatewayV2HTTPResponse missing = query.handleRequest(ApiEvents.reservationStatus(sale.id(), "01JD0000000000000000000000", "owner"), Lambda.context());
 
         for (APIGatewayV2HTTPResponse r : new APIGatewayV2HTTPResponse[] {foreign, missing}) {
             assertThat(r.getStatusCode()).isEqualTo(404);
@@ -79,10 +80,10 @@ class ReservationQueryTest {
 
     @Test
     void malformedIdsAndMissingBuyer_areRefused() {
-        assertThat(query.handleRequest(ApiEvents.reservationStatus("bad sale", "x", "b"), null).getStatusCode()).isEqualTo(400);
-        APIGatewayV2HTTPResponse badId = query.handleRequest(ApiEvents.reservationStatus("s", "../etc", "b"), null);
+        assertThat(query.handleRequest(ApiEvents.reservationStatus("bad sale", "x", "b"), Lambda.context()).getStatusCode()).isEqualTo(400);
+        APIGatewayV2HTTPResponse badId = query.handleRequest(ApiEvents.reservationStatus("s", "../etc", "b"), Lambda.context());
         assertThat(badId.getStatusCode()).isEqualTo(400);
         assertThat(ReserveFixture.body(badId).get("type")).isEqualTo(ProblemType.INVALID_RESERVATION_ID.uri());
-        assertThat(query.handleRequest(ApiEvents.reservationStatus("s", "r", null), null).getStatusCode()).isEqualTo(401);
+        assertThat(query.handleRequest(ApiEvents.reservationStatus("s", "r", null), Lambda.context()).getStatusCode()).isEqualTo(401);
     }
 }

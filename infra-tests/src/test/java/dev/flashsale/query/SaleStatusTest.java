@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.http.ProblemType;
@@ -39,9 +40,9 @@ class SaleStatusTest {
         env.put("DATABASE_URL", TestDatabase.settings().url());
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());
-        SaleStatusInit init = new SaleStatusInit(Config.of(env));
+        SaleStatusInit init = SaleStatusInit.from(Config.of(env));
         init.prime();
-        invoker = new SaleStatusInvoker(init.handler());
+        invoker = init.invoker();
         stack = TestStack.create();
     }
 
@@ -52,7 +53,7 @@ class SaleStatusTest {
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
         return invoker.handleRequest(ApiEvents.event("GET", "/sales/{saleId}", "/sales/" + saleId, Map.of("saleId", saleId), Map.of(),
-                "buyer-1", null), null);
+                "buyer-1", null), Lambda.context());
     }
 
     private static Map<String, Object> body(APIGatewayV2HTTPResponse r) {

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 
+import dev.flashsale.init.InvocationContext;
 import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
@@ -167,9 +169,9 @@ class ReleaseHandlerTest {
         Reservation r = SHORT.hold(sale.id(), "b", 1);
         Thread.sleep(1_100);
         ReleaseInvoker invoker = new ReleaseInvoker(SHORT.releaseHandler(
-                new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO)), Clock.systemUTC());
+                new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO)), Clock.systemUTC(), Telemetry.noop());
 
-        Map<String, Object> summary = invoker.handleRequest(event, null);
+        Map<String, Object> summary = invoker.handleRequest(event, new InvocationContext("release", "us-east-1", Duration.ofMinutes(1)));
 
         assertThat(summary).containsKeys("sales", "holdsReleased", "claimsConfirmed", "claimsReleased", "skipped", "errors", "exhausted");
         assertThat((Integer) summary.get("holdsReleased")).isGreaterThanOrEqualTo(1);

@@ -17,7 +17,7 @@ class ReleaseInitTest {
 
     @Test
     void init_fromEnvironment_primesAndRuns() {
-        ReleaseInit init = new ReleaseInit(Config.of(Map.of(
+        ReleaseInit init = ReleaseInit.from(Config.of(Map.of(
                 "REDIS_URL", TestRedis.url(),
                 "DATABASE_URL", TestDatabase.settings().url(),
                 "DB_USER", TestDatabase.settings().user(),

@@ -54,10 +54,10 @@ class ReplayTest {
 
     /** The ReserveFunction wired as in Lambda, its queue reached through the proxy. */
     private ReserveFixture function(Map<String, String> overrides) {
-        String queueUrl = TestQueue.create("replay");
-        SqsSettings viaProxy = new SqsSettings(queueUrl, Optional.of(URI.create("http://127.0.0.1:" + sqsProxy.port())), "us-east-1",
-                Duration.ofMillis(500), Duration.ofSeconds(2), true);
-        return ReserveFixture.create(queueUrl, SqsConfirmationQueue.create(viaProxy), overrides);
+        Map<String, String> env = new HashMap<>(overrides);
+        env.put("SQS_ENDPOINT", "http://127.0.0.1:" + sqsProxy.port());
+        env.put("SQS_CONNECT_TIMEOUT", "500ms");
+        return ReserveFixture.create(env);
     }
 
     private String status(Sale sale, String reservationId) {

@@ -66,8 +66,7 @@ class ReserveQueueTest {
     void queueRefusingTheMessage_releasesTheHoldAndAnswers503_thenTheSameKeyWorks() {
         Sale sale = TestSales.seed(fx.redis, TestSales.live(5, 5, 5));
         String missingQueue = TestQueue.endpoint() + "/000000000000/no-such-queue";
-        try (ReserveFixture broken = ReserveFixture.create(missingQueue,
-                SqsConfirmationQueue.create(TestQueue.settings(missingQueue)), Map.of())) {
+        try (ReserveFixture broken = ReserveFixture.create(Map.of("CONFIRM_QUEUE_URL", missingQueue))) {
 
             // Step 1: the hold is taken, the send fails, the hold is released, the client is told to retry
             APIGatewayV2HTTPResponse refused = broken.reserve(sale.id(), "buyer-1", "retry-me", 2);

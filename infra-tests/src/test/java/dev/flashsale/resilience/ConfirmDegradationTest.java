@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmInvoker;
@@ -105,7 +106,7 @@ class ConfirmDegradationTest {
         confirmDb = proxiedDb();
         releaseDb = proxiedDb();
         HoldClaims claims = new HoldClaims(stack.redis, CLAIM_TTL, stack.redriveWindow);
-        ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)));
+        ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)), Telemetry.noop());
         ReleaseHandler release = new ReleaseHandler(new SaleRepository(releaseDb), stack.store, claims, new OrderFence(releaseDb),
                 TestStack.releaseSettings(10_000), Clock.systemUTC());
         // the SQS event source's view: failed messages come back after the visibility timeout (1 s here)
@@ -164,7 +165,7 @@ class ConfirmDegradationTest {
 
     private static DbConnection proxiedDb() {
         String url = TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/");
-        return DbConnection.fromConfig(Config.of(Map.of(
+        return TestDatabase.connect(Config.of(Map.of(
                 "DATABASE_URL", url,
                 "DB_USER", TestDatabase.settings().user(),
                 "DB_PASSWORD", TestDatabase.settings().password(),

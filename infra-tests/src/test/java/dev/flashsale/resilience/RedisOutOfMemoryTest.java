@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmInvoker;
 import dev.flashsale.db.DbConnection;
@@ -45,7 +47,7 @@ class RedisOutOfMemoryTest {
     @BeforeAll
     static void start() {
         full = RedisProcess.start(List.of("maxmemory 4mb", "maxmemory-policy noeviction"));
-        redis = new RedisConnection(RedisSettings.of(full.url()));
+        redis = RedisConnection.create(RedisSettings.of(full.url()));
     }
 
     @AfterAll
@@ -93,9 +95,9 @@ class RedisOutOfMemoryTest {
             ConfirmationMessage message = ConfirmationMessage.of(new ReservationStore(redis, ReservationPolicy.ofDefaults())
                     .find(sale.id(), heldId).orElseThrow());
             ConfirmInvoker confirmer = new ConfirmInvoker(new ConfirmHandler(
-                    new HoldClaims(redis, Duration.ofMinutes(5), Duration.ofDays(1)), new OrderFence(db)));
+                    new HoldClaims(redis, Duration.ofMinutes(5), Duration.ofDays(1)), new OrderFence(db)), Telemetry.noop());
             var record = SqsEvents.record(message.toJson());
-            SQSBatchResponse response = confirmer.handleRequest(SqsEvents.event(List.of(record)), null);
+            SQSBatchResponse response = confirmer.handleRequest(SqsEvents.event(List.of(record)), Lambda.context());
             assertThat(SqsEvents.failedIds(response)).containsExactly(record.getMessageId());
 
             assertThat(RedisSnapshot.of(redis, sale.id(), List.of())).isEqualTo(before);

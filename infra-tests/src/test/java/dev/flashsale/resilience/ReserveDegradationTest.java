@@ -73,7 +73,7 @@ class ReserveDegradationTest {
         env.put("BREAKER_OPEN_WAIT", "500ms");
         env.put("BREAKER_MIN_CALLS", "5");
         env.put("BREAKER_WINDOW", "10");
-        fx = ReserveFixture.fromConfig(env);
+        fx = ReserveFixture.create(env);
     }
 
     @BeforeEach
@@ -287,13 +287,7 @@ class ReserveDegradationTest {
     }
 
     private static dev.flashsale.queue.ConfirmationQueue queue() {
-        try {
-            var field = dev.flashsale.reserve.ReserveHandler.class.getDeclaredField("queue");
-            field.setAccessible(true);
-            return (dev.flashsale.queue.ConfirmationQueue) field.get(fx.init.handler());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return fx.init.queue();
     }
 
     /** available + units of HELD reservations == stock: nothing oversold, nothing stranded outside a hold. */

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.ProblemType;
@@ -44,7 +45,7 @@ class SaleStatusDegradationTest {
     static void start() {
         URI redis = URI.create(TestRedis.url());
         redisProxy = new FaultProxy(redis.getHost(), redis.getPort() > 0 ? redis.getPort() : 6379);
-        proxied = RedisConnection.fromConfig(Config.of(Map.of(
+        proxied = TestRedis.connect(Config.of(Map.of(
                 "REDIS_URL", "redis://127.0.0.1:" + redisProxy.port(),
                 "REDIS_TIMEOUT", "200ms",
                 "REDIS_CONNECT_TIMEOUT", "200ms",
@@ -53,7 +54,7 @@ class SaleStatusDegradationTest {
                 "BREAKER_WINDOW", "4")));
         stack = TestStack.create();
         invoker = new SaleStatusInvoker(new SaleStatusHandler(proxied, new SaleRepository(stack.db),
-                new NegativeCache(Clock.systemUTC(), Duration.ofSeconds(5)), Clock.systemUTC()));
+                new NegativeCache(Clock.systemUTC(), Duration.ofSeconds(5)), Clock.systemUTC()), dev.flashsale.telemetry.Telemetry.noop());
     }
 
     @AfterAll
@@ -112,6 +113,6 @@ class SaleStatusDegradationTest {
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
         return invoker.handleRequest(ApiEvents.event("GET", "/sales/{saleId}", "/sales/" + saleId, Map.of("saleId", saleId), Map.of(),
-                "buyer", null), null);
+                "buyer", null), Lambda.context());
     }
 }

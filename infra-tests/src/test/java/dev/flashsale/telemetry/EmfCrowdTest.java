@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
@@ -58,9 +59,9 @@ class EmfCrowdTest {
         try (TestStack stack = TestStack.create();
              ReserveFixture reserve = ReserveFixture.withTelemetry(reserveTelemetry, Map.of("SOLD_OUT_CACHE_TTL", "0"))) {
             Sale sale = stack.newSale(10, 1, 1);
-            ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmInit(Config.of(Map.of("REDIS_URL", TestRedis.url(),
-                    "DATABASE_URL", TestDatabase.settings().url(), "DB_USER", TestDatabase.settings().user(), "CLAIM_TTL", "5m")),
-                    confirmTelemetry));
+            ConfirmInvoker confirm = new ConfirmInit(dev.flashsale.confirm.ConfirmEnvironment.from(Config.of(Map.of("REDIS_URL", TestRedis.url(),
+                    "DATABASE_URL", TestDatabase.settings().url(), "DB_USER", TestDatabase.settings().user(), "CLAIM_TTL", "5m"))),
+                    confirmTelemetry).invoker();
 
             // 1. Twenty buyers at once for ten units, then one replay of a held key.
             List<Integer> statuses = IntStream.range(0, 20).parallel()
@@ -82,7 +83,7 @@ class EmfCrowdTest {
                     event.getRecords().get(i).getAttributes().put("SentTimestamp",
                             batch.get(i).attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP));
                 }
-                assertThat(confirm.handleRequest(event, null).getBatchItemFailures()).isEmpty();
+                assertThat(confirm.handleRequest(event, Lambda.context()).getBatchItemFailures()).isEmpty();
                 batch.forEach(m -> TestQueue.client().deleteMessage(b -> b.queueUrl(reserve.queueUrl).receiptHandle(m.receiptHandle())));
                 confirmedRecords += batch.size();
             }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
+import dev.flashsale.confirm.ConfirmEnvironment;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
 import dev.flashsale.db.OrderDecision;
@@ -79,8 +81,8 @@ class TelemetryEndToEndTest {
         try (TestStack stack = TestStack.create();
              ReserveFixture reserve = ReserveFixture.withTelemetry(reserveTelemetry, Map.of())) {
             Sale sale = stack.newSale(5, 2, 2);
-            ConfirmInit confirmInit = new ConfirmInit(confirmConfig(), confirmTelemetry);
-            ConfirmInvoker confirm = new ConfirmInvoker(confirmInit);
+            ConfirmInit confirmInit = new ConfirmInit(ConfirmEnvironment.from(confirmConfig()), confirmTelemetry);
+            ConfirmInvoker confirm = confirmInit.invoker();
             spans.reset();
 
             // 1. The buyer reserves: 201.
@@ -129,7 +131,7 @@ class TelemetryEndToEndTest {
 
             // 4. The confirm function consumes it: its span joins the reservation's trace under the producer span.
             spans.reset();
-            SQSBatchResponse batch = confirm.handleRequest(SqsEvents.fromQueue(messages), null);
+            SQSBatchResponse batch = confirm.handleRequest(SqsEvents.fromQueue(messages), Lambda.context());
             assertThat(batch.getBatchItemFailures()).isEmpty();
 
             SpanData consumer = only(s -> s.getKind() == SpanKind.CONSUMER);
@@ -168,7 +170,7 @@ class TelemetryEndToEndTest {
         try (TestStack stack = TestStack.create();
              ReserveFixture reserve = ReserveFixture.withTelemetry(reserveTelemetry, Map.of("SOLD_OUT_CACHE_TTL", "0"))) {  // the sold-out fast path would answer the replay below 409
             Sale sale = stack.newSale(10, 1, 1);
-            ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmInit(confirmConfig(), confirmTelemetry));
+            ConfirmInvoker confirm = new ConfirmInit(ConfirmEnvironment.from(confirmConfig()), confirmTelemetry).invoker();
 
             List<Integer> statuses = java.util.stream.IntStream.range(0, 20).parallel()
                     .mapToObj(i -> reserve.reserve(sale.id(), "crowd-" + i, "k-" + i, 1).getStatusCode()).toList();
@@ -211,7 +213,7 @@ class TelemetryEndToEndTest {
             Map<String, Object> refused = logLine(l -> "invalid-request".equals(l.get("outcome")));
             assertThat(refused).containsEntry("level", "INFO").containsEntry("function", "reserve")
                     .containsEntry("message", "POST /sales/{saleId}/reservations").doesNotContainKeys("error_stack", "error_type");
-            assertThat(refused.get("request_id").toString()).startsWith("test-");
+            assertThat(refused.get("request_id").toString()).as("the Lambda request id").matches("[0-9a-f-]{36}");
             assertThat(refused.get("duration_ms")).isInstanceOf(Number.class);
             assertThat(refused.get("trace_id").toString()).matches("[0-9a-f]{32}");
             assertThat(refused.get("span_id").toString()).matches("[0-9a-f]{16}");
@@ -223,11 +225,11 @@ class TelemetryEndToEndTest {
             ConfirmationQueue broken = m -> {
                 throw new IllegalStateException("queue client bug", new ArithmeticException("root cause"));
             };
-            ReserveInvoker failing = new ReserveInvoker(reserve.init.reader(), new ReserveHandler(
+            ReserveInvoker failing = new ReserveInvoker(new dev.flashsale.reserve.ReserveRequestReader(false, 1024), new ReserveHandler(
                     new dev.flashsale.reservation.ReservationStore(reserve.redis, new dev.flashsale.reservation.ReservationPolicy(
                             Duration.ofMinutes(10), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5))),
                     broken, IdGenerator.create(), new SoldOutCache(Clock.systemUTC(), Duration.ZERO), reserve.init.loader()), reserveTelemetry);
-            assertThat(failing.handleRequest(ApiEvents.reserve(sale.id(), "b2", "k2", "{\"quantity\":1}"), null).getStatusCode())
+            assertThat(failing.handleRequest(ApiEvents.reserve(sale.id(), "b2", "k2", "{\"quantity\":1}"), Lambda.context()).getStatusCode())
                     .isEqualTo(500);
             Map<String, Object> error = logLine(l -> "ERROR".equals(l.get("level")) && l.containsKey("error_type"));
             assertThat(error).containsEntry("error_type", "java.lang.IllegalStateException")

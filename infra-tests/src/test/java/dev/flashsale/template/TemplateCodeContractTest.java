@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.lang.reflect.Constructor;
+import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,35 +39,37 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
-import dev.flashsale.queue.ConfirmationQueue;
-import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.init.InitSettings;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.local.template.CfnYaml;
 
 /**
- * template.yaml checked against the code it deploys, in both directions. What each function's code can reach is
- * derived from the sources: the function module's classes plus every shared-layer class they reach through imports,
- * fully qualified names and same-package references (comments ignored).
+ * template.yaml checked against the code it deploys, in both directions. What a function reads and calls is what its
+ * environment record declares ({@code XxxEnvironment}, beside its {@code XxxInit}): the variables it reads
+ * ({@code VARIABLES}, themselves checked against what {@code from(Config)} asks for) and, by its components, the clients
+ * it builds (SQS for an {@link SqsSettings}, the database for a {@link DbSettings}, breakers for a
+ * {@link BreakerSettings}).
  * <ul>
- *   <li>Environment: every variable the reachable code reads with {@code config.required("X")} is set; every variable
- *       the template sets is read by that code (a typo'd or dead variable fails); and the function's {@code XxxInit}
+ *   <li>Environment: every variable the template sets is declared by that function (a typo'd or dead variable fails);
+ *       every declaration is exactly what its record's {@code from(Config)} reads; and the function's {@code XxxInit}
  *       is built from the template's values (parameters at their defaults, deploy-time values as realistic samples),
- *       so every value set must parse and be in range.</li>
- *   <li>IAM: code that sends to SQS has {@code SQSSendMessagePolicy} on exactly the queue it is given; code that opens
- *       database connections with IAM auth has {@code rds-db:connect} on the proxy user it logs in as; no statement
- *       uses a {@code *} resource; nothing grants {@code secretsmanager:GetSecretValue} (no function reads a secret at
- *       run time).</li>
+ *       so every value set must parse, be in range and fit the others (required ones included).</li>
+ *   <li>README: its configuration table names every variable some function declares, and no other.</li>
+ *   <li>IAM: a function whose environment has SQS settings has {@code SQSSendMessagePolicy} on exactly the queue it is
+ *       given; one that logs in to the database with IAM auth has {@code rds-db:connect} on the proxy user it logs in
+ *       as; no statement uses a {@code *} resource; nothing grants {@code secretsmanager:GetSecretValue}.</li>
  *   <li>Routes: every HttpApi route in the template is served by a handler declaring it ({@code ROUTE}), and every HTTP
  *       handler's routes are in the template, on that handler's function.</li>
- *   <li>Alarms: every function has Errors and Throttles alarms. Zips: each built function zip carries the built layer's
- *       hash. cfn-lint passes.</li>
+ *   <li>Alarms: every function has Errors and Throttles alarms, and one with breakers the BreakerOpened filter. Zips:
+ *       each built function zip carries the built layer's hash. cfn-lint passes.</li>
  * </ul>
  */
 class TemplateCodeContractTest {
 
     /** Set by the Lambda runtime or read by the JVM or the ADOT collector layer, not by our Config. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "AWS_REGION", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
-    private static final Pattern CONFIG_READ =
-            Pattern.compile("\\bconfig\\.(string|duration|integer|bool|decimal|optional|required)\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
     private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?(dev\\.flashsale\\.[\\w.]+?)(\\.\\*)?;", Pattern.MULTILINE);
     private static final Pattern QUALIFIED = Pattern.compile("\\bdev\\.flashsale\\.(?:[a-z]\\w*\\.)+[A-Z]\\w*");
 
@@ -99,32 +102,61 @@ class TemplateCodeContractTest {
     // ---- environment --------------------------------------------------------------------------------------------
 
     @TestFactory
-    Stream<DynamicTest> everyVariableTheCodeRequires_isSet_andEveryVariableSet_isRead() {
+    Stream<DynamicTest> everyVariableTheTemplateSets_isDeclaredByThatFunction() {
         return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Reach reach = reach(name);
+            Set<String> declared = declared(name);
             Map<String, String> env = environment(name);
-            System.out.printf("[contract] %s reads %s; template sets %s%n", name, reach.reads().keySet(), env.keySet());
-            reach.reads().forEach((variable, how) -> {
-                if (how.equals("required")) {
-                    assertThat(env).as("%s: the code requires %s (config.required) but the template does not set it", name, variable)
-                            .containsKey(variable);
-                }
-            });
+            System.out.printf("[contract] %s declares %d variables; template sets %s%n", name, declared.size(), env.keySet());
             for (String variable : env.keySet()) {
-                if (RUNTIME_VARIABLES.contains(variable) || variable.startsWith("BREAKER_")) {
-                    continue;  // BREAKER_<NAME>_* names are built at run time (BreakerSettings)
+                if (RUNTIME_VARIABLES.contains(variable)) {
+                    continue;
                 }
-                assertThat(reach.reads()).as("%s: the template sets %s, which no code of this function reads (typo? dead?)", name, variable)
-                        .containsKey(variable);
+                assertThat(declared).as("%s: the template sets %s, which this function does not read (typo? dead?)", name, variable)
+                        .contains(variable);
             }
         }));
     }
 
     @TestFactory
+    Stream<DynamicTest> everyEnvironmentRecord_readsExactlyWhatItDeclares() {
+        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
+            Config recording = Config.recording(environmentWithRuntime(name));
+            environmentClass(name).getMethod("from", Config.class).invoke(null, recording);
+            assertThat(recording.asked()).as("%s: what %s.from(Config) asks for", name, environmentClass(name).getSimpleName())
+                    .isEqualTo(declared(name));
+        }));
+    }
+
+    @Test
+    void theReadmesConfigurationTable_namesEveryDeclaredVariable_andNoOther() throws Exception {
+        Set<String> declared = new TreeSet<>();
+        for (String name : functions.keySet()) {
+            declared.addAll(declared(name));
+        }
+        // set by the Lambda runtime (AWS_REGION is documented all the same), or named as a family in the table
+        // (BREAKER_<DEPENDENCY>_*)
+        declared.removeIf(v -> (InitSettings.RUNTIME.contains(v) && !v.equals("AWS_REGION")) || v.equals("AWS_LAMBDA_LOG_LEVEL")
+                || v.equals("AWS_ACCESS_KEY_ID") || v.matches("BREAKER_(REDIS|DB|SQS)_.*"));
+        String readme = Files.readString(root.resolve("README.md"));
+        int start = readme.indexOf("## Configuration");
+        String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+        Set<String> documented = new TreeSet<>();
+        for (String line : section.split("\n")) {
+            if (line.startsWith("| `")) {
+                Matcher m = Pattern.compile("`([A-Z][A-Z0-9_]+)`").matcher(line.substring(0, line.indexOf(" |", 2)));
+                while (m.find()) {
+                    documented.add(m.group(1));
+                }
+            }
+        }
+        documented.remove("JAVA_TOOL_OPTIONS");  // the JVM's, not ours
+        assertThat(documented).as("README ## Configuration: the variables the functions declare").isEqualTo(declared);
+    }
+
+    @TestFactory
     Stream<DynamicTest> everyFunctionInit_acceptsTheTemplatesValues() {
         return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Map<String, String> env = new HashMap<>(environment(name));
-            env.putIfAbsent("AWS_REGION", "eu-west-1");  // the Lambda runtime sets it
+            Map<String, String> env = environmentWithRuntime(name);
             Config config = Config.of(env);
             Class<?> init = initClass(name);
             Object built = null;
@@ -147,7 +179,7 @@ class TemplateCodeContractTest {
     Stream<DynamicTest> iamPolicies_coverTheCallsTheCodeMakes_andNoMore() {
         return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
             JsonNode props = functions.get(name);
-            Reach reach = reach(name);
+            Set<Class<?>> clients = components(name);
             JsonNode env = props.path("Environment").path("Variables");
             List<JsonNode> policies = new ArrayList<>();
             props.path("Policies").forEach(policies::add);
@@ -162,7 +194,7 @@ class TemplateCodeContractTest {
                     sendQueues.add(q.get(0).asText());
                 }
             }
-            if (reach.sendsToSqs()) {
+            if (clients.contains(SqsSettings.class)) {
                 String queue = env.path("CONFIRM_QUEUE_URL").path("Ref").asText();
                 assertThat(sendQueues).as("%s sends to SQS (SqsConfirmationQueue): SQSSendMessagePolicy on CONFIRM_QUEUE_URL's queue", name)
                         .containsExactly(queue);
@@ -173,7 +205,7 @@ class TemplateCodeContractTest {
             // Database with IAM auth: rds-db:connect on the proxy user DATABASE_URL and DB_USER name
             List<JsonNode> statements = statements(policies);
             List<JsonNode> connects = statements.stream().filter(s -> actions(s).contains("rds-db:connect")).toList();
-            boolean iamDb = reach.opensDbConnections() && env.path("DB_IAM_AUTH").asText().equals("true");
+            boolean iamDb = clients.contains(DbSettings.class) && env.path("DB_IAM_AUTH").asText().equals("true");
             if (iamDb) {
                 assertThat(env.has("DB_PASSWORD")).as("%s logs in with IAM tokens: no DB_PASSWORD", name).isFalse();
                 assertThat(env.path("DATABASE_URL").path("Fn::Sub").asText()).as("%s DATABASE_URL", name)
@@ -271,7 +303,7 @@ class TemplateCodeContractTest {
             assertThat(template.path("Resources").path(group).path("Type").asText())
                     .as("%s LoggingConfig.LogGroup is !Ref <a log group of this stack> (retention; no race with Lambda)", name)
                     .isEqualTo("AWS::Logs::LogGroup");
-            if (!reach(name).classes().contains("dev.flashsale.resilience.Breakers")) {
+            if (!components(name).contains(BreakerSettings.class)) {
                 return;
             }
             List<String> patterns = new ArrayList<>();
@@ -333,72 +365,32 @@ class TemplateCodeContractTest {
         assertThat(p.exitValue()).as("cfn-lint template.yaml:%n%s", out).isZero();
     }
 
-    // ---- what the code reaches ----------------------------------------------------------------------------------
+    // ---- what each function declares -----------------------------------------------------------------------------
 
-    /** What a function's code can reach: the variables it reads (name → Config method) and its AWS calls. */
-    private record Reach(Set<String> classes, Map<String, String> reads) {
-        boolean sendsToSqs() {
-            return classes.contains(SqsConfirmationQueue.class.getName()) && reads.containsKey("CONFIRM_QUEUE_URL");
-        }
-
-        boolean opensDbConnections() {
-            return classes.contains("dev.flashsale.db.DbConnection") || classes.contains("dev.flashsale.db.Migrations");
-        }
+    /** {@code XxxInvoker} (the template's Handler) → its {@code XxxEnvironment}. */
+    private static Class<?> environmentClass(String function) throws ClassNotFoundException {
+        return Class.forName(functions.get(function).path("Handler").asText().replaceFirst("Invoker$", "Environment"));
     }
 
-    private static Reach reach(String function) {
-        String module = moduleDir(function);
-        Set<String> seen = new LinkedHashSet<>();
-        List<String> todo = new ArrayList<>();
-        sources.keySet().stream().filter(fqn -> sourceModule(fqn).equals(module)).forEach(todo::add);
-        while (!todo.isEmpty()) {
-            String fqn = todo.remove(todo.size() - 1);
-            if (!seen.add(fqn)) {
-                continue;
-            }
-            for (String ref : references(fqn)) {
-                if (!seen.contains(ref) && (sourceModule(ref).equals(module) || sourceModule(ref).equals("layers/shared"))) {
-                    todo.add(ref);
-                }
-            }
-        }
-        Map<String, String> reads = new TreeMap<>();
-        for (String fqn : seen) {
-            Matcher m = CONFIG_READ.matcher(sources.get(fqn));
-            while (m.find()) {
-                reads.merge(m.group(2), m.group(1), (a, b) -> a.equals("required") ? a : b);
-            }
-        }
-        return new Reach(seen, reads);
+    @SuppressWarnings("unchecked")
+    private static Set<String> declared(String function) throws ReflectiveOperationException {
+        return (Set<String>) environmentClass(function).getField("VARIABLES").get(null);
     }
 
-    private static Set<String> references(String fqn) {
-        String src = sources.get(fqn);
-        Set<String> refs = new LinkedHashSet<>();
-        Matcher m = IMPORT.matcher(src);
-        while (m.find()) {
-            String name = m.group(2);
-            if (m.group(3) != null) {  // wildcard: the whole package
-                sources.keySet().stream().filter(k -> packageOf(k).equals(name)).forEach(refs::add);
-            } else if (m.group(1) != null) {  // static import of a member
-                refs.add(name.substring(0, name.lastIndexOf('.')));
-            } else {
-                refs.add(name);
-            }
+    /** The types of the environment record's components: which clients the function builds. */
+    private static Set<Class<?>> components(String function) throws ClassNotFoundException {
+        Set<Class<?>> types = new HashSet<>();
+        for (RecordComponent c : environmentClass(function).getRecordComponents()) {
+            types.add(c.getType());
         }
-        Matcher q = QUALIFIED.matcher(src);
-        while (q.find()) {
-            refs.add(q.group());
-        }
-        String pkg = packageOf(fqn);
-        for (String other : sources.keySet()) {
-            if (packageOf(other).equals(pkg) && !other.equals(fqn)
-                    && Pattern.compile("\\b" + simpleName(other) + "\\b").matcher(src).find()) {
-                refs.add(other);
-            }
-        }
-        refs.retainAll(sources.keySet());
-        return refs;
+        return types;
+    }
+
+    /** The template's environment plus what the Lambda runtime sets, as a deployed function sees it. */
+    private static Map<String, String> environmentWithRuntime(String function) {
+        Map<String, String> env = new HashMap<>(environment(function));
+        env.putIfAbsent("AWS_REGION", "eu-west-1");
+        return env;
     }
 
     // ---- template values ----------------------------------------------------------------------------------------
@@ -486,29 +478,9 @@ class TemplateCodeContractTest {
         return Class.forName(init);
     }
 
-    /** Builds an Init from its (Config[, ConfirmationQueue]) constructor; nothing connects until first use. */
+    /** Builds an Init as Lambda does ({@code XxxInit.from(Config)}), unregistered and unprimed; nothing connects. */
     private static Object construct(Class<?> init, Config config) throws ReflectiveOperationException {
-        for (Constructor<?> c : init.getConstructors()) {
-            Class<?>[] types = c.getParameterTypes();
-            if (types.length == 0 || types[0] != Config.class) {
-                continue;
-            }
-            Object[] args = new Object[types.length];
-            args[0] = config;
-            for (int i = 1; i < types.length; i++) {
-                if (types[i] == ConfirmationQueue.class) {
-                    try {
-                        args[i] = SqsConfirmationQueue.fromConfig(config);
-                    } catch (ConfigException e) {
-                        throw new InvocationTargetException(e);
-                    }
-                } else {
-                    throw new AssertionError(init + ": no way to build constructor parameter " + types[i]);
-                }
-            }
-            return c.newInstance(args);
-        }
-        throw new AssertionError(init + " has no public constructor taking Config first");
+        return init.getMethod("from", Config.class).invoke(null, config);
     }
 
     private static void closeQuietly(Object init) {

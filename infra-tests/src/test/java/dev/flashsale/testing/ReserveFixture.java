@@ -7,12 +7,13 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.init.InvocationContext;
 import dev.flashsale.json.Json;
-import dev.flashsale.queue.ConfirmationQueue;
-import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reserve.ReserveEnvironment;
 import dev.flashsale.reserve.ReserveInit;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.reserve.ReserveInvoker;
 
 /**
@@ -20,6 +21,8 @@ import dev.flashsale.reserve.ReserveInvoker;
  * fresh ElasticMQ queue.
  */
 public final class ReserveFixture implements AutoCloseable {
+
+    private static final InvocationContext CONTEXT = new InvocationContext("reserve", "us-east-1", java.time.Duration.ofMinutes(15));
 
     public final String queueUrl;
     public final ReserveInit init;
@@ -29,36 +32,24 @@ public final class ReserveFixture implements AutoCloseable {
     private ReserveFixture(String queueUrl, ReserveInit init) {
         this.queueUrl = queueUrl;
         this.init = init;
-        this.invoker = new ReserveInvoker(init);
+        this.invoker = init.invoker();
         this.redis = init.redis();
     }
 
-    /** Defaults: a generous rate limit so that only tests about rate limiting meet it. */
+    /**
+     * A fresh queue; a generous rate limit so that only tests about rate limiting meet it. {@code overrides} may point
+     * {@code CONFIRM_QUEUE_URL} or {@code SQS_ENDPOINT} elsewhere (a missing queue, a fault proxy).
+     */
     public static ReserveFixture create(Map<String, String> overrides) {
-        String queueUrl = TestQueue.create("confirm");
-        return create(queueUrl, SqsConfirmationQueue.create(TestQueue.settings(queueUrl)), overrides);
+        return withTelemetry(Telemetry.noop(), overrides);
     }
 
-    /** The queue too is built from config (SQS_ENDPOINT and BREAKER_* overrides apply to it). */
-    public static ReserveFixture fromConfig(Map<String, String> overrides) {
-        String queueUrl = TestQueue.create("confirm");
-        Map<String, String> env = environment(queueUrl, overrides);
-        return create(queueUrl, SqsConfirmationQueue.fromConfig(Config.of(env)), overrides);
-    }
-
-    /** The queue and the function share {@code telemetry} (tests with in-memory exporters). */
-    public static ReserveFixture withTelemetry(dev.flashsale.telemetry.Telemetry telemetry, Map<String, String> overrides) {
-        String queueUrl = TestQueue.create("confirm");
-        Config config = Config.of(environment(queueUrl, overrides));
-        ReserveInit init = new ReserveInit(config, telemetry, SqsConfirmationQueue.fromConfig(config, telemetry));
+    /** The function's clients and invoker share {@code telemetry} (tests with in-memory exporters). */
+    public static ReserveFixture withTelemetry(Telemetry telemetry, Map<String, String> overrides) {
+        Map<String, String> env = environment(TestQueue.create("confirm"), overrides);
+        ReserveInit init = new ReserveInit(ReserveEnvironment.from(Config.of(env)), telemetry);
         init.prime();
-        return new ReserveFixture(queueUrl, init);
-    }
-
-    public static ReserveFixture create(String queueUrl, ConfirmationQueue queue, Map<String, String> overrides) {
-        ReserveInit init = new ReserveInit(Config.of(environment(queueUrl, overrides)), queue);
-        init.prime();
-        return new ReserveFixture(queueUrl, init);
+        return new ReserveFixture(env.get("CONFIRM_QUEUE_URL"), init);
     }
 
     private static Map<String, String> environment(String queueUrl, Map<String, String> overrides) {
@@ -75,9 +66,6 @@ public final class ReserveFixture implements AutoCloseable {
         env.put("DATABASE_URL", TestDatabase.settings().url());
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("DB_PASSWORD", TestDatabase.settings().password());
         env.putAll(overrides);
         return env;
     }
@@ -91,7 +79,7 @@ public final class ReserveFixture implements AutoCloseable {
     }
 
     public APIGatewayV2HTTPResponse invoke(APIGatewayV2HTTPEvent event) {
-        return invoker.handleRequest(event, null);
+        return invoker.handleRequest(event, CONTEXT);
     }
 
     /** The sale's available-stock counter, or null when absent. */

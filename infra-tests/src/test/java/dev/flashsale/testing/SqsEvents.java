@@ -78,7 +78,7 @@ public final class SqsEvents {
         if (batch.isEmpty()) {
             return new Poll(0, Set.of());
         }
-        Set<String> failed = failedIds(invoker.handleRequest(fromQueue(batch), null));
+        Set<String> failed = failedIds(invoker.handleRequest(fromQueue(batch), Lambda.context()));
         for (Message m : batch) {
             if (!failed.contains(m.messageId())) {
                 TestQueue.client().deleteMessage(b -> b.queueUrl(queueUrl).receiptHandle(m.receiptHandle()));

@@ -9,11 +9,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
+import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbPassword;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
@@ -88,8 +93,17 @@ public final class TestDatabase {
 
     /** A new connection (one per simulated execution environment); close it when done. */
     public static DbConnection connect() {
-        return new DbConnection(new DbSettings(SETTINGS.url(), SETTINGS.user(), SETTINGS.password(), Duration.ofSeconds(3),
-                Duration.ofSeconds(30)));
+        return DbConnection.create(SETTINGS.withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
+    }
+
+    /**
+     * A connection as a function's wiring builds it from {@code config} ({@code DATABASE_URL}, {@code DB_*},
+     * {@code BREAKER_DB_*}), with no telemetry: for tests that put the database behind a fault proxy.
+     */
+    public static DbConnection connect(Config config) {
+        DbSettings s = DbSettings.from(config);
+        return new DbConnection(s, Breakers.db(BreakerSettings.from(config, "db", Duration.ofSeconds(1))), DbPassword.of(s),
+                Telemetry.noop());
     }
 
     /** A plain JDBC connection in autocommit mode, for assertions and for simulating faults. */

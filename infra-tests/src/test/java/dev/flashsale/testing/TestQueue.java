@@ -13,6 +13,9 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -40,6 +43,11 @@ public final class TestQueue {
 
     public static SqsSettings settings(String queueUrl) {
         return new SqsSettings(queueUrl, Optional.of(ENDPOINT), "us-east-1", Duration.ofSeconds(1), Duration.ofSeconds(5), true);
+    }
+
+    /** The confirmation queue {@code settings} name, with a default breaker and no telemetry. */
+    public static SqsConfirmationQueue queue(SqsSettings settings) {
+        return SqsConfirmationQueue.create(settings, Breakers.sqs(BreakerSettings.ofDefaults(Duration.ofSeconds(1))), Telemetry.noop());
     }
 
     public static SqsClient client() {

@@ -3,8 +3,14 @@ package dev.flashsale.testing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
+import java.time.Duration;
+
+import dev.flashsale.config.Config;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
 import redis.embedded.RedisServer;
 
 /**
@@ -61,9 +67,13 @@ public final class TestRedis {
      * than the production 200 ms, and that is load, not an outage (tests of the breakers configure their own).
      */
     public static RedisConnection connect() {
-        RedisSettings s = settings();
-        return new RedisConnection(new RedisSettings(s.uri(), false, s.connectTimeout(), java.time.Duration.ofSeconds(2), 64),
-                dev.flashsale.resilience.Breakers.create("redis", dev.flashsale.resilience.BreakerSettings.ofDefaults(
-                        java.time.Duration.ofSeconds(30)), RedisConnection::isUnavailable));
+        return new RedisConnection(settings().withTimeouts(settings().connectTimeout(), Duration.ofSeconds(2)).withPoolSize(64),
+                Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))), Telemetry.noop());
+    }
+
+    /** A client as a function's wiring builds it from {@code config} ({@code REDIS_*}, {@code BREAKER_REDIS_*}), no telemetry. */
+    public static RedisConnection connect(Config config) {
+        return new RedisConnection(RedisSettings.from(config), Breakers.redis(BreakerSettings.from(config, "redis", Duration.ofMillis(200))),
+                Telemetry.noop());
     }
 }

@@ -76,7 +76,8 @@ public final class TestStack implements AutoCloseable {
 
     /** Loads sales this stack's database knows into its Redis (the reservation path's lazy loader). */
     public dev.flashsale.sale.SaleLoader saleLoader() {
-        return new dev.flashsale.sale.SaleLoader(redis, saleSync(), Clock.systemUTC(), Duration.ofSeconds(5), Duration.ofSeconds(2));
+        return new dev.flashsale.sale.SaleLoader(redis, saleSync(), Clock.systemUTC(),
+                new dev.flashsale.sale.SaleLoading(Duration.ofSeconds(5), Duration.ofSeconds(2)));
     }
 
     public dev.flashsale.sale.SaleSync saleSync() {

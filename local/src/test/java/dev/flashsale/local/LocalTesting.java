@@ -46,8 +46,8 @@ public final class LocalTesting {
     public static Sale createSale(LocalStack stack, int stock, int perBuyerLimit) {
         Instant now = Instant.now();
         Sale sale = new Sale(newSaleId(), stock, perBuyerLimit, perBuyerLimit, now.minusSeconds(60), now.plus(Duration.ofHours(1)));
-        try (DbConnection db = new DbConnection(stack.services().db());
-             RedisConnection redis = new RedisConnection(RedisSettings.of(stack.services().redisUrl()))) {
+        try (DbConnection db = DbConnection.create(stack.services().db());
+             RedisConnection redis = RedisConnection.create(RedisSettings.of(stack.services().redisUrl()))) {
             new SaleRepository(db).create(sale, 1999, "USD");
             new SaleCache(redis, Duration.ofDays(1)).load(sale);
         }

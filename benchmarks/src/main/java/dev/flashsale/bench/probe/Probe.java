@@ -17,7 +17,8 @@ import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 
-import dev.flashsale.crac.Hooks;
+import dev.flashsale.init.Hooks;
+import dev.flashsale.init.InvocationContext;
 import dev.flashsale.queue.SqsConfirmationQueue;
 
 /**
@@ -65,7 +66,8 @@ public final class Probe {
                 events.add(serializer.fromJson(line));
             }
         }
-        ProbeContext context = new ProbeContext();
+        // one context for the whole probe, with Lambda's longest timeout: no invocation runs short of time
+        InvocationContext context = new InvocationContext("bench", "us-east-1", java.time.Duration.ofMinutes(15));
 
         if (restore) {
             Object init = Class.forName(initClass).getMethod("instance").invoke(null);

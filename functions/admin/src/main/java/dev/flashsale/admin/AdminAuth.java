@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Optional;
 
-import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemException;
@@ -29,12 +28,6 @@ public final class AdminAuth {
         if (token.isPresent() && token.get().length() < MIN_TOKEN_LENGTH) {
             throw new ConfigException("ADMIN_TOKEN must be at least " + MIN_TOKEN_LENGTH + " characters");
         }
-    }
-
-    /** {@code DEV_MODE} (default false) and {@code ADMIN_TOKEN} (no default; only read in dev mode). */
-    public static AdminAuth from(Config config) {
-        boolean dev = config.bool("DEV_MODE", false);
-        return new AdminAuth(dev, dev ? config.optional("ADMIN_TOKEN") : Optional.empty());
     }
 
     /**

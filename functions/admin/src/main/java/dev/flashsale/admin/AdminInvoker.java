@@ -35,15 +35,11 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
 
     /** Used by the Lambda runtime: the environment's one {@link AdminInit}. */
     public AdminInvoker() {
-        this(AdminInit.instance());
+        this(AdminInit.instance().invoker());
     }
 
-    public AdminInvoker(AdminInit init) {
-        this(init.auth(), init.reader(), init.handler(), init.telemetry());
-    }
-
-    public AdminInvoker(AdminAuth auth, AdminRequestReader reader, AdminHandler handler) {
-        this(auth, reader, handler, Telemetry.noop());
+    private AdminInvoker(AdminInvoker built) {
+        this(built.auth, built.reader, built.handler, built.telemetry);
     }
 
     public AdminInvoker(AdminAuth auth, AdminRequestReader reader, AdminHandler handler, Telemetry telemetry) {
@@ -51,6 +47,11 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
         this.reader = reader;
         this.handler = handler;
         this.telemetry = telemetry;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    AdminInvoker withoutTelemetry() {
+        return new AdminInvoker(auth, reader, handler, Telemetry.noop());
     }
 
     @Override

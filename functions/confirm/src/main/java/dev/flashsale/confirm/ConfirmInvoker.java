@@ -36,20 +36,21 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
 
     /** Used by the Lambda runtime: the environment's one {@link ConfirmInit}. */
     public ConfirmInvoker() {
-        this(ConfirmInit.instance());
+        this(ConfirmInit.instance().invoker());
     }
 
-    public ConfirmInvoker(ConfirmInit init) {
-        this(init.handler(), init.telemetry());
-    }
-
-    public ConfirmInvoker(ConfirmHandler handler) {
-        this(handler, Telemetry.noop());
+    private ConfirmInvoker(ConfirmInvoker built) {
+        this(built.handler, built.telemetry);
     }
 
     public ConfirmInvoker(ConfirmHandler handler, Telemetry telemetry) {
         this.handler = handler;
         this.telemetry = telemetry;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    ConfirmInvoker withoutTelemetry() {
+        return new ConfirmInvoker(handler, Telemetry.noop());
     }
 
     @Override

@@ -25,9 +25,13 @@ public final class MigrateInvoker implements RequestHandler<Map<String, Object>,
     private final MigrateHandler handler;
     private final CustomResourceResponder responder;
 
-    /** Used by the Lambda runtime: the environment's one {@link MigrateInit}. */
+    /** Used by the Lambda runtime: the environment's one {@link MigrateInit}'s invoker. */
     public MigrateInvoker() {
-        this(MigrateInit.instance().handler(), MigrateInit.instance().responder());
+        this(MigrateInit.instance().invoker());
+    }
+
+    private MigrateInvoker(MigrateInvoker built) {
+        this(built.handler, built.responder);
     }
 
     public MigrateInvoker(MigrateHandler handler, CustomResourceResponder responder) {

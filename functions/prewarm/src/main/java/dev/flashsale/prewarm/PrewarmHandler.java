@@ -13,6 +13,7 @@ import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.lease.LeaseKeeper;
 import dev.flashsale.lease.LeaseLock;
+import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
@@ -32,30 +33,24 @@ public final class PrewarmHandler {
     private final SaleRepository sales;
     private final SaleCache cache;
     private final SaleSync sync;
-    private final ScriptLoader scripts;
+    private final RedisConnection redis;
     private final LeaseLock lock;
     private final PrewarmSettings settings;
     private final Clock clock;
     private final Consumer<String> afterSale;
 
-    /** Loads every Lua script on the server that owns a sale's slot. */
-    @FunctionalInterface
-    public interface ScriptLoader {
-        void load(String saleId);
-    }
-
-    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, ScriptLoader scripts, LeaseLock lock,
+    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, RedisConnection redis, LeaseLock lock,
                           PrewarmSettings settings, Clock clock) {
-        this(sales, cache, sync, scripts, lock, settings, clock, saleId -> { });
+        this(sales, cache, sync, redis, lock, settings, clock, saleId -> { });
     }
 
     /** @param afterSale called after each sale is done (tests use it to make a run slow or to take its lease away) */
-    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, ScriptLoader scripts, LeaseLock lock,
+    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, RedisConnection redis, LeaseLock lock,
                           PrewarmSettings settings, Clock clock, Consumer<String> afterSale) {
         this.sales = sales;
         this.cache = cache;
         this.sync = sync;
-        this.scripts = scripts;
+        this.redis = redis;
         this.lock = lock;
         this.settings = settings;
         this.clock = clock;
@@ -87,7 +82,7 @@ public final class PrewarmHandler {
                 }
                 try {
                     if (!scriptsLoaded) {
-                        scripts.load(r.id());
+                        redis.loadScripts(r.id());
                         scriptsLoaded = true;
                     }
                     prewarm(r, now, report);

@@ -16,24 +16,17 @@ import dev.flashsale.telemetry.Telemetry;
  */
 public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<String, Object>> {
 
-    /** Without a Lambda context (local runs), a run may take this long. */
-    static final Duration DEFAULT_TIME = Duration.ofMinutes(1);
-
     private final PrewarmHandler handler;
     private final Clock clock;
     private final Telemetry telemetry;
 
-    /** Used by the Lambda runtime: the environment's one {@link PrewarmInit}. */
+    /** Used by the Lambda runtime: the environment's one {@link PrewarmInit}'s invoker. */
     public PrewarmInvoker() {
-        this(PrewarmInit.instance());
+        this(PrewarmInit.instance().invoker());
     }
 
-    public PrewarmInvoker(PrewarmInit init) {
-        this(init.handler(), Clock.systemUTC(), init.telemetry());
-    }
-
-    public PrewarmInvoker(PrewarmHandler handler, Clock clock) {
-        this(handler, clock, Telemetry.noop());
+    private PrewarmInvoker(PrewarmInvoker built) {
+        this(built.handler, built.clock, built.telemetry);
     }
 
     public PrewarmInvoker(PrewarmHandler handler, Clock clock, Telemetry telemetry) {
@@ -44,7 +37,7 @@ public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        Instant deadline = clock.instant().plus(context == null ? DEFAULT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
+        Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
         return telemetry.scheduled("prewarm run", context, "flashsale.prewarm.runs", invocation -> {
             PrewarmReport report = handler.run(deadline);
             invocation.outcome(!report.didRun() ? "skipped" : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")

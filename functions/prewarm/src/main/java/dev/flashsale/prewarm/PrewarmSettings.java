@@ -1,10 +1,12 @@
 package dev.flashsale.prewarm;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.config.Variables;
 
 /**
  * How a prewarm run behaves.
@@ -21,6 +23,8 @@ import dev.flashsale.config.ConfigException;
 public record PrewarmSettings(Duration horizon, int maxSales, Duration leaseTtl, Duration timeReserve, String salePrefix) {
 
     static final String LEASE_NAME = "prewarm";
+    public static final Set<String> VARIABLES = Variables.of("PREWARM_HORIZON", "PREWARM_MAX_SALES", "PREWARM_LEASE_TTL",
+            "PREWARM_TIME_RESERVE", "PREWARM_SALE_PREFIX");
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{0,64}");
 
     public PrewarmSettings {

@@ -2,53 +2,46 @@ package dev.flashsale.query;
 
 import java.util.Map;
 
-import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Once;
-import dev.flashsale.crac.FunctionInit;
-import dev.flashsale.crac.PrimeSamples;
-import dev.flashsale.crac.Priming;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationCodec;
-import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.telemetry.Telemetry;
 
 /**
- * Built once per execution environment of the ReservationQueryFunction: config and the Redis client (closed before a
- * SnapStart snapshot, reopened on first use after restore), primed without changing data.
- *
- * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DEV_MODE} (default false), {@code OTEL_*} and
- * {@code LOG_LEVEL} (see {@link Telemetry}), {@code PRIMING} (default true; see {@link Priming}).
+ * Built once per execution environment of the ReservationQueryFunction: the Redis client (closed before a SnapStart
+ * snapshot, reopened on first use after restore), the handler and its invoker, primed without changing data.
  */
 public final class ReservationQueryInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReservationQueryInit.class);
-    private static final Once<ReservationQueryInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), ReservationQueryInit::new));
+    private static final Once<ReservationQueryInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
 
     private final RedisConnection redis;
-    private final ReservationQueryHandler handler;
-    private final boolean devMode;
+    private final ReservationQueryInvoker invoker;
 
-    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
-    public ReservationQueryInit(Config config) {
-        this(config, Telemetry.fromConfig(config, "query"));
+    public ReservationQueryInit(ReservationQueryEnvironment env, Telemetry telemetry) {
+        super(env.init(), telemetry);
+        this.redis = wiring().redis(env.redis(), env.redisBreaker());
+        this.invoker = new ReservationQueryInvoker(new ReservationQueryHandler(new ReservationStore(redis, env.policy())), env.devMode(),
+                telemetry);
     }
 
-    public ReservationQueryInit(Config config, Telemetry telemetry) {
-        super(telemetry);
-        this.redis = RedisConnection.fromConfig(config, telemetry);
-        this.handler = new ReservationQueryHandler(new ReservationStore(redis, ReservationPolicy.from(config)));
-        this.devMode = config.bool("DEV_MODE", false);
+    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
+    public static ReservationQueryInit from(Config config) {
+        ReservationQueryEnvironment env = ReservationQueryEnvironment.from(config);
+        return new ReservationQueryInit(env, telemetry(env.init()));
     }
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */
@@ -56,21 +49,12 @@ public final class ReservationQueryInit extends FunctionInit {
         return INSTANCE.get();
     }
 
-    public ReservationQueryHandler handler() {
-        return handler;
-    }
-
-    public boolean devMode() {
-        return devMode;
+    public ReservationQueryInvoker invoker() {
+        return invoker;
     }
 
     public RedisConnection redis() {
         return redis;
-    }
-
-    @Override
-    protected Resource[] cracResources() {
-        return new Resource[] {redis};
     }
 
     /**
@@ -81,9 +65,9 @@ public final class ReservationQueryInit extends FunctionInit {
     @Override
     protected void primePaths() {
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
-        APIGatewayV2HTTPResponse answer = new ReservationQueryInvoker(handler, devMode).handleRequest(PrimeSamples.apiEvent("GET",
+        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry().handleRequest(PrimeSamples.apiEvent("GET",
                 "/sales/{saleId}/reservations/{reservationId}", path,
-                Map.of("saleId", PrimeSamples.SALE_ID, "reservationId", PrimeSamples.RESERVATION_ID), Map.of(), null), null);
+                Map.of("saleId", PrimeSamples.SALE_ID, "reservationId", PrimeSamples.RESERVATION_ID), Map.of(), null), primingContext());
         if (answer.getStatusCode() != 404) {
             LOG.warn("priming the query path answered {} (expected 404): {}", answer.getStatusCode(), answer.getBody());
         }

@@ -25,22 +25,24 @@ public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV
     private final boolean devMode;
     private final Telemetry telemetry;
 
+    /** Used by the Lambda runtime: the environment's one {@link ReservationQueryInit}'s invoker. */
     public ReservationQueryInvoker() {
-        this(ReservationQueryInit.instance());
+        this(ReservationQueryInit.instance().invoker());
     }
 
-    public ReservationQueryInvoker(ReservationQueryInit init) {
-        this(init.handler(), init.devMode(), init.telemetry());
-    }
-
-    public ReservationQueryInvoker(ReservationQueryHandler handler, boolean devMode) {
-        this(handler, devMode, Telemetry.noop());
+    private ReservationQueryInvoker(ReservationQueryInvoker built) {
+        this(built.handler, built.devMode, built.telemetry);
     }
 
     public ReservationQueryInvoker(ReservationQueryHandler handler, boolean devMode, Telemetry telemetry) {
         this.handler = handler;
         this.devMode = devMode;
         this.telemetry = telemetry;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    ReservationQueryInvoker withoutTelemetry() {
+        return new ReservationQueryInvoker(handler, devMode, Telemetry.noop());
     }
 
     @Override

@@ -21,21 +21,23 @@ public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPE
     private final SaleStatusHandler handler;
     private final Telemetry telemetry;
 
+    /** Used by the Lambda runtime: the environment's one {@link SaleStatusInit}'s invoker. */
     public SaleStatusInvoker() {
-        this(SaleStatusInit.instance());
+        this(SaleStatusInit.instance().invoker());
     }
 
-    public SaleStatusInvoker(SaleStatusInit init) {
-        this(init.handler(), init.telemetry());
-    }
-
-    public SaleStatusInvoker(SaleStatusHandler handler) {
-        this(handler, Telemetry.noop());
+    private SaleStatusInvoker(SaleStatusInvoker built) {
+        this(built.handler, built.telemetry);
     }
 
     public SaleStatusInvoker(SaleStatusHandler handler, Telemetry telemetry) {
         this.handler = handler;
         this.telemetry = telemetry;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    SaleStatusInvoker withoutTelemetry() {
+        return new SaleStatusInvoker(handler, Telemetry.noop());
     }
 
     @Override

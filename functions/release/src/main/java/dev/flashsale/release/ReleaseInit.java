@@ -6,62 +6,56 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import org.crac.Resource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.crac.Once;
-import dev.flashsale.crac.FunctionInit;
-import dev.flashsale.crac.PrimeSamples;
-import dev.flashsale.crac.Priming;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 
 /**
- * Everything the ReleaseFunction builds once per execution environment: config, the Redis client, the one database
- * connection, the handler; both connections registered as CRaC resources.
- *
- * <p>Environment: {@code REDIS_*} (see {@link RedisSettings}), {@code DATABASE_URL}, {@code DB_*} (see
- * {@link DbSettings}), {@code RELEASE_*} (see {@link ReleaseSettings}), and {@code CLAIM_TTL} is read but unused here (this job never claims; it reads claim
- * deadlines that the ConfirmFunction set), {@code PRIMING} (default true; see {@link Priming}).
+ * Everything the ReleaseFunction builds once per execution environment: the Redis client, the one database connection,
+ * the handler and its invoker; both connections registered as CRaC resources.
  */
 public final class ReleaseInit extends FunctionInit {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReleaseInit.class);
-    private static final Once<ReleaseInit> INSTANCE = new Once<>(() -> FunctionInit.start(Config.fromEnv(), ReleaseInit::new));
+    private static final Once<ReleaseInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
 
     private final RedisConnection redis;
     private final DbConnection db;
     private final SaleRepository sales;
-    private final HoldClaims claims;
     private final ReleaseHandler handler;
+    private final ReleaseInvoker invoker;
 
-    /** Telemetry from the {@code OTEL_*} entries of {@code config} (none by default). */
-    public ReleaseInit(Config config) {
-        this(config, Telemetry.fromConfig(config, "release"));
+    public ReleaseInit(ReleaseEnvironment env, Telemetry telemetry) {
+        super(env.init(), telemetry);
+        this.redis = wiring().redis(env.redis(), env.redisBreaker());
+        this.db = wiring().db(env.db(), env.dbBreaker());
+        this.sales = new SaleRepository(db);
+        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, env.policy()),
+                new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()), new OrderFence(db), env.bounds(),
+                Clock.systemUTC());
+        this.invoker = new ReleaseInvoker(handler, Clock.systemUTC(), telemetry);
     }
 
-    public ReleaseInit(Config config, Telemetry telemetry) {
-        super(telemetry);
-        this.redis = RedisConnection.fromConfig(config, telemetry);
-        this.db = DbConnection.fromConfig(config, telemetry);
-        this.claims = HoldClaims.from(redis, config);
-        this.sales = new SaleRepository(db);
-        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, ReservationPolicy.from(config)),
-                claims, new OrderFence(db), ReleaseSettings.from(config), Clock.systemUTC());
+    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
+    public static ReleaseInit from(Config config) {
+        ReleaseEnvironment env = ReleaseEnvironment.from(config);
+        return new ReleaseInit(env, telemetry(env.init()));
     }
 
     /** The execution environment's instance, built on first use (during the Lambda init phase). */
     public static ReleaseInit instance() {
         return INSTANCE.get();
+    }
+
+    public ReleaseInvoker invoker() {
+        return invoker;
     }
 
     public ReleaseHandler handler() {
@@ -76,30 +70,18 @@ public final class ReleaseInit extends FunctionInit {
         return db;
     }
 
-    @Override
-    protected Resource[] cracResources() {
-        return new Resource[] {redis, db};
-    }
-
     /**
      * Runs a release over the prime sale only: both due-scans (due.lua) find nothing, so nothing is released. Then the
      * database connection is opened and the scheduled run's query reads at most one sale id, which is discarded: a
-     * real run only starts on the schedule. Outages at init are logged, not fatal.
+     * real run only starts on the schedule.
      */
     @Override
     protected void primePaths() {
-        try {
-            claims.loadScripts(PrimeSamples.SALE_ID);
-        } catch (RuntimeException e) {
-            LOG.warn("priming could not load the scripts into Redis at {}: {}", redis.settings().redacted(), e.toString());
-        }
-        ReleaseSummary summary = handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30)));
-        summary.toMap();
-        try {
+        primeScripts(redis);
+        handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30))).toMap();
+        tryPriming("reach the database at " + db.settings().redacted(), () -> {
             Instant now = Instant.now();
             sales.startedAndEndedSince(now, now.minus(Duration.ofDays(1)), 1);
-        } catch (RuntimeException e) {
-            LOG.warn("priming could not reach the database at {}: {}", db.settings().redacted(), e.toString());
-        }
+        });
     }
 }

@@ -16,24 +16,17 @@ import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
  */
 public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<String, Object>> {
 
-    /** Without a Lambda context (local runs), a run may take this long. */
-    static final Duration DEFAULT_TIME = Duration.ofMinutes(1);
-
     private final ReleaseHandler handler;
     private final Clock clock;
     private final Telemetry telemetry;
 
-    /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}. */
+    /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}'s invoker. */
     public ReleaseInvoker() {
-        this(ReleaseInit.instance());
+        this(ReleaseInit.instance().invoker());
     }
 
-    public ReleaseInvoker(ReleaseInit init) {
-        this(init.handler(), Clock.systemUTC(), init.telemetry());
-    }
-
-    public ReleaseInvoker(ReleaseHandler handler, Clock clock) {
-        this(handler, clock, Telemetry.noop());
+    private ReleaseInvoker(ReleaseInvoker built) {
+        this(built.handler, built.clock, built.telemetry);
     }
 
     public ReleaseInvoker(ReleaseHandler handler, Clock clock, Telemetry telemetry) {
@@ -44,7 +37,7 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        Instant deadline = clock.instant().plus(context == null ? DEFAULT_TIME : Duration.ofMillis(context.getRemainingTimeInMillis()));
+        Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
         return telemetry.scheduled("release run", context, "flashsale.release.runs", invocation -> {
             ReleaseSummary s = handler.run(deadline);
             invocation.outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")

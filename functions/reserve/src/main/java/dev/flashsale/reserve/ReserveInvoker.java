@@ -1,7 +1,5 @@
 package dev.flashsale.reserve;
 
-import dev.flashsale.reservation.ReserveRequest;
-import dev.flashsale.telemetry.Telemetry;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.Context;
@@ -14,10 +12,13 @@ import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.telemetry.Telemetry;
 
 /**
- * The ReserveFunction's Lambda handler ({@code POST /sales/{saleId}/reservations}): event → {@code ReserveRequest},
- * outcome → 201 (new hold), 200 (replayed key) or problem+json. No business logic here.
+ * The ReserveFunction's Lambda handler ({@code POST /sales/{saleId}/reservations}), the class template.yaml names as
+ * {@code Handler}: event → {@code ReserveRequest}, outcome → 201 (new hold), 200 (replayed key) or problem+json. No
+ * business logic here; that is {@link ReserveHandler}.
  */
 public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
 
@@ -28,23 +29,24 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
     private final ReserveHandler handler;
     private final Telemetry telemetry;
 
-    /** Used by the Lambda runtime: the environment's one {@link ReserveInit}. */
+    /** Used by the Lambda runtime: the environment's one {@link ReserveInit}'s invoker. */
     public ReserveInvoker() {
-        this(ReserveInit.instance());
+        this(ReserveInit.instance().invoker());
     }
 
-    public ReserveInvoker(ReserveInit init) {
-        this(init.reader(), init.handler(), init.telemetry());
-    }
-
-    public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler) {
-        this(reader, handler, Telemetry.noop());
+    private ReserveInvoker(ReserveInvoker built) {
+        this(built.reader, built.handler, built.telemetry);
     }
 
     public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler, Telemetry telemetry) {
         this.reader = reader;
         this.handler = handler;
         this.telemetry = telemetry;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    ReserveInvoker withoutTelemetry() {
+        return new ReserveInvoker(reader, handler, Telemetry.noop());
     }
 
     @Override

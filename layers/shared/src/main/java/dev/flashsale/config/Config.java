@@ -1,8 +1,11 @@
 package dev.flashsale.config;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,15 +25,18 @@ public final class Config {
     private static final ThreadLocal<Map<String, String>> LOCAL_ENVIRONMENT = new ThreadLocal<>();
 
     private final Map<String, String> values;
+    /** The names asked for, when this config records them (tests of what a settings record declares); else null. */
+    private final Set<String> asked;
 
-    private Config(Map<String, String> values) {
+    private Config(Map<String, String> values, Set<String> asked) {
         this.values = Map.copyOf(values);
+        this.asked = asked;
     }
 
     /** The process environment; or, inside {@link #withLocalEnvironment} on this thread, the environment given there. */
     public static Config fromEnv() {
         Map<String, String> local = LOCAL_ENVIRONMENT.get();
-        return new Config(local != null ? local : System.getenv());
+        return new Config(local != null ? local : System.getenv(), null);
     }
 
     /**
@@ -53,11 +59,30 @@ public final class Config {
     }
 
     public static Config of(Map<String, String> values) {
-        return new Config(values);
+        return new Config(values, null);
+    }
+
+    /**
+     * A config that remembers every name asked for ({@link #asked()}), so that a test can prove a settings record reads
+     * exactly the variables it declares.
+     */
+    public static Config recording(Map<String, String> values) {
+        return new Config(values, new TreeSet<>());
+    }
+
+    /** The names asked for so far, sorted (a {@link #recording} config only). */
+    public Set<String> asked() {
+        if (asked == null) {
+            throw new IllegalStateException("this config does not record what is asked; use Config.recording");
+        }
+        return Collections.unmodifiableSet(asked);
     }
 
     /** The raw value, absent when unset or blank. */
     public Optional<String> optional(String name) {
+        if (asked != null) {
+            asked.add(name);
+        }
         String v = values.get(name);
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }

@@ -8,14 +8,12 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import org.crac.Context;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.flashsale.config.Config;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.DependencyUnavailableException;
@@ -38,25 +36,11 @@ public final class DbConnection implements Resource, AutoCloseable {
     private final Attributes spanAttributes;
     private Connection connection;
 
-    /** With a breaker of default settings. */
-    public DbConnection(DbSettings settings) {
-        this(settings, breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))));
-    }
-
-    public DbConnection(DbSettings settings, CircuitBreaker breaker) {
-        this(settings, breaker, DbPassword.of(settings), Telemetry.noop());
-    }
-
-    /** @param telemetry a client span per transaction, and the breaker's state transitions counted */
-    public DbConnection(DbSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
-        this(settings, breaker, DbPassword.of(settings), telemetry);
-    }
-
-    /** With {@code password} asked once per new connection (an IAM token lives 15 minutes; a connection longer). */
-    public DbConnection(DbSettings settings, CircuitBreaker breaker, DbPassword password) {
-        this(settings, breaker, password, Telemetry.noop());
-    }
-
+    /**
+     * @param breaker   the {@code db} breaker ({@link Breakers#db})
+     * @param password  asked once per new connection (an IAM token lives 15 minutes; a connection longer)
+     * @param telemetry a client span per transaction, and the breaker's state transitions counted
+     */
     public DbConnection(DbSettings settings, CircuitBreaker breaker, DbPassword password, Telemetry telemetry) {
         this.settings = settings;
         this.breaker = breaker;
@@ -66,18 +50,10 @@ public final class DbConnection implements Resource, AutoCloseable {
         telemetry.watch(breaker);
     }
 
-    /** Settings from {@code DATABASE_URL}, {@code DB_*} ({@code DB_IAM_AUTH}: IAM tokens); the breaker from {@code BREAKER_DB_*} / {@code BREAKER_*}. */
-    public static DbConnection fromConfig(Config config) {
-        return fromConfig(config, Telemetry.noop());
-    }
-
-    public static DbConnection fromConfig(Config config, Telemetry telemetry) {
-        return new DbConnection(DbSettings.from(config), breaker(BreakerSettings.from(config, "db", Duration.ofSeconds(1))), telemetry);
-    }
-
-    private static CircuitBreaker breaker(BreakerSettings settings) {
-        // Only an unreachable or failing database counts; a statement the database refuses is our bug, not its outage.
-        return Breakers.create("db", settings, e -> e instanceof DependencyUnavailableException);
+    /** A connection with a default {@code db} breaker, password login and no telemetry (tools and tests). */
+    public static DbConnection create(DbSettings settings) {
+        return new DbConnection(settings, Breakers.db(BreakerSettings.ofDefaults(Duration.ofSeconds(1))), DbPassword.of(settings),
+                Telemetry.noop());
     }
 
     public CircuitBreaker breaker() {
@@ -117,18 +93,8 @@ public final class DbConnection implements Resource, AutoCloseable {
     }
 
     private <T> T transactionInBreaker(SqlWork<T> work) {
-        if (!breaker.tryAcquirePermission()) {
-            throw new DependencyUnavailableException("db", Breakers.retryAfter(breaker), "database circuit breaker is open", null);
-        }
-        long start = System.nanoTime();
-        try {
-            T result = transactionWithRetry(work);
-            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            return result;
-        } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
-            throw e;
-        }
+        return Breakers.call(breaker, () -> transactionWithRetry(work), () -> new DependencyUnavailableException("db",
+                Breakers.retryAfter(breaker), "database circuit breaker is open", null));
     }
 
     private synchronized <T> T transactionWithRetry(SqlWork<T> work) {

@@ -1,10 +1,12 @@
 package dev.flashsale.db;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.Properties;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.config.Variables;
 
 /**
  * How to reach PostgreSQL (Aurora behind RDS Proxy in AWS).
@@ -26,6 +28,8 @@ public record DbSettings(String url, String user, String password, Duration conn
                          boolean iamAuth, String region) {
 
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/flashsale";
+    public static final Set<String> VARIABLES = Variables.of("DATABASE_URL", "DB_USER", "DB_PASSWORD", "DB_CONNECT_TIMEOUT",
+            "DB_SOCKET_TIMEOUT", "DB_IAM_AUTH", "AWS_REGION");
 
     public DbSettings {
         if (url == null || !url.startsWith("jdbc:postgresql://")) {
@@ -33,13 +37,13 @@ public record DbSettings(String url, String user, String password, Duration conn
         }
     }
 
-    /** Password login (no IAM). */
-    public DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout) {
-        this(url, user, password, connectTimeout, socketTimeout, false, "us-east-1");
+    /** Password login (no IAM) with the default timeouts (tools and tests). */
+    public static DbSettings of(String url, String user, String password) {
+        return new DbSettings(url, user, password, Duration.ofSeconds(3), Duration.ofSeconds(10), false, "us-east-1");
     }
 
-    public static DbSettings of(String url, String user, String password) {
-        return new DbSettings(url, user, password, Duration.ofSeconds(3), Duration.ofSeconds(10));
+    public DbSettings withTimeouts(Duration connect, Duration statement) {
+        return new DbSettings(url, user, password, connect, statement, iamAuth, region);
     }
 
     public static DbSettings from(Config config) {

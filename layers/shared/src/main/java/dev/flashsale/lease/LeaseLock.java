@@ -26,8 +26,6 @@ import redis.clients.jedis.params.SetParams;
  */
 public final class LeaseLock implements Resource {
 
-    private static final LuaScript RENEW = LuaScript.fromResource("lease-renew");
-    private static final LuaScript RELEASE = LuaScript.fromResource("lease-release");
 
     private final RedisConnection redis;
     private final Supplier<SecureRandom> randoms;
@@ -59,13 +57,13 @@ public final class LeaseLock implements Resource {
 
     /** Extends the lease; false when it was lost (expired, possibly taken by another holder). */
     public boolean renew(Lease lease) {
-        Object r = redis.call(c -> RENEW.run(c, List.of(key(lease.name())), List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
+        Object r = redis.call(c -> LuaScript.LEASE_RENEW.run(c, List.of(key(lease.name())), List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
         return ((Number) r).longValue() == 1;
     }
 
     /** Gives the lease up; false when it was no longer ours (nothing is deleted then). */
     public boolean release(Lease lease) {
-        Object r = redis.call(c -> RELEASE.run(c, List.of(key(lease.name())), List.of(lease.token())));
+        Object r = redis.call(c -> LuaScript.LEASE_RELEASE.run(c, List.of(key(lease.name())), List.of(lease.token())));
         return ((Number) r).longValue() == 1;
     }
 

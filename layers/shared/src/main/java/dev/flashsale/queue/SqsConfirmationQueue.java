@@ -1,9 +1,7 @@
 package dev.flashsale.queue;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -17,8 +15,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 
-import dev.flashsale.config.Config;
-import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
 
@@ -56,15 +52,11 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     private final AtomicLong clientsBuilt = new AtomicLong();
     private volatile SqsClient sqs;
 
-    /** @param factory builds the SQS client, now and again after each restore */
-    public SqsConfirmationQueue(Supplier<SqsClient> factory, String queueUrl, CircuitBreaker breaker) {
-        this(factory, null, queueUrl, breaker, Telemetry.noop());
-    }
-
     /**
      * @param factory        builds the SQS client, now and again after each restore
      * @param primingFactory builds a client like the real one but over the given HTTP client, for {@link #prime}; may
      *                       be null (then priming skips the offline send)
+     * @param breaker        the {@code sqs} breaker ({@link Breakers#sqs})
      * @param telemetry      a producer span per send, whose context travels in the message attributes
      */
     public SqsConfirmationQueue(Supplier<SqsClient> factory, Function<SdkHttpClient, SqsClient> primingFactory, String queueUrl,
@@ -79,21 +71,9 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
         telemetry.watch(breaker);
     }
 
-    /** With a breaker of default settings. */
-    public static SqsConfirmationQueue create(SqsSettings settings) {
-        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
-                breaker(BreakerSettings.ofDefaults(Duration.ofSeconds(1))), Telemetry.noop());
-    }
-
-    /** Settings from {@code CONFIRM_QUEUE_URL}, {@code SQS_*}, and the breaker from {@code BREAKER_SQS_*} / {@code BREAKER_*}. */
-    public static SqsConfirmationQueue fromConfig(Config config) {
-        return fromConfig(config, Telemetry.noop());
-    }
-
-    public static SqsConfirmationQueue fromConfig(Config config, Telemetry telemetry) {
-        SqsSettings settings = SqsSettings.from(config);
-        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(),
-                breaker(BreakerSettings.from(config, "sqs", Duration.ofSeconds(1))), telemetry);
+    /** The queue {@code settings} name, through clients built from them. */
+    public static SqsConfirmationQueue create(SqsSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
+        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(), breaker, telemetry);
     }
 
     private SqsClient build() {
@@ -119,10 +99,6 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     /** How many SQS clients this queue has built (one at construction, one more after each checkpoint that closed one). */
     public long clientsBuilt() {
         return clientsBuilt.get();
-    }
-
-    private static CircuitBreaker breaker(BreakerSettings settings) {
-        return Breakers.create("sqs", settings, e -> e instanceof SdkException);
     }
 
     public CircuitBreaker breaker() {
@@ -184,16 +160,11 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     }
 
     private void sendNow(ConfirmationMessage message) {
-        if (!breaker.tryAcquirePermission()) {
-            throw new QueueUnavailableException("confirmation queue circuit breaker is open", null);
-        }
-        long start = System.nanoTime();
         try {
-            String id = client().sendMessage(request(message)).messageId();
+            String id = Breakers.call(breaker, () -> client().sendMessage(request(message)).messageId(),
+                    () -> new QueueUnavailableException("confirmation queue circuit breaker is open", null));
             io.opentelemetry.api.trace.Span.current().setAttribute("messaging.message.id", id);
-            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         } catch (SdkException e) {
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             throw new QueueUnavailableException("confirmation queue did not accept reservation " + message.reservationId(), e);
         }
     }

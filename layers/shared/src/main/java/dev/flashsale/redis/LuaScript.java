@@ -13,36 +13,46 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
- * A Lua script kept as a classpath resource. Its SHA-1 is computed locally, so a call is a single EVALSHA;
- * the source is sent again only when the server answers NOSCRIPT (restart, failover, SCRIPT FLUSH).
+ * Every Lua script of the stack, each kept as a classpath resource {@code /scripts/<name>.lua} that names its
+ * {@code KEYS} and {@code ARGV} at the top. Its SHA-1 is computed locally, so a call is a single EVALSHA; the source is
+ * sent again only when the server answers NOSCRIPT (restart, failover, SCRIPT FLUSH). {@link #loadAll} puts every
+ * script on a server ahead of the first call (priming, prewarm).
  */
-public final class LuaScript {
+public enum LuaScript {
+    /** Take a hold, or replay a key (reservation path). */
+    RESERVE("reserve"),
+    /** Give back a hold whose confirmation could not be queued. */
+    CANCEL_HOLD("cancel-hold"),
+    /** HELD → CLAIMED for a confirmer, or a claim renewed. */
+    CLAIM("claim"),
+    /** Redis follows the database's decision for a HELD or CLAIMED reservation. */
+    SETTLE("settle"),
+    /** Ids whose deadline has passed in a holds or claims set. */
+    DUE("due"),
+    /** A sale's definition and, if absent, its stock counter. */
+    LOAD_SALE("load-sale"),
+    /** A sale's definition and counter set from the database (reconciliation). */
+    SYNC_SALE("sync-sale"),
+    /** Redis follows a stock increase. */
+    ADD_STOCK("add-stock"),
+    /** Extend a lease the caller still owns. */
+    LEASE_RENEW("lease-renew"),
+    /** Drop a lease (or lock) the caller still owns. */
+    LEASE_RELEASE("lease-release");
 
-    private final String name;
+    private final String fileName;
     private final String source;
     private final String sha;
 
-    private LuaScript(String name, String source) {
-        this.name = name;
-        this.source = source;
+    LuaScript(String fileName) {
+        this.fileName = fileName;
+        this.source = read("/scripts/" + fileName + ".lua");
         this.sha = sha1(source);
     }
 
-    /** Loads {@code /scripts/<name>.lua} from the classpath. */
-    public static LuaScript fromResource(String name) {
-        String path = "/scripts/" + name + ".lua";
-        try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing script resource " + path);
-            }
-            return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    public String name() {
-        return name;
+    /** The script's file name without {@code .lua}, e.g. {@code reserve}; spans are named after it. */
+    public String fileName() {
+        return fileName;
     }
 
     public String sha() {
@@ -50,13 +60,15 @@ public final class LuaScript {
     }
 
     /**
-     * Loads the script into the server that owns {@code sampleKey}'s slot (any key of the sale will do), so that the
-     * first real call does not pay for a NOSCRIPT round trip.
+     * Loads every script into the server that owns {@code sampleKey}'s slot (any key of a sale will do), so that no
+     * first call pays for a NOSCRIPT round trip.
      */
-    public void load(UnifiedJedis redis, String sampleKey) {
-        String loaded = redis.scriptLoad(source, sampleKey);
-        if (!sha.equals(loaded)) {
-            throw new IllegalStateException("server SHA " + loaded + " differs from local " + sha + " for " + name);
+    public static void loadAll(UnifiedJedis redis, String sampleKey) {
+        for (LuaScript script : values()) {
+            String loaded = redis.scriptLoad(script.source, sampleKey);
+            if (!script.sha.equals(loaded)) {
+                throw new IllegalStateException("server SHA " + loaded + " differs from local " + script.sha + " for " + script.fileName);
+            }
         }
     }
 
@@ -65,6 +77,17 @@ public final class LuaScript {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
             return redis.eval(source, keys, args);
+        }
+    }
+
+    private static String read(String path) {
+        try (InputStream in = LuaScript.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing script resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -49,16 +49,10 @@ public final class RedisConnection implements Resource, AutoCloseable {
     private final Attributes spanAttributes;
     private volatile UnifiedJedis client;
 
-    /** With a breaker of default settings. */
-    public RedisConnection(RedisSettings settings) {
-        this(settings, Breakers.create("redis", BreakerSettings.ofDefaults(Duration.ofMillis(200)), RedisConnection::isUnavailable));
-    }
-
-    public RedisConnection(RedisSettings settings, CircuitBreaker breaker) {
-        this(settings, breaker, Telemetry.noop());
-    }
-
-    /** @param telemetry spans for {@link #eval} calls, and the breaker's state transitions counted */
+    /**
+     * @param breaker   the {@code redis} breaker ({@link Breakers#redis})
+     * @param telemetry spans for {@link #eval} calls, and the breaker's state transitions counted
+     */
     public RedisConnection(RedisSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
         this.settings = settings;
         this.breaker = breaker;
@@ -68,15 +62,9 @@ public final class RedisConnection implements Resource, AutoCloseable {
         telemetry.watch(breaker);
     }
 
-    /** Settings and breaker from {@code REDIS_*} and {@code BREAKER_REDIS_*} / {@code BREAKER_*} variables. */
-    public static RedisConnection fromConfig(dev.flashsale.config.Config config) {
-        return fromConfig(config, Telemetry.noop());
-    }
-
-    public static RedisConnection fromConfig(dev.flashsale.config.Config config, Telemetry telemetry) {
-        return new RedisConnection(RedisSettings.from(config),
-                Breakers.create("redis", BreakerSettings.from(config, "redis", Duration.ofMillis(200)), RedisConnection::isUnavailable),
-                telemetry);
+    /** A client with a default {@code redis} breaker and no telemetry (tools and tests). */
+    public static RedisConnection create(RedisSettings settings) {
+        return new RedisConnection(settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofMillis(200))), Telemetry.noop());
     }
 
     /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
@@ -111,17 +99,11 @@ public final class RedisConnection implements Resource, AutoCloseable {
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
         calls.increment();
-        if (!breaker.tryAcquirePermission()) {
-            throw new DependencyUnavailableException("redis", Breakers.retryAfter(breaker), "redis circuit breaker is open", null);
-        }
-        long start = System.nanoTime();
         try {
-            T result = command.apply(client());
-            breaker.onSuccess(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-            return result;
+            return Breakers.call(breaker, () -> command.apply(client()), () -> new DependencyUnavailableException("redis",
+                    Breakers.retryAfter(breaker), "redis circuit breaker is open", null));
         } catch (RuntimeException e) {
-            breaker.onError(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS, e);
-            if (isUnavailable(e)) {
+            if (!(e instanceof DependencyUnavailableException) && isUnavailable(e)) {
                 throw new DependencyUnavailableException("redis", Breakers.retryAfter(breaker), "redis unavailable: " + e.getMessage(), e);
             }
             throw e;
@@ -136,9 +118,20 @@ public final class RedisConnection implements Resource, AutoCloseable {
         if (!telemetry.tracing()) {
             return call(c -> script.run(c, keys, args));
         }
-        return telemetry.span("EVALSHA " + script.name(), SpanKind.CLIENT, spanAttributes.toBuilder()
-                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.name()).build(),
+        return telemetry.span("EVALSHA " + script.fileName(), SpanKind.CLIENT, spanAttributes.toBuilder()
+                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.fileName()).build(),
                 () -> call(c -> script.run(c, keys, args)));
+    }
+
+    /**
+     * Loads every Lua script on the server that owns {@code saleId}'s slot (any sale will do outside cluster mode), so
+     * that no first call pays for a NOSCRIPT round trip.
+     */
+    public void loadScripts(String saleId) {
+        call(c -> {
+            LuaScript.loadAll(c, new SaleKeys(saleId).meta());
+            return null;
+        });
     }
 
     /** How many calls went through {@link #call} since this connection was built. */

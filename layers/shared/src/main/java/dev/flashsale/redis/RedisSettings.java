@@ -2,9 +2,11 @@ package dev.flashsale.redis;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.config.Variables;
 
 /**
  * How to reach Redis.
@@ -24,11 +26,8 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
 
     public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
     public static final String DEFAULT_CLIENT_NAME = "flashsale";
-
-    /** With the default client name. */
-    public RedisSettings(URI uri, boolean clusterMode, Duration connectTimeout, Duration socketTimeout, int poolSize) {
-        this(uri, clusterMode, connectTimeout, socketTimeout, poolSize, DEFAULT_CLIENT_NAME);
-    }
+    public static final Set<String> VARIABLES = Variables.of("REDIS_URL", "REDIS_CLUSTER_MODE", "REDIS_CONNECT_TIMEOUT", "REDIS_TIMEOUT",
+            "REDIS_POOL_SIZE", "REDIS_CLIENT_NAME");
 
     public RedisSettings {
         String scheme = uri.getScheme();
@@ -43,8 +42,17 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
         }
     }
 
+    /** {@code url} with every other setting at its default (tools and tests). */
     public static RedisSettings of(String url) {
-        return new RedisSettings(URI.create(url), false, Duration.ofMillis(500), Duration.ofMillis(300), 4);
+        return new RedisSettings(URI.create(url), false, Duration.ofMillis(500), Duration.ofMillis(300), 4, DEFAULT_CLIENT_NAME);
+    }
+
+    public RedisSettings withTimeouts(Duration connect, Duration command) {
+        return new RedisSettings(uri, clusterMode, connect, command, poolSize, clientName);
+    }
+
+    public RedisSettings withPoolSize(int connections) {
+        return new RedisSettings(uri, clusterMode, connectTimeout, socketTimeout, connections, clientName);
     }
 
     public static RedisSettings from(Config config) {

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.flashsale.config.Config;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
@@ -16,9 +15,6 @@ import dev.flashsale.redis.SaleKeys;
  */
 public final class HoldClaims {
 
-    private static final LuaScript CLAIM = LuaScript.fromResource("claim");
-    private static final LuaScript SETTLE = LuaScript.fromResource("settle");
-    private static final LuaScript DUE = LuaScript.fromResource("due");
 
     private final RedisConnection redis;
     private final Duration claimTtl;
@@ -37,23 +33,6 @@ public final class HoldClaims {
         this.redriveWindow = redriveWindow;
     }
 
-    /** With {@code CLAIM_TTL} and {@code REDRIVE_WINDOW} from config (see {@link Lifetimes}). */
-    public static HoldClaims from(RedisConnection redis, Config config) {
-        Lifetimes lifetimes = Lifetimes.from(config);
-        return new HoldClaims(redis, lifetimes.claim(), lifetimes.redriveWindow());
-    }
-
-    /** Loads the scripts on the server that owns {@code saleId}'s slot (any id will do outside cluster mode). */
-    public void loadScripts(String saleId) {
-        String sample = new SaleKeys(saleId).meta();
-        redis.call(c -> {
-            CLAIM.load(c, sample);
-            SETTLE.load(c, sample);
-            DUE.load(c, sample);
-            return null;
-        });
-    }
-
     /** Claims a live hold (or renews a claim) for {@code CLAIM_TTL}, while a confirmer works on it. */
     public ClaimOutcome claim(String saleId, String reservationId) {
         return claim(saleId, reservationId, claimTtl);
@@ -70,7 +49,7 @@ public final class HoldClaims {
 
     private ClaimOutcome claim(String saleId, String reservationId, Duration ttl) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(CLAIM, List.of(k.holds(), k.claims(), k.reservations()),
+        List<?> reply = (List<?>) redis.eval(LuaScript.CLAIM, List.of(k.holds(), k.claims(), k.reservations()),
                 List.of(reservationId, Long.toString(ttl.toMillis())));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
@@ -106,7 +85,7 @@ public final class HoldClaims {
 
     private SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, String refund) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(SETTLE, List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta()),
+        List<?> reply = (List<?>) redis.eval(LuaScript.SETTLE, List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta()),
                 List.of(reservationId, target.name(), refund));
         return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));
     }
@@ -122,7 +101,7 @@ public final class HoldClaims {
     }
 
     private List<String> due(String key, int limit) {
-        List<?> reply = (List<?>) redis.eval(DUE, List.of(key), List.of(Integer.toString(limit)));
+        List<?> reply = (List<?>) redis.eval(LuaScript.DUE, List.of(key), List.of(Integer.toString(limit)));
         List<String> ids = new ArrayList<>(reply.size());
         for (Object o : reply) {
             ids.add(ReservationCodec.text(o));

@@ -1,9 +1,11 @@
 package dev.flashsale.reservation;
 
 import java.time.Duration;
+import java.util.Set;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.config.Variables;
 
 /**
  * How long a reservation may stay in each state. Read and checked together, by every function that uses any of them,
@@ -40,6 +42,9 @@ public record Lifetimes(Duration hold, Duration claim, Duration redriveWindow, D
                     + releaseLookback + "): the release job must still find the reservations of the sales it looks at");
         }
     }
+
+    public static final Set<String> VARIABLES = Variables.of("HOLD_TTL", "CLAIM_TTL", "REDRIVE_WINDOW", "RELEASE_LOOKBACK",
+            "RESERVATION_RETENTION");
 
     public static Lifetimes ofDefaults() {
         return new Lifetimes(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofDays(2), Duration.ofDays(7));

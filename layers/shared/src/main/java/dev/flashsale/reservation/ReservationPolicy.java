@@ -1,8 +1,10 @@
 package dev.flashsale.reservation;
 
 import java.time.Duration;
+import java.util.Set;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.config.Variables;
 
 /**
  * How holds, replays and rate limits behave.
@@ -16,6 +18,9 @@ import dev.flashsale.config.Config;
  *                       hold and send) at most once per this; default 5s ({@code REPLAY_RESEND_INTERVAL}, 100ms..1h)
  */
 public record ReservationPolicy(Duration holdDuration, int rateBurst, double ratePerSecond, Duration retention, Duration resendInterval) {
+
+    public static final Set<String> VARIABLES = Variables.union(Lifetimes.VARIABLES,
+            Variables.of("RATE_LIMIT_BURST", "RATE_LIMIT_PER_SECOND", "REPLAY_RESEND_INTERVAL"));
 
     public static ReservationPolicy ofDefaults() {
         Lifetimes l = Lifetimes.ofDefaults();

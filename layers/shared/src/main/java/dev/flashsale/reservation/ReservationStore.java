@@ -17,8 +17,6 @@ import dev.flashsale.redis.SaleKeys;
  */
 public final class ReservationStore {
 
-    private static final LuaScript RESERVE = LuaScript.fromResource("reserve");
-    private static final LuaScript CANCEL_HOLD = LuaScript.fromResource("cancel-hold");
 
     private final RedisConnection redis;
     private final ReservationPolicy policy;
@@ -28,20 +26,11 @@ public final class ReservationStore {
         this.policy = policy;
     }
 
-    /** Loads the scripts on the server that owns {@code saleId}'s slot (any id will do outside cluster mode). */
-    public void loadScripts(String saleId) {
-        String sample = new SaleKeys(saleId).meta();
-        redis.call(c -> {
-            RESERVE.load(c, sample);
-            CANCEL_HOLD.load(c, sample);
-            return null;
-        });
-    }
 
     /** @param newId the id the reservation gets if a new hold is taken */
     public ReserveOutcome reserve(ReserveRequest request, String newId) {
         SaleKeys k = new SaleKeys(request.saleId());
-        List<?> reply = (List<?>) redis.eval(RESERVE,
+        List<?> reply = (List<?>) redis.eval(LuaScript.RESERVE,
                 List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId()),
                         k.resent()),
                 List.of(newId, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
@@ -91,7 +80,7 @@ public final class ReservationStore {
      */
     public ReleaseOutcome cancel(String saleId, String reservationId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(CANCEL_HOLD,
+        List<?> reply = (List<?>) redis.eval(LuaScript.CANCEL_HOLD,
                 List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()), List.of(reservationId));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {

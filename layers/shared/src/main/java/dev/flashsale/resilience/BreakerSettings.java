@@ -1,6 +1,10 @@
 package dev.flashsale.resilience;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import dev.flashsale.config.Config;
 
@@ -23,6 +27,19 @@ public record BreakerSettings(int failureRatePercent, int slowCallRatePercent, D
 
     public static BreakerSettings ofDefaults(Duration slowCall) {
         return new BreakerSettings(50, 80, slowCall, 20, 10, Duration.ofSeconds(5), 3);
+    }
+
+    private static final List<String> SUFFIXES = List.of("FAILURE_RATE", "SLOW_CALL_RATE", "SLOW_CALL", "WINDOW", "MIN_CALLS",
+            "OPEN_WAIT", "HALF_OPEN_CALLS");
+
+    /** What {@link #from} reads for the breaker {@code name}: {@code BREAKER_<NAME>_*} and {@code BREAKER_*}. */
+    public static Set<String> variables(String name) {
+        Set<String> names = new TreeSet<>();
+        for (String suffix : SUFFIXES) {
+            names.add("BREAKER_" + name.toUpperCase(java.util.Locale.ROOT) + "_" + suffix);
+            names.add("BREAKER_" + suffix);
+        }
+        return Collections.unmodifiableSet(names);
     }
 
     public static BreakerSettings from(Config config, String name, Duration defaultSlowCall) {

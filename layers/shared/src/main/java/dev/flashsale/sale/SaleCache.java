@@ -10,7 +10,6 @@ import dev.flashsale.redis.SaleKeys;
 /** Sales as the reservation script sees them in Redis. */
 public final class SaleCache {
 
-    private static final LuaScript LOAD_SALE = LuaScript.fromResource("load-sale");
 
     private final RedisConnection redis;
     private final Duration retention;
@@ -28,7 +27,7 @@ public final class SaleCache {
      */
     public boolean load(Sale sale) {
         SaleKeys k = new SaleKeys(sale.id());
-        Object created = redis.call(c -> LOAD_SALE.run(c, List.of(k.meta(), k.stock()), List.of(
+        Object created = redis.call(c -> LuaScript.LOAD_SALE.run(c, List.of(k.meta(), k.stock()), List.of(
                 Integer.toString(sale.stock()),
                 Long.toString(sale.startsAt().toEpochMilli()),
                 Long.toString(sale.endsAt().toEpochMilli()),

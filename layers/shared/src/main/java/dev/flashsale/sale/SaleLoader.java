@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.flashsale.config.Config;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -28,7 +27,6 @@ import redis.clients.jedis.params.SetParams;
 public final class SaleLoader {
 
     private static final Logger LOG = LoggerFactory.getLogger(SaleLoader.class);
-    private static final LuaScript RELEASE_LOCK = LuaScript.fromResource("lease-release");
     /** Bounds a loader that died holding the lock; a load takes milliseconds. */
     static final Duration LOCK_TTL = Duration.ofSeconds(5);
     static final Duration POLL = Duration.ofMillis(20);
@@ -41,26 +39,12 @@ public final class SaleLoader {
     private final SecureRandom random = new SecureRandom();
     private final LongAdder lookups = new LongAdder();
 
-    /**
-     * @param negativeTtl how long a sale unknown to the database is answered 404 without asking it again
-     * @param wait        how long a request waits for another loader before it gives up with 503
-     */
-    public SaleLoader(RedisConnection redis, SaleSync sync, Clock clock, Duration negativeTtl, Duration wait) {
+    public SaleLoader(RedisConnection redis, SaleSync sync, Clock clock, SaleLoading settings) {
         this.redis = redis;
         this.sync = sync;
         this.clock = clock;
-        this.missing = new NegativeCache(clock, negativeTtl);
-        this.wait = wait;
-    }
-
-    /**
-     * With {@code SALE_NEGATIVE_CACHE_TTL} (default 5s, 0 turns it off, at most 10m) and {@code SALE_LOAD_WAIT}
-     * (default 1s, 50ms..10s).
-     */
-    public static SaleLoader from(RedisConnection redis, SaleSync sync, Config config) {
-        return new SaleLoader(redis, sync, Clock.systemUTC(),
-                config.duration("SALE_NEGATIVE_CACHE_TTL", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(10)),
-                config.duration("SALE_LOAD_WAIT", Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10)));
+        this.missing = new NegativeCache(clock, settings.negativeCacheTtl());
+        this.wait = settings.loadWait();
     }
 
     /** Database look-ups this loader made (tests and metrics). */
@@ -90,7 +74,7 @@ public final class SaleLoader {
                 try {
                     return loadLocked(saleId, k);
                 } finally {
-                    redis.call(c -> RELEASE_LOCK.run(c, List.of(k.loader()), List.of(token)));
+                    redis.call(c -> LuaScript.LEASE_RELEASE.run(c, List.of(k.loader()), List.of(token)));
                 }
             }
             sleep();

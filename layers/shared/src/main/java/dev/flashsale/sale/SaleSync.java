@@ -21,8 +21,6 @@ import dev.flashsale.redis.SaleKeys;
  */
 public final class SaleSync {
 
-    static final LuaScript SYNC = LuaScript.fromResource("sync-sale");
-    static final LuaScript ADD_STOCK = LuaScript.fromResource("add-stock");
 
     private final RedisConnection redis;
     private final SaleRepository sales;
@@ -37,15 +35,6 @@ public final class SaleSync {
 
     public Duration retention() {
         return retention;
-    }
-
-    public void loadScripts(String saleId) {
-        String sample = new SaleKeys(saleId).meta();
-        redis.call(c -> {
-            SYNC.load(c, sample);
-            ADD_STOCK.load(c, sample);
-            return null;
-        });
     }
 
     /** Loads the sale if Redis has no stock counter for it; a live counter is kept. Empty if not in the database. */
@@ -71,7 +60,7 @@ public final class SaleSync {
                     Integer.toString(s.perBuyerLimit()), Integer.toString(s.perOrderMax()),
                     Long.toString(s.endsAt().plus(retention).toEpochMilli())));
             args.addAll(ordered);
-            List<?> reply = redis.call(c -> (List<?>) SYNC.run(c,
+            List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(c,
                     List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations()), args));
             return new SyncResult(r, SyncResult.Action.valueOf(text(reply.get(0))), number(reply.get(1)), number(reply.get(2)),
                     number(reply.get(3)));
@@ -99,7 +88,7 @@ public final class SaleSync {
                 return new StockChange.Refused(locked.record());
             }
             int total = locked.addStock(operationId, units);
-            List<?> reply = redis.call(c -> (List<?>) ADD_STOCK.run(c, List.of(k.meta(), k.stock()),
+            List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(c, List.of(k.meta(), k.stock()),
                     List.of(Integer.toString(units), Integer.toString(total))));
             return new StockChange.Added(locked.record(), total, !text(reply.get(0)).equals("NOT_LOADED"));
         });

@@ -33,7 +33,7 @@ final class LambdaInvocations {
         Context parent = t.tracing() ? t.propagator().extract(Context.root(), headers, MAP_GETTER) : Context.root();
         String xray = XRay.currentHeader().orElse(headers.get(XRay.HTTP_HEADER));
         String apiRequestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
-        String requestId = lambda != null ? lambda.getAwsRequestId() : apiRequestId;
+        String requestId = lambda.getAwsRequestId();
         Invocation inv = Invocation.start(t, method + " " + routeKey, SpanKind.SERVER, counter, parent, requestId, xray, b -> {
             b.setAttribute("http.request.method", method);
             b.setAttribute("http.route", routeKey);
@@ -104,7 +104,7 @@ final class LambdaInvocations {
         String xray = record.getAttributes() == null ? null : record.getAttributes().get("AWSTraceHeader");
         String queue = queueName(record.getEventSourceArn());
         Invocation inv = Invocation.start(t, "process " + queue, SpanKind.CONSUMER, counter, parent,
-                lambda == null ? null : lambda.getAwsRequestId(), xray, b -> {
+                lambda.getAwsRequestId(), xray, b -> {
                     b.setAttribute("messaging.system", "aws_sqs");
                     b.setAttribute("messaging.operation.type", "process");
                     b.setAttribute("messaging.destination.name", queue);
@@ -122,7 +122,7 @@ final class LambdaInvocations {
     static <T> T scheduled(Telemetry t, String name, com.amazonaws.services.lambda.runtime.Context lambda, String counter,
                            Function<Invocation, T> run) {
         Invocation inv = Invocation.start(t, name, SpanKind.INTERNAL, counter, Context.root(),
-                lambda == null ? null : lambda.getAwsRequestId(), XRay.currentHeader().orElse(null), b -> { });
+                lambda.getAwsRequestId(), XRay.currentHeader().orElse(null), b -> { });
         try {
             return run.apply(inv);
         } catch (RuntimeException | Error e) {

@@ -143,6 +143,19 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
         return fromSettings(s, resource(config, s.serviceName()), defaultServiceName, () -> DefaultCredentialsProvider.builder().build());
     }
 
+    /**
+     * The pipeline {@code settings} describe for the function {@code function}; everything {@code none} gives
+     * {@link #noop()}. {@code runtime} holds the Lambda runtime's variables, the resource attributes.
+     */
+    public static Telemetry create(TelemetrySettings settings, Map<String, String> runtime, String function) {
+        if (!settings.enabled()) {
+            return noop();
+        }
+        // the credentials provider is built only for xray: its classes are not loaded at every cold start
+        return fromSettings(settings, resource(Config.of(runtime), settings.serviceName()), function,
+                () -> DefaultCredentialsProvider.builder().build());
+    }
+
     /** The pipeline {@code s} describes; {@code credentials} sign the {@code xray} trace export. */
     static Telemetry fromSettings(TelemetrySettings s, Resource resource, String function, Supplier<AwsCredentialsProvider> credentials) {
         List<JdkHttpSender> senders = Collections.synchronizedList(new ArrayList<>());

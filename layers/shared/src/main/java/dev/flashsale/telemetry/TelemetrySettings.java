@@ -2,6 +2,7 @@ package dev.flashsale.telemetry;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.config.Variables;
 
 import java.net.URI;
 import java.time.Duration;
@@ -58,6 +59,9 @@ public record TelemetrySettings(Exporter traces, Exporter metrics, URI endpoint,
     }
 
     public static final URI DEFAULT_ENDPOINT = URI.create("http://localhost:4318");
+    public static final Set<String> VARIABLES = Variables.of("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_TIMEOUT",
+            "OTEL_METRIC_EXPORT_INTERVAL", "OTEL_SERVICE_NAME", "AWS_LAMBDA_FUNCTION_NAME", "METRICS_NAMESPACE", "AWS_REGION");
     public static final String DEFAULT_NAMESPACE = "flashsale";
     static final Set<Exporter> TRACE_EXPORTERS = EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.XRAY);
     static final Set<Exporter> METRIC_EXPORTERS = EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.EMF);

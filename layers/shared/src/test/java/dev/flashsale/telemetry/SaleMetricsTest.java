@@ -19,6 +19,9 @@ import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
 /** What an operator watches per sale: units reserved and confirmed, units left, and how long confirmations wait. */
 class SaleMetricsTest {
 
+    private static final dev.flashsale.init.InvocationContext CONTEXT =
+            new dev.flashsale.init.InvocationContext("test", "us-east-1", java.time.Duration.ofMinutes(15));
+
     private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
     private final Telemetry reserve = Telemetry.create("reserve", null, metrics);
 
@@ -43,10 +46,10 @@ class SaleMetricsTest {
         SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
         record.setMessageId("m1");
         record.setAttributes(Map.of("SentTimestamp", Long.toString(System.currentTimeMillis() - 1500)));
-        try (Invocation inv = confirm.record(record, null, "flashsale.confirmations")) {
+        try (Invocation inv = confirm.record(record, CONTEXT, "flashsale.confirmations")) {
             inv.saleId("s1").quantity(3).outcome("confirmed");
         }
-        try (Invocation inv = confirm.record(new SQSEvent.SQSMessage(), null, "flashsale.confirmations")) {
+        try (Invocation inv = confirm.record(new SQSEvent.SQSMessage(), CONTEXT, "flashsale.confirmations")) {
             inv.saleId("s1").quantity(1).outcome("already-confirmed");  // no SentTimestamp: no lag; not a new order
         }
 
@@ -75,7 +78,7 @@ class SaleMetricsTest {
         event.setRouteKey("POST /sales/{saleId}/reservations");
         event.setRawPath("/sales/" + saleId + "/reservations");
         event.setHeaders(new HashMap<>());
-        reserve.http(event, null, "flashsale.reservations", inv -> {
+        reserve.http(event, CONTEXT, "flashsale.reservations", inv -> {
             inv.saleId(saleId).quantity(quantity);
             if (status == 201) {
                 inv.outcome("held");  // as the reserve invoker says of a new hold

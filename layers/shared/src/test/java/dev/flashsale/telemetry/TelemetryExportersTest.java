@@ -26,6 +26,9 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 /** The exporters a template parameter chooses: EMF metrics on stdout, spans signed for X-Ray's OTLP endpoint. */
 class TelemetryExportersTest {
 
+    private static final dev.flashsale.init.InvocationContext CONTEXT =
+            new dev.flashsale.init.InvocationContext("test", "us-east-1", java.time.Duration.ofMinutes(15));
+
     @Test
     void emf_writesTheRunsMetricsToStdout_inTheConfiguredNamespace_beforeTheRunReturns() throws Exception {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
@@ -34,7 +37,7 @@ class TelemetryExportersTest {
         try (Telemetry t = Telemetry.fromConfig(Config.of(Map.of("OTEL_METRICS_EXPORTER", "emf",
                 "METRICS_NAMESPACE", "flashsale/my-stack")), "release")) {
             assertThat(t.tracing()).isFalse();
-            t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+            t.scheduled("release run", CONTEXT, "flashsale.release.runs", inv -> inv.outcome("done"));
         } finally {
             System.setOut(previous);
         }
@@ -66,7 +69,7 @@ class TelemetryExportersTest {
                 "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/v1/traces")), "reserve");
         var credentials = StaticCredentialsProvider.create(AwsSessionCredentials.create("AKIDEXAMPLE", "secret", "session-token-1"));
         try (Telemetry t = Telemetry.fromSettings(settings, Telemetry.resource(Config.of(Map.of()), "reserve"), "reserve", () -> credentials)) {
-            t.scheduled("a run", null, "flashsale.test.runs", inv -> t.span("child", SpanKind.CLIENT, Attributes.empty(), () -> 1));
+            t.scheduled("a run", CONTEXT, "flashsale.test.runs", inv -> t.span("child", SpanKind.CLIENT, Attributes.empty(), () -> 1));
         } finally {
             endpoint.stop(0);
         }

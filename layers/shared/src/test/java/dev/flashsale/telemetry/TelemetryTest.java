@@ -30,6 +30,9 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 
 class TelemetryTest {
 
+    private static final dev.flashsale.init.InvocationContext CONTEXT =
+            new dev.flashsale.init.InvocationContext("test", "us-east-1", java.time.Duration.ofMinutes(15));
+
     @Test
     void otlp_exportsSpansAndMetricsOverTheJdkHttpClient_beforeTheFlushReturns() throws Exception {
         List<String> received = new CopyOnWriteArrayList<>();
@@ -45,7 +48,7 @@ class TelemetryTest {
                 "OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp", "OTEL_METRIC_EXPORT_INTERVAL", "0",
                 "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort() + "/")), "reserve")) {
             assertThat(t.tracing()).isTrue();
-            t.scheduled("a run", null, "flashsale.test.runs", inv -> t.span("child", SpanKind.CLIENT, Attributes.empty(), () -> 1));
+            t.scheduled("a run", CONTEXT, "flashsale.test.runs", inv -> t.span("child", SpanKind.CLIENT, Attributes.empty(), () -> 1));
 
             // flushed before scheduled() returned: nothing to wait for
             assertThat(received).anyMatch(r -> r.startsWith("/v1/traces application/x-protobuf "));
@@ -62,9 +65,9 @@ class TelemetryTest {
         List<String> lines = new CopyOnWriteArrayList<>();
         try (AutoCloseable ignored = JsonLog.tee(lines::add)) {
             try (var priming = JsonLog.priming()) {
-                t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+                t.scheduled("release run", CONTEXT, "flashsale.release.runs", inv -> inv.outcome("done"));
             }
-            t.scheduled("release run", null, "flashsale.release.runs", inv -> inv.outcome("done"));
+            t.scheduled("release run", CONTEXT, "flashsale.release.runs", inv -> inv.outcome("done"));
         }
         assertThat(lines).singleElement().asString().contains("\"event\":\"invocation\"").doesNotContain(JsonLog.PRIMING);
     }
@@ -129,7 +132,7 @@ class TelemetryTest {
         Telemetry t = Telemetry.create("release", SimpleSpanProcessor.create(spans), null);
         System.setProperty(XRay.SYSTEM_PROPERTY, "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0");
         try {
-            t.scheduled("release run", null, "flashsale.release.runs", inv -> null);
+            t.scheduled("release run", CONTEXT, "flashsale.release.runs", inv -> null);
         } finally {
             System.clearProperty(XRay.SYSTEM_PROPERTY);
         }

@@ -31,8 +31,8 @@ final class SalesView implements AutoCloseable {
     private final SaleCache cache;
 
     SalesView(DbSettings db, String redisUrl) {
-        this.db = new DbConnection(db);
-        this.redis = new RedisConnection(RedisSettings.of(redisUrl));
+        this.db = DbConnection.create(db);
+        this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
         this.sales = new SaleRepository(this.db);
         this.cache = new SaleCache(redis, Duration.ofDays(1));
     }

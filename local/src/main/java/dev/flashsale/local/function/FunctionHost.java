@@ -8,6 +8,8 @@ import java.util.function.Function;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 
+import dev.flashsale.init.InvocationContext;
+
 import dev.flashsale.config.Config;
 import dev.flashsale.local.template.SamTemplate.FunctionSpec;
 
@@ -99,7 +101,7 @@ public final class FunctionHost {
         Duration timeout = Duration.ofSeconds(spec.timeoutSeconds());
         Object result;
         try {
-            result = handler.handleRequest(event, new LocalContext(spec.logicalId(), region, timeout));
+            result = handler.handleRequest(event, new InvocationContext(spec.logicalId(), region, timeout));
         } catch (RuntimeException | Error e) {
             log.record(spec.logicalId(), trigger, "ERROR " + e.getClass().getSimpleName(), micros(t0));
             throw new FunctionException(spec.logicalId() + " failed: " + e, e);

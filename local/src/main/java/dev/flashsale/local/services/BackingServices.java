@@ -106,7 +106,7 @@ public final class BackingServices implements AutoCloseable {
 
     private static void ping(String url, String what, String fix) {
         RedisSettings s = RedisSettings.of(url);
-        try (RedisConnection c = new RedisConnection(new RedisSettings(s.uri(), false, Duration.ofSeconds(2), Duration.ofSeconds(2), 1))) {
+        try (RedisConnection c = RedisConnection.create(s.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withPoolSize(1))) {
             c.call(j -> j.ping());
         } catch (RuntimeException e) {
             throw new LocalSetupException("Redis at " + what + " does not answer PING (" + e.getMessage() + "). Fix: " + fix + ".", e);

@@ -76,9 +76,8 @@ public final class Simulator {
 
     public SimulationSummary run() throws IOException, InterruptedException {
         RedisSettings rs = RedisSettings.of(redisUrl);
-        try (RedisConnection redis = new RedisConnection(new RedisSettings(rs.uri(), false, Duration.ofSeconds(2), Duration.ofSeconds(5), 4));
-             DbConnection db = new DbConnection(new DbSettings(dbSettings.url(), dbSettings.user(), dbSettings.password(),
-                     Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
+        try (RedisConnection redis = RedisConnection.create(rs.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)).withPoolSize(4));
+             DbConnection db = DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password()).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
             Sale sale = createSale(db, redis);
             print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
                     + ", " + options.attempts() + " attempt(s) each");

@@ -8,20 +8,20 @@ import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
- * Settings and output of the JSON log. The level comes from {@code LOG_LEVEL}, else {@code AWS_LAMBDA_LOG_LEVEL} (set
- * by Lambda's advanced logging controls); default {@code INFO}; one of TRACE, DEBUG, INFO, WARN, ERROR. These are read
- * from the environment directly because logging starts before any Config exists.
+ * Settings and output of the JSON log. The level is {@code INFO} until a function's init sets it from its settings
+ * ({@code LOG_LEVEL}, see {@link dev.flashsale.init.InitSettings}), the first thing it does.
  */
 public final class JsonLog {
 
     private static final PrintStream STDOUT = System.out;
-    private static volatile Level threshold = parse(System.getenv("LOG_LEVEL"), parse(System.getenv("AWS_LAMBDA_LOG_LEVEL"), Level.INFO));
+    private static volatile Level threshold = Level.INFO;
     private static volatile Consumer<String> sink = line -> STDOUT.print(line);
 
     private JsonLog() {
     }
 
-    static Level parse(String raw, Level fallback) {
+    /** A level name (TRACE, DEBUG, INFO, WARN or WARNING, ERROR or FATAL; any case), else {@code fallback}. */
+    public static Level parse(String raw, Level fallback) {
         if (raw == null || raw.isBlank()) {
             return fallback;
         }

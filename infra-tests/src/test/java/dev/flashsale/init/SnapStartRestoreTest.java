@@ -1,4 +1,4 @@
-package dev.flashsale.crac;
+package dev.flashsale.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
@@ -57,7 +59,7 @@ class SnapStartRestoreTest {
 
     private static ReserveInit reserveInit(String name, String queueUrl) {
         Config config = Config.of(env(name, queueUrl));
-        ReserveInit init = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
+        ReserveInit init = ReserveInit.from(config);
         init.registerCracResources();
         init.prime();
         return init;
@@ -93,7 +95,7 @@ class SnapStartRestoreTest {
             Sale sale = stack.newSale(5, 5, 5);
 
             checkpointKillRestore(init.hooks(), name, false);
-            APIGatewayV2HTTPResponse response = new ReserveInvoker(init).handleRequest(ApiEvents.reserve(sale.id(), "b1", "k1", "{\"quantity\":2}"), null);
+            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(ApiEvents.reserve(sale.id(), "b1", "k1", "{\"quantity\":2}"), Lambda.context());
 
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
             assertThat(queue.clientsBuilt()).as("the SQS client was rebuilt after the restore").isEqualTo(2);
@@ -113,7 +115,7 @@ class SnapStartRestoreTest {
             Sale sale = stack.newSale(5, 5, 5);
 
             assertThat(ServerSide.killRedisClients(name)).isPositive();
-            APIGatewayV2HTTPResponse response = new ReserveInvoker(init).handleRequest(ApiEvents.reserve(sale.id(), "b1", "k1", "{\"quantity\":1}"), null);
+            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(ApiEvents.reserve(sale.id(), "b1", "k1", "{\"quantity\":1}"), Lambda.context());
 
             assertThat(response.getStatusCode()).isEqualTo(503);
             assertThat(stack.available(sale.id())).isEqualTo(5);
@@ -123,7 +125,7 @@ class SnapStartRestoreTest {
     @Test
     void query_afterRestore_withOldConnectionsKilled_findsTheReservation() throws Exception {
         String name = ServerSide.newName("restore-query");
-        ReservationQueryInit init = new ReservationQueryInit(Config.of(env(name, null)));
+        ReservationQueryInit init = ReservationQueryInit.from(Config.of(env(name, null)));
         init.registerCracResources();
         init.prime();
         try (TestStack stack = TestStack.create()) {
@@ -131,8 +133,8 @@ class SnapStartRestoreTest {
             Reservation r = stack.hold(sale.id(), "b1", 1);
 
             checkpointKillRestore(init.hooks(), name, false);
-            APIGatewayV2HTTPResponse response = new ReservationQueryInvoker(init).handleRequest(
-                    ApiEvents.reservationStatus(sale.id(), r.id(), "b1"), null);
+            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(
+                    ApiEvents.reservationStatus(sale.id(), r.id(), "b1"), Lambda.context());
 
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
             assertThat(ReserveFixture.body(response)).containsEntry("reservationId", r.id());
@@ -142,7 +144,7 @@ class SnapStartRestoreTest {
     @Test
     void confirm_afterRestore_withRedisAndDatabaseConnectionsKilled_writesTheOrder() throws Exception {
         String name = ServerSide.newName("restore-confirm");
-        ConfirmInit init = new ConfirmInit(Config.of(env(name, null)));
+        ConfirmInit init = ConfirmInit.from(Config.of(env(name, null)));
         init.registerCracResources();
         init.prime();
         try (TestStack stack = TestStack.create()) {
@@ -150,8 +152,8 @@ class SnapStartRestoreTest {
             Reservation r = stack.hold(sale.id(), "b1", 2);
 
             checkpointKillRestore(init.hooks(), name, true);
-            SQSBatchResponse response = new ConfirmInvoker(init.handler()).handleRequest(
-                    SqsEvents.event(List.of(SqsEvents.record(ConfirmationMessage.of(r).toJson()))), null);
+            SQSBatchResponse response = new ConfirmInvoker(init.handler(), Telemetry.noop()).handleRequest(
+                    SqsEvents.event(List.of(SqsEvents.record(ConfirmationMessage.of(r).toJson()))), Lambda.context());
 
             assertThat(response.getBatchItemFailures()).isEmpty();
             assertThat(stack.check(sale.id(), true).violations()).isEmpty();
@@ -162,7 +164,7 @@ class SnapStartRestoreTest {
     @Test
     void release_afterRestore_withRedisAndDatabaseConnectionsKilled_returnsAnExpiredHold() throws Exception {
         String name = ServerSide.newName("restore-release");
-        ReleaseInit init = new ReleaseInit(Config.of(env(name, null)));
+        ReleaseInit init = ReleaseInit.from(Config.of(env(name, null)));
         init.registerCracResources();
         init.prime();
         try (TestStack stack = new TestStack(Duration.ofMillis(300), Duration.ofMinutes(2))) {

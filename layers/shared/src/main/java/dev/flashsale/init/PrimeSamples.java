@@ -1,4 +1,4 @@
-package dev.flashsale.crac;
+package dev.flashsale.init;
 
 import java.time.Instant;
 import java.util.HashMap;

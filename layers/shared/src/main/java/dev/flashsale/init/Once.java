@@ -1,4 +1,4 @@
-package dev.flashsale.crac;
+package dev.flashsale.init;
 
 import java.util.function.Supplier;
 

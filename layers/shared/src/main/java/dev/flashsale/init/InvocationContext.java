@@ -1,4 +1,4 @@
-package dev.flashsale.local.function;
+package dev.flashsale.init;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -9,18 +9,36 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 
-/** The Lambda {@link Context} of one local invocation: its request id, and the time left before the function's Timeout. */
-final class LocalContext implements Context {
+/**
+ * A Lambda {@link Context} for invocations the Lambda runtime does not make: priming at init, the local runner, the
+ * benchmarks. It has a request id, the function's name and the time left before its timeout, which is all the
+ * invokers read, so no invoker needs a branch for a missing context.
+ */
+public final class InvocationContext implements Context {
+
+    /** How long a priming invocation may take, as if it were a real one of a function with this timeout. */
+    static final Duration PRIMING_TIMEOUT = Duration.ofSeconds(30);
 
     private final String functionName;
     private final String region;
+    private final String requestId;
     private final long deadlineNanos;
-    private final String requestId = UUID.randomUUID().toString();
 
-    LocalContext(String functionName, String region, Duration timeout) {
+    /** @param timeout the function's timeout: the time left starts there */
+    public InvocationContext(String functionName, String region, Duration timeout) {
+        this(functionName, region, UUID.randomUUID().toString(), timeout);
+    }
+
+    private InvocationContext(String functionName, String region, String requestId, Duration timeout) {
         this.functionName = functionName;
         this.region = region;
+        this.requestId = requestId;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+    }
+
+    /** The context of a priming invocation of {@code functionName}: request id {@code prime}. */
+    public static InvocationContext priming(String functionName) {
+        return new InvocationContext(functionName, "us-east-1", "prime", PRIMING_TIMEOUT);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.flashsale.crac;
+package dev.flashsale.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.SqsConfirmationQueue;
@@ -81,7 +82,7 @@ class RestoredInstancesTest {
             Config config = Config.of(Map.of("REDIS_URL", TestRedis.url(), "CONFIRM_QUEUE_URL", queueUrl,
                     "SQS_ENDPOINT", TestQueue.endpoint().toString(), "RATE_LIMIT_BURST", "1000",
                     "DATABASE_URL", TestDatabase.settings().url(), "DB_USER", TestDatabase.settings().user()));
-            inits[i] = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
+            inits[i] = ReserveInit.from(config);
             inits[i].registerCracResources();
             inits[i].prime();
         }
@@ -95,8 +96,8 @@ class RestoredInstancesTest {
             Set<String> ids = new HashSet<>();
             for (int n = 0; n < 10; n++) {
                 for (ReserveInit init : inits) {
-                    APIGatewayV2HTTPResponse r = new ReserveInvoker(init).handleRequest(
-                            ApiEvents.reserve(sale.id(), "buyer-" + n, "key-" + n + "-" + ids.size(), "{\"quantity\":1}"), null);
+                    APIGatewayV2HTTPResponse r = init.invoker().handleRequest(
+                            ApiEvents.reserve(sale.id(), "buyer-" + n, "key-" + n + "-" + ids.size(), "{\"quantity\":1}"), Lambda.context());
                     assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(201);
                     ids.add((String) ReserveFixture.body(r).get("reservationId"));
                 }

@@ -1,4 +1,4 @@
-package dev.flashsale.crac;
+package dev.flashsale.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,12 +43,12 @@ class PrimingTest {
         env.put("SQS_ENDPOINT", TestQueue.endpoint().toString());
         Config config = Config.of(env);
 
-        ReserveInit reserve = new ReserveInit(config, SqsConfirmationQueue.fromConfig(config));
-        ReservationQueryInit query = new ReservationQueryInit(config);
-        ConfirmInit confirm = new ConfirmInit(config);
-        ReleaseInit release = new ReleaseInit(config);
+        ReserveInit reserve = ReserveInit.from(config);
+        ReservationQueryInit query = ReservationQueryInit.from(config);
+        ConfirmInit confirm = ConfirmInit.from(config);
+        ReleaseInit release = ReleaseInit.from(config);
         // the lifecycle functions: their priming reads (and the admin's invalid create is refused) but writes nothing
-        List<FunctionInit> lifecycle = List.of(new SaleStatusInit(config), new AdminInit(config), new PrewarmInit(config));
+        List<FunctionInit> lifecycle = List.of(SaleStatusInit.from(config), AdminInit.from(config), PrewarmInit.from(config));
         long redisCallsBefore = reserve.redis().calls() + query.redis().calls() + confirm.redis().calls() + release.redis().calls();
         reserve.prime();
         query.prime();

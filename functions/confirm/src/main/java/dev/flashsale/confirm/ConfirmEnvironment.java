@@ -1,0 +1,35 @@
+package dev.flashsale.confirm;
+
+import java.time.Duration;
+import java.util.Set;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.config.Variables;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.init.InitSettings;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.reservation.Lifetimes;
+import dev.flashsale.resilience.BreakerSettings;
+
+/**
+ * Everything the ConfirmFunction reads from its environment, once, in its Init.
+ *
+ * @param redis     {@code REDIS_*}, breaker {@code BREAKER_REDIS_*} / {@code BREAKER_*} (slow call 200ms)
+ * @param db        {@code DATABASE_URL}, {@code DB_*} (the RDS Proxy endpoint in AWS), breaker {@code BREAKER_DB_*}
+ *                  (slow call 1s)
+ * @param lifetimes {@code CLAIM_TTL}, {@code REDRIVE_WINDOW} and the other reservation lifetimes they must fit (see
+ *                  {@link Lifetimes})
+ */
+public record ConfirmEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
+                                 BreakerSettings dbBreaker, Lifetimes lifetimes) {
+
+    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), Lifetimes.VARIABLES);
+
+    public static ConfirmEnvironment from(Config config) {
+        return new ConfirmEnvironment(InitSettings.from(config, "confirm"),
+                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                Lifetimes.from(config));
+    }
+}

@@ -1,0 +1,30 @@
+package dev.flashsale.query;
+
+import java.time.Duration;
+import java.util.Set;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.config.Variables;
+import dev.flashsale.init.InitSettings;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.resilience.BreakerSettings;
+
+/**
+ * Everything the ReservationQueryFunction reads from its environment, once, in its Init.
+ *
+ * @param redis   {@code REDIS_*}, breaker {@code BREAKER_REDIS_*} / {@code BREAKER_*} (slow call 200ms)
+ * @param policy  the reservation settings the store is built with (see {@link ReservationPolicy}); a query only reads
+ * @param devMode {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
+ */
+public record ReservationQueryEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, ReservationPolicy policy,
+                                          boolean devMode) {
+
+    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"), ReservationPolicy.VARIABLES, Variables.of("DEV_MODE"));
+
+    public static ReservationQueryEnvironment from(Config config) {
+        return new ReservationQueryEnvironment(InitSettings.from(config, "query"), RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)), ReservationPolicy.from(config), config.bool("DEV_MODE", false));
+    }
+}

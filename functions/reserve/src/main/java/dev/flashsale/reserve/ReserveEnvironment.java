@@ -1,0 +1,50 @@
+package dev.flashsale.reserve;
+
+import java.time.Duration;
+import java.util.Set;
+
+import dev.flashsale.config.Config;
+import dev.flashsale.config.Variables;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.init.InitSettings;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.sale.SaleLoading;
+
+/**
+ * Everything the ReserveFunction reads from its environment, once, in its Init.
+ *
+ * @param redis           {@code REDIS_*}, breaker {@code BREAKER_REDIS_*} / {@code BREAKER_*} (slow call 200ms)
+ * @param db              {@code DATABASE_URL}, {@code DB_*}: only to load a sale Redis does not know (the connection
+ *                        opens on such a miss), breaker {@code BREAKER_DB_*} (slow call 1s)
+ * @param queue           {@code CONFIRM_QUEUE_URL} (required), {@code SQS_*}, breaker {@code BREAKER_SQS_*} (slow call 1s)
+ * @param policy          holds, replays and rate limits (see {@link ReservationPolicy})
+ * @param loading         {@code SALE_NEGATIVE_CACHE_TTL}, {@code SALE_LOAD_WAIT} (see {@link SaleLoading})
+ * @param devMode         {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
+ * @param maxBodyBytes    {@code MAX_BODY_BYTES}, default 1024 (64..65,536): larger bodies are refused with 413
+ * @param soldOutCacheTtl {@code SOLD_OUT_CACHE_TTL}, default 1s (0..1m; 0 turns the sold-out fast path off)
+ */
+public record ReserveEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
+                                 BreakerSettings dbBreaker, SqsSettings queue, BreakerSettings queueBreaker, ReservationPolicy policy,
+                                 SaleLoading loading, boolean devMode, int maxBodyBytes, Duration soldOutCacheTtl) {
+
+    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), SqsSettings.VARIABLES,
+            BreakerSettings.variables("sqs"), ReservationPolicy.VARIABLES, SaleLoading.VARIABLES,
+            Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL"));
+
+    public static ReserveEnvironment from(Config config) {
+        return new ReserveEnvironment(
+                InitSettings.from(config, "reserve"),
+                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                SqsSettings.from(config), BreakerSettings.from(config, "sqs", Duration.ofSeconds(1)),
+                ReservationPolicy.from(config),
+                SaleLoading.from(config),
+                config.bool("DEV_MODE", false),
+                config.integer("MAX_BODY_BYTES", 1024, 64, 65_536),
+                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1)));
+    }
+}

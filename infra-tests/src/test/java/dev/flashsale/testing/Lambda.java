@@ -1,0 +1,17 @@
+package dev.flashsale.testing;
+
+import java.time.Duration;
+
+import dev.flashsale.init.InvocationContext;
+
+/** The Lambda context tests invoke handlers with, as the runtime would pass one. */
+public final class Lambda {
+
+    private Lambda() {
+    }
+
+    /** A context with a fresh request id and Lambda's longest timeout ahead. */
+    public static InvocationContext context() {
+        return new InvocationContext("test", "us-east-1", Duration.ofMinutes(15));
+    }
+}

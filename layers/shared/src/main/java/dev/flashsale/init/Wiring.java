@@ -1,0 +1,65 @@
+package dev.flashsale.init;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.crac.Resource;
+
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbPassword;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
+
+/**
+ * Builds a function's clients from its settings, the one way the stack builds each (its breaker from {@link Breakers},
+ * the function's telemetry), and keeps every one that must take part in the CRaC hooks: connections are closed before
+ * a SnapStart snapshot and random sources reseeded after a restore. An Init builds everything through its wiring and
+ * never names a resource twice.
+ */
+public final class Wiring {
+
+    private final Telemetry telemetry;
+    private final List<Resource> resources = new ArrayList<>();
+
+    Wiring(Telemetry telemetry) {
+        this.telemetry = telemetry;
+    }
+
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
+    public RedisConnection redis(RedisSettings settings, BreakerSettings breaker) {
+        return keep(new RedisConnection(settings, Breakers.redis(breaker), telemetry));
+    }
+
+    public DbConnection db(DbSettings settings, BreakerSettings breaker) {
+        return keep(new DbConnection(settings, Breakers.db(breaker), DbPassword.of(settings), telemetry));
+    }
+
+    public SqsConfirmationQueue queue(SqsSettings settings, BreakerSettings breaker) {
+        return keep(SqsConfirmationQueue.create(settings, Breakers.sqs(breaker), telemetry));
+    }
+
+    /** Time-ordered random ids, reseeded after a restore. */
+    public IdGenerator ids() {
+        return keep(IdGenerator.create());
+    }
+
+    /** Anything else with CRaC hooks (a lease lock's token source). Resources run in the order they were kept. */
+    public <R extends Resource> R keep(R resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    List<Resource> resources() {
+        return List.copyOf(resources);
+    }
+}
