@@ -84,8 +84,10 @@ class ReadmeCommandsTest {
         }
         assertThat(console).anyMatch(l -> l.startsWith("stopped ("));
 
-        // Command 2, limited to one module and one test class: the JDK, the services, then mvn -B verify.
-        Result test = run(List.of("./flashsale", "test", "-pl", "layers/shared", "-Dtest=ConfigTest", "-Dsurefire.failIfNoSpecifiedTests=false"),
+        // Command 2, limited to one module (with what it needs, -am) and one test class: the JDK, the services, then
+        // mvn -B verify.
+        Result test = run(List.of("./flashsale", "test", "-pl", "layers/shared", "-am", "-Dtest=ConfigTest",
+                "-Dsurefire.failIfNoSpecifiedTests=false"),
                 clone, env, Duration.ofMinutes(6));
         assertThat(test.exit()).as(tail(test.output())).isZero();
         assertThat(test.output()).contains("[ci] Redis:").contains("[ci] PostgreSQL:").contains("BUILD SUCCESS")

@@ -71,7 +71,7 @@ class TemplateContractTest {
      * MERGE-GATED: this is the one assertion that fails on a branch where a function is declared in template.yaml but
      * its module has not been merged yet (query, confirm, release are written in parallel). It is deliberately strict:
      * every declared function's module directory must exist, be a reactor module, and its handler class must be on
-     * infra-tests' test classpath, be a {@link RequestHandler} with the event types of its triggers, and have the
+     * system-tests' test classpath, be a {@link RequestHandler} with the event types of its triggers, and have the
      * public no-arg constructor the Lambda runtime calls.
      */
     @TestFactory
@@ -97,7 +97,7 @@ class TemplateContractTest {
                 type = Class.forName(handler, false, TemplateContractTest.class.getClassLoader());
             } catch (ClassNotFoundException e) {
                 throw new AssertionError(name + ": module " + module.dir() + " exists but its Handler " + handler
-                        + " is not on infra-tests' test classpath. Either the class is missing from the module, or infra-tests/pom.xml"
+                        + " is not on system-tests' test classpath. Either the class is missing from the module, or system-tests/pom.xml"
                         + " lacks the dependency dev.flashsale:" + module.artifactId() + " (add it, test scope).", e);
             }
             assertThat(RequestHandler.class.isAssignableFrom(type))
