@@ -33,26 +33,40 @@ public final class ApiGatewayEvent {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
 
-    private final APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-    private final RequestContext context = new RequestContext();
-    private final RequestContext.Http http = new RequestContext.Http();
+    private final APIGatewayV2HTTPEvent event;
+    private final RequestContext context;
+    private final RequestContext.Http http;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Map<String, String> pathParameters = new LinkedHashMap<>();
     private final Map<String, String> queryParameters = new LinkedHashMap<>();
 
-    private ApiGatewayEvent(String method, String path) {
-        http.setMethod(method);
-        http.setPath(path);
-        context.setHttp(http);
-        event.setVersion("2.0");
-        event.setRawPath(path);
-        event.setRequestContext(context);
-        routeKey("$default");
+    private ApiGatewayEvent(APIGatewayV2HTTPEvent event) {
+        this.event = event;
+        this.context = event.getRequestContext();
+        this.http = context.getHttp();
+        putAll(headers, event.getHeaders());
+        putAll(pathParameters, event.getPathParameters());
+        putAll(queryParameters, event.getQueryStringParameters());
     }
 
     /** A {@code method} request for {@code path} (the raw path, as the client sent it). */
     public static ApiGatewayEvent request(String method, String path) {
-        return new ApiGatewayEvent(method, path);
+        APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
+        event.setVersion("2.0");
+        event.setRequestContext(new RequestContext());
+        event.getRequestContext().setHttp(new RequestContext.Http());
+        return new ApiGatewayEvent(event).requestLine(method, path).routeKey("$default");
+    }
+
+    /**
+     * Starts from a recorded event (a sample from {@code events/}, as API Gateway sent it) to change some of it; every
+     * field not changed stays as recorded. Changes {@code recorded} itself.
+     */
+    public static ApiGatewayEvent from(APIGatewayV2HTTPEvent recorded) {
+        if (recorded.getRequestContext() == null || recorded.getRequestContext().getHttp() == null) {
+            throw new IllegalArgumentException("a recorded HTTP API event has requestContext.http");
+        }
+        return new ApiGatewayEvent(recorded);
     }
 
     public static ApiGatewayEvent post(String path) {
@@ -61,6 +75,14 @@ public final class ApiGatewayEvent {
 
     public static ApiGatewayEvent get(String path) {
         return request("GET", path);
+    }
+
+    /** The method and the raw path (on the event and in its request context); the route key is left as it is. */
+    public ApiGatewayEvent requestLine(String method, String path) {
+        http.setMethod(method);
+        http.setPath(path);
+        event.setRawPath(path);
+        return this;
     }
 
     /** The matched route's path template, e.g. {@code /sales/{saleId}}: the route key becomes {@code METHOD path}. */
@@ -196,6 +218,12 @@ public final class ApiGatewayEvent {
         http.setSourceIp(sourceIp);
         http.setUserAgent(userAgent);
         return this;
+    }
+
+    private static void putAll(Map<String, String> into, Map<String, String> from) {
+        if (from != null) {
+            into.putAll(from);
+        }
     }
 
     public APIGatewayV2HTTPEvent build() {
