@@ -73,10 +73,6 @@ public final class ApiGatewayEvent {
         return request("POST", path);
     }
 
-    public static ApiGatewayEvent get(String path) {
-        return request("GET", path);
-    }
-
     /** The method and the raw path (on the event and in its request context); the route key is left as it is. */
     public ApiGatewayEvent requestLine(String method, String path) {
         http.setMethod(method);
