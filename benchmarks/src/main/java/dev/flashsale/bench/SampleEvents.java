@@ -1,24 +1,38 @@
 package dev.flashsale.bench;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.Reservation;
 
 /**
  * Invocation events made from the sample events in {@code events/}, with their ids changed to the benchmark's seeded
- * sale and, where an invocation must do real work each time, fresh buyers, idempotency keys and holds.
+ * sale and, where an invocation must do real work each time, fresh buyers, idempotency keys and holds. API Gateway
+ * events are changed with the shared {@link ApiGatewayEvent} builder and written as JSON by the Lambda runtime's own
+ * serializer (the one the child JVMs read them with).
  */
 final class SampleEvents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final PojoSerializer<APIGatewayV2HTTPEvent> API =
+            LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, SampleEvents.class.getClassLoader());
 
     private SampleEvents() {
     }
@@ -27,34 +41,46 @@ final class SampleEvents {
         return (ObjectNode) JSON.readTree(data.samples.resolve(file).toFile());
     }
 
+    /** A recorded API Gateway event from {@code events/}, as the runtime reads it, to change with the builder. */
+    private static ApiGatewayEvent apiSample(BenchData data, String file) throws IOException {
+        try (InputStream in = Files.newInputStream(data.samples.resolve(file))) {
+            return ApiGatewayEvent.from(API.fromJson(in));
+        }
+    }
+
+    private static String json(ApiGatewayEvent event) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        API.toJson(event.build(), out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The sample's JWT claims with another {@code sub}. */
+    private static Map<String, String> claimsOf(APIGatewayV2HTTPEvent sample, String sub) {
+        Map<String, String> claims = new LinkedHashMap<>(sample.getRequestContext().getAuthorizer().getJwt().getClaims());
+        claims.put("sub", sub);
+        return claims;
+    }
+
     /** New holds: a fresh buyer and Idempotency-Key each time, so every invocation takes the 201 path. */
     static List<String> reserve(BenchData data, int count) throws IOException {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ObjectNode e = sample(data, "apigw/reserve.json");
-            String path = "/sales/" + data.sale.id() + "/reservations";
-            e.put("rawPath", path);
-            ((ObjectNode) e.get("pathParameters")).put("saleId", data.sale.id());
-            ((ObjectNode) e.get("headers")).put("idempotency-key", UUID.randomUUID().toString());
-            ObjectNode ctx = (ObjectNode) e.get("requestContext");
-            ((ObjectNode) ctx.get("http")).put("path", path);
-            ctx.put("requestId", "bench-" + UUID.randomUUID());
-            ((ObjectNode) ctx.get("authorizer").get("jwt").get("claims")).put("sub", "bench-buyer-" + UUID.randomUUID());
-            events.add(JSON.writeValueAsString(e));
+            ApiGatewayEvent e = apiSample(data, "apigw/reserve.json");
+            APIGatewayV2HTTPEvent sample = e.build();
+            events.add(json(e.requestLine("POST", "/sales/" + data.sale.id() + "/reservations").pathParameter("saleId", data.sale.id())
+                    .header("idempotency-key", UUID.randomUUID().toString()).requestId("bench-" + UUID.randomUUID())
+                    .jwtClaims(claimsOf(sample, "bench-buyer-" + UUID.randomUUID()))));
         }
         return events;
     }
 
     /** The same buyer reading one seeded reservation of theirs (200) each time. */
     static List<String> reservationStatus(BenchData data, int count) throws IOException {
-        ObjectNode e = sample(data, "apigw/reservation-status.json");
-        String buyer = e.get("requestContext").get("authorizer").get("jwt").get("claims").get("sub").asText();
+        ApiGatewayEvent e = apiSample(data, "apigw/reservation-status.json");
+        String buyer = e.build().getRequestContext().getAuthorizer().getJwt().getClaims().get("sub");
         Reservation r = data.standingHold(buyer);
-        String path = "/sales/" + data.sale.id() + "/reservations/" + r.id();
-        e.put("rawPath", path);
-        ((ObjectNode) e.get("pathParameters")).put("saleId", data.sale.id()).put("reservationId", r.id());
-        ((ObjectNode) e.get("requestContext").get("http")).put("path", path);
-        String json = JSON.writeValueAsString(e);
+        String json = json(e.requestLine("GET", "/sales/" + data.sale.id() + "/reservations/" + r.id())
+                .pathParameter("saleId", data.sale.id()).pathParameter("reservationId", r.id()));
         return java.util.Collections.nCopies(count, json);
     }
 
@@ -82,27 +108,16 @@ final class SampleEvents {
 
     /** A buyer reading the seeded sale's public status (200) each time. */
     static List<String> saleStatus(BenchData data, int count) throws IOException {
-        ObjectNode e = sample(data, "apigw/sale-status.json");
-        String path = "/sales/" + data.sale.id();
-        e.put("rawPath", path);
-        ((ObjectNode) e.get("pathParameters")).put("saleId", data.sale.id());
-        ((ObjectNode) e.get("requestContext").get("http")).put("path", path);
-        return java.util.Collections.nCopies(count, JSON.writeValueAsString(e));
+        String json = json(apiSample(data, "apigw/sale-status.json").requestLine("GET", "/sales/" + data.sale.id())
+                .pathParameter("saleId", data.sale.id()));
+        return java.util.Collections.nCopies(count, json);
     }
 
     /** An operator (IAM identity, as in the sample) reading the seeded sale: {@code GET /admin/sales/{saleId}} (200). */
     static List<String> adminGetSale(BenchData data, int count) throws IOException {
-        ObjectNode e = sample(data, "apigw/admin-create-sale.json");
-        String path = "/admin/sales/" + data.sale.id();
-        e.put("routeKey", "GET /admin/sales/{saleId}");
-        e.put("rawPath", path);
-        e.remove("body");
-        e.put("isBase64Encoded", false);
-        e.putObject("pathParameters").put("saleId", data.sale.id());
-        ObjectNode ctx = (ObjectNode) e.get("requestContext");
-        ctx.put("routeKey", "GET /admin/sales/{saleId}");
-        ((ObjectNode) ctx.get("http")).put("method", "GET").put("path", path);
-        return java.util.Collections.nCopies(count, JSON.writeValueAsString(e));
+        String json = json(apiSample(data, "apigw/admin-create-sale.json").requestLine("GET", "/admin/sales/" + data.sale.id())
+                .route("/admin/sales/{saleId}").pathParameter("saleId", data.sale.id()).body(null));
+        return java.util.Collections.nCopies(count, json);
     }
 
     /** The prewarm schedule's event as it is (the job finds its sales in the database, under its lease). */

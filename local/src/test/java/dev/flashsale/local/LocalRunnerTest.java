@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.RepoRoot;
 
 /** The runner from the REAL template.yaml, end to end over HTTP, SQS and the schedule. */
 class LocalRunnerTest {
@@ -25,7 +26,7 @@ class LocalRunnerTest {
 
     @Test
     void reservationsOverHttp_becomeOrdersThroughTheSqsMapping() throws Exception {
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(TestPaths.template(), Map.of()))) {
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()))) {
             Sale sale = LocalTesting.createSale(stack, 5, 2);
             URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
 
@@ -70,7 +71,7 @@ class LocalRunnerTest {
         // The confirmer cannot reach Redis here, so the hold stays HELD until HOLD_TTL; the template's schedule (made
         // fast locally) then runs the ReleaseFunction, which returns the unit to stock.
         Map<String, String> env = Map.of("HOLD_TTL", "1s", "ConfirmFunction.REDIS_URL", "redis://127.0.0.1:1");
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(TestPaths.template(), env).withScheduleEvery(Duration.ofMillis(500)))) {
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), env).withScheduleEvery(Duration.ofMillis(500)))) {
             Sale sale = LocalTesting.createSale(stack, 3, 1);
             URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
 

@@ -15,12 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import software.amazon.awssdk.services.sqs.model.Message;
 
+import dev.flashsale.testing.RepoRoot;
+
 /** The runner follows the template: a copy with a route, a schedule and the queue's redrive changed is served as changed. */
 class TemplateChangeTest {
 
     @Test
     void changedRouteScheduleAndQueue_changeWhatTheRunnerServes(@TempDir Path dir) throws Exception {
-        String original = Files.readString(TestPaths.template());
+        String original = Files.readString(RepoRoot.template());
         String changed = replace(original, "Path: /sales/{saleId}/reservations\n", "Path: /v2/sales/{saleId}/holds\n");
         changed = replace(changed, "Schedule: rate(1 minute)", "Schedule: cron(0/5 8-18 ? * MON-FRI *)");
         changed = replace(changed, "VisibilityTimeout: 190", "VisibilityTimeout: 1");

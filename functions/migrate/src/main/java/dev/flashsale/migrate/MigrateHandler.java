@@ -17,7 +17,7 @@ public final class MigrateHandler {
 
     /** Returns how many migrations were applied (0 when the schema is current). */
     public int migrate() {
-        return Migrations.apply(settings);
+        return Migrations.apply(settings.url(), settings.user(), settings.password());
     }
 
     public String target() {

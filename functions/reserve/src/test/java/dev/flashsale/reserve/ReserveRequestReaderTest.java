@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -18,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
+import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
@@ -33,35 +33,13 @@ class ReserveRequestReaderTest {
 
     /** A valid POST /sales/sale-42/reservations, as API Gateway hands it over; each case breaks one thing. */
     static final class Req {
-        final APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
-        final Map<String, String> headers = new LinkedHashMap<>();
-        final Map<String, String> pathParameters = new LinkedHashMap<>();
-        final Map<String, String> claims = new LinkedHashMap<>();
-
-        Req() {
-            var http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-            http.setMethod("POST");
-            http.setPath("/sales/sale-42/reservations");
-            var jwt = new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT();
-            jwt.setClaims(claims);
-            var authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-            authorizer.setJwt(jwt);
-            var context = new APIGatewayV2HTTPEvent.RequestContext();
-            context.setHttp(http);
-            context.setAuthorizer(authorizer);
-            context.setRequestId("req-1");
-            event.setRequestContext(context);
-            event.setRawPath("/sales/sale-42/reservations");
-            event.setRouteKey("POST /sales/{saleId}/reservations");
-            event.setHeaders(headers);
-            event.setPathParameters(pathParameters);
-
-            pathParameters.put("saleId", "sale-42");
-            claims.put("sub", BUYER);
-            headers.put("content-type", "application/json");
-            headers.put("idempotency-key", KEY);
-            body("{\"quantity\": 2}");
-        }
+        final APIGatewayV2HTTPEvent event = ApiGatewayEvent.post("/sales/sale-42/reservations").route("/sales/{saleId}/reservations")
+                .requestId("req-1").pathParameter("saleId", "sale-42").jwtSubject(BUYER).header("content-type", "application/json")
+                .header("idempotency-key", KEY).body("{\"quantity\": 2}").build();
+        // the built event's own (mutable) maps: a case breaks one thing in them
+        final Map<String, String> headers = event.getHeaders();
+        final Map<String, String> pathParameters = event.getPathParameters();
+        final Map<String, String> claims = event.getRequestContext().getAuthorizer().getJwt().getClaims();
 
         Req body(String body) {
             event.setBody(body);

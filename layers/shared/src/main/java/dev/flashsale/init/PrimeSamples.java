@@ -1,11 +1,11 @@
 package dev.flashsale.init;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
+import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 
@@ -27,41 +27,21 @@ public final class PrimeSamples {
     /** An HTTP API (payload 2.0) event with a JWT-authorized buyer, as API Gateway sends it. */
     public static APIGatewayV2HTTPEvent apiEvent(String method, String route, String path, Map<String, String> pathParameters,
                                                  Map<String, String> headers, String body) {
-        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(method);
-        http.setPath(path);
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT();
-        jwt.setClaims(Map.of("sub", BUYER_ID));
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-        authorizer.setJwt(jwt);
-        APIGatewayV2HTTPEvent.RequestContext ctx = new APIGatewayV2HTTPEvent.RequestContext();
-        ctx.setHttp(http);
-        ctx.setAuthorizer(authorizer);
-        ctx.setRequestId("prime");
-        ctx.setRouteKey(method + " " + route);
-        APIGatewayV2HTTPEvent e = new APIGatewayV2HTTPEvent();
-        e.setVersion("2.0");
-        e.setRouteKey(method + " " + route);
-        e.setRawPath(path);
-        e.setPathParameters(pathParameters);
-        e.setHeaders(new HashMap<>(headers));
-        e.setRequestContext(ctx);
-        e.setBody(body);
-        e.setIsBase64Encoded(false);
-        return e;
+        return request(method, route, path, pathParameters, headers, body).jwtSubject(BUYER_ID).build();
     }
 
     /** Like {@link #apiEvent} but authorized by IAM (an operator's role), as the admin routes are in AWS. */
     public static APIGatewayV2HTTPEvent iamApiEvent(String method, String route, String path, Map<String, String> pathParameters,
                                                     String body) {
-        APIGatewayV2HTTPEvent e = apiEvent(method, route, path, pathParameters, Map.of("content-type", "application/json"), body);
-        APIGatewayV2HTTPEvent.RequestContext.IAM iam = new APIGatewayV2HTTPEvent.RequestContext.IAM();
-        iam.setAccountId("000000000000");
-        iam.setUserArn("arn:aws:sts::000000000000:assumed-role/prime/prime");
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-        authorizer.setIam(iam);
-        e.getRequestContext().setAuthorizer(authorizer);
-        return e;
+        return request(method, route, path, pathParameters, Map.of("content-type", "application/json"), body)
+                .iam("000000000000", "arn:aws:sts::000000000000:assumed-role/prime/prime").build();
+    }
+
+    private static ApiGatewayEvent request(String method, String route, String path, Map<String, String> pathParameters,
+                                           Map<String, String> headers, String body) {
+        ApiGatewayEvent event = ApiGatewayEvent.request(method, path).route(route).requestId("prime")
+                .pathParameters(pathParameters).headers(headers);
+        return body == null ? event : event.body(body);
     }
 
     /** {@link #reservation()} as the Lua scripts store it in {@code fs:{sale}:res}, for exercising decoding only. */

@@ -129,21 +129,6 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     }
 
     /**
-     * From {@code OTEL_*} variables (see {@link TelemetrySettings}); everything {@code none} gives {@link #noop()}.
-     *
-     * @param defaultServiceName the function's short name, used when neither {@code OTEL_SERVICE_NAME} nor
-     *                           {@code AWS_LAMBDA_FUNCTION_NAME} is set
-     */
-    public static Telemetry fromConfig(Config config, String defaultServiceName) {
-        TelemetrySettings s = TelemetrySettings.from(config, defaultServiceName);
-        if (!s.enabled()) {
-            return noop();
-        }
-        // the credentials provider is built only for xray: its classes are not loaded at every cold start
-        return fromSettings(s, resource(config, s.serviceName()), defaultServiceName, () -> DefaultCredentialsProvider.builder().build());
-    }
-
-    /**
      * The pipeline {@code settings} describe for the function {@code function}; everything {@code none} gives
      * {@link #noop()}. {@code runtime} holds the Lambda runtime's variables, the resource attributes.
      */

@@ -15,7 +15,7 @@ import dev.flashsale.resilience.DependencyUnavailableException;
 
 class HttpErrorsTest {
 
-    private final HttpRequest request = Events.post("/sales/s1/reservations").request();
+    private final HttpRequest request = new HttpRequest(ApiGatewayEvent.post("/sales/s1/reservations").requestId("req-1").build());
 
     @Test
     void answer_returnsTheRouteResponseWhenNothingIsThrown() {

@@ -18,6 +18,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.telemetry.emf.EmfSpec;
+import dev.flashsale.testing.TestTelemetry;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -34,8 +35,8 @@ class TelemetryExportersTest {
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         PrintStream previous = System.out;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
-        try (Telemetry t = Telemetry.fromConfig(Config.of(Map.of("OTEL_METRICS_EXPORTER", "emf",
-                "METRICS_NAMESPACE", "flashsale/my-stack")), "release")) {
+        try (Telemetry t = TestTelemetry.from(Map.of("OTEL_METRICS_EXPORTER", "emf",
+                "METRICS_NAMESPACE", "flashsale/my-stack"), "release")) {
             assertThat(t.tracing()).isFalse();
             t.scheduled("release run", CONTEXT, "flashsale.release.runs", inv -> inv.outcome("done"));
         } finally {
@@ -92,10 +93,10 @@ class TelemetryExportersTest {
         PrintStream previous = System.out;
         System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
         String url = collector.url().toString();
-        try (Telemetry otlp = Telemetry.fromConfig(Config.of(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp",
-                "OTEL_EXPORTER_OTLP_ENDPOINT", url)), "reserve");
-             Telemetry xray = Telemetry.fromConfig(Config.of(Map.of("OTEL_TRACES_EXPORTER", "xray", "OTEL_METRICS_EXPORTER", "emf",
-                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url + "/v1/traces")), "confirm")) {
+        try (Telemetry otlp = TestTelemetry.from(Map.of("OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp",
+                "OTEL_EXPORTER_OTLP_ENDPOINT", url), "reserve");
+             Telemetry xray = TestTelemetry.from(Map.of("OTEL_TRACES_EXPORTER", "xray", "OTEL_METRICS_EXPORTER", "emf",
+                     "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", url + "/v1/traces"), "confirm")) {
             otlp.prime();
             xray.prime();
             otlp.flush();

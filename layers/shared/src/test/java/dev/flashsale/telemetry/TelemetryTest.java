@@ -18,6 +18,7 @@ import dev.flashsale.config.ConfigException;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.log.JsonLog;
+import dev.flashsale.testing.TestTelemetry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -44,9 +45,9 @@ class TelemetryTest {
             exchange.close();
         });
         collector.start();
-        try (Telemetry t = Telemetry.fromConfig(Config.of(Map.of(
+        try (Telemetry t = TestTelemetry.from(Map.of(
                 "OTEL_TRACES_EXPORTER", "otlp", "OTEL_METRICS_EXPORTER", "otlp", "OTEL_METRIC_EXPORT_INTERVAL", "0",
-                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort() + "/")), "reserve")) {
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort() + "/"), "reserve")) {
             assertThat(t.tracing()).isTrue();
             t.scheduled("a run", CONTEXT, "flashsale.test.runs", inv -> t.span("child", SpanKind.CLIENT, Attributes.empty(), () -> 1));
 
@@ -74,7 +75,7 @@ class TelemetryTest {
 
     @Test
     void noneByDefault_isTheNoopPipeline() {
-        Telemetry t = Telemetry.fromConfig(Config.of(Map.of()), "reserve");
+        Telemetry t = TestTelemetry.from(Map.of(), "reserve");
         assertThat(t).isSameAs(Telemetry.noop());
         assertThat(t.tracing()).isFalse();
         assertThat(t.span("x", SpanKind.CLIENT, Attributes.empty(), () -> 42)).isEqualTo(42);

@@ -7,9 +7,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -20,8 +17,11 @@ import java.util.Map;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
+import dev.flashsale.http.ApiGatewayEvent;
+
 /**
- * Builds the API Gateway HTTP API payload v2 event for a request, as API Gateway does: {@code routeKey},
+ * Turns a real HTTP request into the API Gateway HTTP API payload v2 event API Gateway would pass (the event itself is
+ * built by the shared {@link ApiGatewayEvent}): {@code routeKey},
  * {@code rawPath}, {@code rawQueryString}, lower-cased headers (repeated ones joined with commas, cookies moved to
  * {@code cookies}), {@code queryStringParameters} (decoded, repeated ones joined with commas), {@code pathParameters},
  * the body (base64 with {@code isBase64Encoded} unless its Content-Type is text and it is valid UTF-8), and
@@ -30,7 +30,6 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
  */
 public final class ApiEventBuilder {
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Clock clock;
@@ -42,12 +41,9 @@ public final class ApiEventBuilder {
     }
 
     public APIGatewayV2HTTPEvent build(IncomingRequest request, RouteTable.Match match, Map<String, String> claims) {
-        APIGatewayV2HTTPEvent e = new APIGatewayV2HTTPEvent();
         String routeKey = match.route().path().equals("$default") ? "$default" : match.route().routeKey();
-        e.setVersion("2.0");
-        e.setRouteKey(routeKey);
-        e.setRawPath(request.rawPath());
-        e.setRawQueryString(request.rawQuery() == null ? "" : request.rawQuery());
+        ApiGatewayEvent e = ApiGatewayEvent.request(request.method(), request.rawPath()).routeKey(routeKey)
+                .rawQueryString(request.rawQuery() == null ? "" : request.rawQuery());
 
         Map<String, String> headers = new LinkedHashMap<>();
         List<String> cookies = new ArrayList<>();
@@ -59,60 +55,24 @@ public final class ApiEventBuilder {
                 headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
             }
         });
-        e.setHeaders(headers);
-        if (!cookies.isEmpty()) {
-            e.setCookies(cookies);
-        }
-        Map<String, String> query = query(e.getRawQueryString());
-        if (!query.isEmpty()) {
-            e.setQueryStringParameters(query);
-        }
-        if (!match.pathParameters().isEmpty()) {
-            e.setPathParameters(new LinkedHashMap<>(match.pathParameters()));
-        }
+        e.headers(headers).cookies(cookies).queryParameters(query(request.rawQuery())).pathParameters(match.pathParameters());
         byte[] body = request.body();
         if (body != null && body.length > 0) {
             String text = isText(headers.get("content-type")) ? utf8(body) : null;
             if (text != null) {
-                e.setBody(text);
-                e.setIsBase64Encoded(false);
+                e.body(text);
             } else {
-                e.setBody(Base64.getEncoder().encodeToString(body));
-                e.setIsBase64Encoded(true);
+                e.base64Body(body);
             }
         }
 
-        Instant now = clock.instant();
         String host = headers.getOrDefault("host", "localhost");
-        String domain = host.contains(":") ? host.substring(0, host.indexOf(':')) : host;
-        APIGatewayV2HTTPEvent.RequestContext ctx = new APIGatewayV2HTTPEvent.RequestContext();
-        ctx.setAccountId("000000000000");
-        ctx.setApiId(apiId);
-        ctx.setDomainName(domain);
-        ctx.setDomainPrefix(domain.contains(".") ? domain.substring(0, domain.indexOf('.')) : domain);
-        ctx.setRequestId(requestId());
-        ctx.setRouteKey(routeKey);
-        ctx.setStage("$default");
-        ctx.setTime(TIME.format(now));
-        ctx.setTimeEpoch(now.toEpochMilli());
-        APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(request.method());
-        http.setPath(request.rawPath());
-        http.setProtocol("HTTP/1.1");
-        http.setSourceIp(request.sourceIp());
-        http.setUserAgent(headers.getOrDefault("user-agent", ""));
-        ctx.setHttp(http);
+        e.api("000000000000", apiId, host.contains(":") ? host.substring(0, host.indexOf(':')) : host).requestId(requestId())
+                .receivedAt(clock.instant()).source("HTTP/1.1", request.sourceIp(), headers.getOrDefault("user-agent", ""));
         if (claims != null) {
-            APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT jwt = new APIGatewayV2HTTPEvent.RequestContext.Authorizer.JWT();
-            jwt.setClaims(new LinkedHashMap<>(claims));
-            String scope = claims.get("scope");
-            jwt.setScopes(scope == null ? null : List.of(scope.trim().split("\\s+")));
-            APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
-            authorizer.setJwt(jwt);
-            ctx.setAuthorizer(authorizer);
+            e.jwtClaims(claims);
         }
-        e.setRequestContext(ctx);
-        return e;
+        return e.build();
     }
 
     /** API Gateway passes these as text; everything else (and a body without Content-Type) as base64. */

@@ -18,6 +18,7 @@ import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
+import dev.flashsale.net.Ports;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -67,7 +68,7 @@ public final class BackingServices implements AutoCloseable {
             Found<DbSettings> pg = postgres(env, databaseName, embedded);
             DbSettings db = pg.value();
             try {
-                Migrations.apply(db);
+                Migrations.apply(db.url(), db.user(), db.password());
             } catch (RuntimeException e) {
                 throw new LocalSetupException("could not apply the migrations to " + db.redacted() + ": " + e.getMessage(), e);
             }

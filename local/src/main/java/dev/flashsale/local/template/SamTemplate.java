@@ -12,6 +12,8 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import dev.flashsale.template.CfnYaml;
+
 /**
  * What the local runner needs from a SAM template: parameters, conditions, the global and per-function environment
  * (still with their intrinsics), every {@code AWS::Serverless::Function} with its handler, timeout and events (HttpApi,

@@ -17,10 +17,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.flashsale.local.LocalStack;
 import dev.flashsale.local.LocalTesting;
-import dev.flashsale.local.TestPaths;
 import dev.flashsale.local.simulate.SimulationOptions;
 import dev.flashsale.local.simulate.SimulationSummary;
 import dev.flashsale.local.simulate.Simulator;
+import dev.flashsale.testing.RepoRoot;
 
 /**
  * The live dashboard in a real headless Chromium while a small flash sale runs against the local stack: the page,
@@ -45,9 +45,9 @@ class DashboardBrowserTest {
 
     @Test
     void duringASmallSimulatedSale_theDashboardShowsItSellOut_withTheCrowdsOutcomesCharted(@TempDir Path out) throws Exception {
-        Path screenshot = TestPaths.root().resolve("local/target/dashboard/dashboard.png");
+        Path screenshot = RepoRoot.find().resolve("local/target/dashboard/dashboard.png");
         Files.deleteIfExists(screenshot);
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(TestPaths.template(), Map.of()).withQuiet(true));
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true));
              HeadlessChromium browser = HeadlessChromium.start()) {
             // 1. The page is open before the sale, rendering the runner's data every second.
             browser.open(stack.baseUrl().resolve(Dashboard.PATH));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.flashsale.local.LocalStack;
 import dev.flashsale.local.LocalTesting;
-import dev.flashsale.local.TestPaths;
+import dev.flashsale.testing.RepoRoot;
 
 /** A small flash sale through the whole local stack; the summary must agree with the database. */
 class SimulateTest {
@@ -25,7 +25,7 @@ class SimulateTest {
     void smallCrowd_summaryMatchesTheDatabase(@TempDir Path out) throws Exception {
         SimulationOptions options = new SimulationOptions(240, 60, 24, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60),
                 Optional.of(out), Optional.empty());
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(TestPaths.template(), Map.of()).withQuiet(true))) {
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
             SimulationSummary s = new Simulator(options, stack.baseUrl(), stack.services().redisUrl(), stack.services().db(), stack::backlog,
                     System.out).run();
 

@@ -11,7 +11,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.flashsale.local.TestPaths;
+import dev.flashsale.testing.RepoRoot;
+
 
 class TemplateEnvironmentTest {
 
@@ -32,7 +33,7 @@ class TemplateEnvironmentTest {
         }
     };
 
-    private final SamTemplate template = SamTemplate.read(TestPaths.template());
+    private final SamTemplate template = SamTemplate.read(RepoRoot.template());
     private final TemplateEnvironment env = new TemplateEnvironment(template, QUEUES);
 
     @Test

@@ -1,0 +1,107 @@
+package dev.flashsale.testing;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.reservation.ClaimOutcome;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.Sale;
+
+/**
+ * One simulated execution environment wired to the real Redis and PostgreSQL: its own Redis client and its own
+ * database connection, and the layer's pieces built on them (stores, claims, fence, sale loading). The functions'
+ * handlers are built by their own tests from these, e.g. {@code new ConfirmHandler(stack.claims, stack.fence)}; the
+ * invariants are checked with {@code new InvariantChecker(stack.redis, stack.db)} (module flashsale-invariants).
+ */
+public final class TestStack implements AutoCloseable {
+
+    public final RedisConnection redis = TestRedis.connect();
+    public final DbConnection db = TestDatabase.connect();
+    public final Duration holdTtl;
+    public final Duration claimTtl;
+    /** Failed confirmations park their claims this long: a day, so that only tests about it see one lapse. */
+    public final Duration redriveWindow = Duration.ofDays(1);
+    public final ReservationStore store;
+    public final HoldClaims claims;
+    public final OrderFence fence = new OrderFence(db);
+    public final IdGenerator ids = IdGenerator.create();
+
+    public TestStack(Duration holdTtl, Duration claimTtl) {
+        this.holdTtl = holdTtl;
+        this.claimTtl = claimTtl;
+        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)));
+        this.claims = new HoldClaims(redis, claimTtl, redriveWindow);
+    }
+
+    /** Long holds and claims: nothing expires during a test unless it says so. */
+    public static TestStack create() {
+        return new TestStack(Duration.ofMinutes(10), Duration.ofMinutes(2));
+    }
+
+    /** A live sale (fresh id) in the database and in Redis with the same stock. */
+    public Sale newSale(int stock, int perBuyerLimit, int perOrderMax) {
+        Sale sale = TestSales.live(stock, perBuyerLimit, perOrderMax);
+        new SaleRepository(db).create(sale, 1999, "USD");
+        TestSales.seed(redis, sale);
+        return sale;
+    }
+
+    /** A hold that must be granted. */
+    public Reservation hold(String saleId, String buyerId, int quantity) {
+        ReserveOutcome outcome = store.reserve(new ReserveRequest(saleId, buyerId, "k-" + buyerId + "-" + ids.next(), quantity), ids.next());
+        if (outcome instanceof ReserveOutcome.Held held) {
+            return held.reservation();
+        }
+        throw new AssertionError("hold refused: " + outcome);
+    }
+
+    /**
+     * Confirms a held reservation with the layer's own steps, in the ConfirmFunction's order: claim it, decide its order
+     * through the database fence, settle Redis to that decision. For tests below the functions (the invariant checker).
+     */
+    public OrderDecision confirm(Reservation r) {
+        if (!(claims.claim(r.saleId(), r.id()) instanceof ClaimOutcome.Claimed claimed)) {
+            throw new AssertionError("not claimable: " + r);
+        }
+        OrderDecision decision = fence.confirm(claimed.reservation());
+        claims.follow(r.saleId(), r.id(), decision);
+        return decision;
+    }
+
+    /** Available units in Redis. */
+    public long available(String saleId) {
+        return new dev.flashsale.sale.SaleCache(redis, Duration.ofDays(1)).available(saleId);
+    }
+
+    /** Loads sales this stack's database knows into its Redis (the reservation path's lazy loader). */
+    public dev.flashsale.sale.SaleLoader saleLoader() {
+        return new dev.flashsale.sale.SaleLoader(redis, saleSync(), Clock.systemUTC(),
+                new dev.flashsale.sale.SaleLoading(Duration.ofSeconds(5), Duration.ofSeconds(2)));
+    }
+
+    public dev.flashsale.sale.SaleSync saleSync() {
+        return new dev.flashsale.sale.SaleSync(redis, new SaleRepository(db), Duration.ofDays(1));
+    }
+
+    public static ConfirmationMessage message(Reservation r) {
+        return ConfirmationMessage.of(r);
+    }
+
+    @Override
+    public void close() {
+        redis.close();
+        db.close();
+    }
+}

@@ -1,0 +1,70 @@
+package dev.flashsale.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.reserve.ReserveRequestReader;
+import dev.flashsale.testing.RepoRoot;
+
+/**
+ * The sample events in events/ (also for {@code sam local invoke -e} and the README) are what the code reads.
+ *
+ * <p>Loaded with aws-lambda-java-tests' {@link EventLoader}, i.e. through aws-lambda-java-serialization, the same
+ * deserializer the Lambda Java runtime applies to these event classes. That also proves the shared layer's runtime
+ * classpath carries what that deserializer needs (it loads org.joda.time.DateTime for every event type).
+ */
+class SampleEventsTest {
+
+    private static final String BUYER = "7f3e9c2a-1b4d-4e8f-9a6c-2d5b8e1f0c3a";
+    private static final String KEY = "6f1c2b9e-8d4a-4f3b-9c7e-1a2b3c4d5e6f";
+
+    private static Path events;
+
+    @BeforeAll
+    static void locate() {
+        events = RepoRoot.find().resolve("events/apigw");
+    }
+
+    private static APIGatewayV2HTTPEvent load(String name) {
+        return EventLoader.loadApiGatewayHttpEvent(events.resolve(name).toString());
+    }
+
+    @Test
+    void reserveEvent_readsAsTheJwtBuyersRequestForTwoUnits() {
+        ReserveRequest request = new ReserveRequestReader(false, 1024).read(new HttpRequest(load("reserve.json")));
+
+        assertThat(request).isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 2));
+    }
+
+    @Test
+    void base64Event_readsAsTheSameRequest() {
+        APIGatewayV2HTTPEvent event = load("reserve-base64.json");
+        assertThat(event.getIsBase64Encoded()).isTrue();
+
+        ReserveRequest request = new ReserveRequestReader(false, 1024).read(new HttpRequest(event));
+
+        assertThat(request).isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 2));
+    }
+
+    @Test
+    void reservationStatusEvent_carriesBothIdsAndTheBuyer() {
+        APIGatewayV2HTTPEvent event = load("reservation-status.json");
+        HttpRequest http = new HttpRequest(event);
+
+        assertThat(http.method()).isEqualTo("GET");
+        assertThat(event.getRouteKey()).isEqualTo("GET /sales/{saleId}/reservations/{reservationId}");
+        assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
+        assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID)).isEqualTo("01JD0000000000000000000000");
+        assertThat(http.buyerId(false)).isEqualTo(BUYER);
+    }
+}

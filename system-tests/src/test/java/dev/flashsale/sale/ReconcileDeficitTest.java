@@ -1,0 +1,92 @@
+package dev.flashsale.sale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import dev.flashsale.confirm.ConfirmHandler;
+import dev.flashsale.confirm.ConfirmOutcome;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.release.ReleaseFixture;
+import dev.flashsale.reservation.Refusal;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.testing.RedisRollback;
+import dev.flashsale.testing.TestStack;
+
+/**
+ * After lost writes Redis has handed out more units than exist; reconciliation keeps that deficit instead of clamping
+ * it to zero, and whatever the excess holds become pays it back, so the counter stays exact and never over-credits.
+ */
+class ReconcileDeficitTest {
+
+    private static final TestStack LONG = TestStack.create();
+    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+    @AfterAll
+    static void close() {
+        LONG.close();
+        SHORT.close();
+    }
+
+    private static void assertExact(String saleId, String when) {
+        InvariantReport report = new InvariantChecker(LONG.redis, LONG.db).check(saleId, false);
+        assertThat(report.violations()).as("%s: %s", when, report).isEmpty();
+    }
+
+    @Test
+    void theDeficitIsKept_andPaidBackByExpiredAndRefusedHolds() throws Exception {
+        // Regression (issue 12): the deficit was clamped to 0, so holds expiring afterwards over-credited the counter
+        Sale sale = LONG.newSale(10, 1, 1);
+        RedisRollback beforeTheSale = RedisRollback.capture(LONG.redis, sale.id());
+        for (int i = 0; i < 6; i++) {
+            new ConfirmHandler(LONG.claims, LONG.fence).confirm(ConfirmationMessage.of(LONG.hold(sale.id(), "early-" + i, 1)));
+        }
+
+        // Step 1: Redis forgets the six orders; ten late buyers hold units the database has only four of
+        beforeTheSale.restore();
+        List<Reservation> expiring = new ArrayList<>();
+        List<Reservation> confirming = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            expiring.add(SHORT.hold(sale.id(), "late-short-" + i, 1));
+        }
+        for (int i = 0; i < 7; i++) {
+            confirming.add(LONG.hold(sale.id(), "late-long-" + i, 1));
+        }
+
+        // Step 2: reconciliation finds 10 - 6 sold - 10 held = -6 and keeps it
+        SyncResult reconciled = LONG.saleSync().reconcile(sale.id()).orElseThrow();
+        assertThat(reconciled.after()).isEqualTo(-6);
+        assertExact(sale.id(), "after reconciling");
+
+        // Step 3: three holds expire and are released: their units pay the deficit back, none becomes reservable
+        Thread.sleep(1_100);
+        assertThat(ReleaseFixture.handler(SHORT, ReleaseFixture.settings(100)).run(List.of(sale.id()), Instant.now().plusSeconds(30))
+                .holdsReleased()).isEqualTo(3);
+        assertThat(LONG.available(sale.id())).isEqualTo(-3);
+        assertExact(sale.id(), "after the release job");
+        ReserveOutcome tooMany = LONG.store.reserve(new ReserveRequest(sale.id(), "newcomer", "k", 1), LONG.ids.next());
+        assertThat(tooMany).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
+                r -> assertThat(r.refusal()).isEqualTo(new Refusal.SoldOut(0, 1)));
+
+        // Step 4: the other seven are confirmed: four orders, three refused; the refused ones pay back the rest
+        long refused = 0;
+        for (Reservation r : confirming) {
+            refused += new ConfirmHandler(LONG.claims, LONG.fence).confirm(ConfirmationMessage.of(r)) == ConfirmOutcome.REFUSED_SOLD_OUT ? 1 : 0;
+        }
+        assertThat(refused).isEqualTo(3);
+        assertThat(LONG.available(sale.id())).isZero();
+        InvariantReport end = new InvariantChecker(LONG.redis, LONG.db).check(sale.id(), false);
+        assertThat(end.sold()).isEqualTo(10);
+        assertThat(end.violations()).as(end.toString()).isEmpty();
+    }
+}
