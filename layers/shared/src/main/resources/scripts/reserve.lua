@@ -1,4 +1,7 @@
 -- reserve.lua: take a hold on a sale's stock for one buyer, atomically, in one round trip.
+-- The reservation id is derived from (sale, buyer, key) by the caller (ReservationIds), so a key always names one
+-- reservation: when Redis lost the key's mapping (a failover), the reservation under that id is found again and the
+-- mapping restored; only a CANCELLED one (its confirmation was never queued) is taken again under the same id.
 -- Order of checks: a key seen before: token bucket -> the same reservation (a replay) or a key conflict;
 --                  a new key: sale loaded and window -> per-order max -> token bucket -> per-buyer limit -> stock;
 --                  then decrement, record the hold with its deadline.
@@ -13,7 +16,7 @@ local unitsKey       = KEYS[6]  -- fs:{sale}:units  hash buyer -> units held/cla
 local rateKey        = KEYS[7]  -- fs:{sale}:rate:<buyer>  token bucket: tokens, ts
 local resentKey      = KEYS[8]  -- fs:{sale}:resent hash reservation id -> when a replay last re-sent its confirmation (ms)
 
-local newId        = ARGV[1]
+local newId        = ARGV[1]  -- the key's reservation id
 local buyer        = ARGV[2]
 local requestKey   = ARGV[3]
 local quantity     = tonumber(ARGV[4])
@@ -55,33 +58,43 @@ end
 --    its deadline; the release job will return it).
 local idemField = buyer .. '\n' .. requestKey
 local priorId = redis.call('HGET', idempotencyKey, idemField)
-if priorId then
-  local prior = redis.call('HGET', reservationKey, priorId)
-  if prior then
-    local wait = takeToken()
-    if wait then
-      return {'RATE_LIMITED', wait}
+local prior = priorId and redis.call('HGET', reservationKey, priorId)
+if not prior then
+  local same = redis.call('HGET', reservationKey, newId)
+  if same and cjson.decode(same).status ~= 'CANCELLED' then
+    priorId, prior = newId, same
+    redis.call('HSET', idempotencyKey, idemField, newId)
+    local ttl = redis.call('PTTL', reservationKey)
+    if ttl > 0 and redis.call('PTTL', idempotencyKey) < 0 then
+      redis.call('PEXPIRE', idempotencyKey, ttl)
     end
-    local r = cjson.decode(prior)
-    if tonumber(r.qty) ~= quantity then
-      return {'KEY_CONFLICT', prior}
-    end
-    if r.status ~= 'HELD' then
-      return {'REPLAY', prior, available(), 0, 0}
-    end
-    if tonumber(r.expires) <= now then
-      return {'REPLAY', prior, available(), 0, 1}
-    end
-    -- A live hold: its first confirmation may have been lost with the first attempt (it died between hold and send).
-    local resent = tonumber(redis.call('HGET', resentKey, priorId))
-    if resent and now - resent < resendMs then
-      return {'REPLAY', prior, available(), 0, 0}
-    end
-    redis.call('HSET', resentKey, priorId, now)
-    redis.call('PEXPIRE', resentKey, holdMs + resendMs)
-    return {'REPLAY', prior, available(), 1, 0}
+  elseif priorId then
+    redis.call('HDEL', idempotencyKey, idemField)
   end
-  redis.call('HDEL', idempotencyKey, idemField)
+end
+if prior then
+  local wait = takeToken()
+  if wait then
+    return {'RATE_LIMITED', wait}
+  end
+  local r = cjson.decode(prior)
+  if tonumber(r.qty) ~= quantity then
+    return {'KEY_CONFLICT', prior}
+  end
+  if r.status ~= 'HELD' then
+    return {'REPLAY', prior, available(), 0, 0}
+  end
+  if tonumber(r.expires) <= now then
+    return {'REPLAY', prior, available(), 0, 1}
+  end
+  -- A live hold: its first confirmation may have been lost with the first attempt (it died between hold and send).
+  local resent = tonumber(redis.call('HGET', resentKey, priorId))
+  if resent and now - resent < resendMs then
+    return {'REPLAY', prior, available(), 0, 0}
+  end
+  redis.call('HSET', resentKey, priorId, now)
+  redis.call('PEXPIRE', resentKey, holdMs + resendMs)
+  return {'REPLAY', prior, available(), 1, 0}
 end
 
 -- 2. The sale is loaded and open.

@@ -13,16 +13,22 @@
 -- units back). A reservation in any other state is left alone and reported (CONFLICT): Redis lost a write, or a bug;
 -- the invariant checker will say which. In every case the id leaves the holds and claims sorted sets, which only
 -- ever list reservations the database has not decided.
+-- An unknown id with a record to restore (a hold Redis lost, decided by the database from its message after the hold's
+-- deadline) is written back with the decided status, and its key mapped to it, so that a replay of the key answers the
+-- outcome; counters are left to reconciliation (the lost hold's units were never counted here, or were counted by a
+-- reconciliation since).
 local stockKey       = KEYS[1]  -- fs:{sale}:stock   available units
 local holdsKey       = KEYS[2]  -- fs:{sale}:holds   zset id -> hold deadline (ms)
 local claimsKey      = KEYS[3]  -- fs:{sale}:claims  zset id -> claim deadline (ms)
 local reservationKey = KEYS[4]  -- fs:{sale}:res     hash id -> reservation JSON
 local unitsKey       = KEYS[5]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
 local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter)
+local idempotencyKey = KEYS[7]  -- fs:{sale}:idem    hash "buyer\nkey" -> reservation id
 
 local id          = ARGV[1]
 local target      = ARGV[2]   -- CONFIRMED or EXPIRED
 local refund      = ARGV[3]   -- EXPIRED only: 'always' or 'if-counted'
+local lost        = ARGV[4]   -- '' or the reservation's JSON, to restore if Redis does not have it
 
 if target ~= 'CONFIRMED' and target ~= 'EXPIRED' then
   return redis.error_reply('settle: target must be CONFIRMED or EXPIRED, was ' .. tostring(target))
@@ -31,8 +37,19 @@ end
 local raw = redis.call('HGET', reservationKey, id)
 redis.call('ZREM', holdsKey, id)
 redis.call('ZREM', claimsKey, id)
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if not raw then
-  return {'UNKNOWN'}
+  if lost == '' then
+    return {'UNKNOWN'}
+  end
+  local r = cjson.decode(lost)
+  r.status = target
+  r.restored = now
+  if target == 'EXPIRED' then r.released = now else r.confirmed = now end
+  redis.call('HSET', reservationKey, id, cjson.encode(r))
+  redis.call('HSETNX', idempotencyKey, r.buyer .. '\n' .. r.key, id)
+  return {'RESTORED', target}
 end
 local r = cjson.decode(raw)
 if r.status == target or (target == 'EXPIRED' and r.status == 'CANCELLED') then
@@ -42,8 +59,6 @@ if r.status ~= 'CLAIMED' and r.status ~= 'HELD' then
   return {'CONFLICT', r.status}
 end
 
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if target == 'EXPIRED' then
   local quantity = tonumber(r.qty)
   local counted = tonumber(redis.call('HGET', metaKey, 'reconciled') or '0') >= tonumber(r.created)

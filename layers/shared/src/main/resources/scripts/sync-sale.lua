@@ -1,5 +1,6 @@
 -- sync-sale.lua: write a sale's definition from the database and set (or, in 'init' mode, create if absent) its
--- available-stock counter to  stock - sold - units still held in Redis, atomically.
+-- available-stock counter to  stock - sold - units still held in Redis, and each buyer's units counter to  units in
+-- their orders + units they still hold in Redis, atomically.
 --
 -- The caller holds the sale's database row lock (SELECT ... FOR NO KEY UPDATE) while this runs, so no order or release
 -- can commit between its read of `sold` and this script: `sold` is exact at the moment the script runs. Everything on
@@ -11,6 +12,7 @@ local stockKey       = KEYS[2]  -- fs:{sale}:stock   available units
 local holdsKey       = KEYS[3]  -- fs:{sale}:holds   zset of HELD ids
 local claimsKey      = KEYS[4]  -- fs:{sale}:claims  zset of CLAIMED ids
 local reservationKey = KEYS[5]  -- fs:{sale}:res     hash id -> reservation JSON
+local unitsKey       = KEYS[6]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
 
 local mode        = ARGV[1]             -- 'init': create the counter only if absent; 'reconcile': always set it
 local stock       = tonumber(ARGV[2])   -- total units (database)
@@ -20,12 +22,19 @@ local endMs       = ARGV[5]
 local limit       = ARGV[6]
 local maxPerOrder = ARGV[7]
 local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys may go
--- ARGV[9..]: ids of reservations HELD or CLAIMED when the caller looked that the database has already ordered (counted
--- in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its units when Redis
--- follows (a refused one too, because this script stamps meta.reconciled after its creation).
+-- ARGV[9] = n, ARGV[10..9+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
+-- ordered (counted in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its
+-- units when Redis follows (a refused one too, because this script stamps meta.reconciled after its creation).
+-- ARGV[10+n..]: buyer, units pairs: each buyer's units in orders (database, exact under the row lock). With the units
+-- still held here they make each buyer's count, which a failover may have left short or long.
 local decided = {}
-for i = 9, #ARGV do
+local n = tonumber(ARGV[9])
+for i = 10, 9 + n do
   decided[ARGV[i]] = true
+end
+local owned = {}
+for i = 10 + n, #ARGV, 2 do
+  owned[ARGV[i]] = tonumber(ARGV[i + 1])
 end
 
 redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder)
@@ -34,7 +43,7 @@ redis.call('PEXPIREAT', metaKey, expireAt)
 local current = redis.call('GET', stockKey)
 if current and mode == 'init' then
   redis.call('PEXPIREAT', stockKey, expireAt)
-  return {'KEPT', tonumber(current), tonumber(current), 0}
+  return {'KEPT', tonumber(current), tonumber(current), 0, 0}
 end
 
 local held = 0
@@ -44,6 +53,7 @@ for _, id in ipairs(redis.call('ZRANGE', holdsKey, 0, -1)) do
     local r = cjson.decode(raw)
     if r.status == 'HELD' and not decided[id] then
       held = held + tonumber(r.qty)
+      owned[r.buyer] = (owned[r.buyer] or 0) + tonumber(r.qty)
     end
   end
 end
@@ -54,6 +64,7 @@ for _, id in ipairs(redis.call('ZRANGE', claimsKey, 0, -1)) do
       local r = cjson.decode(raw)
       if r.status == 'CLAIMED' then
         held = held + tonumber(r.qty)
+        owned[r.buyer] = (owned[r.buyer] or 0) + tonumber(r.qty)
       end
     end
   end
@@ -68,10 +79,37 @@ redis.call('SET', stockKey, target)
 local t = redis.call('TIME')
 redis.call('HSET', metaKey, 'reconciled', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
 redis.call('PEXPIREAT', stockKey, expireAt)
+
+-- Each buyer's count: units in orders plus units held or claimed here; fields that say otherwise are corrected.
+local corrected = 0
+local counted = redis.call('HGETALL', unitsKey)
+for i = 1, #counted, 2 do
+  local buyer, units = counted[i], tonumber(counted[i + 1])
+  local want = owned[buyer] or 0
+  if units ~= want then
+    corrected = corrected + 1
+    if want > 0 then
+      redis.call('HSET', unitsKey, buyer, want)
+    else
+      redis.call('HDEL', unitsKey, buyer)
+    end
+  end
+  owned[buyer] = nil
+end
+for buyer, want in pairs(owned) do
+  if want > 0 then
+    corrected = corrected + 1
+    redis.call('HSET', unitsKey, buyer, want)
+  end
+end
+if corrected > 0 then
+  redis.call('PEXPIREAT', unitsKey, expireAt)
+end
+
 if not current then
-  return {'CREATED', -1, target, held}
+  return {'CREATED', -1, target, held, corrected}
 end
 if tonumber(current) == target then
-  return {'UNCHANGED', target, target, held}
+  return {'UNCHANGED', target, target, held, corrected}
 end
-return {'RECONCILED', tonumber(current), target, held}
+return {'RECONCILED', tonumber(current), target, held, corrected}

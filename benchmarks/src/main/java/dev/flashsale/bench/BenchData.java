@@ -19,6 +19,7 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
 import dev.flashsale.db.DbConnection;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
 import dev.flashsale.db.SaleRepository;
@@ -67,7 +68,7 @@ final class BenchData implements AutoCloseable {
         Migrations.apply(databaseUrl, "postgres", "");
         this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
         this.db = DbConnection.create(DbSettings.of(databaseUrl, "postgres", ""));
-        this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)));
+        this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)), ReplicaAck.NONE);
         this.sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
         this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());
         try (SqsClient sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(sqsEndpoint), "us-east-1",
@@ -110,7 +111,7 @@ final class BenchData implements AutoCloseable {
 
     /** A new hold in the seeded sale. */
     Reservation hold(String buyerId, int quantity) {
-        ReserveOutcome outcome = store.reserve(new ReserveRequest(sale.id(), buyerId, "bench-" + ids.next(), quantity), ids.next());
+        ReserveOutcome outcome = store.reserve(new ReserveRequest(sale.id(), buyerId, "bench-" + ids.next(), quantity));
         if (outcome instanceof ReserveOutcome.Held held) {
             return held.reservation();
         }

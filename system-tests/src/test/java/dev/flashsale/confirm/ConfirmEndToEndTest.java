@@ -55,7 +55,7 @@ class ConfirmEndToEndTest {
             long t0 = System.nanoTime();
             ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
             try (SqsConfirmationQueue queue = TestQueue.queue(TestQueue.settings(reserveQueue))) {
-                ReserveHandler reserve = new ReserveHandler(stack.store, queue, stack.ids, new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
+                ReserveHandler reserve = new ReserveHandler(stack.store, queue, new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
                         stack.saleLoader());
                 ExecutorService buyers = Executors.newFixedThreadPool(32);
                 List<Future<?>> done = new ArrayList<>();

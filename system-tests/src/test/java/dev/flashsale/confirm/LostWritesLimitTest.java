@@ -46,7 +46,7 @@ class LostWritesLimitTest {
     }
 
     private static ReserveOutcome reserve(Sale sale, String buyer, int quantity) {
-        return STACK.store.reserve(new ReserveRequest(sale.id(), buyer, "k-" + STACK.ids.next(), quantity), STACK.ids.next());
+        return STACK.store.reserve(new ReserveRequest(sale.id(), buyer, "k-" + STACK.ids.next(), quantity));
     }
 
     @Test

@@ -93,7 +93,7 @@ class RedisOutOfMemoryTest {
             }
 
             // the confirmation cannot claim: the record fails for redelivery
-            ConfirmationMessage message = ConfirmationMessage.of(new ReservationStore(redis, ReservationPolicy.ofDefaults())
+            ConfirmationMessage message = ConfirmationMessage.of(new ReservationStore(redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
                     .find(sale.id(), heldId).orElseThrow());
             ConfirmInvoker confirmer = new ConfirmInvoker(new ConfirmHandler(
                     new HoldClaims(redis, Duration.ofMinutes(5), Duration.ofDays(1)), new OrderFence(db)), Telemetry.noop());

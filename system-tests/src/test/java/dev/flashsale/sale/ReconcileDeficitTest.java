@@ -74,7 +74,7 @@ class ReconcileDeficitTest {
                 .holdsReleased()).isEqualTo(3);
         assertThat(LONG.available(sale.id())).isEqualTo(-3);
         assertExact(sale.id(), "after the release job");
-        ReserveOutcome tooMany = LONG.store.reserve(new ReserveRequest(sale.id(), "newcomer", "k", 1), LONG.ids.next());
+        ReserveOutcome tooMany = LONG.store.reserve(new ReserveRequest(sale.id(), "newcomer", "k", 1));
         assertThat(tooMany).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
                 r -> assertThat(r.refusal()).isEqualTo(new Refusal.SoldOut(0, 1)));
 

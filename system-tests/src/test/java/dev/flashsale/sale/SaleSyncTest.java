@@ -157,7 +157,7 @@ class SaleSyncTest {
             crowd.add(pool.submit(() -> {
                 for (int i = next.getAndIncrement(); i < buyers; i = next.getAndIncrement()) {
                     String buyer = "b" + i;
-                    ReserveOutcome o = stack.store.reserve(new ReserveRequest(sale.id(), buyer, "k" + i, 1), stack.ids.next());
+                    ReserveOutcome o = stack.store.reserve(new ReserveRequest(sale.id(), buyer, "k" + i, 1));
                     if (o instanceof ReserveOutcome.Held h) {
                         if (i % 10 == 0) {
                             stack.store.cancel(sale.id(), h.reservation().id());

@@ -27,7 +27,6 @@ import dev.flashsale.confirm.ConfirmEnvironment;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
 import dev.flashsale.db.OrderDecision;
-import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.json.Json;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.reserve.ReserveHandler;
@@ -228,8 +227,8 @@ class TelemetryEndToEndTest {
             };
             ReserveInvoker failing = new ReserveInvoker(new dev.flashsale.reserve.ReserveRequestReader(false, 1024), new ReserveHandler(
                     new dev.flashsale.reservation.ReservationStore(reserve.redis, new dev.flashsale.reservation.ReservationPolicy(
-                            Duration.ofMinutes(10), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5))),
-                    broken, IdGenerator.create(), new SoldOutCache(Clock.systemUTC(), Duration.ZERO), reserve.init.loader()), reserveTelemetry);
+                            Duration.ofMinutes(10), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)), dev.flashsale.redis.ReplicaAck.NONE),
+                    broken, new SoldOutCache(Clock.systemUTC(), Duration.ZERO), reserve.init.loader()), reserveTelemetry);
             assertThat(failing.handleRequest(HttpApi.reserve(sale.id(), "b2", "k2", "{\"quantity\":1}"), Lambda.context()).getStatusCode())
                     .isEqualTo(500);
             Map<String, Object> error = logLine(l -> "ERROR".equals(l.get("level")) && l.containsKey("error_type"));

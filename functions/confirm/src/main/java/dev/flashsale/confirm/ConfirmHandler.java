@@ -1,5 +1,6 @@
 package dev.flashsale.confirm;
 
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -7,6 +8,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
@@ -24,6 +26,12 @@ import dev.flashsale.reservation.SettleOutcome;
  * A crash between steps leaves the reservation CLAIMED: a redelivery repeats the steps (each is idempotent) or the
  * release job settles it through the same database fence. The order's buyer and quantity come from Redis, not from
  * the message.
+ *
+ * <p>When Redis has lost the reservation (a failover promoted a replica that lacked it), the message is the copy
+ * (version 2 carries everything reserve.lua recorded): while the hold is live it is restored as CLAIMED and confirmed as
+ * above; past its deadline the database decides it directly (an order written before the loss wins, else it is released
+ * {@code HOLD_EXPIRED}) and Redis gets the outcome back. Either way the buyer's {@code 201} ends in an order or a
+ * recorded release they can read.
  */
 public final class ConfirmHandler {
 
@@ -62,14 +70,22 @@ public final class ConfirmHandler {
      * @return whether the reservation is now CLAIMED
      */
     public boolean park(ConfirmationMessage message) {
-        return claims.park(message.saleId(), message.reservationId()) instanceof ClaimOutcome.Claimed;
+        ClaimOutcome parked = message.hold().map(claims::parkOrRestore)
+                .orElseGet(() -> claims.park(message.saleId(), message.reservationId()));
+        return parked instanceof ClaimOutcome.Claimed || parked instanceof ClaimOutcome.Restored;
     }
 
     public ConfirmOutcome confirm(ConfirmationMessage message) {
-        ClaimOutcome claim = claims.claim(message.saleId(), message.reservationId());
+        Optional<Reservation> copy = message.hold();
+        ClaimOutcome claim = copy.map(claims::claimOrRestore).orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
         Reservation held;
         switch (claim) {
             case ClaimOutcome.Claimed c -> held = c.reservation();
+            case ClaimOutcome.Restored r -> {
+                LOG.warn("reservation {} of sale {} was not in Redis (lost in a failover?); restored from its message as CLAIMED",
+                        message.reservationId(), message.saleId());
+                held = r.reservation();
+            }
             case ClaimOutcome.NotClaimable n -> {
                 return n.status() == ReservationStatus.CONFIRMED ? ConfirmOutcome.ALREADY_CONFIRMED : ConfirmOutcome.NOT_HELD;
             }
@@ -77,7 +93,11 @@ public final class ConfirmHandler {
                 return ConfirmOutcome.HOLD_EXPIRED;
             }
             case ClaimOutcome.Unknown u -> {
-                LOG.warn("reservation {} of sale {} is not in Redis; no order written", message.reservationId(), message.saleId());
+                if (copy.isPresent()) {
+                    return decideLostAfterDeadline(copy.get());
+                }
+                LOG.warn("reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
+                        message.reservationId(), message.saleId());
                 return ConfirmOutcome.UNKNOWN_RESERVATION;
             }
         }
@@ -95,6 +115,26 @@ public final class ConfirmHandler {
             LOG.error("reservation {} of sale {}: the database decided {} but Redis could not follow ({}); reconcile the sale",
                     held.id(), held.saleId(), decision, settled);
         }
+        return outcome(held, decision);
+    }
+
+    /**
+     * Redis lost the reservation and its hold's deadline has passed (server clock), so it cannot be claimed: the database
+     * decides it (an order written before the loss wins; else it is released, HOLD_EXPIRED) and Redis gets the outcome
+     * back, for replays of its key to answer.
+     */
+    private ConfirmOutcome decideLostAfterDeadline(Reservation hold) {
+        OrderDecision decision = fence.release(hold, ReleaseReason.HOLD_EXPIRED);
+        SettleOutcome settled = claims.followOrRestore(hold, decision);
+        LOG.warn("reservation {} of sale {} was not in Redis (lost in a failover?) and its hold had expired; the database decided {}, "
+                + "Redis {}", hold.id(), hold.saleId(), decision, settled);
+        if (decision instanceof OrderDecision.Released r && r.reason() == ReleaseReason.HOLD_EXPIRED) {
+            return ConfirmOutcome.HOLD_EXPIRED;
+        }
+        return outcome(hold, decision);
+    }
+
+    private static ConfirmOutcome outcome(Reservation held, OrderDecision decision) {
         return switch (decision) {
             case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
             case OrderDecision.Released r -> switch (r.reason()) {
@@ -105,6 +145,13 @@ public final class ConfirmHandler {
                                 + "database (a lost write?); the reservation is refused", held.saleId(), held.id());
                     }
                     yield ConfirmOutcome.REFUSED_SOLD_OUT;
+                }
+                case DUPLICATE_KEY -> {
+                    if (r.now()) {
+                        LOG.error("buyer {}'s idempotency key already made an order in sale {}; reservation {} under the same key is "
+                                + "refused", held.buyerId(), held.saleId(), held.id());
+                    }
+                    yield ConfirmOutcome.REFUSED_DUPLICATE_KEY;
                 }
                 case BUYER_LIMIT -> {
                     if (r.now()) {

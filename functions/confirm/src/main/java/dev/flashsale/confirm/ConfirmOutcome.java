@@ -12,10 +12,12 @@ public enum ConfirmOutcome {
     REFUSED_SOLD_OUT,
     /** The database refused the order: the buyer's orders would exceed the sale's per-buyer limit; EXPIRED, no order. */
     REFUSED_BUYER_LIMIT,
+    /** The database refused the order: the buyer's idempotency key already made another order; EXPIRED, no order. */
+    REFUSED_DUPLICATE_KEY,
     /** The hold's deadline passed before it was claimed; no order (the release job returns its units). */
     HOLD_EXPIRED,
     /** The reservation is EXPIRED or CANCELLED; no order. */
     NOT_HELD,
-    /** Redis does not know the reservation (past retention, or lost in a failover); no order. */
+    /** Redis does not know the reservation and the message (version 1) cannot restore it; no order. */
     UNKNOWN_RESERVATION
 }

@@ -119,6 +119,15 @@ public final class PrewarmHandler {
             return;  // deleted meanwhile
         }
         SyncResult s = result.get();
+        if (s.buyersCorrected() > 0) {
+            LOG.warn("prewarm: sale {} had {} buyers' unit counts wrong in Redis (lost writes?); corrected from the database and holds",
+                    r.id(), s.buyersCorrected());
+        }
+        SaleSync.Restored restored = sync.restoreOrders(r);
+        if (restored.any()) {
+            LOG.warn("prewarm: sale {}: Redis had lost {} confirmed reservations and {} key mappings (a failover?); restored",
+                    r.id(), restored.records(), restored.mappings());
+        }
         switch (s.action()) {
             case CREATED -> report.loaded(r.id());
             case RECONCILED -> {

@@ -5,6 +5,7 @@ import java.util.Set;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
+import dev.flashsale.db.DbSettings;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.ReservationPolicy;
@@ -14,17 +15,21 @@ import dev.flashsale.resilience.BreakerSettings;
  * Everything the ReservationQueryFunction reads from its environment, once, in its Init.
  *
  * @param redis   {@code REDIS_*}, breaker {@code BREAKER_REDIS_*} / {@code BREAKER_*} (slow call 200ms)
+ * @param db      {@code DATABASE_URL}, {@code DB_*}: only for a reservation Redis no longer has (the connection opens on
+ *                such a miss), breaker {@code BREAKER_DB_*} (slow call 1s)
  * @param policy  the reservation settings the store is built with (see {@link ReservationPolicy}); a query only reads
  * @param devMode {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  */
-public record ReservationQueryEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, ReservationPolicy policy,
+public record ReservationQueryEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
+                                          BreakerSettings dbBreaker, ReservationPolicy policy,
                                           boolean devMode) {
 
     public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), ReservationPolicy.VARIABLES, Variables.of("DEV_MODE"));
+            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), ReservationPolicy.VARIABLES, Variables.of("DEV_MODE"));
 
     public static ReservationQueryEnvironment from(Config config) {
         return new ReservationQueryEnvironment(InitSettings.from(config, "query"), RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)), ReservationPolicy.from(config), config.bool("DEV_MODE", false));
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)), DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)), ReservationPolicy.from(config), config.bool("DEV_MODE", false));
     }
 }

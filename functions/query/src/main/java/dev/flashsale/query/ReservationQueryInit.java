@@ -8,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.db.DecidedReservations;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.PrimeSamples;
@@ -34,7 +36,8 @@ public final class ReservationQueryInit extends FunctionInit {
     public ReservationQueryInit(ReservationQueryEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
-        this.invoker = new ReservationQueryInvoker(new ReservationQueryHandler(new ReservationStore(redis, env.policy())), env.devMode(),
+        this.invoker = new ReservationQueryInvoker(new ReservationQueryHandler(new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
+                new DecidedReservations(wiring().db(env.db(), env.dbBreaker()))), env.devMode(),
                 telemetry);
     }
 

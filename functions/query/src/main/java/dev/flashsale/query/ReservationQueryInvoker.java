@@ -13,7 +13,6 @@ import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
-import dev.flashsale.reservation.ReservationView;
 
 /** The ReservationQueryFunction's Lambda handler: {@code GET /sales/{saleId}/reservations/{reservationId}}. */
 public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -55,7 +54,7 @@ public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV
                 String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
                 String buyerId = http.buyerId(devMode);
                 return handler.find(saleId, reservationId, buyerId)
-                        .map(r -> HttpResponses.json(200, ReservationView.of(r), Map.of()))
+                        .map(view -> HttpResponses.json(200, view, Map.of()))
                         .orElseThrow(() -> new ProblemException(ProblemType.RESERVATION_NOT_FOUND,
                                 "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
             });

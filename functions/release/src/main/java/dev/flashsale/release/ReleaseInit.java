@@ -1,6 +1,7 @@
 package dev.flashsale.release;
 
 import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.redis.ReplicaAck;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +38,7 @@ public final class ReleaseInit extends FunctionInit {
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
         this.db = wiring().db(env.db(), env.dbBreaker());
         this.sales = new SaleRepository(db);
-        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, env.policy()),
+        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
                 new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()), new OrderFence(db), env.bounds(),
                 Clock.systemUTC());
         this.invoker = new ReleaseInvoker(handler, Clock.systemUTC(), telemetry);

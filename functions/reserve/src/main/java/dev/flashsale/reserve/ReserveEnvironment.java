@@ -4,11 +4,13 @@ import java.time.Duration;
 import java.util.Set;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.sale.SaleLoading;
@@ -17,6 +19,7 @@ import dev.flashsale.sale.SaleLoading;
  * Everything the ReserveFunction reads from its environment, once, in its Init.
  *
  * @param redis           {@code REDIS_*}, breaker {@code BREAKER_REDIS_*} / {@code BREAKER_*} (slow call 200ms)
+ * @param replicaAck      {@code REDIS_WAIT_*}: whether a new hold waits for a replica before the 201 (see {@link ReplicaAck})
  * @param db              {@code DATABASE_URL}, {@code DB_*}: only to load a sale Redis does not know (the connection
  *                        opens on such a miss), breaker {@code BREAKER_DB_*} (slow call 1s)
  * @param queue           {@code CONFIRM_QUEUE_URL} (required), {@code SQS_*}, breaker {@code BREAKER_SQS_*} (slow call 1s)
@@ -26,19 +29,27 @@ import dev.flashsale.sale.SaleLoading;
  * @param maxBodyBytes    {@code MAX_BODY_BYTES}, default 1024 (64..65,536): larger bodies are refused with 413
  * @param soldOutCacheTtl {@code SOLD_OUT_CACHE_TTL}, default 1s (0..1m; 0 turns the sold-out fast path off)
  */
-public record ReserveEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
+public record ReserveEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, ReplicaAck replicaAck, DbSettings db,
                                  BreakerSettings dbBreaker, SqsSettings queue, BreakerSettings queueBreaker, ReservationPolicy policy,
                                  SaleLoading loading, boolean devMode, int maxBodyBytes, Duration soldOutCacheTtl) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
+    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES, ReplicaAck.VARIABLES,
             BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), SqsSettings.VARIABLES,
             BreakerSettings.variables("sqs"), ReservationPolicy.VARIABLES, SaleLoading.VARIABLES,
             Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL"));
+
+    public ReserveEnvironment {
+        if (replicaAck.enabled() && replicaAck.timeout().compareTo(redis.socketTimeout()) >= 0) {
+            throw new ConfigException("REDIS_WAIT_TIMEOUT (" + replicaAck.timeout().toMillis() + "ms) must be shorter than REDIS_TIMEOUT ("
+                    + redis.socketTimeout().toMillis() + "ms): the WAIT shares the reserve call's socket timeout");
+        }
+    }
 
     public static ReserveEnvironment from(Config config) {
         return new ReserveEnvironment(
                 InitSettings.from(config, "reserve"),
                 RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                ReplicaAck.from(config),
                 DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
                 SqsSettings.from(config), BreakerSettings.from(config, "sqs", Duration.ofSeconds(1)),
                 ReservationPolicy.from(config),

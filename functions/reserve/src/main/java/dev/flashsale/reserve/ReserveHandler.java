@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
-import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.QueueUnavailableException;
@@ -46,14 +45,12 @@ public final class ReserveHandler {
 
     private final ReservationStore store;
     private final ConfirmationQueue queue;
-    private final IdGenerator ids;
     private final SoldOutCache soldOut;
     private final SaleLoader loader;
 
-    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, IdGenerator ids, SoldOutCache soldOut, SaleLoader loader) {
+    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, SoldOutCache soldOut, SaleLoader loader) {
         this.store = store;
         this.queue = queue;
-        this.ids = ids;
         this.soldOut = soldOut;
         this.loader = loader;
     }
@@ -66,9 +63,9 @@ public final class ReserveHandler {
             // The queue's breaker is open: a hold now would only be cancelled again. Touch nothing.
             throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER, "confirmation queue circuit breaker is open", null);
         }
-        ReserveOutcome outcome = store.reserve(request, ids.next());
+        ReserveOutcome outcome = store.reserve(request);
         if (outcome instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.UnknownSale && loader.load(request.saleId())) {
-            outcome = store.reserve(request, ids.next());
+            outcome = store.reserve(request);
         }
         rememberSoldOut(request.saleId(), outcome);
         if (outcome instanceof ReserveOutcome.Held held && held.send()) {

@@ -44,10 +44,10 @@ public final class ReserveInit extends FunctionInit {
         super(env.init(), telemetry);
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
         this.queue = wiring().queue(env.queue(), env.queueBreaker());
-        ReservationStore store = new ReservationStore(redis, env.policy());
+        ReservationStore store = new ReservationStore(redis, env.policy(), env.replicaAck());
         SaleSync sync = new SaleSync(redis, new SaleRepository(wiring().db(env.db(), env.dbBreaker())), env.policy().retention());
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
-        ReserveHandler handler = new ReserveHandler(store, queue, wiring().ids(), new SoldOutCache(Clock.systemUTC(),
+        ReserveHandler handler = new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(),
                 env.soldOutCacheTtl()), loader);
         this.invoker = new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, telemetry);
     }

@@ -50,22 +50,24 @@ class ReserveQueueTest {
         List<Message> messages = TestQueue.drain(fx.queueUrl);
         assertThat(messages).hasSize(1);
         Message m = messages.get(0);
-        assertThat(m.messageAttributes().get("version").stringValue()).isEqualTo("1");
+        assertThat(m.messageAttributes().get("version").stringValue()).isEqualTo("2");
         assertThat(m.messageAttributes().get("saleId").stringValue()).isEqualTo(sale.id());
         ConfirmationMessage msg = ConfirmationMessage.fromJson(m.body());
         assertThat(msg.reservationId()).isEqualTo(body.get("reservationId"));
         assertThat(msg.saleId()).isEqualTo(sale.id());
         assertThat(msg.buyerId()).isEqualTo("buyer-7");
         assertThat(msg.quantity()).isEqualTo(2);
+        assertThat(msg.idempotencyKey()).isEqualTo("k-1");
         assertThat(msg.heldAt().toString()).isEqualTo(body.get("createdAt"));
         assertThat(msg.expiresAt().toString()).isEqualTo(body.get("expiresAt"));
-        assertThat(m.body()).contains("\"version\":1");
+        assertThat(m.body()).contains("\"version\":2");
     }
 
     @Test
     void queueRefusingTheMessage_releasesTheHoldAndAnswers503_thenTheSameKeyWorks() {
         Sale sale = TestSales.seed(fx.redis, TestSales.live(5, 5, 5));
         String missingQueue = TestQueue.endpoint() + "/000000000000/no-such-queue";
+        String cancelledId;
         try (ReserveFixture broken = ReserveFixture.create(Map.of("CONFIRM_QUEUE_URL", missingQueue))) {
 
             // Step 1: the hold is taken, the send fails, the hold is released, the client is told to retry
@@ -78,15 +80,16 @@ class ReserveQueueTest {
             assertThat(fx.stock(sale.id())).isEqualTo("5");
             assertThat(fx.holdCount(sale.id())).isZero();
             assertThat(fx.units(sale.id(), "buyer-1")).isNull();
-            ReservationStore store = new ReservationStore(fx.redis, ReservationPolicy.ofDefaults());
-            String cancelledId = fx.redis.call(c -> c.hkeys(new SaleKeys(sale.id()).reservations())).iterator().next();
+            ReservationStore store = new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE);
+            cancelledId = fx.redis.call(c -> c.hkeys(new SaleKeys(sale.id()).reservations())).iterator().next();
             Reservation cancelled = store.find(sale.id(), cancelledId).orElseThrow();
             assertThat(cancelled.status()).isEqualTo(ReservationStatus.CANCELLED);
         }
 
-        // Step 3: once the queue works, a retry with the same key takes a new hold
+        // Step 3: once the queue works, a retry with the same key takes a new hold, under the same reservation id
         APIGatewayV2HTTPResponse retried = fx.reserve(sale.id(), "buyer-1", "retry-me", 2);
         assertThat(retried.getStatusCode()).isEqualTo(201);
+        assertThat(HttpApi.body(retried).get("reservationId")).isEqualTo(cancelledId);
         assertThat(fx.stock(sale.id())).isEqualTo("3");
         assertThat(TestQueue.drain(fx.queueUrl)).hasSize(1);
     }

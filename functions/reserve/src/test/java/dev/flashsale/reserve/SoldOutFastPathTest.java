@@ -51,7 +51,7 @@ class SoldOutFastPathTest {
         assertThat(fx.redis.calls() - before).isEqualTo(50);
 
         // Step 2: the hold is released; within the TTL the cache still answers, afterwards Redis does again
-        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults()).cancel(sale.id(), held);
+        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE).cancel(sale.id(), held);
         Thread.sleep(350);
         assertThat(fx.reserve(sale.id(), "returning", "k", 1).getStatusCode()).isEqualTo(201);
     }

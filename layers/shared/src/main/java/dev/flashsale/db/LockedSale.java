@@ -2,6 +2,7 @@ package dev.flashsale.db;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -15,6 +16,9 @@ public interface LockedSale {
 
     /** Among {@code reservationIds}, those with an order (their units are in {@code sold}). */
     Set<String> orderedAmong(List<String> reservationIds) throws SQLException;
+
+    /** Each buyer's units in orders of this sale (buyers without orders are left out). */
+    Map<String, Integer> orderedUnitsByBuyer() throws SQLException;
 
     /** The stock change recorded under {@code operationId}, if that operation was applied already. */
     Optional<AppliedStockChange> appliedStockChange(String operationId) throws SQLException;

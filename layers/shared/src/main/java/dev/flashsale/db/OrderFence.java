@@ -23,7 +23,8 @@ import dev.flashsale.reservation.Reservation;
  * <p>Every deciding transaction locks the sale's row before it looks for the other kind of row: {@link #confirm}
  * through the conditional {@code UPDATE} of {@code sold}, the releases with {@code SELECT ... FOR NO KEY UPDATE}.
  * Under READ COMMITTED every statement after the lock sees all that committed before it, so whichever commits first
- * wins and the other sees it; the primary keys make a repeat of the same kind do nothing. The order insert and the
+ * wins and the other sees it; the primary keys make a repeat of the same kind do nothing, and a unique index makes one
+ * idempotency key one order. The order insert and the
  * {@code sold} increment ({@code sold + quantity <= stock}) commit together or not at all, and so does the check of
  * the buyer's ordered units against the sale's per-buyer limit.
  *
@@ -36,9 +37,9 @@ public final class OrderFence {
 
     private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
     private static final String INSERT_ORDER = """
-            INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at)
-            SELECT ?, s.id, ?, ?, s.price_cents, ? FROM sales s WHERE s.id = ?
-            ON CONFLICT (reservation_id) DO NOTHING""";
+            INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at, idempotency_key)
+            SELECT ?, s.id, ?, ?, s.price_cents, ?, ? FROM sales s WHERE s.id = ?
+            ON CONFLICT DO NOTHING""";
     private static final String INCREMENT_SOLD =
             "UPDATE sales SET sold = sold + ? WHERE id = ? AND sold + ? <= stock RETURNING per_buyer_limit";
     private static final String BUYER_UNITS = "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE sale_id = ? AND buyer_id = ?";
@@ -71,10 +72,15 @@ public final class OrderFence {
     public OrderDecision confirm(Reservation r) {
         return db.transaction("order.confirm", c -> {
             readCommitted(c);
-            // 1. The order row. A duplicate of a concurrent, uncommitted twin waits for it here, then does nothing.
+            // 1. The order row. A duplicate of a concurrent, uncommitted twin waits for it here, then does nothing; so does
+            //    another reservation's order made with the same idempotency key (then this one is refused).
             if (insertOrder(c, r) == 0) {
                 c.rollback();
-                return find(c, List.of(r.id())).values().stream().findFirst().orElseThrow(() -> new UnknownSaleException(r.saleId()));
+                Optional<OrderDecision> decided = find(c, List.of(r.id())).values().stream().findFirst();
+                if (decided.isPresent()) {
+                    return decided.get();
+                }
+                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.DUPLICATE_KEY).get(r.id());
             }
             // 2. Count the units, within stock. This locks the sale row until commit.
             OptionalInt limit = incrementSold(c, r);
@@ -173,7 +179,8 @@ public final class OrderFence {
             ps.setString(2, r.buyerId());
             ps.setInt(3, r.quantity());
             ps.setTimestamp(4, Timestamp.from(r.createdAt()));
-            ps.setString(5, r.saleId());
+            ps.setString(5, r.idempotencyKey());
+            ps.setString(6, r.saleId());
             return ps.executeUpdate();
         }
     }

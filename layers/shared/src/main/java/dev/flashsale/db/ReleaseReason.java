@@ -9,7 +9,9 @@ public enum ReleaseReason {
     /** The database refused the order: the sale was sold out there (Redis had handed out more than the stock). */
     SOLD_OUT,
     /** The database refused the order: the buyer's orders would exceed the sale's per-buyer limit. */
-    BUYER_LIMIT;
+    BUYER_LIMIT,
+    /** The database refused the order: the buyer's idempotency key already made an order in this sale. */
+    DUPLICATE_KEY;
 
     /**
      * Whether the database refused the order (rather than the reservation running out of time). A refusal means Redis
@@ -17,6 +19,6 @@ public enum ReleaseReason {
      * must not get back, unless a reconciliation counted them (see settle.lua).
      */
     public boolean refusal() {
-        return this == SOLD_OUT || this == BUYER_LIMIT;
+        return this == SOLD_OUT || this == BUYER_LIMIT || this == DUPLICATE_KEY;
     }
 }

@@ -8,8 +8,10 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -141,6 +143,28 @@ public final class SaleRepository {
         });
     }
 
+    /** The sale's orders made with an idempotency key (all since issue 14), in reservation id order. */
+    public List<KeyedOrder> keyedOrders(String saleId) {
+        return db.transaction("orders.keyed", c -> {
+            List<KeyedOrder> orders = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, buyer_id, idempotency_key, quantity, held_at FROM orders "
+                    + "WHERE sale_id = ? AND idempotency_key IS NOT NULL ORDER BY reservation_id")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        orders.add(new KeyedOrder(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                                rs.getTimestamp(5).toInstant()));
+                    }
+                }
+            }
+            return orders;
+        });
+    }
+
+    /** An order and the idempotency key its reservation was made with. */
+    public record KeyedOrder(String reservationId, String buyerId, String idempotencyKey, int quantity, java.time.Instant heldAt) {
+    }
+
     private record Locked(Connection c, SaleRecord record) implements LockedSale {
 
         @Override
@@ -158,6 +182,20 @@ public final class SaleRepository {
                 }
             }
             return ordered;
+        }
+
+        @Override
+        public Map<String, Integer> orderedUnitsByBuyer() throws SQLException {
+            Map<String, Integer> units = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT buyer_id, SUM(quantity) FROM orders WHERE sale_id = ? GROUP BY buyer_id")) {
+                ps.setString(1, record.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        units.put(rs.getString(1), rs.getInt(2));
+                    }
+                }
+            }
+            return units;
         }
 
         @Override

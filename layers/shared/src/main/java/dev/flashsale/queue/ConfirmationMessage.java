@@ -4,26 +4,45 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
 import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
 
 /**
  * The message that asks for a hold to be confirmed into an order. Versioned: a consumer refuses versions it does not
  * know instead of guessing.
  *
- * <pre>{"version":1,"reservationId":"01J...","saleId":"sale-42","buyerId":"u-1","quantity":2,
- *  "heldAt":"2026-11-22T10:00:00.123Z","expiresAt":"2026-11-22T10:10:00.123Z"}</pre>
+ * <pre>{"version":2,"reservationId":"01J...","saleId":"sale-42","buyerId":"u-1","quantity":2,
+ *  "heldAt":"2026-11-22T10:00:00.123Z","expiresAt":"2026-11-22T10:10:00.123Z","idempotencyKey":"k-1"}</pre>
+ *
+ * Version 2 carries the idempotency key, so that the message alone describes the hold: when Redis lost the reservation
+ * (a failover), the confirmer restores it from the message and the database decides it. Version 1 messages (no key),
+ * still in a queue at an upgrade, are read too; a lost reservation of theirs cannot be restored.
+ *
+ * @param idempotencyKey null in a version 1 message
  */
-public record ConfirmationMessage(String reservationId, String saleId, String buyerId, int quantity, Instant heldAt, Instant expiresAt) {
+public record ConfirmationMessage(String reservationId, String saleId, String buyerId, int quantity, Instant heldAt, Instant expiresAt,
+                                  String idempotencyKey) {
 
-    public static final int VERSION = 1;
-    private static final Set<String> FIELDS = Set.of("version", "reservationId", "saleId", "buyerId", "quantity", "heldAt", "expiresAt");
+    public static final int VERSION = 2;
+    private static final Set<String> FIELDS = Set.of("version", "reservationId", "saleId", "buyerId", "quantity", "heldAt", "expiresAt",
+            "idempotencyKey");
 
     public static ConfirmationMessage of(Reservation r) {
-        return new ConfirmationMessage(r.id(), r.saleId(), r.buyerId(), r.quantity(), r.createdAt(), r.expiresAt());
+        return new ConfirmationMessage(r.id(), r.saleId(), r.buyerId(), r.quantity(), r.createdAt(), r.expiresAt(), r.idempotencyKey());
+    }
+
+    /**
+     * The hold this message was sent for, as Redis recorded it (status {@code HELD}), for a reservation Redis no longer
+     * has; empty for a version 1 message, which lacks the idempotency key.
+     */
+    public Optional<Reservation> hold() {
+        return idempotencyKey == null ? Optional.empty()
+                : Optional.of(new Reservation(reservationId, saleId, buyerId, quantity, ReservationStatus.HELD, heldAt, expiresAt, idempotencyKey));
     }
 
     public String toJson() {
@@ -35,6 +54,7 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
         m.put("quantity", quantity);
         m.put("heldAt", heldAt.toString());
         m.put("expiresAt", expiresAt.toString());
+        m.put("idempotencyKey", idempotencyKey);
         return Json.write(m);
     }
 
@@ -47,8 +67,11 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
             throw new MalformedMessageException(e.getMessage());
         }
         Object version = m.get("version");
-        if (!(version instanceof Integer v) || v != VERSION) {
-            throw new MalformedMessageException("unsupported message version " + version + " (this consumer reads " + VERSION + ")");
+        if (!(version instanceof Integer v) || v < 1 || v > VERSION) {
+            throw new MalformedMessageException("unsupported message version " + version + " (this consumer reads 1 to " + VERSION + ")");
+        }
+        if (v == 1 && m.containsKey("idempotencyKey")) {
+            throw new MalformedMessageException("unknown field 'idempotencyKey' (a version 1 message has none)");
         }
         for (String key : m.keySet()) {
             if (!FIELDS.contains(key)) {
@@ -60,7 +83,7 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
             throw new MalformedMessageException("quantity must be a positive integer, was " + quantity);
         }
         return new ConfirmationMessage(text(m, "reservationId"), text(m, "saleId"), text(m, "buyerId"), q,
-                instant(m, "heldAt"), instant(m, "expiresAt"));
+                instant(m, "heldAt"), instant(m, "expiresAt"), v == 1 ? null : text(m, "idempotencyKey"));
     }
 
     private static String text(Map<String, Object> m, String field) {

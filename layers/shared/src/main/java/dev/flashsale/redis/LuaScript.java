@@ -9,7 +9,12 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
+import java.util.function.Function;
+
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
@@ -33,6 +38,8 @@ public enum LuaScript {
     LOAD_SALE("load-sale"),
     /** A sale's definition and counter set from the database (reconciliation). */
     SYNC_SALE("sync-sale"),
+    /** Records and key mappings of confirmed orders that Redis lost, restored (reconciliation). */
+    RESTORE_ORDERS("restore-orders"),
     /** Redis follows a stock increase. */
     ADD_STOCK("add-stock"),
     /** Extend a lease the caller still owns. */
@@ -77,6 +84,38 @@ public enum LuaScript {
             return redis.evalsha(sha, keys, args);
         } catch (JedisNoScriptException e) {
             return redis.eval(source, keys, args);
+        }
+    }
+
+    /**
+     * Runs the script and {@code WAIT}s for {@code ack.replicas()} replicas (at most {@code ack.timeout()}) in one
+     * pipelined round trip on one connection: WAIT counts the replicas that have this connection's writes.
+     */
+    RedisConnection.Replicated runAndWait(UnifiedJedis redis, List<String> keys, List<String> args, ReplicaAck ack) {
+        RedisConnection.Replicated first = pipelined(redis, keys, ack, p -> p.evalsha(sha, keys, args));
+        if (first.reply() instanceof JedisDataException e && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+            return pipelined(redis, keys, ack, p -> p.eval(source, keys, args));
+        }
+        if (first.reply() instanceof RuntimeException e) {
+            throw e;
+        }
+        return first;
+    }
+
+    /** The script's reply (or its error, for the caller to look at) and whether WAIT saw enough replicas. */
+    private static RedisConnection.Replicated pipelined(UnifiedJedis redis, List<String> keys, ReplicaAck ack,
+                                                        Function<AbstractPipeline, Response<Object>> script) {
+        try (AbstractPipeline p = redis.pipelined()) {
+            Response<Object> reply = script.apply(p);
+            Response<Long> replicas = p.waitReplicas(keys.get(0), ack.replicas(), ack.timeout().toMillis());
+            p.sync();
+            Object value;
+            try {
+                value = reply.get();
+            } catch (JedisDataException e) {
+                value = e;
+            }
+            return new RedisConnection.Replicated(value, replicas.get() >= ack.replicas());
         }
     }
 

@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.crac.Context;
@@ -41,6 +43,9 @@ public final class RedisConnection implements Resource, AutoCloseable {
 
     /** Server replies that mean "this node cannot serve now" (failover, loading, overload), not a bug of ours. */
     private static final String[] UNAVAILABLE_REPLIES = {"READONLY", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"};
+
+    /** Promises made from Redis (new holds) by whether a replica acknowledged them in time; see {@link ReplicaAck}. */
+    public static final String REPLICA_ACKS = "flashsale.redis.replica_acks";
 
     private final RedisSettings settings;
     private final CircuitBreaker breaker;
@@ -115,12 +120,36 @@ public final class RedisConnection implements Resource, AutoCloseable {
      * {@code db.system=redis}, {@code db.operation.name}, {@code flashsale.script}).
      */
     public Object eval(LuaScript script, List<String> keys, List<String> args) {
+        return traced(script, () -> call(c -> script.run(c, keys, args)));
+    }
+
+    /**
+     * {@link #eval}, then, when {@code ack} asks for replicas, {@code WAIT} on the same connection in the same round
+     * trip (pipelined), so the buyer is answered only once the script's writes are on a replica or the timeout passed.
+     * Whether a promise was made is the caller's to say ({@code promise} of the script's reply): only those count in
+     * {@code flashsale.redis.replica_acks} ({@code outcome} acknowledged or timed_out).
+     */
+    public Replicated evalReplicated(LuaScript script, List<String> keys, List<String> args, ReplicaAck ack, Predicate<Object> promise) {
+        if (!ack.enabled()) {
+            return new Replicated(eval(script, keys, args), true);
+        }
+        Replicated result = traced(script, () -> call(c -> script.runAndWait(c, keys, args, ack)));
+        if (promise.test(result.reply())) {
+            telemetry.count(REPLICA_ACKS, result.acknowledged() ? "acknowledged" : "timed_out", 1);
+        }
+        return result;
+    }
+
+    /** A script's reply, and whether the replicas asked for had its writes when it was answered. */
+    public record Replicated(Object reply, boolean acknowledged) {
+    }
+
+    private <T> T traced(LuaScript script, Supplier<T> work) {
         if (!telemetry.tracing()) {
-            return call(c -> script.run(c, keys, args));
+            return work.get();
         }
         return telemetry.span("EVALSHA " + script.fileName(), SpanKind.CLIENT, spanAttributes.toBuilder()
-                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.fileName()).build(),
-                () -> call(c -> script.run(c, keys, args)));
+                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.fileName()).build(), work);
     }
 
     /**

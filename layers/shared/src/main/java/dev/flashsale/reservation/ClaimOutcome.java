@@ -7,6 +7,13 @@ public sealed interface ClaimOutcome {
     record Claimed(Reservation reservation, boolean again) implements ClaimOutcome {
     }
 
+    /**
+     * Redis had lost it (a failover); the hold, still live, was restored from its confirmation message and is now CLAIMED
+     * by the caller.
+     */
+    record Restored(Reservation reservation) implements ClaimOutcome {
+    }
+
     /** Still HELD but past its deadline: never claimed; the release job returns it to stock. */
     record HoldExpired(Reservation reservation) implements ClaimOutcome {
     }

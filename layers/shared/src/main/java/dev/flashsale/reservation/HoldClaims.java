@@ -47,12 +47,32 @@ public final class HoldClaims {
         return claim(saleId, reservationId, redriveWindow);
     }
 
+    /**
+     * {@link #claim(String, String)}, or, when Redis no longer has the reservation (lost in a failover) and {@code hold}
+     * (its confirmation message's copy, status HELD) is still live by the server clock, restores it as CLAIMED with the
+     * effects its reservation had: units off the stock counter and on the buyer's count, the key mapped to it.
+     */
+    public ClaimOutcome claimOrRestore(Reservation hold) {
+        return claim(hold.saleId(), hold.id(), claimTtl, ReservationCodec.encode(hold));
+    }
+
+    /** {@link #park}, restoring a lost hold as {@link #claimOrRestore} does. */
+    public ClaimOutcome parkOrRestore(Reservation hold) {
+        return claim(hold.saleId(), hold.id(), redriveWindow, ReservationCodec.encode(hold));
+    }
+
     private ClaimOutcome claim(String saleId, String reservationId, Duration ttl) {
+        return claim(saleId, reservationId, ttl, "");
+    }
+
+    private ClaimOutcome claim(String saleId, String reservationId, Duration ttl, String lostHold) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(LuaScript.CLAIM, List.of(k.holds(), k.claims(), k.reservations()),
-                List.of(reservationId, Long.toString(ttl.toMillis())));
+        List<?> reply = (List<?>) redis.eval(LuaScript.CLAIM,
+                List.of(k.holds(), k.claims(), k.reservations(), k.stock(), k.idempotency(), k.units()),
+                List.of(reservationId, Long.toString(ttl.toMillis()), lostHold));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
+            case "RESTORED" -> new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
             case "CLAIMED", "RECLAIMED" -> new ClaimOutcome.Claimed(
                     ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))), code.equals("RECLAIMED"));
             case "HOLD_EXPIRED" -> new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
@@ -68,10 +88,23 @@ public final class HoldClaims {
      * Either way its id leaves the holds and claims sets.
      */
     public SettleOutcome follow(String saleId, String reservationId, OrderDecision decision) {
+        return follow(saleId, reservationId, decision, "");
+    }
+
+    /**
+     * {@link #follow}, or, when Redis no longer has the reservation (lost in a failover), writes {@code lost} back with
+     * the decided status and maps its key to it, so a replay of the key answers the outcome. Counters are left to
+     * reconciliation.
+     */
+    public SettleOutcome followOrRestore(Reservation lost, OrderDecision decision) {
+        return follow(lost.saleId(), lost.id(), decision, ReservationCodec.encode(lost));
+    }
+
+    private SettleOutcome follow(String saleId, String reservationId, OrderDecision decision, String lost) {
         return switch (decision) {
-            case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "");
+            case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "", lost);
             case OrderDecision.Released r -> settle(saleId, reservationId, ReservationStatus.EXPIRED,
-                    r.reason().refusal() ? "if-counted" : "always");
+                    r.reason().refusal() ? "if-counted" : "always", lost);
         };
     }
 
@@ -83,10 +116,11 @@ public final class HoldClaims {
         redis.call(c -> c.zrem(new SaleKeys(saleId).holds(), reservationId));
     }
 
-    private SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, String refund) {
+    private SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, String refund, String lost) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(LuaScript.SETTLE, List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta()),
-                List.of(reservationId, target.name(), refund));
+        List<?> reply = (List<?>) redis.eval(LuaScript.SETTLE,
+                List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta(), k.idempotency()),
+                List.of(reservationId, target.name(), refund, lost));
         return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));
     }
 

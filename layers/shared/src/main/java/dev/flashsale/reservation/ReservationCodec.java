@@ -2,6 +2,7 @@ package dev.flashsale.reservation;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.flashsale.json.Json;
@@ -23,6 +24,19 @@ public final class ReservationCodec {
                 Instant.ofEpochMilli(((Number) m.get("created")).longValue()),
                 Instant.ofEpochMilli(((Number) m.get("expires")).longValue()),
                 (String) m.get("key"));
+    }
+
+    /** The JSON reserve.lua records for a reservation (the sale is in the key, not the record). */
+    public static String encode(Reservation r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("buyer", r.buyerId());
+        m.put("qty", r.quantity());
+        m.put("status", r.status().name());
+        m.put("created", r.createdAt().toEpochMilli());
+        m.put("expires", r.expiresAt().toEpochMilli());
+        m.put("key", r.idempotencyKey());
+        return Json.write(m);
     }
 
     /** A bulk-string script reply as text (Jedis may hand back String or byte[]). */

@@ -9,7 +9,9 @@ import java.util.Optional;
 
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
  * Reservations in Redis: take a hold (reserve.lua), cancel one whose confirmation could not be queued
@@ -17,26 +19,43 @@ import dev.flashsale.redis.SaleKeys;
  */
 public final class ReservationStore {
 
+    private static final Duration REFUSED_RETRY_AFTER = Duration.ofSeconds(1);
 
     private final RedisConnection redis;
     private final ReservationPolicy policy;
+    private final ReplicaAck replicaAck;
 
-    public ReservationStore(RedisConnection redis, ReservationPolicy policy) {
+    /** @param replicaAck how a new hold waits for a replica before it is answered ({@link ReplicaAck#NONE}: never) */
+    public ReservationStore(RedisConnection redis, ReservationPolicy policy, ReplicaAck replicaAck) {
         this.redis = redis;
         this.policy = policy;
+        this.replicaAck = replicaAck;
     }
 
-
-    /** @param newId the id the reservation gets if a new hold is taken */
-    public ReserveOutcome reserve(ReserveRequest request, String newId) {
+    /**
+     * Takes a hold under the request's reservation id ({@link ReservationIds}), or answers the reservation its key
+     * already names. A new hold no replica acknowledged in time is cancelled when {@link ReplicaAck.OnTimeout#REFUSE}
+     * says so.
+     *
+     * @throws DependencyUnavailableException when the hold was refused for want of a replica's acknowledgement
+     */
+    public ReserveOutcome reserve(ReserveRequest request) {
         SaleKeys k = new SaleKeys(request.saleId());
-        List<?> reply = (List<?>) redis.eval(LuaScript.RESERVE,
+        String id = ReservationIds.of(request.saleId(), request.buyerId(), request.idempotencyKey());
+        RedisConnection.Replicated result = redis.evalReplicated(LuaScript.RESERVE,
                 List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId()),
                         k.resent()),
-                List.of(newId, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
+                List.of(id, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
                         Long.toString(policy.holdDuration().toMillis()), Integer.toString(policy.rateBurst()),
                         Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis()),
-                        Long.toString(policy.resendInterval().toMillis())));
+                        Long.toString(policy.resendInterval().toMillis())),
+                replicaAck, ReservationStore::isNewHold);
+        List<?> reply = (List<?>) result.reply();
+        if (!result.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE && isNewHold(reply)) {
+            cancel(request.saleId(), id);
+            throw new DependencyUnavailableException("redis", REFUSED_RETRY_AFTER,
+                    "no Redis replica acknowledged the hold in time; nothing was reserved", null);
+        }
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "HELD" -> new ReserveOutcome.Held(
@@ -68,6 +87,10 @@ public final class ReservationStore {
             r = r.withStatus(ReservationStatus.EXPIRED);
         }
         return new ReserveOutcome.Held(r, ReservationCodec.number(reply.get(2)), true, send);
+    }
+
+    private static boolean isNewHold(Object reply) {
+        return reply instanceof List<?> list && "HELD".equals(ReservationCodec.text(list.get(0)));
     }
 
     private static ReserveOutcome refused(Refusal refusal) {

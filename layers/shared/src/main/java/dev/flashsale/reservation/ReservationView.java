@@ -3,6 +3,8 @@ package dev.flashsale.reservation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.flashsale.db.DecidedReservations;
+
 /** The API's JSON representation of a reservation. The buyer id and idempotency key are not echoed. */
 public final class ReservationView {
 
@@ -17,6 +19,27 @@ public final class ReservationView {
         m.put("status", r.status().name());
         m.put("createdAt", r.createdAt().toString());
         m.put("expiresAt", r.expiresAt().toString());
+        return m;
+    }
+
+    /**
+     * A reservation Redis no longer has, as the database decided it: {@code CONFIRMED} (an order) or {@code EXPIRED}
+     * with the release's {@code reason}; {@code decidedAt} instead of the hold's deadline, which the database does not
+     * keep.
+     */
+    public static Map<String, Object> of(DecidedReservations.Decided d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reservationId", d.reservationId());
+        m.put("saleId", d.saleId());
+        m.put("quantity", d.quantity());
+        m.put("status", d.ordered() ? ReservationStatus.CONFIRMED.name() : ReservationStatus.EXPIRED.name());
+        if (!d.ordered()) {
+            m.put("reason", d.releasedFor().name());
+        }
+        if (d.heldAt() != null) {
+            m.put("createdAt", d.heldAt().toString());
+        }
+        m.put("decidedAt", d.decidedAt().toString());
         return m;
     }
 

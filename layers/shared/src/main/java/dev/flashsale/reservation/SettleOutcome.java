@@ -8,6 +8,8 @@ public enum SettleOutcome {
     ALREADY,
     /** It is in another state (Redis lost a write, or a bug): left alone, reported. */
     CONFLICT,
+    /** Redis had lost it; it was written back with the decided status. */
+    RESTORED,
     /** No such reservation in Redis. */
     UNKNOWN
 }

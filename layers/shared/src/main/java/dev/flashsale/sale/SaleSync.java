@@ -21,6 +21,7 @@ import dev.flashsale.redis.SaleKeys;
  */
 public final class SaleSync {
 
+    static final int RESTORE_BATCH = 500;
 
     private final RedisConnection redis;
     private final SaleRepository sales;
@@ -58,13 +59,51 @@ public final class SaleSync {
             List<String> args = new ArrayList<>(List.of(mode, Integer.toString(s.stock()), Integer.toString(r.sold()),
                     Long.toString(s.startsAt().toEpochMilli()), Long.toString(s.endsAt().toEpochMilli()),
                     Integer.toString(s.perBuyerLimit()), Integer.toString(s.perOrderMax()),
-                    Long.toString(s.endsAt().plus(retention).toEpochMilli())));
+                    Long.toString(s.endsAt().plus(retention).toEpochMilli()), Integer.toString(ordered.size())));
             args.addAll(ordered);
+            locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
+                args.add(buyer);
+                args.add(Integer.toString(units));
+            });
             List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(c,
-                    List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations()), args));
+                    List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
             return new SyncResult(r, SyncResult.Action.valueOf(text(reply.get(0))), number(reply.get(1)), number(reply.get(2)),
-                    number(reply.get(3)));
+                    number(reply.get(3)), number(reply.get(4)));
         });
+    }
+
+    /**
+     * Gives Redis back the records and idempotency-key mappings of the sale's confirmed orders that it lost (a failover
+     * promoted a replica without them), so that a replay of such a key answers its order. Fills gaps only; batched, one
+     * script call per {@value #RESTORE_BATCH} orders. No lock is needed: orders are final, and what is written is what
+     * they say.
+     *
+     * @return how many records and mappings were missing and are restored
+     */
+    public Restored restoreOrders(SaleRecord sale) {
+        SaleKeys k = new SaleKeys(sale.id());
+        List<SaleRepository.KeyedOrder> orders = sales.keyedOrders(sale.id());
+        String expireAt = Long.toString(sale.sale().endsAt().plus(retention).toEpochMilli());
+        long records = 0;
+        long mappings = 0;
+        for (int from = 0; from < orders.size(); from += RESTORE_BATCH) {
+            List<String> args = new ArrayList<>(List.of(expireAt));
+            for (SaleRepository.KeyedOrder o : orders.subList(from, Math.min(orders.size(), from + RESTORE_BATCH))) {
+                args.addAll(List.of(o.reservationId(), o.buyerId(), o.idempotencyKey(), Integer.toString(o.quantity()),
+                        Long.toString(o.heldAt().toEpochMilli())));
+            }
+            List<?> reply = (List<?>) redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency()), args);
+            records += number(reply.get(0));
+            mappings += number(reply.get(1));
+        }
+        return new Restored(records, mappings);
+    }
+
+    /** What {@link #restoreOrders} put back. */
+    public record Restored(long records, long mappings) {
+        public boolean any() {
+            return records > 0 || mappings > 0;
+        }
     }
 
     /**

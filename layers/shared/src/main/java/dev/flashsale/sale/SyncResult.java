@@ -8,8 +8,9 @@ import dev.flashsale.db.SaleRecord;
  * @param before the counter before (-1 when there was none)
  * @param after  the counter after
  * @param held   units held or claimed-and-undecided in Redis when it ran (0 when the counter was kept)
+ * @param buyersCorrected buyers whose units counter was wrong (a failover lost or replayed writes) and was corrected
  */
-public record SyncResult(SaleRecord sale, Action action, long before, long after, long held) {
+public record SyncResult(SaleRecord sale, Action action, long before, long after, long held, long buyersCorrected) {
 
     public enum Action {
         /** No counter existed: created. */

@@ -96,6 +96,26 @@ class OrderFenceTest {
     }
 
     @Test
+    void oneIdempotencyKey_makesOneOrder_evenUnderAnotherReservationId() throws Exception {
+        Sale sale = sale(10);
+        Reservation first = reservation(sale, 1, 1);
+        Reservation sameKey = new Reservation("r-" + sale.id() + "-other", sale.id(), first.buyerId(), 1, ReservationStatus.CLAIMED,
+                Instant.now(), Instant.now().plusSeconds(600), first.idempotencyKey());
+
+        assertThat(FENCE.confirm(first)).isEqualTo(new OrderDecision.Ordered(true));
+        assertThat(FENCE.confirm(sameKey)).isEqualTo(new OrderDecision.Released(ReleaseReason.DUPLICATE_KEY, true));
+        assertThat(FENCE.confirm(sameKey)).isEqualTo(new OrderDecision.Released(ReleaseReason.DUPLICATE_KEY, false));
+
+        assertThat(sold(sale.id())).isEqualTo(1);
+        assertThat(count("orders", sale.id())).isEqualTo(1);
+        assertThat(count("releases", sale.id())).isEqualTo(1);
+        // another buyer may use the same key text
+        Reservation otherBuyer = new Reservation("r-" + sale.id() + "-b2", sale.id(), "buyer-2", 1, ReservationStatus.CLAIMED,
+                Instant.now(), Instant.now().plusSeconds(600), first.idempotencyKey());
+        assertThat(FENCE.confirm(otherBuyer)).isEqualTo(new OrderDecision.Ordered(true));
+    }
+
+    @Test
     void release_thenConfirm_releaseWins() throws Exception {
         Sale sale = sale(5);
         Reservation r = reservation(sale, 1, 1);

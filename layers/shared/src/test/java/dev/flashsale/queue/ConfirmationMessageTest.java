@@ -15,11 +15,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.flashsale.json.Json;
+import dev.flashsale.reservation.ReservationStatus;
 
 class ConfirmationMessageTest {
 
     private static final ConfirmationMessage MESSAGE = new ConfirmationMessage("01JD4Z2K8V0000000000000000", "sale-42", "u-1", 2,
-            Instant.parse("2026-11-22T10:00:00.123Z"), Instant.parse("2026-11-22T10:10:00.123456789Z"));
+            Instant.parse("2026-11-22T10:00:00.123Z"), Instant.parse("2026-11-22T10:10:00.123456789Z"), "key-1");
+
+    private static final String VERSION_1 = "{\"version\":1,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
+            + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\",\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\"}";
 
     /** A valid message as a mutable map, to break one field at a time. */
     private static Map<String, Object> valid() {
@@ -39,10 +43,39 @@ class ConfirmationMessageTest {
     }
 
     @Test
-    void toJson_writesVersionOneAndEveryFieldInOrder() {
-        assertThat(MESSAGE.toJson()).isEqualTo("{\"version\":1,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
+    void toJson_writesVersionTwoAndEveryFieldInOrder() {
+        assertThat(MESSAGE.toJson()).isEqualTo("{\"version\":2,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
                 + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\","
-                + "\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\"}");
+                + "\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\",\"idempotencyKey\":\"key-1\"}");
+    }
+
+    @Test
+    void aVersionTwoMessage_describesTheWholeHold() {
+        assertThat(MESSAGE.hold()).hasValueSatisfying(r -> {
+            assertThat(r.id()).isEqualTo(MESSAGE.reservationId());
+            assertThat(r.buyerId()).isEqualTo("u-1");
+            assertThat(r.quantity()).isEqualTo(2);
+            assertThat(r.idempotencyKey()).isEqualTo("key-1");
+            assertThat(r.status()).isEqualTo(ReservationStatus.HELD);
+            assertThat(r.expiresAt()).isEqualTo(MESSAGE.expiresAt());
+        });
+    }
+
+    @Test
+    void aVersionOneMessage_isStillRead_butCannotRestoreItsHold() {
+        ConfirmationMessage v1 = ConfirmationMessage.fromJson(VERSION_1);
+        assertThat(v1.reservationId()).isEqualTo(MESSAGE.reservationId());
+        assertThat(v1.quantity()).isEqualTo(2);
+        assertThat(v1.idempotencyKey()).isNull();
+        assertThat(v1.hold()).isEmpty();
+    }
+
+    @Test
+    void aVersionOneMessage_withAKey_isMalformed() {
+        Map<String, Object> m = new LinkedHashMap<>(Json.readObject(VERSION_1));
+        m.put("idempotencyKey", "k");
+        assertThatThrownBy(() -> ConfirmationMessage.fromJson(Json.write(m))).isInstanceOf(MalformedMessageException.class)
+                .hasMessageContaining("idempotencyKey");
     }
 
     @Test
@@ -54,14 +87,14 @@ class ConfirmationMessageTest {
     void fromJson_doesNotDependOnFieldOrder() {
         String shuffled = "{\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\",\"quantity\":2,\"buyerId\":\"u-1\","
                 + "\"heldAt\":\"2026-11-22T10:00:00.123Z\",\"saleId\":\"sale-42\",\"reservationId\":\"01JD4Z2K8V0000000000000000\","
-                + "\"version\":1}";
+                + "\"idempotencyKey\":\"key-1\",\"version\":2}";
         assertThat(ConfirmationMessage.fromJson(shuffled)).isEqualTo(MESSAGE);
     }
 
     static Stream<Arguments> malformed() {
         return Stream.of(
                 // version
-                Arguments.of("unknown version 2", with("version", 2), "version"),
+                Arguments.of("unknown version 3", with("version", 3), "version"),
                 Arguments.of("version 0", with("version", 0), "version"),
                 Arguments.of("version as string", with("version", "1"), "version"),
                 Arguments.of("version as decimal", with("version", 1.0), "version"),
@@ -74,6 +107,8 @@ class ConfirmationMessageTest {
                 Arguments.of("missing quantity", without("quantity"), "quantity"),
                 Arguments.of("missing heldAt", without("heldAt"), "heldAt"),
                 Arguments.of("missing expiresAt", without("expiresAt"), "expiresAt"),
+                Arguments.of("missing idempotencyKey", without("idempotencyKey"), "idempotencyKey"),
+                Arguments.of("idempotencyKey empty", with("idempotencyKey", ""), "idempotencyKey"),
                 // types
                 Arguments.of("reservationId as number", with("reservationId", 7), "reservationId"),
                 Arguments.of("saleId empty", with("saleId", ""), "saleId"),

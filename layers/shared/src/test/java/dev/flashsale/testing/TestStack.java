@@ -8,6 +8,7 @@ import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.reservation.ClaimOutcome;
@@ -41,7 +42,8 @@ public final class TestStack implements AutoCloseable {
     public TestStack(Duration holdTtl, Duration claimTtl) {
         this.holdTtl = holdTtl;
         this.claimTtl = claimTtl;
-        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)));
+        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)),
+                ReplicaAck.NONE);
         this.claims = new HoldClaims(redis, claimTtl, redriveWindow);
     }
 
@@ -60,7 +62,7 @@ public final class TestStack implements AutoCloseable {
 
     /** A hold that must be granted. */
     public Reservation hold(String saleId, String buyerId, int quantity) {
-        ReserveOutcome outcome = store.reserve(new ReserveRequest(saleId, buyerId, "k-" + buyerId + "-" + ids.next(), quantity), ids.next());
+        ReserveOutcome outcome = store.reserve(new ReserveRequest(saleId, buyerId, "k-" + buyerId + "-" + ids.next(), quantity));
         if (outcome instanceof ReserveOutcome.Held held) {
             return held.reservation();
         }
