@@ -63,13 +63,13 @@ class ConfirmInvokerTest {
         Reservation b = STACK.hold(sale.id(), "buyer-b", 2);
         SQSEvent.SQSMessage good1 = SqsEvents.record(ConfirmationMessage.of(a).toJson());
         SQSEvent.SQSMessage notJson = SqsEvents.record("{not json");
-        SQSEvent.SQSMessage version2 = SqsEvents.record(ConfirmationMessage.of(b).toJson().replace("\"version\":1", "\"version\":2"));
+        SQSEvent.SQSMessage version3 = SqsEvents.record(ConfirmationMessage.of(b).toJson().replace("\"version\":2", "\"version\":3"));
         SQSEvent.SQSMessage good2 = SqsEvents.record(ConfirmationMessage.of(b).toJson());
         SQSEvent.SQSMessage duplicate = SqsEvents.record(ConfirmationMessage.of(a).toJson());
 
-        SQSBatchResponse response = INVOKER.handleRequest(SqsEvents.event(List.of(good1, notJson, version2, good2, duplicate)), Lambda.context());
+        SQSBatchResponse response = INVOKER.handleRequest(SqsEvents.event(List.of(good1, notJson, version3, good2, duplicate)), Lambda.context());
 
-        assertThat(SqsEvents.failedIds(response)).containsExactlyInAnyOrder(notJson.getMessageId(), version2.getMessageId());
+        assertThat(SqsEvents.failedIds(response)).containsExactlyInAnyOrder(notJson.getMessageId(), version3.getMessageId());
         assertThat(status(sale, a)).isEqualTo("CONFIRMED");
         assertThat(status(sale, b)).isEqualTo("CONFIRMED");
         var report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);

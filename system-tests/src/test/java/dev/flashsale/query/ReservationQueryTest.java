@@ -16,10 +16,16 @@ import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 
@@ -33,7 +39,8 @@ class ReservationQueryTest {
     @BeforeAll
     static void start() {
         reserve = ReserveFixture.create(Map.of());
-        init = ReservationQueryInit.from(Config.of(Map.of("REDIS_URL", TestRedis.url())));
+        init = ReservationQueryInit.from(Config.of(Map.of("REDIS_URL", TestRedis.url(), "DATABASE_URL", TestDatabase.settings().url(),
+                "DB_USER", TestDatabase.settings().user())));
         query = init.invoker();
     }
 
@@ -85,5 +92,31 @@ class ReservationQueryTest {
         assertThat(badId.getStatusCode()).isEqualTo(400);
         assertThat(HttpApi.body(badId).get("type")).isEqualTo(ProblemType.INVALID_RESERVATION_ID.uri());
         assertThat(query.handleRequest(HttpApi.reservationStatus("s", "r", null), Lambda.context()).getStatusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void aReservationRedisNoLongerHas_isAnsweredFromTheDatabase_withItsOutcome() {
+        Sale sale = TestSales.seed(reserve.redis, TestSales.live(10, 5, 5));
+        String ordered = (String) HttpApi.body(reserve.reserve(sale.id(), "owner", "k1", 2)).get("reservationId");
+        String released = (String) HttpApi.body(reserve.reserve(sale.id(), "owner", "k2", 1)).get("reservationId");
+        try (DbConnection db = TestDatabase.connect()) {
+            TestDatabase.create(db, sale);
+            OrderFence fence = new OrderFence(db);
+            java.time.Instant now = java.time.Instant.now();
+            fence.confirm(new Reservation(ordered, sale.id(), "owner", 2, ReservationStatus.CLAIMED, now, now.plusSeconds(60), "k1"));
+            fence.release(new Reservation(released, sale.id(), "owner", 1, ReservationStatus.HELD, now, now, "k2"), ReleaseReason.SOLD_OUT);
+        }
+        // a failover: Redis lost both reservations
+        reserve.redis.call(c -> c.del(new SaleKeys(sale.id()).reservations()));
+
+        Map<String, Object> order = HttpApi.body(query.handleRequest(HttpApi.reservationStatus(sale.id(), ordered, "owner"), Lambda.context()));
+        assertThat(order).containsEntry("reservationId", ordered).containsEntry("status", "CONFIRMED").containsEntry("quantity", 2)
+                .containsKeys("createdAt", "decidedAt").doesNotContainKey("reason");
+        APIGatewayV2HTTPResponse refusal = query.handleRequest(HttpApi.reservationStatus(sale.id(), released, "owner"), Lambda.context());
+        assertThat(refusal.getStatusCode()).isEqualTo(200);
+        assertThat(HttpApi.body(refusal)).containsEntry("status", "EXPIRED").containsEntry("reason", "SOLD_OUT").containsEntry("quantity", 1);
+        // still nobody else's
+        APIGatewayV2HTTPResponse foreign = query.handleRequest(HttpApi.reservationStatus(sale.id(), ordered, "intruder"), Lambda.context());
+        assertThat(foreign.getStatusCode()).isEqualTo(404);
     }
 }

@@ -64,8 +64,11 @@ class ReconcileDeficitTest {
         }
 
         // Step 2: reconciliation finds 10 - 6 sold - 10 held = -6 and keeps it
-        SyncResult reconciled = LONG.saleSync().reconcile(sale.id()).orElseThrow();
+        SaleSync sync = LONG.saleSync();
+        SyncResult reconciled = sync.reconcile(sale.id()).orElseThrow();
         assertThat(reconciled.after()).isEqualTo(-6);
+        assertThat(reconciled.buyersCorrected()).isEqualTo(6);
+        assertThat(sync.restoreOrders(reconciled.sale()).records()).isEqualTo(6);
         assertExact(sale.id(), "after reconciling");
 
         // Step 3: three holds expire and are released: their units pay the deficit back, none becomes reservable

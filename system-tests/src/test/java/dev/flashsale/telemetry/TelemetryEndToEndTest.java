@@ -127,7 +127,7 @@ class TelemetryEndToEndTest {
             assertThat(message.messageAttributes().get("traceparent").stringValue())
                     .isEqualTo("00-" + send.getTraceId() + "-" + send.getSpanId() + "-01");
             assertThat(Json.readObject(message.body())).containsOnlyKeys("version", "reservationId", "saleId", "buyerId",
-                    "quantity", "heldAt", "expiresAt");
+                    "quantity", "heldAt", "expiresAt", "idempotencyKey");
 
             // 4. The confirm function consumes it: its span joins the reservation's trace under the producer span.
             spans.reset();

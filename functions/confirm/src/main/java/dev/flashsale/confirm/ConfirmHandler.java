@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.db.UnknownSaleException;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
@@ -124,7 +125,13 @@ public final class ConfirmHandler {
      * back, for replays of its key to answer.
      */
     private ConfirmOutcome decideLostAfterDeadline(Reservation hold) {
-        OrderDecision decision = fence.release(hold, ReleaseReason.HOLD_EXPIRED);
+        OrderDecision decision;
+        try {
+            decision = fence.release(hold, ReleaseReason.HOLD_EXPIRED);
+        } catch (UnknownSaleException e) {
+            LOG.warn("reservation {}: sale {} is neither in Redis nor in the database; nothing to decide", hold.id(), hold.saleId());
+            return ConfirmOutcome.UNKNOWN_RESERVATION;
+        }
         SettleOutcome settled = claims.followOrRestore(hold, decision);
         LOG.warn("reservation {} of sale {} was not in Redis (lost in a failover?) and its hold had expired; the database decided {}, "
                 + "Redis {}", hold.id(), hold.saleId(), decision, settled);

@@ -18,6 +18,6 @@ public enum ConfirmOutcome {
     HOLD_EXPIRED,
     /** The reservation is EXPIRED or CANCELLED; no order. */
     NOT_HELD,
-    /** Redis does not know the reservation and the message (version 1) cannot restore it; no order. */
+    /** Redis does not know the reservation and the message cannot restore it (version 1, or a sale the database lacks); no order. */
     UNKNOWN_RESERVATION
 }
