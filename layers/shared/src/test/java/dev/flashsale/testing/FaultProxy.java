@@ -17,13 +17,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A TCP proxy on loopback between the code under test and a real server, that can pass traffic, delay replies, swallow
  * traffic (a black hole: the client's read times out) or refuse (connections are reset at once), and lose the reply to
- * one marked request: the server gets the request and acts on it, the client never learns the outcome.
+ * one marked request: the server gets the request and acts on it, the client never learns the outcome. It can also be
+ * {@link #retarget retargeted} to another server, as a managed Redis's primary endpoint is moved to the promoted replica
+ * on failover.
  */
 public final class FaultProxy implements AutoCloseable {
 
     public enum Mode { PASS, DELAY, BLACKHOLE, REFUSE }
 
-    private final InetSocketAddress target;
+    private volatile InetSocketAddress target;
     private final ServerSocket server;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
@@ -89,6 +91,21 @@ public final class FaultProxy implements AutoCloseable {
         return mode;
     }
 
+    /**
+     * Points the proxy at another server and cuts every open connection, as the DNS name of ElastiCache's primary
+     * endpoint is moved to the promoted replica on failover: clients see their connections drop, and reconnect (to the
+     * same proxy port) to the new server. Connections being opened meanwhile are cut too; the mode is not changed.
+     */
+    public void retarget(String host, int port) {
+        target = new InetSocketAddress(host, port);
+        cutConnections();
+    }
+
+    /** Where new connections go. */
+    public InetSocketAddress target() {
+        return target;
+    }
+
     public void cutConnections() {
         for (Socket s : sockets) {
             closeQuietly(s);
@@ -105,10 +122,26 @@ public final class FaultProxy implements AutoCloseable {
                     client.close();
                     continue;
                 }
+                InetSocketAddress to = target;
                 Socket upstream = new Socket();
-                upstream.connect(target, 1000);
+                try {
+                    upstream.connect(to, 1000);
+                } catch (IOException unreachable) {
+                    // the server is down (killed, not yet replaced): the client is reset at once, as by the server
+                    closeQuietly(upstream);
+                    closeQuietly(client);
+                    continue;
+                }
                 sockets.add(client);
                 sockets.add(upstream);
+                if (target != to) {
+                    // retargeted while this connection was being opened: it must not outlive the cut
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    sockets.remove(client);
+                    sockets.remove(upstream);
+                    continue;
+                }
                 pump(client, upstream, false, client);
                 pump(upstream, client, true, client);
             } catch (IOException e) {
