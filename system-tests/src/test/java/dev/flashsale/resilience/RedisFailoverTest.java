@@ -134,6 +134,11 @@ class RedisFailoverTest {
             this.lagging = lagging;
         }
 
+        /** Whether every 201 of this variant was acknowledged by a replica before it was answered. */
+        boolean everyPromiseReplicated() {
+            return waitReplicas > 0 && (!lagging || onTimeout.equals("refuse"));
+        }
+
         String describe() {
             return (waitReplicas == 0 ? "no WAIT" : "WAIT " + waitReplicas + "/50ms/" + onTimeout)
                     + (lagging ? ", link cut before the failover" : ", link healthy");
@@ -684,9 +689,10 @@ class RedisFailoverTest {
             out.append(row("keys with > 1 order (as buyers were told)", clientKeysWithSeveralOrders, "0"));
             out.append(row("201 without order or release row", withoutOutcome.size() + " of " + promised, "0"));
             out.append(row("keys answered with a new reservation id", severalIds.size(), "0"));
-            out.append(row("keys refused after a 201", refusedKeys.size(), "0"));
+            String onlyIfReplicated = variant.everyPromiseReplicated() ? "0" : "(reported: not every 201 was on a replica)";
+            out.append(row("keys refused after a 201", refusedKeys.size(), onlyIfReplicated));
             out.append(row("201s not readable with a final status", notFinal.size() + " of " + promised, "0"));
-            out.append(row("201 then refused (SOLD_OUT/BUYER_LIMIT/DUP)", refusedAfter201.size(), "(reported)"));
+            out.append(row("201 then refused (SOLD_OUT/BUYER_LIMIT/DUP)", refusedAfter201.size(), onlyIfReplicated));
             out.append(row("WAIT timeouts (flashsale.redis.replica_acks)", waitTimeouts, "(reported)"));
             out.append(row("invariant violations (settled)", invariants.violations().size(), "0"));
             if (!invariants.violations().isEmpty()) {
@@ -710,7 +716,8 @@ class RedisFailoverTest {
 
             boolean promisesKept = oversold == 0 && orderedUnits == sold && buyersOverLimit == 0 && keyColumn
                     && sqlKeysWithSeveralOrders == 0 && ordersWithoutKey == 0 && clientKeysWithSeveralOrders == 0 && withoutOutcome.isEmpty()
-                    && severalIds.isEmpty() && refusedKeys.isEmpty() && notFinal.isEmpty() && invariants.ok();
+                    && severalIds.isEmpty() && notFinal.isEmpty() && invariants.ok()
+                    && (!variant.everyPromiseReplicated() || refusedKeys.isEmpty() && refusedAfter201.isEmpty());
             boolean harnessOk = failoverError == null && failover != null && ledger.answeredAfterFailover() > 0 && !onOldPrimary.isEmpty()
                     && promised > 0 && (!variant.lagging || failover.lostBytes() > 0 && lagAtFailover > 0);
             REPORT.add(variant + " #" + run, seed, failover == null ? "-" : "#" + answeredAtFailover + " (" + promisesAtFailover + "x201) " + failoverAtMs + "ms",
@@ -748,8 +755,15 @@ class RedisFailoverTest {
             soft.assertThat(withoutOutcome).as("[1b] reservations answered 201 with neither an order nor a release row").isEmpty();
             soft.assertThat(severalIds.stream().map(k -> k.buyerId() + "/" + k.key() + " " + k.ids()).toList())
                     .as("[3] keys answered with more than one reservation id").isEmpty();
-            soft.assertThat(refusedKeys.stream().map(k -> k.buyerId() + "/" + k.key()).toList())
-                    .as("[3] keys answered 201, then refused on a replay").isEmpty();
+            if (variant.everyPromiseReplicated()) {
+                // Every 201 was on a replica: nothing a buyer was told can be lost, so no replay is refused and no
+                // database refusal follows a 201. Without that (no WAIT, or a WAIT that timed out and answered anyway)
+                // a lost hold is restored from its message, but a replay arriving before that, or the units sold again
+                // meanwhile, can still turn it into a refusal the buyer reads: reported, not asserted.
+                soft.assertThat(refusedKeys.stream().map(k -> k.buyerId() + "/" + k.key()).toList())
+                        .as("[3] keys answered 201, then refused on a replay").isEmpty();
+                soft.assertThat(refusedAfter201).as("[1b] 201s the database then refused").isEmpty();
+            }
             soft.assertThat(notFinal).as("[1b] 201s not readable (GET /sales/{saleId}/reservations/{id}) with a final status").isEmpty();
             soft.assertThat(invariants.violations()).as("[2] invariant checker, settled: %s", invariants).isEmpty();
             soft.assertAll();
