@@ -50,7 +50,10 @@ public final class PrimeSamples {
                 + "\"created\":1767225600000,\"expires\":1767226200000,\"key\":\"prime\"}";
     }
 
-    /** A HELD reservation of the prime sale, for exercising serialization only. */
+    /**
+     * A HELD reservation of the prime sale, for exercising serialization only. Its deadline is long past, so a
+     * confirmation of it never restores anything into Redis (claim.lua restores only live holds).
+     */
     public static Reservation reservation() {
         Instant created = Instant.parse("2026-01-01T00:00:00.000Z");
         return new Reservation(RESERVATION_ID, SALE_ID, BUYER_ID, 1, ReservationStatus.HELD, created, created.plusSeconds(600), "prime");
