@@ -1,5 +1,22 @@
 package dev.flashsale.bench;
 
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.Migrations;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
@@ -14,27 +31,8 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.redis.ReplicaAck;
-import dev.flashsale.db.DbSettings;
-import dev.flashsale.db.Migrations;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.ids.IdGenerator;
-import dev.flashsale.queue.SqsConfirmationQueue;
-import dev.flashsale.queue.SqsSettings;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationPolicy;
-import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.reservation.ReserveOutcome;
-import dev.flashsale.reservation.ReserveRequest;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ClientKillParams;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -68,18 +66,29 @@ final class BenchData implements AutoCloseable {
         Migrations.apply(databaseUrl, "postgres", "");
         this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
         this.db = DbConnection.create(DbSettings.of(databaseUrl, "postgres", ""));
-        this.store = new ReservationStore(redis, new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)), ReplicaAck.NONE);
-        this.sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());
-        try (SqsClient sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(sqsEndpoint), "us-east-1",
-                Duration.ofSeconds(1), Duration.ofSeconds(5), true))) {
+        this.store = new ReservationStore(
+                redis,
+                new ReservationPolicy(Duration.ofMinutes(30), 1000, 1000, Duration.ofDays(1), Duration.ofSeconds(5)),
+                ReplicaAck.NONE);
+        this.sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1")
+                .withDynamicPort()
+                .start();
+        this.sqsEndpoint = URI.create("http://127.0.0.1:"
+                + sqsServer.waitUntilStarted().localAddress().getPort());
+        try (SqsClient sqs = SqsConfirmationQueue.client(new SqsSettings(
+                "unused", Optional.of(sqsEndpoint), "us-east-1", Duration.ofSeconds(1), Duration.ofSeconds(5), true))) {
             String name = "bench-confirm-" + UUID.randomUUID().toString().substring(0, 8);
             this.queueUrl = sqs.createQueue(b -> b.queueName(name)).queueUrl();
             warmUp(sqs, queueUrl);
         }
         Instant now = Instant.now();
-        this.sale = new Sale("bench-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), 1_000_000, 10, 10,
-                now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(2)));
+        this.sale = new Sale(
+                "bench-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12),
+                1_000_000,
+                10,
+                10,
+                now.minus(Duration.ofMinutes(1)),
+                now.plus(Duration.ofHours(2)));
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
     }
@@ -90,9 +99,16 @@ final class BenchData implements AutoCloseable {
      */
     private static void warmUp(SqsClient sqs, String queueUrl) {
         for (int i = 0; i < 300; i++) {
-            sqs.sendMessage(b -> b.queueUrl(queueUrl).messageBody("{\"warmup\":true}").messageAttributes(java.util.Map.of(
-                    "version", software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder().dataType("Number").stringValue("1").build())));
-            sqs.getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN));
+            sqs.sendMessage(b -> b.queueUrl(queueUrl)
+                    .messageBody("{\"warmup\":true}")
+                    .messageAttributes(java.util.Map.of(
+                            "version",
+                            software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
+                                    .dataType("Number")
+                                    .stringValue("1")
+                                    .build())));
+            sqs.getQueueAttributes(b -> b.queueUrl(queueUrl)
+                    .attributeNames(software.amazon.awssdk.services.sqs.model.QueueAttributeName.QUEUE_ARN));
         }
         sqs.purgeQueue(b -> b.queueUrl(queueUrl));
     }
@@ -131,7 +147,8 @@ final class BenchData implements AutoCloseable {
             for (String line : admin.clientList().split("\n")) {
                 if (line.contains(" name=" + clientName + " ")) {
                     String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id=")));
-                    killed += (int) admin.clientKill(ClientKillParams.clientKillParams().id(id));
+                    killed += (int)
+                            admin.clientKill(ClientKillParams.clientKillParams().id(id));
                 }
             }
         }
@@ -141,8 +158,8 @@ final class BenchData implements AutoCloseable {
     /** Terminates every PostgreSQL backend of {@code applicationName}; returns how many there were. */
     int killDbBackends(String applicationName) throws SQLException {
         try (Connection c = DriverManager.getConnection(databaseUrl, adminProperties());
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
+                PreparedStatement ps = c.prepareStatement(
+                        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -161,8 +178,10 @@ final class BenchData implements AutoCloseable {
         int slash = url.lastIndexOf('/');
         String name = url.substring(slash + 1).split("\\?")[0];
         String adminUrl = url.substring(0, slash) + "/postgres";
-        try (Connection c = DriverManager.getConnection(adminUrl, adminProperties()); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
+        try (Connection c = DriverManager.getConnection(adminUrl, adminProperties());
+                Statement s = c.createStatement()) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
                 if (rs.next()) {
                     return;
                 }
@@ -170,7 +189,8 @@ final class BenchData implements AutoCloseable {
             s.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
         } catch (SQLException e) {
             if (!"42P04".equals(e.getSQLState())) {
-                throw new IllegalStateException("PostgreSQL at " + adminUrl + " (user postgres) is needed: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "PostgreSQL at " + adminUrl + " (user postgres) is needed: " + e.getMessage(), e);
             }
         }
     }

@@ -9,8 +9,14 @@ import java.util.function.Predicate;
  * type, how to build its invocation events, and what a successful response looks like. Adding a function to the
  * benchmark is one line in {@link #ALL}.
  */
-record BenchFunction(String name, String module, String handlerClass, String initClass, String eventClass, Events events,
-                     Predicate<String> success) {
+record BenchFunction(
+        String name,
+        String module,
+        String handlerClass,
+        String initClass,
+        String eventClass,
+        Events events,
+        Predicate<String> success) {
 
     private static final String API = "com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent";
     private static final String SQS = "com.amazonaws.services.lambda.runtime.events.SQSEvent";
@@ -22,18 +28,60 @@ record BenchFunction(String name, String module, String handlerClass, String ini
     }
 
     static final List<BenchFunction> ALL = List.of(
-            new BenchFunction("reserve", "reserve", "dev.flashsale.reserve.ReserveInvoker", "dev.flashsale.reserve.ReserveInit", API,
-                    SampleEvents::reserve, r -> r.contains("statusCode=201")),
-            new BenchFunction("query", "query", "dev.flashsale.query.ReservationQueryInvoker", "dev.flashsale.query.ReservationQueryInit", API,
-                    SampleEvents::reservationStatus, r -> r.contains("statusCode=200")),
-            new BenchFunction("confirm", "confirm", "dev.flashsale.confirm.ConfirmInvoker", "dev.flashsale.confirm.ConfirmInit", SQS,
-                    SampleEvents::confirmBatch, r -> r.contains("batchItemFailures=[]")),
-            new BenchFunction("release", "release", "dev.flashsale.release.ReleaseInvoker", "dev.flashsale.release.ReleaseInit", SCHEDULE,
-                    SampleEvents::releaseSchedule, r -> r.contains("errors=0")),
-            new BenchFunction("sale-status", "query", "dev.flashsale.query.SaleStatusInvoker", "dev.flashsale.query.SaleStatusInit", API,
-                    SampleEvents::saleStatus, r -> r.contains("statusCode=200")),
-            new BenchFunction("admin", "admin", "dev.flashsale.admin.AdminInvoker", "dev.flashsale.admin.AdminInit", API,
-                    SampleEvents::adminGetSale, r -> r.contains("statusCode=200")),
-            new BenchFunction("prewarm", "prewarm", "dev.flashsale.prewarm.PrewarmInvoker", "dev.flashsale.prewarm.PrewarmInit", SCHEDULE,
-                    SampleEvents::prewarmSchedule, r -> r.contains("ran=true") && r.contains("errors=0")));
+            new BenchFunction(
+                    "reserve",
+                    "reserve",
+                    "dev.flashsale.reserve.ReserveInvoker",
+                    "dev.flashsale.reserve.ReserveInit",
+                    API,
+                    SampleEvents::reserve,
+                    r -> r.contains("statusCode=201")),
+            new BenchFunction(
+                    "query",
+                    "query",
+                    "dev.flashsale.query.ReservationQueryInvoker",
+                    "dev.flashsale.query.ReservationQueryInit",
+                    API,
+                    SampleEvents::reservationStatus,
+                    r -> r.contains("statusCode=200")),
+            new BenchFunction(
+                    "confirm",
+                    "confirm",
+                    "dev.flashsale.confirm.ConfirmInvoker",
+                    "dev.flashsale.confirm.ConfirmInit",
+                    SQS,
+                    SampleEvents::confirmBatch,
+                    r -> r.contains("batchItemFailures=[]")),
+            new BenchFunction(
+                    "release",
+                    "release",
+                    "dev.flashsale.release.ReleaseInvoker",
+                    "dev.flashsale.release.ReleaseInit",
+                    SCHEDULE,
+                    SampleEvents::releaseSchedule,
+                    r -> r.contains("errors=0")),
+            new BenchFunction(
+                    "sale-status",
+                    "query",
+                    "dev.flashsale.query.SaleStatusInvoker",
+                    "dev.flashsale.query.SaleStatusInit",
+                    API,
+                    SampleEvents::saleStatus,
+                    r -> r.contains("statusCode=200")),
+            new BenchFunction(
+                    "admin",
+                    "admin",
+                    "dev.flashsale.admin.AdminInvoker",
+                    "dev.flashsale.admin.AdminInit",
+                    API,
+                    SampleEvents::adminGetSale,
+                    r -> r.contains("statusCode=200")),
+            new BenchFunction(
+                    "prewarm",
+                    "prewarm",
+                    "dev.flashsale.prewarm.PrewarmInvoker",
+                    "dev.flashsale.prewarm.PrewarmInit",
+                    SCHEDULE,
+                    SampleEvents::prewarmSchedule,
+                    r -> r.contains("ran=true") && r.contains("errors=0")));
 }

@@ -25,8 +25,7 @@ final class ChildJvm {
     static final List<String> JVM_FLAGS = List.of(
             "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xmx512m");
 
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     record Result(Map<String, String> values, int redisOpenAfterCheckpoint, int dbOpenAfterCheckpoint, Path log) {
         long micros(String key) {
@@ -38,17 +37,26 @@ final class ChildJvm {
         }
     }
 
-    static Result run(Layout layout, BenchData data, BenchFunction f, boolean priming, boolean restore, List<String> events,
-                      int index, Map<String, String> telemetry) throws IOException, InterruptedException {
+    static Result run(
+            Layout layout,
+            BenchData data,
+            BenchFunction f,
+            boolean priming,
+            boolean restore,
+            List<String> events,
+            int index,
+            Map<String, String> telemetry)
+            throws IOException, InterruptedException {
         String tag = "bench-" + f.name() + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path eventsFile = layout.work.resolve("events/" + tag + ".jsonl");
         Files.write(eventsFile, events, StandardCharsets.UTF_8);
-        Path log = layout.work.resolve("logs/" + f.name() + (restore ? "-restore-" : priming ? "-primed-" : "-unprimed-") + index + ".log");
+        Path log = layout.work.resolve(
+                "logs/" + f.name() + (restore ? "-restore-" : priming ? "-primed-" : "-unprimed-") + index + ".log");
 
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(JVM_FLAGS);
-        String extra = System.getProperty("bench.jvmArgs");  // for investigation, e.g. -Xlog:class+load
+        String extra = System.getProperty("bench.jvmArgs"); // for investigation, e.g. -Xlog:class+load
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().replace("{log}", log.toString()).split("\\s+")));
         }
@@ -83,8 +91,9 @@ final class ChildJvm {
         int redisOpen = -1;
         int dbOpen = -1;
         boolean done = false;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-             OutputStream in = p.getOutputStream()) {
+        try (BufferedReader out =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                OutputStream in = p.getOutputStream()) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.equals("CHECKPOINTED")) {
                     // What a restore does to sockets: they are gone. Give closes a moment to reach the servers, then
@@ -95,7 +104,7 @@ final class ChildJvm {
                     in.write('\n');
                     in.flush();
                 } else if (line.startsWith("{")) {
-                    continue;  // an EMF metrics document (OTEL_METRICS_EXPORTER=emf): Lambda's stdout, not the probe's
+                    continue; // an EMF metrics document (OTEL_METRICS_EXPORTER=emf): Lambda's stdout, not the probe's
                 } else if (line.equals("DONE")) {
                     done = true;
                 } else {

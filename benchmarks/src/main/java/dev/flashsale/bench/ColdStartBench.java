@@ -27,8 +27,7 @@ public final class ColdStartBench {
     static final int INVOCATIONS = 10;
     static final double TARGET_RATIO = 3.0;
 
-    private ColdStartBench() {
-    }
+    private ColdStartBench() {}
 
     public static void main(String[] args) throws Exception {
         int runs = Integer.getInteger("bench.runs", 5);
@@ -37,32 +36,46 @@ public final class ColdStartBench {
         Layout layout = Layout.locate();
         layout.prepare(functions);
         long started = System.nanoTime();
-        System.out.printf(Locale.ROOT, "cold-start benchmark: %d JVMs per function and priming mode, %d restores; java %s (%s), %d CPUs%n",
-                runs, restoreRuns, System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        System.out.printf(
+                Locale.ROOT,
+                "cold-start benchmark: %d JVMs per function and priming mode, %d restores; java %s (%s), %d CPUs%n",
+                runs,
+                restoreRuns,
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
                 Runtime.getRuntime().availableProcessors());
         System.out.println("child JVM flags: " + String.join(" ", ChildJvm.JVM_FLAGS));
         TelemetryEnv telemetry = new TelemetryEnv(System.getProperty("bench.env"));
-        System.out.println("child telemetry: " + (telemetry.variables().isEmpty() ? "none (OTEL_* unset)" : telemetry.variables()));
+        System.out.println("child telemetry: "
+                + (telemetry.variables().isEmpty() ? "none (OTEL_* unset)" : telemetry.variables()));
         System.out.println("child logs: " + layout.work.resolve("logs"));
 
         Map<BenchFunction, Rows> results = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         try (BenchData data = new BenchData(layout.root.resolve("events"))) {
-            System.out.println("seeded sale " + data.sale.id() + " in Redis " + data.redisUrl + " and " + data.databaseUrl
-                    + "; ElasticMQ at " + data.sqsEndpoint);
+            System.out.println("seeded sale " + data.sale.id() + " in Redis " + data.redisUrl + " and "
+                    + data.databaseUrl + "; ElasticMQ at " + data.sqsEndpoint);
             for (BenchFunction f : functions) {
                 Rows rows = new Rows(Files.size(layout.functionZip(f)), Files.size(layout.layerZip));
                 // alternate modes so that machine noise spreads over both
                 for (int i = 0; i < runs; i++) {
                     for (boolean priming : new boolean[] {true, false}) {
-                        ChildJvm.Result r = ChildJvm.run(layout, data, f, priming, false, f.events().build(data, INVOCATIONS), i,
+                        ChildJvm.Result r = ChildJvm.run(
+                                layout,
+                                data,
+                                f,
+                                priming,
+                                false,
+                                f.events().build(data, INVOCATIONS),
+                                i,
                                 telemetry.variables());
                         check(f, r, failures);
                         (priming ? rows.primed : rows.unprimed).add(r);
                     }
                 }
                 for (int i = 0; i < restoreRuns; i++) {
-                    ChildJvm.Result r = ChildJvm.run(layout, data, f, true, true, f.events().build(data, 1), i, telemetry.variables());
+                    ChildJvm.Result r = ChildJvm.run(
+                            layout, data, f, true, true, f.events().build(data, 1), i, telemetry.variables());
                     check(f, r, failures);
                     rows.restored.add(r);
                 }
@@ -73,7 +86,8 @@ public final class ColdStartBench {
         telemetry.close();
         boolean targetMet = Report.print(results, runs);
         if (telemetry.bytesReceived() > 0) {
-            System.out.printf(Locale.ROOT, "OTLP bytes received by the local collector: %d%n", telemetry.bytesReceived());
+            System.out.printf(
+                    Locale.ROOT, "OTLP bytes received by the local collector: %d%n", telemetry.bytesReceived());
         }
         System.out.printf(Locale.ROOT, "%nwall time %.0f s%n", (System.nanoTime() - started) / 1e9);
         if (!failures.isEmpty()) {
@@ -95,7 +109,9 @@ public final class ColdStartBench {
             return BenchFunction.ALL;
         }
         List<String> wanted = Arrays.asList(names.split(","));
-        List<BenchFunction> out = BenchFunction.ALL.stream().filter(f -> wanted.contains(f.name())).toList();
+        List<BenchFunction> out = BenchFunction.ALL.stream()
+                .filter(f -> wanted.contains(f.name()))
+                .toList();
         if (out.isEmpty()) {
             throw new IOException("no function named in bench.functions=" + names);
         }

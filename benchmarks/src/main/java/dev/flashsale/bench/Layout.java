@@ -45,7 +45,11 @@ final class Layout {
             return new Layout(Path.of(configured).toAbsolutePath());
         }
         try {
-            Path jar = Path.of(Layout.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(Layout.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             Path candidate = jar.getParent().getParent().getParent();
             if (Files.exists(candidate.resolve("template.yaml"))) {
                 return new Layout(candidate);
@@ -88,7 +92,8 @@ final class Layout {
 
     private static void require(Path p) {
         if (!Files.exists(p)) {
-            throw new IllegalStateException(p + " is missing: build first with mvn -B -q package -DskipTests -pl benchmarks -am");
+            throw new IllegalStateException(
+                    p + " is missing: build first with mvn -B -q package -DskipTests -pl benchmarks -am");
         }
     }
 

@@ -1,5 +1,14 @@
 package dev.flashsale.bench;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flashsale.http.ApiGatewayEvent;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.reservation.Reservation;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,17 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.flashsale.http.ApiGatewayEvent;
-import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.reservation.Reservation;
 
 /**
  * Invocation events made from the sample events in {@code events/}, with their ids changed to the benchmark's seeded
@@ -34,8 +32,7 @@ final class SampleEvents {
     private static final PojoSerializer<APIGatewayV2HTTPEvent> API =
             LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, SampleEvents.class.getClassLoader());
 
-    private SampleEvents() {
-    }
+    private SampleEvents() {}
 
     private static ObjectNode sample(BenchData data, String file) throws IOException {
         return (ObjectNode) JSON.readTree(data.samples.resolve(file).toFile());
@@ -56,7 +53,8 @@ final class SampleEvents {
 
     /** The sample's JWT claims with another {@code sub}. */
     private static Map<String, String> claimsOf(APIGatewayV2HTTPEvent sample, String sub) {
-        Map<String, String> claims = new LinkedHashMap<>(sample.getRequestContext().getAuthorizer().getJwt().getClaims());
+        Map<String, String> claims = new LinkedHashMap<>(
+                sample.getRequestContext().getAuthorizer().getJwt().getClaims());
         claims.put("sub", sub);
         return claims;
     }
@@ -67,8 +65,10 @@ final class SampleEvents {
         for (int i = 0; i < count; i++) {
             ApiGatewayEvent e = apiSample(data, "apigw/reserve.json");
             APIGatewayV2HTTPEvent sample = e.build();
-            events.add(json(e.requestLine("POST", "/sales/" + data.sale.id() + "/reservations").pathParameter("saleId", data.sale.id())
-                    .header("idempotency-key", UUID.randomUUID().toString()).requestId("bench-" + UUID.randomUUID())
+            events.add(json(e.requestLine("POST", "/sales/" + data.sale.id() + "/reservations")
+                    .pathParameter("saleId", data.sale.id())
+                    .header("idempotency-key", UUID.randomUUID().toString())
+                    .requestId("bench-" + UUID.randomUUID())
                     .jwtClaims(claimsOf(sample, "bench-buyer-" + UUID.randomUUID()))));
         }
         return events;
@@ -77,10 +77,16 @@ final class SampleEvents {
     /** The same buyer reading one seeded reservation of theirs (200) each time. */
     static List<String> reservationStatus(BenchData data, int count) throws IOException {
         ApiGatewayEvent e = apiSample(data, "apigw/reservation-status.json");
-        String buyer = e.build().getRequestContext().getAuthorizer().getJwt().getClaims().get("sub");
+        String buyer = e.build()
+                .getRequestContext()
+                .getAuthorizer()
+                .getJwt()
+                .getClaims()
+                .get("sub");
         Reservation r = data.standingHold(buyer);
         String json = json(e.requestLine("GET", "/sales/" + data.sale.id() + "/reservations/" + r.id())
-                .pathParameter("saleId", data.sale.id()).pathParameter("reservationId", r.id()));
+                .pathParameter("saleId", data.sale.id())
+                .pathParameter("reservationId", r.id()));
         return java.util.Collections.nCopies(count, json);
     }
 
@@ -91,7 +97,9 @@ final class SampleEvents {
             ObjectNode e = sample(data, "sqs/confirm-batch.json");
             for (JsonNode node : e.get("Records")) {
                 ObjectNode record = (ObjectNode) node;
-                Reservation r = data.hold("bench-buyer-" + UUID.randomUUID(), record.get("body").asText().contains("\"quantity\":2") ? 2 : 1);
+                Reservation r = data.hold(
+                        "bench-buyer-" + UUID.randomUUID(),
+                        record.get("body").asText().contains("\"quantity\":2") ? 2 : 1);
                 record.put("messageId", UUID.randomUUID().toString());
                 record.put("body", ConfirmationMessage.of(r).toJson());
                 ((ObjectNode) record.get("messageAttributes").get("saleId")).put("stringValue", data.sale.id());
@@ -103,25 +111,31 @@ final class SampleEvents {
 
     /** The scheduled event as it is (the job finds its sales in the database). */
     static List<String> releaseSchedule(BenchData data, int count) throws IOException {
-        return java.util.Collections.nCopies(count, JSON.writeValueAsString(sample(data, "eventbridge/release-schedule.json")));
+        return java.util.Collections.nCopies(
+                count, JSON.writeValueAsString(sample(data, "eventbridge/release-schedule.json")));
     }
 
     /** A buyer reading the seeded sale's public status (200) each time. */
     static List<String> saleStatus(BenchData data, int count) throws IOException {
-        String json = json(apiSample(data, "apigw/sale-status.json").requestLine("GET", "/sales/" + data.sale.id())
+        String json = json(apiSample(data, "apigw/sale-status.json")
+                .requestLine("GET", "/sales/" + data.sale.id())
                 .pathParameter("saleId", data.sale.id()));
         return java.util.Collections.nCopies(count, json);
     }
 
     /** An operator (IAM identity, as in the sample) reading the seeded sale: {@code GET /admin/sales/{saleId}} (200). */
     static List<String> adminGetSale(BenchData data, int count) throws IOException {
-        String json = json(apiSample(data, "apigw/admin-create-sale.json").requestLine("GET", "/admin/sales/" + data.sale.id())
-                .route("/admin/sales/{saleId}").pathParameter("saleId", data.sale.id()).body(null));
+        String json = json(apiSample(data, "apigw/admin-create-sale.json")
+                .requestLine("GET", "/admin/sales/" + data.sale.id())
+                .route("/admin/sales/{saleId}")
+                .pathParameter("saleId", data.sale.id())
+                .body(null));
         return java.util.Collections.nCopies(count, json);
     }
 
     /** The prewarm schedule's event as it is (the job finds its sales in the database, under its lease). */
     static List<String> prewarmSchedule(BenchData data, int count) throws IOException {
-        return java.util.Collections.nCopies(count, JSON.writeValueAsString(sample(data, "eventbridge/prewarm-schedule.json")));
+        return java.util.Collections.nCopies(
+                count, JSON.writeValueAsString(sample(data, "eventbridge/prewarm-schedule.json")));
     }
 }

@@ -1,9 +1,8 @@
 package dev.flashsale.bench;
 
+import dev.flashsale.telemetry.LoopbackReceiver;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.flashsale.telemetry.LoopbackReceiver;
 
 /**
  * Telemetry settings for the children, to measure what an exporter costs a cold start: {@code -Dbench.env} is a
@@ -23,7 +22,8 @@ final class TelemetryEnv implements AutoCloseable {
                 if (eq < 1) {
                     throw new IllegalArgumentException("bench.env needs NAME=VALUE pairs, was " + kv);
                 }
-                variables.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim().replace("{collector}", url));
+                variables.put(
+                        kv.substring(0, eq).trim(), kv.substring(eq + 1).trim().replace("{collector}", url));
             }
         }
     }

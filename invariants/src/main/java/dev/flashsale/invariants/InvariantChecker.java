@@ -1,5 +1,13 @@
 package dev.flashsale.invariants;
 
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.invariants.Violation.Scope;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationCodec;
+import dev.flashsale.reservation.ReservationStatus;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -9,15 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.ReleaseReason;
-import dev.flashsale.invariants.Violation.Scope;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationCodec;
-import dev.flashsale.reservation.ReservationStatus;
 
 /**
  * Reads one sale from Redis and the database and reports every broken invariant. Read-only. Redis and the database
@@ -65,9 +64,11 @@ public final class InvariantChecker {
         if (d.sold > d.stock) {
             v.add(new Violation(Scope.DATABASE, "sold " + d.sold + " exceeds stock " + d.stock));
         }
-        long orderedUnits = d.orders.values().stream().mapToLong(Integer::longValue).sum();
+        long orderedUnits =
+                d.orders.values().stream().mapToLong(Integer::longValue).sum();
         if (d.sold != orderedUnits) {
-            v.add(new Violation(Scope.DATABASE, "sold " + d.sold + " differs from the " + orderedUnits + " units in orders"));
+            v.add(new Violation(
+                    Scope.DATABASE, "sold " + d.sold + " differs from the " + orderedUnits + " units in orders"));
         }
         for (String id : d.orders.keySet()) {
             if (d.releases.containsKey(id)) {
@@ -76,8 +77,10 @@ public final class InvariantChecker {
         }
         d.orderedByBuyer.forEach((buyer, ordered) -> {
             if (ordered > d.perBuyerLimit) {
-                v.add(new Violation(Scope.DATABASE, "buyer " + buyer + " has orders for " + ordered + " units, over the limit of "
-                        + d.perBuyerLimit));
+                v.add(new Violation(
+                        Scope.DATABASE,
+                        "buyer " + buyer + " has orders for " + ordered + " units, over the limit of "
+                                + d.perBuyerLimit));
             }
         });
 
@@ -94,19 +97,26 @@ public final class InvariantChecker {
             Reservation r = ReservationCodec.decode(saleId, e.getValue());
             reservations.put(e.getKey(), r);
             counts.merge(r.status(), 1, Integer::sum);
-            if ((r.status() == ReservationStatus.HELD || r.status() == ReservationStatus.CLAIMED) && stillHeld(d, r, reconciledAt)) {
+            if ((r.status() == ReservationStatus.HELD || r.status() == ReservationStatus.CLAIMED)
+                    && stillHeld(d, r, reconciledAt)) {
                 heldUnits += r.quantity();
             }
             if (r.status().holdsStock()) {
                 unitsByBuyer.merge(r.buyerId(), (long) r.quantity(), Long::sum);
             }
             if ((r.status() == ReservationStatus.HELD) != holds.contains(e.getKey())) {
-                v.add(new Violation(Scope.REDIS, "reservation " + e.getKey() + " is " + r.status()
-                        + (holds.contains(e.getKey()) ? " but listed" : " but not listed") + " in the holds set"));
+                v.add(new Violation(
+                        Scope.REDIS,
+                        "reservation " + e.getKey() + " is " + r.status()
+                                + (holds.contains(e.getKey()) ? " but listed" : " but not listed")
+                                + " in the holds set"));
             }
             if ((r.status() == ReservationStatus.CLAIMED) != claims.contains(e.getKey())) {
-                v.add(new Violation(Scope.REDIS, "reservation " + e.getKey() + " is " + r.status()
-                        + (claims.contains(e.getKey()) ? " but listed" : " but not listed") + " in the claims set"));
+                v.add(new Violation(
+                        Scope.REDIS,
+                        "reservation " + e.getKey() + " is " + r.status()
+                                + (claims.contains(e.getKey()) ? " but listed" : " but not listed")
+                                + " in the claims set"));
             }
         }
         for (String id : holds) {
@@ -125,24 +135,30 @@ public final class InvariantChecker {
             long counted = units.containsKey(buyer) ? Long.parseLong(units.get(buyer)) : 0;
             long expected = unitsByBuyer.getOrDefault(buyer, 0L);
             if (counted != expected) {
-                v.add(new Violation(Scope.REDIS, "buyer " + buyer + " is counted for " + counted + " units but has " + expected));
+                v.add(new Violation(
+                        Scope.REDIS, "buyer " + buyer + " is counted for " + counted + " units but has " + expected));
             }
         }
 
         // Across.
         if (stockText != null && available + heldUnits + orderedUnits != d.stock) {
-            v.add(new Violation(Scope.CROSS, "available " + available + " + held " + heldUnits + " + ordered " + orderedUnits
-                    + " = " + (available + heldUnits + orderedUnits) + ", not the stock " + d.stock));
+            v.add(new Violation(
+                    Scope.CROSS,
+                    "available " + available + " + held " + heldUnits + " + ordered " + orderedUnits + " = "
+                            + (available + heldUnits + orderedUnits) + ", not the stock " + d.stock));
         }
         for (Reservation r : reservations.values()) {
             if (r.status() == ReservationStatus.CONFIRMED && !d.orders.containsKey(r.id())) {
                 v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is CONFIRMED in Redis but has no order"));
             }
-            if ((r.status() == ReservationStatus.EXPIRED || r.status() == ReservationStatus.CANCELLED) && d.orders.containsKey(r.id())) {
-                v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is " + r.status() + " in Redis but has an order"));
+            if ((r.status() == ReservationStatus.EXPIRED || r.status() == ReservationStatus.CANCELLED)
+                    && d.orders.containsKey(r.id())) {
+                v.add(new Violation(
+                        Scope.CROSS, "reservation " + r.id() + " is " + r.status() + " in Redis but has an order"));
             }
             if (settled && (r.status() == ReservationStatus.HELD || r.status() == ReservationStatus.CLAIMED)) {
-                v.add(new Violation(Scope.CROSS, "reservation " + r.id() + " is still " + r.status() + " after settling"));
+                v.add(new Violation(
+                        Scope.CROSS, "reservation " + r.id() + " is still " + r.status() + " after settling"));
             }
         }
         if (settled) {
@@ -151,12 +167,22 @@ public final class InvariantChecker {
                 if (r == null) {
                     v.add(new Violation(Scope.CROSS, "order " + id + " has no reservation in Redis"));
                 } else if (r.status() != ReservationStatus.CONFIRMED) {
-                    v.add(new Violation(Scope.CROSS, "order " + id + " has its reservation " + r.status() + " in Redis"));
+                    v.add(new Violation(
+                            Scope.CROSS, "order " + id + " has its reservation " + r.status() + " in Redis"));
                 }
             }
         }
-        return new InvariantReport(saleId, d.stock, d.sold, orderedUnits, d.orders.size(), d.releases.size(), available,
-                heldUnits, counts, List.copyOf(v));
+        return new InvariantReport(
+                saleId,
+                d.stock,
+                d.sold,
+                orderedUnits,
+                d.orders.size(),
+                d.releases.size(),
+                available,
+                heldUnits,
+                counts,
+                List.copyOf(v));
     }
 
     /**
@@ -174,9 +200,14 @@ public final class InvariantChecker {
         return !refused || r.createdAt().toEpochMilli() <= reconciledAt;
     }
 
-    private record DbView(boolean exists, long stock, long sold, int perBuyerLimit, Map<String, Integer> orders,
-                          Map<String, Long> orderedByBuyer, Map<String, String> releases) {
-    }
+    private record DbView(
+            boolean exists,
+            long stock,
+            long sold,
+            int perBuyerLimit,
+            Map<String, Integer> orders,
+            Map<String, Long> orderedByBuyer,
+            Map<String, String> releases) {}
 
     private DbView readDatabase(String saleId) {
         return db.transaction(c -> {
@@ -184,7 +215,8 @@ public final class InvariantChecker {
             long stock = 0;
             long sold = 0;
             int perBuyerLimit = Integer.MAX_VALUE;
-            try (PreparedStatement ps = c.prepareStatement("SELECT stock, sold, per_buyer_limit FROM sales WHERE id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT stock, sold, per_buyer_limit FROM sales WHERE id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
@@ -197,7 +229,8 @@ public final class InvariantChecker {
             }
             Map<String, Integer> orders = new HashMap<>();
             Map<String, Long> orderedByBuyer = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, quantity, buyer_id FROM orders WHERE sale_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT reservation_id, quantity, buyer_id FROM orders WHERE sale_id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -207,7 +240,8 @@ public final class InvariantChecker {
                 }
             }
             Map<String, String> releases = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, reason FROM releases WHERE sale_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT reservation_id, reason FROM releases WHERE sale_id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {

@@ -1,10 +1,9 @@
 package dev.flashsale.invariants;
 
-import java.util.List;
-import java.util.Map;
-
 import dev.flashsale.invariants.Violation.Scope;
 import dev.flashsale.reservation.ReservationStatus;
+import java.util.List;
+import java.util.Map;
 
 /**
  * What {@link InvariantChecker} saw for one sale, and what it found broken.
@@ -18,9 +17,17 @@ import dev.flashsale.reservation.ReservationStatus;
  * @param heldUnits      units of HELD reservations and of CLAIMED ones the database has not decided yet
  * @param statusCounts   reservations per status (Redis)
  */
-public record InvariantReport(String saleId, long stock, long sold, long orderedUnits, int orders, int releases,
-                              long available, long heldUnits, Map<ReservationStatus, Integer> statusCounts,
-                              List<Violation> violations) {
+public record InvariantReport(
+        String saleId,
+        long stock,
+        long sold,
+        long orderedUnits,
+        int orders,
+        int releases,
+        long available,
+        long heldUnits,
+        Map<ReservationStatus, Integer> statusCounts,
+        List<Violation> violations) {
 
     public boolean ok() {
         return violations.isEmpty();
@@ -36,8 +43,10 @@ public record InvariantReport(String saleId, long stock, long sold, long ordered
 
     @Override
     public String toString() {
-        return "sale " + saleId + ": stock=" + stock + " sold=" + sold + " orderedUnits=" + orderedUnits + " orders=" + orders
-                + " releases=" + releases + " available=" + available + " heldUnits=" + heldUnits + " statuses=" + statusCounts
+        return "sale " + saleId + ": stock=" + stock + " sold=" + sold + " orderedUnits=" + orderedUnits + " orders="
+                + orders
+                + " releases=" + releases + " available=" + available + " heldUnits=" + heldUnits + " statuses="
+                + statusCounts
                 + (violations.isEmpty() ? " OK" : " VIOLATIONS " + violations);
     }
 }

@@ -2,18 +2,16 @@ package dev.flashsale.invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.Statement;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.invariants.Violation.Scope;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestStack;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /** The checker finds what is broken (so that a clean report in the other tests means something). */
 class InvariantCheckerTest {
@@ -42,20 +40,25 @@ class InvariantCheckerTest {
         assertThat(report.available()).isEqualTo(7);
         assertThat(report.heldUnits()).isEqualTo(1);
         assertThat(report.orderedUnits()).isEqualTo(2);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true).violations()).singleElement()
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(sale.id(), true)
+                        .violations())
+                .singleElement()
                 .matches(v -> v.scope() == Scope.CROSS && v.message().contains("still HELD"));
     }
 
     @Test
     void detectsAnOversoldDatabase_andAnOrderNobodyCounted() throws Exception {
         Sale sale = saleWithOneOrderAndOneHold();
-        try (Connection c = TestDatabase.jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = TestDatabase.jdbc();
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) "
                     + "VALUES ('rogue-" + sale.id() + "', '" + sale.id() + "', 'x', 9, 1, now())");
         }
 
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
-        assertThat(report.violations(Scope.DATABASE)).anyMatch(v -> v.message().contains("differs from the 11 units in orders"));
+        assertThat(report.violations(Scope.DATABASE))
+                .anyMatch(v -> v.message().contains("differs from the 11 units in orders"));
         assertThat(report.violations(Scope.CROSS)).anyMatch(v -> v.message().contains("not the stock 10"));
     }
 
@@ -69,8 +72,10 @@ class InvariantCheckerTest {
 
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
         assertThat(report.violations(Scope.CROSS)).anyMatch(v -> v.message().contains("= 11, not the stock 10"));
-        assertThat(report.violations(Scope.REDIS)).anyMatch(v -> v.message().contains("buyer b2 is counted for 6 units but has 1"));
-        assertThat(report.violations(Scope.REDIS)).anyMatch(v -> v.message().contains("claims set lists unknown reservation ghost"));
+        assertThat(report.violations(Scope.REDIS))
+                .anyMatch(v -> v.message().contains("buyer b2 is counted for 6 units but has 1"));
+        assertThat(report.violations(Scope.REDIS))
+                .anyMatch(v -> v.message().contains("claims set lists unknown reservation ghost"));
     }
 
     @Test
@@ -81,7 +86,9 @@ class InvariantCheckerTest {
         // Redis marks it CONFIRMED without any order in the database (the bug the fence exists to prevent)
         STACK.claims.follow(sale.id(), r.id(), new dev.flashsale.db.OrderDecision.Ordered(true));
 
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false).violations(Scope.CROSS))
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(sale.id(), false)
+                        .violations(Scope.CROSS))
                 .anyMatch(v -> v.message().contains("CONFIRMED in Redis but has no order"));
     }
 
@@ -89,13 +96,16 @@ class InvariantCheckerTest {
     void detectsABuyerOverTheLimitInTheDatabase() throws Exception {
         Sale sale = saleWithOneOrderAndOneHold();
         // b1 already has 2 units, the sale's limit; an order written around the fence gives them 3
-        try (Connection c = TestDatabase.jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = TestDatabase.jdbc();
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) "
                     + "VALUES ('extra-" + sale.id() + "', '" + sale.id() + "', 'b1', 1, 1, now())");
             s.execute("UPDATE sales SET sold = sold + 1 WHERE id = '" + sale.id() + "'");
         }
 
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false).violations(Scope.DATABASE))
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(sale.id(), false)
+                        .violations(Scope.DATABASE))
                 .anyMatch(v -> v.message().equals("buyer b1 has orders for 3 units, over the limit of 2"));
     }
 }

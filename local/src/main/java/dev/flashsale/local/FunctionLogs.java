@@ -1,5 +1,8 @@
 package dev.flashsale.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.telemetry.log.JsonLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,11 +14,6 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.flashsale.telemetry.log.JsonLog;
-
 /**
  * Where the JSON log lines of the hosted functions and their libraries go when a person runs the stack: every line to
  * a file, and warnings and errors also as one readable console line ({@code time  function  LEVEL  message}), so that
@@ -25,7 +23,8 @@ import dev.flashsale.telemetry.log.JsonLog;
 final class FunctionLogs implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private final Writer file;
     private final PrintStream console;
@@ -55,7 +54,7 @@ final class FunctionLogs implements AutoCloseable {
             file.write(line);
             file.flush();
         } catch (IOException e) {
-            console.print(line);  // the disk is full or gone: better on the console than lost
+            console.print(line); // the disk is full or gone: better on the console than lost
         }
         String readable = console == null ? null : readable(line);
         if (readable != null) {
@@ -83,11 +82,17 @@ final class FunctionLogs implements AutoCloseable {
             return null;
         }
         StringBuilder s = new StringBuilder();
-        s.append(timestamp(n.path("timestamp").asText())).append("  ")
-                .append(String.format("%-26s %-5s ", n.path("function").asText(logger.substring(logger.lastIndexOf('.') + 1)), level))
+        s.append(timestamp(n.path("timestamp").asText()))
+                .append("  ")
+                .append(String.format(
+                        "%-26s %-5s ", n.path("function").asText(logger.substring(logger.lastIndexOf('.') + 1)), level))
                 .append(n.path("message").asText());
         if (n.has("error_type")) {
-            s.append("  [").append(n.path("error_type").asText()).append(": ").append(n.path("error_message").asText()).append(']');
+            s.append("  [")
+                    .append(n.path("error_type").asText())
+                    .append(": ")
+                    .append(n.path("error_message").asText())
+                    .append(']');
         }
         return s.toString();
     }

@@ -21,45 +21,142 @@ import java.util.Optional;
  * @param log           startup messages and, unless {@code quiet}, one line per invocation; null prints nothing
  * @param quiet         no line per invocation
  */
-public record LocalOptions(Path template, String host, int port, int httpThreads, Map<String, String> processEnv,
-                           Map<String, String> envOverrides, Optional<Duration> scheduleEvery, String databaseName, String queuePrefix,
-                           PrintStream log, boolean quiet) {
+public record LocalOptions(
+        Path template,
+        String host,
+        int port,
+        int httpThreads,
+        Map<String, String> processEnv,
+        Map<String, String> envOverrides,
+        Optional<Duration> scheduleEvery,
+        String databaseName,
+        String queuePrefix,
+        PrintStream log,
+        boolean quiet) {
 
     public static LocalOptions defaults() {
-        return new LocalOptions(Path.of("template.yaml"), "127.0.0.1", 3000, 64, System.getenv(), Map.of(), Optional.empty(), "flashsale", "",
-                System.out, false);
+        return new LocalOptions(
+                Path.of("template.yaml"),
+                "127.0.0.1",
+                3000,
+                64,
+                System.getenv(),
+                Map.of(),
+                Optional.empty(),
+                "flashsale",
+                "",
+                System.out,
+                false);
     }
 
     public LocalOptions withTemplate(Path t) {
-        return new LocalOptions(t, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, log, quiet);
+        return new LocalOptions(
+                t,
+                host,
+                port,
+                httpThreads,
+                processEnv,
+                envOverrides,
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                log,
+                quiet);
     }
 
     public LocalOptions withPort(int p) {
-        return new LocalOptions(template, host, p, httpThreads, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, log, quiet);
+        return new LocalOptions(
+                template,
+                host,
+                p,
+                httpThreads,
+                processEnv,
+                envOverrides,
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                log,
+                quiet);
     }
 
     public LocalOptions withEnvOverrides(Map<String, String> o) {
-        return new LocalOptions(template, host, port, httpThreads, processEnv, Map.copyOf(o), scheduleEvery, databaseName, queuePrefix, log, quiet);
+        return new LocalOptions(
+                template,
+                host,
+                port,
+                httpThreads,
+                processEnv,
+                Map.copyOf(o),
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                log,
+                quiet);
     }
 
     public LocalOptions withScheduleEvery(Duration d) {
-        return new LocalOptions(template, host, port, httpThreads, processEnv, envOverrides, Optional.of(d), databaseName, queuePrefix, log, quiet);
+        return new LocalOptions(
+                template,
+                host,
+                port,
+                httpThreads,
+                processEnv,
+                envOverrides,
+                Optional.of(d),
+                databaseName,
+                queuePrefix,
+                log,
+                quiet);
     }
 
     public LocalOptions withDatabaseName(String n) {
-        return new LocalOptions(template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, n, queuePrefix, log, quiet);
+        return new LocalOptions(
+                template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, n, queuePrefix, log, quiet);
     }
 
     public LocalOptions withLog(PrintStream l) {
-        return new LocalOptions(template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, l, quiet);
+        return new LocalOptions(
+                template,
+                host,
+                port,
+                httpThreads,
+                processEnv,
+                envOverrides,
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                l,
+                quiet);
     }
 
     public LocalOptions withHttpThreads(int n) {
-        return new LocalOptions(template, host, port, n, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, log, quiet);
+        return new LocalOptions(
+                template,
+                host,
+                port,
+                n,
+                processEnv,
+                envOverrides,
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                log,
+                quiet);
     }
 
     public LocalOptions withQuiet(boolean q) {
-        return new LocalOptions(template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, databaseName, queuePrefix, log, q);
+        return new LocalOptions(
+                template,
+                host,
+                port,
+                httpThreads,
+                processEnv,
+                envOverrides,
+                scheduleEvery,
+                databaseName,
+                queuePrefix,
+                log,
+                q);
     }
 
     /** The local default admin bearer token; the runner listens on loopback only unless told otherwise. */

@@ -1,20 +1,5 @@
 package dev.flashsale.local;
 
-import java.io.IOException;
-import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 import dev.flashsale.local.dashboard.Dashboard;
 import dev.flashsale.local.dashboard.EmfTap;
 import dev.flashsale.local.dashboard.LocalMetrics;
@@ -31,6 +16,20 @@ import dev.flashsale.local.template.SamTemplate.FunctionSpec;
 import dev.flashsale.local.template.TemplateEnvironment;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.queue.SqsSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -54,12 +53,20 @@ public final class LocalStack implements AutoCloseable {
     private final Observed observed;
 
     /** The stack's metrics as its functions write them (EMF on stdout), and the dashboard showing them. */
-    private record Observed(String namespace, LocalMetrics metrics, AutoCloseable tap, Dashboard dashboard) {
-    }
+    private record Observed(String namespace, LocalMetrics metrics, AutoCloseable tap, Dashboard dashboard) {}
 
-    private LocalStack(SamTemplate template, BackingServices services, SqsClient sqs, LocalQueues queues, Map<String, FunctionHost> functions,
-                       Map<String, Map<String, String>> environments, ApiServer api, List<SqsPoller> pollers, List<Scheduler> schedulers,
-                       InvocationLog invocations, Observed observed) {
+    private LocalStack(
+            SamTemplate template,
+            BackingServices services,
+            SqsClient sqs,
+            LocalQueues queues,
+            Map<String, FunctionHost> functions,
+            Map<String, Map<String, String>> environments,
+            ApiServer api,
+            List<SqsPoller> pollers,
+            List<Scheduler> schedulers,
+            InvocationLog invocations,
+            Observed observed) {
         this.template = template;
         this.services = services;
         this.sqs = sqs;
@@ -75,9 +82,11 @@ public final class LocalStack implements AutoCloseable {
 
     public static LocalStack start(LocalOptions options) {
         long t0 = System.nanoTime();
-        PrintStream out = options.log() == null ? new PrintStream(java.io.OutputStream.nullOutputStream()) : options.log();
+        PrintStream out =
+                options.log() == null ? new PrintStream(java.io.OutputStream.nullOutputStream()) : options.log();
         SamTemplate template = SamTemplate.read(options.template());
-        out.println("flashsale local: " + template.functions().size() + " functions from " + options.template().toAbsolutePath().normalize());
+        out.println("flashsale local: " + template.functions().size() + " functions from "
+                + options.template().toAbsolutePath().normalize());
         BackingServices services = BackingServices.resolve(options.processEnv(), options.databaseName());
         out.println(services.describe());
         SqsClient sqs = null;
@@ -85,35 +94,52 @@ public final class LocalStack implements AutoCloseable {
         ApiServer api = null;
         List<SqsPoller> pollers = new ArrayList<>();
         List<Scheduler> schedulers = new ArrayList<>();
-        // each stack its own metrics namespace: the EMF tap hands each stack (tests run several) its functions' documents
-        String namespace = "flashsale/local-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        // each stack its own metrics namespace: the EMF tap hands each stack (tests run several) its functions'
+        // documents
+        String namespace =
+                "flashsale/local-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         LocalMetrics metrics = new LocalMetrics();
         AutoCloseable tap = EmfTap.register(namespace, metrics::accept);
         Dashboard dashboard = null;
         try {
-            sqs = SqsConfirmationQueue.client(new SqsSettings("unused", Optional.of(services.sqsEndpoint()), REGION, Duration.ofSeconds(2),
-                    Duration.ofSeconds(30), options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
+            sqs = SqsConfirmationQueue.client(new SqsSettings(
+                    "unused",
+                    Optional.of(services.sqsEndpoint()),
+                    REGION,
+                    Duration.ofSeconds(2),
+                    Duration.ofSeconds(30),
+                    options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
             LocalQueues queues = LocalQueues.create(sqs, REGION, options.queuePrefix(), template);
             TemplateEnvironment environment = new TemplateEnvironment(template, queues);
             Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
                 if (!f.triggered()) {
                     // e.g. MigrateFunction, a CloudFormation custom resource: locally the runner applies the migrations
-                    out.println("  note: " + f.logicalId() + " has no route, queue or schedule to drive locally; not started");
+                    out.println("  note: " + f.logicalId()
+                            + " has no route, queue or schedule to drive locally; not started");
                     continue;
                 }
-                TemplateEnvironment.Resolved r = environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options, namespace));
+                TemplateEnvironment.Resolved r =
+                        environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options, namespace));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
-                    out.println("  note: " + f.logicalId() + " runs without " + r.unresolved() + " (not resolvable locally; set with --env)");
+                    out.println("  note: " + f.logicalId() + " runs without " + r.unresolved()
+                            + " (not resolvable locally; set with --env)");
                 }
             }
             InvocationLog log = new InvocationLog(options.quiet() ? null : options.log());
             startFunctions(template, environments, log, functions);
             if (!template.routes().isEmpty()) {
-                api = ApiServer.start(options.host(), options.port(), options.httpThreads(), template.routes(), functions);
-                List<String> read = template.sqsMappings().stream().map(SamTemplate.SqsMapping::queueId).distinct().toList();
-                List<String> dead = read.stream().flatMap(q -> template.queues().get(q).deadLetterQueueId().stream()).distinct().toList();
+                api = ApiServer.start(
+                        options.host(), options.port(), options.httpThreads(), template.routes(), functions);
+                List<String> read = template.sqsMappings().stream()
+                        .map(SamTemplate.SqsMapping::queueId)
+                        .distinct()
+                        .toList();
+                List<String> dead = read.stream()
+                        .flatMap(q -> template.queues().get(q).deadLetterQueueId().stream())
+                        .distinct()
+                        .toList();
                 dashboard = Dashboard.start(metrics, services.db(), services.redisUrl(), read, dead, queues::backlog);
                 api.mount(Dashboard.PATH, dashboard);
             }
@@ -122,11 +148,23 @@ public final class LocalStack implements AutoCloseable {
             }
             for (SamTemplate.ScheduleSpec s : template.schedules()) {
                 if (s.enabled()) {
-                    ScheduleExpression e = options.scheduleEvery().map(ScheduleExpression::every).orElseGet(() -> ScheduleExpression.parse(s.expression()));
+                    ScheduleExpression e = options.scheduleEvery()
+                            .map(ScheduleExpression::every)
+                            .orElseGet(() -> ScheduleExpression.parse(s.expression()));
                     schedulers.add(new Scheduler(s, e, functions.get(s.functionId()), REGION).start());
                 }
             }
-            LocalStack stack = new LocalStack(template, services, sqs, queues, functions, environments, api, pollers, schedulers, log,
+            LocalStack stack = new LocalStack(
+                    template,
+                    services,
+                    sqs,
+                    queues,
+                    functions,
+                    environments,
+                    api,
+                    pollers,
+                    schedulers,
+                    log,
                     new Observed(namespace, metrics, tap, dashboard));
             stack.printReady(out, (System.nanoTime() - t0) / 1_000_000);
             return stack;
@@ -145,7 +183,10 @@ public final class LocalStack implements AutoCloseable {
             }
             services.close();
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("the local API could not listen on " + options.host() + ":" + options.port() + ": " + io.getMessage(), io);
+                throw new UncheckedIOException(
+                        "the local API could not listen on " + options.host() + ":" + options.port() + ": "
+                                + io.getMessage(),
+                        io);
             }
             throw (RuntimeException) e;
         }
@@ -155,7 +196,8 @@ public final class LocalStack implements AutoCloseable {
      * The local facts every function gets on top of the template: where the services are, dev mode, and the stack's
      * own metrics namespace with a one-second export interval (for the live dashboard).
      */
-    static Map<String, String> overrides(String functionId, BackingServices services, LocalOptions options, String namespace) {
+    static Map<String, String> overrides(
+            String functionId, BackingServices services, LocalOptions options, String namespace) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("METRICS_NAMESPACE", namespace);
         o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
@@ -165,7 +207,7 @@ public final class LocalStack implements AutoCloseable {
         o.put("DATABASE_URL", services.db().url());
         o.put("DB_USER", services.db().user());
         o.put("DB_PASSWORD", services.db().password());
-        o.put("DB_IAM_AUTH", "false");  // the template logs in to RDS Proxy with IAM tokens; locally a password
+        o.put("DB_IAM_AUTH", "false"); // the template logs in to RDS Proxy with IAM tokens; locally a password
         o.put("ADMIN_TOKEN", options.adminToken());
         o.put("SQS_ENDPOINT", services.sqsEndpoint().toString());
         o.put("AWS_REGION", REGION);
@@ -182,16 +224,21 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Builds the functions side by side: each Init connects and primes, which is most of the start-up time. */
-    private static void startFunctions(SamTemplate template, Map<String, Map<String, String>> environments, InvocationLog log,
-                                       Map<String, FunctionHost> into) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, template.functions().size()));
+    private static void startFunctions(
+            SamTemplate template,
+            Map<String, Map<String, String>> environments,
+            InvocationLog log,
+            Map<String, FunctionHost> into) {
+        ExecutorService pool =
+                Executors.newFixedThreadPool(Math.max(1, template.functions().size()));
         try {
             Map<String, Future<FunctionHost>> started = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
                 if (!environments.containsKey(f.logicalId())) {
                     continue;
                 }
-                started.put(f.logicalId(), pool.submit(() -> FunctionHost.start(f, environments.get(f.logicalId()), log)));
+                started.put(
+                        f.logicalId(), pool.submit(() -> FunctionHost.start(f, environments.get(f.logicalId()), log)));
             }
             for (Map.Entry<String, Future<FunctionHost>> e : started.entrySet()) {
                 try {
@@ -218,7 +265,11 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         for (SamTemplate.SqsMapping m : template.sqsMappings()) {
-            out.printf("  sqs %-36s -> %s (batch %d%s)%n", m.queueId(), m.functionId(), m.batchSize(),
+            out.printf(
+                    "  sqs %-36s -> %s (batch %d%s)%n",
+                    m.queueId(),
+                    m.functionId(),
+                    m.batchSize(),
                     m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "");
         }
         for (Scheduler s : schedulers) {
@@ -230,7 +281,11 @@ public final class LocalStack implements AutoCloseable {
         }
         if (api != null) {
             out.println("  buyers: Authorization: Bearer dev:<buyerId>   admin routes: Authorization: Bearer "
-                    + environments.values().stream().map(e -> e.get("ADMIN_TOKEN")).filter(java.util.Objects::nonNull).findFirst().orElse("?"));
+                    + environments.values().stream()
+                            .map(e -> e.get("ADMIN_TOKEN"))
+                            .filter(java.util.Objects::nonNull)
+                            .findFirst()
+                            .orElse("?"));
         }
     }
 
@@ -263,7 +318,11 @@ public final class LocalStack implements AutoCloseable {
 
     /** Messages waiting or in flight in every queue an SQS mapping reads. */
     public long backlog() {
-        return template.sqsMappings().stream().map(SamTemplate.SqsMapping::queueId).distinct().mapToLong(queues::backlog).sum();
+        return template.sqsMappings().stream()
+                .map(SamTemplate.SqsMapping::queueId)
+                .distinct()
+                .mapToLong(queues::backlog)
+                .sum();
     }
 
     public List<Scheduler> schedulers() {

@@ -1,5 +1,14 @@
 package dev.flashsale.local;
 
+import dev.flashsale.config.Config;
+import dev.flashsale.config.ConfigException;
+import dev.flashsale.local.services.BackingServices;
+import dev.flashsale.local.services.LocalSetupException;
+import dev.flashsale.local.simulate.SimulationOptions;
+import dev.flashsale.local.simulate.SimulationSummary;
+import dev.flashsale.local.simulate.Simulator;
+import dev.flashsale.local.template.TemplateException;
+import dev.flashsale.telemetry.log.JsonLog;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,16 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.config.ConfigException;
-import dev.flashsale.telemetry.log.JsonLog;
-import dev.flashsale.local.services.BackingServices;
-import dev.flashsale.local.services.LocalSetupException;
-import dev.flashsale.local.simulate.SimulationOptions;
-import dev.flashsale.local.simulate.SimulationSummary;
-import dev.flashsale.local.simulate.Simulator;
-import dev.flashsale.local.template.TemplateException;
 
 /**
  * {@code java -jar local/target/flashsale-local.jar [run|simulate] [options]}; {@code --help} lists the options.
@@ -52,8 +51,7 @@ public final class Main {
             else embedded. Durations: 250ms, 5s, 2m, 1h.
             """;
 
-    private Main() {
-    }
+    private Main() {}
 
     static final Path DEFAULT_LOG_FILE = Path.of("flashsale-local.log");
 
@@ -93,24 +91,105 @@ public final class Main {
                     case "--quiet" -> local = local.withQuiet(true);
                     case "--log-file" -> logFile = Path.of(value(a, opt));
                     case "--json-logs" -> jsonLogs = true;
-                    case "--url" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), sim.out(), Optional.of(URI.create(value(a, opt))));
-                    case "--buyers" -> sim = new SimulationOptions(integer(a, opt), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--stock" -> sim = new SimulationOptions(sim.buyers(), integer(a, opt), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--concurrency" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), integer(a, opt), sim.attempts(), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--attempts" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), integer(a, opt), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--quantity" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), integer(a, opt),
-                            sim.duration(), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--duration" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            duration(a, opt), sim.drainTimeout(), sim.out(), sim.url());
-                    case "--drain-timeout" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            sim.duration(), duration(a, opt), sim.out(), sim.url());
-                    case "--out" -> sim = new SimulationOptions(sim.buyers(), sim.stock(), sim.concurrency(), sim.attempts(), sim.quantity(),
-                            sim.duration(), sim.drainTimeout(), Optional.of(Path.of(value(a, opt))), sim.url());
+                    case "--url" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                Optional.of(URI.create(value(a, opt))));
+                    case "--buyers" ->
+                        sim = new SimulationOptions(
+                                integer(a, opt),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--stock" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                integer(a, opt),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--concurrency" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                integer(a, opt),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--attempts" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                integer(a, opt),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--quantity" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                integer(a, opt),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--duration" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                duration(a, opt),
+                                sim.drainTimeout(),
+                                sim.out(),
+                                sim.url());
+                    case "--drain-timeout" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                duration(a, opt),
+                                sim.out(),
+                                sim.url());
+                    case "--out" ->
+                        sim = new SimulationOptions(
+                                sim.buyers(),
+                                sim.stock(),
+                                sim.concurrency(),
+                                sim.attempts(),
+                                sim.quantity(),
+                                sim.duration(),
+                                sim.drainTimeout(),
+                                Optional.of(Path.of(value(a, opt))),
+                                sim.url());
                     default -> throw new IllegalArgumentException("unknown option " + opt);
                 }
             }
@@ -118,7 +197,8 @@ public final class Main {
                 throw new IllegalArgumentException("unknown command " + command + " (run or simulate)");
             }
             if (!Files.isRegularFile(local.template())) {
-                throw new IllegalArgumentException(local.template().toAbsolutePath() + " not found: run from the repository root or pass --template");
+                throw new IllegalArgumentException(local.template().toAbsolutePath()
+                        + " not found: run from the repository root or pass --template");
             }
         } catch (IllegalArgumentException | ConfigException e) {
             System.err.println("error: " + e.getMessage() + "\n\n" + USAGE);
@@ -131,9 +211,10 @@ public final class Main {
         }
         boolean simulating = command.equals("simulate");
         // JSON log lines to a file, the console keeps the start-up table, a line per invocation and the warnings
-        try (AutoCloseable logs = jsonLogs ? () -> { } : FunctionLogs.toFile(logFile, simulating ? null : System.out)) {
+        try (AutoCloseable logs = jsonLogs ? () -> {} : FunctionLogs.toFile(logFile, simulating ? null : System.out)) {
             if (!jsonLogs) {
-                System.out.println("function logs (JSON lines): " + logFile.toAbsolutePath().normalize());
+                System.out.println("function logs (JSON lines): "
+                        + logFile.toAbsolutePath().normalize());
             }
             return simulating ? simulate(local, sim) : serve(local);
         } catch (LocalSetupException | TemplateException e) {
@@ -148,12 +229,15 @@ public final class Main {
     private static int serve(LocalOptions options) throws InterruptedException {
         LocalStack stack = LocalStack.start(options);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping...");
-            stack.close();
-            System.out.println("stopped (" + stack.invocations() + " invocations)");
-            stopped.countDown();
-        }, "local-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("\nstopping...");
+                            stack.close();
+                            System.out.println("stopped (" + stack.invocations() + " invocations)");
+                            stopped.countDown();
+                        },
+                        "local-shutdown"));
         stopped.await();
         return 0;
     }
@@ -162,14 +246,21 @@ public final class Main {
         SimulationSummary summary;
         if (sim.url().isPresent()) {
             try (BackingServices services = BackingServices.resolve(local.processEnv(), local.databaseName())) {
-                summary = new Simulator(sim, sim.url().get(), services.redisUrl(), services.db(), () -> 0, System.out).run();
+                summary = new Simulator(sim, sim.url().get(), services.redisUrl(), services.db(), () -> 0, System.out)
+                        .run();
             }
         } else {
             System.out.println("starting the local stack...");
             try (LocalStack stack = LocalStack.start(local.withPort(0).withLog(null))) {
                 System.out.println("stack ready at " + stack.baseUrl());
-                summary = new Simulator(sim, stack.baseUrl(), stack.services().redisUrl(), stack.services().db(),
-                        stack::backlog, System.out).run();
+                summary = new Simulator(
+                                sim,
+                                stack.baseUrl(),
+                                stack.services().redisUrl(),
+                                stack.services().db(),
+                                stack::backlog,
+                                System.out)
+                        .run();
             }
         }
         return summary.invariantsHold() ? 0 : 1;
@@ -192,6 +283,7 @@ public final class Main {
     }
 
     private static Duration duration(Deque<String> a, String opt) {
-        return Config.of(Map.of(opt, value(a, opt))).duration(opt, Duration.ZERO, Duration.ofMillis(1), Duration.ofDays(1));
+        return Config.of(Map.of(opt, value(a, opt)))
+                .duration(opt, Duration.ZERO, Duration.ofMillis(1), Duration.ofDays(1));
     }
 }

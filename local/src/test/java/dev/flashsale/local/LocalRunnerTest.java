@@ -2,6 +2,10 @@ package dev.flashsale.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.RepoRoot;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
@@ -10,14 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.RepoRoot;
 
 /** The runner from the REAL template.yaml, end to end over HTTP, SQS and the schedule. */
 class LocalRunnerTest {
@@ -31,7 +28,8 @@ class LocalRunnerTest {
             URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
 
             HttpResponse<String> alice = LocalTesting.post(reservations, "dev:alice", "k-alice", "{\"quantity\":2}");
-            HttpResponse<String> bob = LocalTesting.post(reservations, null, "k-bob", "{\"quantity\":1}");  // no token: dev mode's X-Buyer-Id is absent
+            HttpResponse<String> bob = LocalTesting.post(
+                    reservations, null, "k-bob", "{\"quantity\":1}"); // no token: dev mode's X-Buyer-Id is absent
             HttpResponse<String> replay = LocalTesting.post(reservations, "dev:alice", "k-alice", "{\"quantity\":2}");
             HttpResponse<String> tooMany = LocalTesting.post(reservations, "dev:carol", "k-carol", "{\"quantity\":3}");
 
@@ -39,21 +37,27 @@ class LocalRunnerTest {
             JsonNode held = JSON.readTree(alice.body());
             String reservationId = held.path("reservationId").asText();
             assertThat(held.path("remaining").asInt()).isEqualTo(3);
-            assertThat(alice.headers().firstValue("location")).contains("/sales/" + sale.id() + "/reservations/" + reservationId);
+            assertThat(alice.headers().firstValue("location"))
+                    .contains("/sales/" + sale.id() + "/reservations/" + reservationId);
             assertThat(bob.statusCode()).isEqualTo(401);
             assertThat(bob.headers().firstValue("content-type")).contains("application/problem+json");
             assertThat(replay.statusCode()).isEqualTo(200);
             assertThat(replay.headers().firstValue("idempotent-replayed")).contains("true");
             assertThat(tooMany.statusCode()).isEqualTo(400);
-            assertThat(JSON.readTree(tooMany.body()).path("type").asText()).isEqualTo("urn:flashsale:problem:invalid-quantity");
+            assertThat(JSON.readTree(tooMany.body()).path("type").asText())
+                    .isEqualTo("urn:flashsale:problem:invalid-quantity");
 
             // the ConfirmFunction, fed by the poller of the template's SQS mapping, writes the order
-            assertThat(LocalTesting.eventually(Duration.ofSeconds(30), () -> orders(stack, sale.id()) == 1)).isTrue();
+            assertThat(LocalTesting.eventually(Duration.ofSeconds(30), () -> orders(stack, sale.id()) == 1))
+                    .isTrue();
             assertThat(soldInDatabase(stack, sale.id())).isEqualTo(2);
 
             // the query route sees it confirmed, for its owner only
             URI status = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations/" + reservationId);
-            assertThat(LocalTesting.eventually(Duration.ofSeconds(10), () -> body(status, "dev:alice").contains("\"CONFIRMED\""))).isTrue();
+            assertThat(LocalTesting.eventually(
+                            Duration.ofSeconds(10),
+                            () -> body(status, "dev:alice").contains("\"CONFIRMED\"")))
+                    .isTrue();
             assertThat(LocalTesting.get(status, "dev:mallory").statusCode()).isEqualTo(404);
 
             // API Gateway's answers for what never reaches a function
@@ -62,7 +66,8 @@ class LocalRunnerTest {
             assertThat(unknown.headers().firstValue("content-type")).contains("application/problem+json");
             assertThat(unknown.body()).contains("POST /sales/{saleId}/reservations");
             assertThat(LocalTesting.get(status, "garbage").statusCode()).isEqualTo(401);
-            assertThat(LocalTesting.post(status, "dev:alice", "k", "{}").statusCode()).isEqualTo(404);  // no POST on that path
+            assertThat(LocalTesting.post(status, "dev:alice", "k", "{}").statusCode())
+                    .isEqualTo(404); // no POST on that path
         }
     }
 
@@ -71,7 +76,8 @@ class LocalRunnerTest {
         // The confirmer cannot reach Redis here, so the hold stays HELD until HOLD_TTL; the template's schedule (made
         // fast locally) then runs the ReleaseFunction, which returns the unit to stock.
         Map<String, String> env = Map.of("HOLD_TTL", "1s", "ConfirmFunction.REDIS_URL", "redis://127.0.0.1:1");
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), env).withScheduleEvery(Duration.ofMillis(500)))) {
+        try (LocalStack stack = LocalStack.start(
+                LocalTesting.options(RepoRoot.template(), env).withScheduleEvery(Duration.ofMillis(500)))) {
             Sale sale = LocalTesting.createSale(stack, 3, 1);
             URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
 
@@ -81,14 +87,20 @@ class LocalRunnerTest {
             assertThat(JSON.readTree(held.body()).path("remaining").asInt()).isEqualTo(2);
             URI status = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations/" + id);
 
-            assertThat(LocalTesting.eventually(Duration.ofSeconds(20), () -> body(status, "dev:dave").contains("\"EXPIRED\""))).isTrue();
+            assertThat(LocalTesting.eventually(
+                            Duration.ofSeconds(20),
+                            () -> body(status, "dev:dave").contains("\"EXPIRED\"")))
+                    .isTrue();
             // the unit is back: a new buyer can take all three
             HttpResponse<String> all = LocalTesting.post(reservations, "dev:erin", "k-erin", "{\"quantity\":1}");
             assertThat(JSON.readTree(all.body()).path("remaining").asInt()).isEqualTo(2);
             assertThat(orders(stack, sale.id())).isZero();
-            assertThat(stack.environment("ReserveFunction")).containsEntry("HOLD_TTL", "1s").containsEntry("DEV_MODE", "true");
+            assertThat(stack.environment("ReserveFunction"))
+                    .containsEntry("HOLD_TTL", "1s")
+                    .containsEntry("DEV_MODE", "true");
             assertThat(stack.environment("ConfirmFunction")).containsEntry("REDIS_URL", "redis://127.0.0.1:1");
-            assertThat(stack.environment("ReleaseFunction").get("REDIS_URL")).isEqualTo(stack.services().redisUrl());
+            assertThat(stack.environment("ReleaseFunction").get("REDIS_URL"))
+                    .isEqualTo(stack.services().redisUrl());
         }
     }
 
@@ -109,7 +121,8 @@ class LocalRunnerTest {
     }
 
     private static long single(LocalStack stack, String sql, String saleId) {
-        try (Connection c = LocalTesting.jdbc(stack); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = LocalTesting.jdbc(stack);
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, saleId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -1,5 +1,11 @@
 package dev.flashsale.local;
 
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,13 +21,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
-
 /**
  * Starting the runner in tests: the machine's Redis and PostgreSQL (or embedded ones), a database of its own
  * ({@code flashsale_local_test}, so the scheduled release job only ever sees these tests' sales), a free port.
@@ -29,13 +28,18 @@ import dev.flashsale.sale.SaleCache;
 public final class LocalTesting {
 
     public static final String DATABASE = "flashsale_local_test";
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private LocalTesting() {
-    }
+    private LocalTesting() {}
 
     public static LocalOptions options(Path template, Map<String, String> env) {
-        return LocalOptions.defaults().withTemplate(template).withPort(0).withDatabaseName(DATABASE).withEnvOverrides(env).withHttpThreads(16);
+        return LocalOptions.defaults()
+                .withTemplate(template)
+                .withPort(0)
+                .withDatabaseName(DATABASE)
+                .withEnvOverrides(env)
+                .withHttpThreads(16);
     }
 
     public static String newSaleId() {
@@ -45,17 +49,21 @@ public final class LocalTesting {
     /** A live sale in the stack's database and Redis. */
     public static Sale createSale(LocalStack stack, int stock, int perBuyerLimit) {
         Instant now = Instant.now();
-        Sale sale = new Sale(newSaleId(), stock, perBuyerLimit, perBuyerLimit, now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+        Sale sale = new Sale(
+                newSaleId(), stock, perBuyerLimit, perBuyerLimit, now.minusSeconds(60), now.plus(Duration.ofHours(1)));
         try (DbConnection db = DbConnection.create(stack.services().db());
-             RedisConnection redis = RedisConnection.create(RedisSettings.of(stack.services().redisUrl()))) {
+                RedisConnection redis =
+                        RedisConnection.create(RedisSettings.of(stack.services().redisUrl()))) {
             new SaleRepository(db).create(sale, 1999, "USD");
             new SaleCache(redis, Duration.ofDays(1)).load(sale);
         }
         return sale;
     }
 
-    public static HttpResponse<String> post(URI url, String token, String key, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+    public static HttpResponse<String> post(URI url, String token, String key, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
@@ -75,7 +83,8 @@ public final class LocalTesting {
     }
 
     public static Connection jdbc(LocalStack stack) throws SQLException {
-        return DriverManager.getConnection(stack.services().db().url(), stack.services().db().driverProperties());
+        return DriverManager.getConnection(
+                stack.services().db().url(), stack.services().db().driverProperties());
     }
 
     /** Polls until {@code condition} holds; false after {@code timeout}. */

@@ -14,8 +14,7 @@ public final class Migrations {
 
     public static final String LOCATION = "classpath:db/migration";
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /** Applies pending migrations; concurrent callers wait for each other. Returns the number applied. */
     public static int apply(String url, String user, String password) {

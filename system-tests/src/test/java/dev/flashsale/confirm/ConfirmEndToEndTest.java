@@ -2,6 +2,19 @@ package dev.flashsale.confirm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.reserve.ReserveHandler;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SoldOutCache;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.SqsEvents;
+import dev.flashsale.testing.TestQueue;
+import dev.flashsale.testing.TestStack;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,22 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.telemetry.Telemetry;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.queue.SqsConfirmationQueue;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.reservation.ReserveOutcome;
-import dev.flashsale.reservation.ReserveRequest;
-import dev.flashsale.reserve.ReserveHandler;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SoldOutCache;
-import dev.flashsale.testing.SqsEvents;
-import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestStack;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
@@ -55,7 +53,10 @@ class ConfirmEndToEndTest {
             long t0 = System.nanoTime();
             ConcurrentHashMap<String, Integer> held = new ConcurrentHashMap<>();
             try (SqsConfirmationQueue queue = TestQueue.queue(TestQueue.settings(reserveQueue))) {
-                ReserveHandler reserve = new ReserveHandler(stack.store, queue, new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
+                ReserveHandler reserve = new ReserveHandler(
+                        stack.store,
+                        queue,
+                        new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
                         stack.saleLoader());
                 ExecutorService buyers = Executors.newFixedThreadPool(32);
                 List<Future<?>> done = new ArrayList<>();
@@ -63,7 +64,8 @@ class ConfirmEndToEndTest {
                     String buyer = "buyer-" + i;
                     int quantity = 1 + (i % 2);
                     done.add(buyers.submit(() -> {
-                        ReserveOutcome o = reserve.reserve(new ReserveRequest(sale.id(), buyer, "key-" + buyer, quantity));
+                        ReserveOutcome o =
+                                reserve.reserve(new ReserveRequest(sale.id(), buyer, "key-" + buyer, quantity));
                         if (o instanceof ReserveOutcome.Held h) {
                             held.put(h.reservation().id(), h.reservation().quantity());
                         }
@@ -87,13 +89,20 @@ class ConfirmEndToEndTest {
                 bodies.add(m.body());
             }
             Collections.shuffle(bodies, new Random(42));
-            String confirmQueue = TestQueue.create("confirm-e2e-dup", java.util.Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
+            String confirmQueue =
+                    TestQueue.create("confirm-e2e-dup", java.util.Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "30"));
             for (int i = 0; i < bodies.size(); i += 10) {
                 List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
                 for (int j = i; j < Math.min(i + 10, bodies.size()); j++) {
-                    entries.add(SendMessageBatchRequestEntry.builder().id("m" + j).messageBody(bodies.get(j)).build());
+                    entries.add(SendMessageBatchRequestEntry.builder()
+                            .id("m" + j)
+                            .messageBody(bodies.get(j))
+                            .build());
                 }
-                assertThat(TestQueue.client().sendMessageBatch(b -> b.queueUrl(confirmQueue).entries(entries)).failed()).isEmpty();
+                assertThat(TestQueue.client()
+                                .sendMessageBatch(b -> b.queueUrl(confirmQueue).entries(entries))
+                                .failed())
+                        .isEmpty();
             }
 
             // 3. Four pollers (four execution environments) drain it through the ConfirmFunction.
@@ -105,7 +114,8 @@ class ConfirmEndToEndTest {
             for (int p = 0; p < POLLERS; p++) {
                 workers.add(pollers.submit(() -> {
                     try (TestStack env = TestStack.create()) {
-                        ConfirmInvoker invoker = new ConfirmInvoker(new ConfirmHandler(env.claims, env.fence), Telemetry.noop());
+                        ConfirmInvoker invoker =
+                                new ConfirmInvoker(new ConfirmHandler(env.claims, env.fence), Telemetry.noop());
                         int empty = 0;
                         while (empty < 3) {
                             SqsEvents.Poll poll = SqsEvents.poll(confirmQueue, invoker);
@@ -132,8 +142,10 @@ class ConfirmEndToEndTest {
             assertThat(report.sold()).isEqualTo(STOCK);
             assertThat(report.orders()).isEqualTo(held.size());
             assertThat(report.count(ReservationStatus.CONFIRMED)).isEqualTo(held.size());
-            assertThat(report.available() + report.heldUnits() + report.orderedUnits()).isEqualTo(STOCK);
-            System.out.printf("[e2e] %d buyers reserved in %d ms (%d holds); %d deliveries confirmed in %d ms by %d pollers%n",
+            assertThat(report.available() + report.heldUnits() + report.orderedUnits())
+                    .isEqualTo(STOCK);
+            System.out.printf(
+                    "[e2e] %d buyers reserved in %d ms (%d holds); %d deliveries confirmed in %d ms by %d pollers%n",
                     BUYERS, reserveMs, held.size(), delivered.get(), confirmMs, POLLERS);
         }
     }

@@ -3,6 +3,21 @@ package dev.flashsale.confirm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.release.ReleaseFixture;
+import dev.flashsale.release.ReleaseHandler;
+import dev.flashsale.release.ReleaseSummary;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.testing.SqsEvents;
+import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,25 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.release.ReleaseFixture;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.telemetry.Telemetry;
-import dev.flashsale.db.OrderDecision;
-import dev.flashsale.db.ReleaseReason;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.release.ReleaseHandler;
-import dev.flashsale.release.ReleaseSummary;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.SqsEvents;
-import dev.flashsale.testing.TestStack;
 
 /**
  * Crashes at every step boundary of confirmation and of the release job, then redelivery and release runs: nothing is
@@ -61,7 +59,8 @@ class CrashRecoveryTest {
     }
 
     private static ReleaseSummary releaseRun(Sale sale) {
-        return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000)).run(List.of(sale.id()), Instant.now().plusSeconds(30));
+        return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000))
+                .run(List.of(sale.id()), Instant.now().plusSeconds(30));
     }
 
     private static void assertSettled(Sale sale) {
@@ -77,11 +76,16 @@ class CrashRecoveryTest {
         var record = SqsEvents.record(m.toJson());
 
         // the first delivery dies after the claim: the record fails and SQS will redeliver it
-        var response = new ConfirmInvoker(new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED)), Telemetry.noop())
+        var response = new ConfirmInvoker(
+                        new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED)),
+                        Telemetry.noop())
                 .handleRequest(SqsEvents.event(List.of(record)), Lambda.context());
         assertThat(SqsEvents.failedIds(response)).containsExactly(record.getMessageId());
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false).violations()).isEmpty();
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(sale.id(), false)
+                        .violations())
+                .isEmpty();
 
         assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(m)).isEqualTo(ConfirmOutcome.CONFIRMED);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CONFIRMED);
@@ -94,13 +98,17 @@ class CrashRecoveryTest {
         Reservation r = STACK.hold(sale.id(), "b1", 2);
         ConfirmationMessage m = ConfirmationMessage.of(r);
 
-        assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED)).confirm(m)).isInstanceOf(Crash.class);
+        assertThatThrownBy(
+                        () -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED))
+                                .confirm(m))
+                .isInstanceOf(Crash.class);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
         InvariantReport inFlight = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
         assertThat(inFlight.violations()).isEmpty();
         assertThat(inFlight.sold()).isEqualTo(2);
 
-        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(m)).isEqualTo(ConfirmOutcome.ALREADY_CONFIRMED);
+        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(m))
+                .isEqualTo(ConfirmOutcome.ALREADY_CONFIRMED);
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
         assertThat(report.violations()).isEmpty();
         assertThat(report.orders()).isEqualTo(1);
@@ -112,7 +120,9 @@ class CrashRecoveryTest {
         Sale sale = STACK.newSale(5, 2, 2);
         Reservation r = STACK.hold(sale.id(), "b1", 2);
         ConfirmationMessage m = ConfirmationMessage.of(r);
-        assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED)).confirm(m)).isInstanceOf(Crash.class);
+        assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED))
+                        .confirm(m))
+                .isInstanceOf(Crash.class);
 
         // a live claim is left alone
         assertThat(releaseRun(sale).claimsReleased()).isZero();
@@ -132,7 +142,9 @@ class CrashRecoveryTest {
     void crashAfterCommit_noRedelivery_theReleaseJobConfirmsThroughTheFence() throws Exception {
         Sale sale = STACK.newSale(5, 2, 2);
         Reservation r = STACK.hold(sale.id(), "b1", 1);
-        assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED)).confirm(ConfirmationMessage.of(r)))
+        assertThatThrownBy(
+                        () -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED))
+                                .confirm(ConfirmationMessage.of(r)))
                 .isInstanceOf(Crash.class);
         Thread.sleep(1_100);
 
@@ -150,7 +162,9 @@ class CrashRecoveryTest {
         Reservation viaRedelivery = STACK.hold(sale.id(), "b1", 1);
         Reservation viaNextRun = STACK.hold(sale.id(), "b2", 2);
         for (Reservation r : List.of(viaRedelivery, viaNextRun)) {
-            assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED)).confirm(ConfirmationMessage.of(r)))
+            assertThatThrownBy(() -> new ConfirmHandler(
+                                    STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED))
+                            .confirm(ConfirmationMessage.of(r)))
                     .isInstanceOf(Crash.class);
         }
         Thread.sleep(1_100);
@@ -163,12 +177,17 @@ class CrashRecoveryTest {
         assertThat(crashed.errors()).isEqualTo(1);
         Reservation fenced = STACK.fence.find(viaRedelivery.id()).isPresent() ? viaRedelivery : viaNextRun;
         Reservation other = fenced == viaRedelivery ? viaNextRun : viaRedelivery;
-        assertThat(STACK.fence.find(fenced.id())).contains(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
+        assertThat(STACK.fence.find(fenced.id()))
+                .contains(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
         assertThat(status(sale, fenced)).isEqualTo(ReservationStatus.CLAIMED);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false).violations()).isEmpty();
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(sale.id(), false)
+                        .violations())
+                .isEmpty();
 
         // a redelivered message for the fenced one re-claims it, loses to the release row, and Redis follows
-        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(fenced))).isEqualTo(ConfirmOutcome.RELEASED);
+        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(fenced)))
+                .isEqualTo(ConfirmOutcome.RELEASED);
         assertThat(status(sale, fenced)).isEqualTo(ReservationStatus.EXPIRED);
         // the other is settled by the next run (its re-claim by the redelivery above did not touch it)
         Thread.sleep(1_100);
@@ -225,17 +244,19 @@ class CrashRecoveryTest {
                             ConfirmationMessage m = ConfirmationMessage.of(res);
                             int fate = r.nextInt(10);
                             if (fate == 0) {
-                                myLost.add(m);  // never delivered
+                                myLost.add(m); // never delivered
                                 continue;
                             }
-                            ConfirmHandler.Step crashAt = fate <= 3 ? ConfirmHandler.Step.CLAIMED
+                            ConfirmHandler.Step crashAt = fate <= 3
+                                    ? ConfirmHandler.Step.CLAIMED
                                     : fate <= 6 ? ConfirmHandler.Step.COMMITTED : null;
                             try {
                                 new ConfirmHandler(env.claims, env.fence, s -> {
-                                    if (s == crashAt) {
-                                        throw new Crash(s);
-                                    }
-                                }).confirm(m);
+                                            if (s == crashAt) {
+                                                throw new Crash(s);
+                                            }
+                                        })
+                                        .confirm(m);
                             } catch (Crash e) {
                                 myLost.add(m);
                             }
@@ -272,12 +293,15 @@ class CrashRecoveryTest {
 
             InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), true);
             assertThat(report.violations()).as(report.toString()).isEmpty();
-            assertThat(report.count(ReservationStatus.CONFIRMED) + report.count(ReservationStatus.EXPIRED)).isEqualTo(150);
+            assertThat(report.count(ReservationStatus.CONFIRMED) + report.count(ReservationStatus.EXPIRED))
+                    .isEqualTo(150);
             assertThat(report.orders()).isEqualTo(report.count(ReservationStatus.CONFIRMED));
             assertThat(report.count(ReservationStatus.CONFIRMED)).isPositive();
             assertThat(report.count(ReservationStatus.EXPIRED)).isPositive();
             assertThat(report.available() + report.orderedUnits()).isEqualTo(150);
-            System.out.printf("[chaos] %d crashed or lost of 150, %d concurrent release runs: %s%n", crashedOrLost.size(), runs, report);
+            System.out.printf(
+                    "[chaos] %d crashed or lost of 150, %d concurrent release runs: %s%n",
+                    crashedOrLost.size(), runs, report);
         }
     }
 }

@@ -2,43 +2,40 @@ package dev.flashsale.confirm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.release.ReleaseFixture;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.db.SaleRepository;
-import dev.flashsale.template.CfnYaml;
+import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseHandler;
 import dev.flashsale.release.ReleaseSummary;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.template.CfnYaml;
 import dev.flashsale.testing.FaultProxy;
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.RepoRoot;
 import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestStack;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -64,22 +61,37 @@ class DeadLetterRedriveTest {
         dbProxy = new FaultProxy("127.0.0.1", pgPort);
         stack = new TestStack(Duration.ofMinutes(10), CLAIM_TTL);
         confirmDb = TestDatabase.connect(Config.of(Map.of(
-                "DATABASE_URL", TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"),
-                "DB_USER", TestDatabase.settings().user(),
-                "DB_PASSWORD", TestDatabase.settings().password(),
-                "DB_CONNECT_TIMEOUT", "1s",
-                "DB_SOCKET_TIMEOUT", "1s",
-                "BREAKER_DB_OPEN_WAIT", "500ms")));  // the outage opens it; the redrive comes after it half-opens
+                "DATABASE_URL",
+                TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"),
+                "DB_USER",
+                TestDatabase.settings().user(),
+                "DB_PASSWORD",
+                TestDatabase.settings().password(),
+                "DB_CONNECT_TIMEOUT",
+                "1s",
+                "DB_SOCKET_TIMEOUT",
+                "1s",
+                "BREAKER_DB_OPEN_WAIT",
+                "500ms"))); // the outage opens it; the redrive comes after it half-opens
         // the template's redrive policy, on ElasticMQ
         JsonNode redrive = CfnYaml.read(RepoRoot.find().resolve("template.yaml"))
-                .path("Resources").path("ConfirmQueue").path("Properties").path("RedrivePolicy");
+                .path("Resources")
+                .path("ConfirmQueue")
+                .path("Properties")
+                .path("RedrivePolicy");
         int maxReceiveCount = redrive.path("maxReceiveCount").asInt();
         assertThat(maxReceiveCount).isGreaterThan(1);
         dlq = TestQueue.create("confirm-dlq");
-        String dlqArn = TestQueue.client().getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
-                .attributes().get(QueueAttributeName.QUEUE_ARN);
-        queue = TestQueue.create("confirm", Map.of(QueueAttributeName.REDRIVE_POLICY,
-                "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount + "\"}"));
+        String dlqArn = TestQueue.client()
+                .getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.QUEUE_ARN))
+                .attributes()
+                .get(QueueAttributeName.QUEUE_ARN);
+        queue = TestQueue.create(
+                "confirm",
+                Map.of(
+                        QueueAttributeName.REDRIVE_POLICY,
+                        "{\"deadLetterTargetArn\":\"" + dlqArn + "\",\"maxReceiveCount\":\"" + maxReceiveCount
+                                + "\"}"));
     }
 
     @AfterEach
@@ -94,7 +106,12 @@ class DeadLetterRedriveTest {
     }
 
     private ReleaseHandler releaseJob(HoldClaims claims) {
-        return new ReleaseHandler(new SaleRepository(stack.db), stack.store, claims, stack.fence, ReleaseFixture.settings(1_000),
+        return new ReleaseHandler(
+                new SaleRepository(stack.db),
+                stack.store,
+                claims,
+                stack.fence,
+                ReleaseFixture.settings(1_000),
                 Clock.systemUTC());
     }
 
@@ -102,8 +119,13 @@ class DeadLetterRedriveTest {
     private static int pumpUntilEmpty(String queueUrl, ConfirmInvoker invoker) {
         int deliveries = 0;
         for (int i = 0; i < 50; i++) {
-            List<Message> batch = TestQueue.client().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10).visibilityTimeout(0)
-                    .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT).waitTimeSeconds(0)).messages();
+            List<Message> batch = TestQueue.client()
+                    .receiveMessage(b -> b.queueUrl(queueUrl)
+                            .maxNumberOfMessages(10)
+                            .visibilityTimeout(0)
+                            .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                            .waitTimeSeconds(0))
+                    .messages();
             if (batch.isEmpty()) {
                 return deliveries;
             }
@@ -129,7 +151,9 @@ class DeadLetterRedriveTest {
 
     private Reservation holdAndQueue(Sale sale) {
         Reservation r = stack.hold(sale.id(), "buyer-1", 2);
-        TestQueue.client().sendMessage(b -> b.queueUrl(queue).messageBody(ConfirmationMessage.of(r).toJson()));
+        TestQueue.client()
+                .sendMessage(b ->
+                        b.queueUrl(queue).messageBody(ConfirmationMessage.of(r).toJson()));
         return r;
     }
 
@@ -137,8 +161,12 @@ class DeadLetterRedriveTest {
         dbProxy.refuse();
         int deliveries = pumpUntilEmpty(queue, confirmer);
         assertThat(deliveries).as("delivered until maxReceiveCount").isGreaterThan(1);
-        assertThat(TestQueue.client().getQueueAttributes(b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
-                .attributes().get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).isEqualTo("1");
+        assertThat(TestQueue.client()
+                        .getQueueAttributes(
+                                b -> b.queueUrl(dlq).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                        .attributes()
+                        .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                .isEqualTo("1");
         dbProxy.pass();
     }
 
@@ -148,7 +176,8 @@ class DeadLetterRedriveTest {
 
     @Test
     void redrivenWithinTheWindow_theReservationBecomesTheOrder() throws Exception {
-        // Regression (issue 12, item 2): the claim lapsed CLAIM_TTL after the last delivery; the first release run after
+        // Regression (issue 12, item 2): the claim lapsed CLAIM_TTL after the last delivery; the first release run
+        // after
         // the database came back released it, and the redrive found it EXPIRED and wrote no order.
         Sale sale = stack.newSale(5, 2, 2);
         HoldClaims claims = new HoldClaims(stack.redis, CLAIM_TTL, Duration.ofDays(1));
@@ -160,7 +189,8 @@ class DeadLetterRedriveTest {
 
         // Step 2: the database is back; well past CLAIM_TTL the release job runs and keeps its hands off
         Thread.sleep(CLAIM_TTL.toMillis() + 200);
-        ReleaseSummary run = releaseJob(claims).run(List.of(sale.id()), Instant.now().plusSeconds(30));
+        ReleaseSummary run =
+                releaseJob(claims).run(List.of(sale.id()), Instant.now().plusSeconds(30));
         assertThat(run.claimsReleased()).isZero();
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
 
@@ -169,7 +199,10 @@ class DeadLetterRedriveTest {
         pumpUntilEmpty(queue, confirmer(claims));
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CONFIRMED);
         assertThat(stack.fence.find(r.id())).contains(new OrderDecision.Ordered(false));
-        assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), true).violations()).isEmpty();
+        assertThat(new InvariantChecker(stack.redis, stack.db)
+                        .check(sale.id(), true)
+                        .violations())
+                .isEmpty();
     }
 
     @Test
@@ -182,7 +215,8 @@ class DeadLetterRedriveTest {
 
         // Step 1: nobody redrives within the window: the release job releases the reservation, its units go back
         Thread.sleep(window.toMillis() + 200);
-        ReleaseSummary run = releaseJob(claims).run(List.of(sale.id()), Instant.now().plusSeconds(30));
+        ReleaseSummary run =
+                releaseJob(claims).run(List.of(sale.id()), Instant.now().plusSeconds(30));
         assertThat(run.claimsReleased()).isEqualTo(1);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.EXPIRED);
         assertThat(stack.available(sale.id())).isEqualTo(5);
@@ -192,6 +226,9 @@ class DeadLetterRedriveTest {
         pumpUntilEmpty(queue, confirmer(claims));
         assertThat(TestQueue.drain(dlq)).isEmpty();
         assertThat(stack.fence.find(r.id())).contains(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
-        assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), true).violations()).isEmpty();
+        assertThat(new InvariantChecker(stack.redis, stack.db)
+                        .check(sale.id(), true)
+                        .violations())
+                .isEmpty();
     }
 }

@@ -2,15 +2,6 @@ package dev.flashsale.confirm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Random;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.invariants.Violation.Scope;
@@ -25,6 +16,13 @@ import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.RedisRollback;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Redis loses recent writes (a failover to a lagging replica, played by rolling the sale's keys back) after the
@@ -42,7 +40,8 @@ class LostWritesLimitTest {
     }
 
     private static ReleaseSummary releaseRun(Sale sale) {
-        return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000)).run(List.of(sale.id()), Instant.now().plusSeconds(30));
+        return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000))
+                .run(List.of(sale.id()), Instant.now().plusSeconds(30));
     }
 
     private static ReserveOutcome reserve(Sale sale, String buyer, int quantity) {
@@ -57,24 +56,29 @@ class LostWritesLimitTest {
         RedisRollback replica = RedisRollback.capture(STACK.redis, sale.id());
 
         // Step 1: b1's hold is claimed, ordered and settled on the primary
-        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(first))).isEqualTo(ConfirmOutcome.CONFIRMED);
+        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(first)))
+                .isEqualTo(ConfirmOutcome.CONFIRMED);
 
         // Step 2: failover to a replica that missed the claim and the settle: the reservation is HELD again
         replica.restore();
-        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status()).isEqualTo(ReservationStatus.HELD);
+        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.HELD);
 
         // Step 3: the hold expires and the release job runs: the database has the order, so Redis follows it
         Thread.sleep(1_100);
         ReleaseSummary run = releaseRun(sale);
         assertThat(run.holdsReleased()).isZero();
         assertThat(run.holdsConfirmed()).isEqualTo(1);
-        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
+        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.CONFIRMED);
         assertThat(STACK.available(sale.id())).isEqualTo(8);
 
         // Step 4: b1 tries to buy two more: refused at the limit
         ReserveOutcome more = reserve(sale, "b1", 2);
-        assertThat(more).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
-                r -> assertThat(r.refusal()).isInstanceOf(Refusal.LimitExceeded.class));
+        assertThat(more)
+                .isInstanceOfSatisfying(
+                        ReserveOutcome.Refused.class,
+                        r -> assertThat(r.refusal()).isInstanceOf(Refusal.LimitExceeded.class));
 
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
         assertThat(report.violations()).as(report.toString()).isEmpty();
@@ -86,14 +90,17 @@ class LostWritesLimitTest {
         Sale sale = STACK.newSale(10, 2, 2);
         RedisRollback beforeAnything = RedisRollback.capture(STACK.redis, sale.id());
         Reservation first = STACK.hold(sale.id(), "b1", 2);
-        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(first))).isEqualTo(ConfirmOutcome.CONFIRMED);
+        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(first)))
+                .isEqualTo(ConfirmOutcome.CONFIRMED);
 
         // Redis forgets the whole first reservation: b1 counts 0 units there, and the stock counter is 10 again
         beforeAnything.restore();
         Reservation second = STACK.hold(sale.id(), "b1", 2);
 
-        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(second))).isEqualTo(ConfirmOutcome.REFUSED_BUYER_LIMIT);
-        assertThat(STACK.store.find(sale.id(), second.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(second)))
+                .isEqualTo(ConfirmOutcome.REFUSED_BUYER_LIMIT);
+        assertThat(STACK.store.find(sale.id(), second.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.EXPIRED);
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
         assertThat(report.violations(Scope.DATABASE)).isEmpty();
         assertThat(report.sold()).isEqualTo(2);
@@ -101,7 +108,8 @@ class LostWritesLimitTest {
         // the refused units were the lost write's excess: not handed back, so Redis is exact again (10 - 2 sold)
         assertThat(STACK.available(sale.id())).isEqualTo(8);
         // what Redis lost stays visible to the checker, and nothing else is wrong
-        assertThat(report.violations()).extracting(v -> v.message())
+        assertThat(report.violations())
+                .extracting(v -> v.message())
                 .containsExactly("order " + first.id() + " has no reservation in Redis");
     }
 
@@ -122,15 +130,16 @@ class LostWritesLimitTest {
                     case 1 -> {
                         try {
                             new ConfirmHandler(STACK.claims, STACK.fence, step -> {
-                                if (step == ConfirmHandler.Step.COMMITTED) {
-                                    throw new IllegalStateException("confirmer died after COMMIT");
-                                }
-                            }).confirm(ConfirmationMessage.of(r));
+                                        if (step == ConfirmHandler.Step.COMMITTED) {
+                                            throw new IllegalStateException("confirmer died after COMMIT");
+                                        }
+                                    })
+                                    .confirm(ConfirmationMessage.of(r));
                         } catch (IllegalStateException expected) {
                             // the order is in the database; Redis still says CLAIMED
                         }
                     }
-                    default -> { }  // never confirmed: its hold expires
+                    default -> {} // never confirmed: its hold expires
                 }
             }
             // failover: every claim and settle is lost; reconciliation runs before and after the release job
@@ -141,7 +150,9 @@ class LostWritesLimitTest {
             STACK.saleSync().reconcile(sale.id());
 
             InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
-            assertThat(report.violations()).as("run %d: %s / %s", run, report, summary).isEmpty();
+            assertThat(report.violations())
+                    .as("run %d: %s / %s", run, report, summary)
+                    .isEmpty();
             assertThat(summary.holdsConfirmed() + summary.holdsReleased()).isEqualTo(holds.size());
             assertThat(report.available() + report.orderedUnits()).isEqualTo(20);
         }

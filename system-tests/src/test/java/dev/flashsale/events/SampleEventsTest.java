@@ -2,19 +2,16 @@ package dev.flashsale.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reserve.ReserveRequestReader;
 import dev.flashsale.testing.RepoRoot;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The sample events in events/ (also for {@code sam local invoke -e} and the README) are what the code reads.
@@ -64,7 +61,8 @@ class SampleEventsTest {
         assertThat(http.method()).isEqualTo("GET");
         assertThat(event.getRouteKey()).isEqualTo("GET /sales/{saleId}/reservations/{reservationId}");
         assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
-        assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID)).isEqualTo("01JD0000000000000000000000");
+        assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID))
+                .isEqualTo("01JD0000000000000000000000");
         assertThat(http.buyerId(false)).isEqualTo(BUYER);
     }
 }

@@ -2,6 +2,17 @@ package dev.flashsale.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.config.Config;
+import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.reserve.ReserveInit;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestQueue;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestStack;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -11,23 +22,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import org.junit.jupiter.api.Test;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.config.Config;
-import dev.flashsale.ids.IdGenerator;
-import dev.flashsale.queue.SqsConfirmationQueue;
-import dev.flashsale.reserve.ReserveInit;
-import dev.flashsale.reserve.ReserveInvoker;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestRedis;
-import dev.flashsale.testing.TestStack;
 
 /** Environments restored from one snapshot must not share anything that has to be unique. */
 class RestoredInstancesTest {
@@ -78,9 +73,19 @@ class RestoredInstancesTest {
         String queueUrl = TestQueue.create("restored");
         ReserveInit[] inits = new ReserveInit[2];
         for (int i = 0; i < 2; i++) {
-            Config config = Config.of(Map.of("REDIS_URL", TestRedis.url(), "CONFIRM_QUEUE_URL", queueUrl,
-                    "SQS_ENDPOINT", TestQueue.endpoint().toString(), "RATE_LIMIT_BURST", "1000",
-                    "DATABASE_URL", TestDatabase.settings().url(), "DB_USER", TestDatabase.settings().user()));
+            Config config = Config.of(Map.of(
+                    "REDIS_URL",
+                    TestRedis.url(),
+                    "CONFIRM_QUEUE_URL",
+                    queueUrl,
+                    "SQS_ENDPOINT",
+                    TestQueue.endpoint().toString(),
+                    "RATE_LIMIT_BURST",
+                    "1000",
+                    "DATABASE_URL",
+                    TestDatabase.settings().url(),
+                    "DB_USER",
+                    TestDatabase.settings().user()));
             inits[i] = ReserveInit.from(config);
             inits[i].registerCracResources();
             inits[i].prime();
@@ -95,8 +100,11 @@ class RestoredInstancesTest {
             Set<String> ids = new HashSet<>();
             for (int n = 0; n < 10; n++) {
                 for (ReserveInit init : inits) {
-                    APIGatewayV2HTTPResponse r = init.invoker().handleRequest(
-                            HttpApi.reserve(sale.id(), "buyer-" + n, "key-" + n + "-" + ids.size(), "{\"quantity\":1}"), Lambda.context());
+                    APIGatewayV2HTTPResponse r = init.invoker()
+                            .handleRequest(
+                                    HttpApi.reserve(
+                                            sale.id(), "buyer-" + n, "key-" + n + "-" + ids.size(), "{\"quantity\":1}"),
+                                    Lambda.context());
                     assertThat(r.getStatusCode()).as(r.getBody()).isEqualTo(201);
                     ids.add((String) HttpApi.body(r).get("reservationId"));
                 }

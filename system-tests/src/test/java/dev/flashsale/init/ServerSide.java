@@ -1,5 +1,8 @@
 package dev.flashsale.init;
 
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestRedis;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,10 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.IntSupplier;
-
-import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.params.ClientKillParams;
 
@@ -22,8 +21,7 @@ import redis.clients.jedis.params.ClientKillParams;
  */
 public final class ServerSide {
 
-    private ServerSide() {
-    }
+    private ServerSide() {}
 
     /** A name unique to one simulated execution environment. */
     public static String newName(String prefix) {
@@ -45,7 +43,8 @@ public final class ServerSide {
         int killed = 0;
         try (Jedis admin = admin()) {
             for (String id : redisClientIds(clientName)) {
-                killed += (int) admin.clientKill(ClientKillParams.clientKillParams().id(id));
+                killed += (int)
+                        admin.clientKill(ClientKillParams.clientKillParams().id(id));
             }
         }
         return killed;
@@ -75,12 +74,14 @@ public final class ServerSide {
 
     /** Terminates every PostgreSQL backend of {@code applicationName}; returns how many. */
     public static int killDbBackends(String applicationName) {
-        return db("SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
+        return db(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?",
                 applicationName);
     }
 
     private static int db(String sql, String applicationName) {
-        try (Connection c = TestDatabase.jdbc(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = TestDatabase.jdbc();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -2,39 +2,34 @@ package dev.flashsale.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
+import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.query.ReservationQueryInit;
-import dev.flashsale.query.ReservationQueryInvoker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.release.ReleaseInit;
 import dev.flashsale.release.ReleaseSummary;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reserve.ReserveInit;
-import dev.flashsale.reserve.ReserveInvoker;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /**
  * Every function through a simulated SnapStart snapshot and restore: built and primed as the runtime builds it, its
@@ -66,27 +61,39 @@ class SnapStartRestoreTest {
 
     /** The hooks close what the function had open, then whatever is left is killed, as a restore would. */
     private static void checkpointKillRestore(Hooks hooks, String name, boolean usesDb) throws InterruptedException {
-        assertThat(ServerSide.redisClients(name)).as("priming opened a Redis connection").isPositive();
+        assertThat(ServerSide.redisClients(name))
+                .as("priming opened a Redis connection")
+                .isPositive();
         if (usesDb) {
-            assertThat(ServerSide.dbBackends(name)).as("priming opened the database connection").isPositive();
+            assertThat(ServerSide.dbBackends(name))
+                    .as("priming opened the database connection")
+                    .isPositive();
         }
 
         hooks.beforeCheckpoint();
 
-        assertThat(ServerSide.awaitZero(() -> ServerSide.redisClients(name))).as("Redis connections left after the hooks").isZero();
-        assertThat(ServerSide.awaitZero(() -> ServerSide.dbBackends(name))).as("database backends left after the hooks").isZero();
+        assertThat(ServerSide.awaitZero(() -> ServerSide.redisClients(name)))
+                .as("Redis connections left after the hooks")
+                .isZero();
+        assertThat(ServerSide.awaitZero(() -> ServerSide.dbBackends(name)))
+                .as("database backends left after the hooks")
+                .isZero();
         ServerSide.killRedisClients(name);
         ServerSide.killDbBackends(name);
         hooks.afterRestore();
     }
 
     @Test
-    void reserve_afterRestore_withOldConnectionsKilled_holdsAndQueues_onANewSqsClient_withTheSameBreaker() throws Exception {
+    void reserve_afterRestore_withOldConnectionsKilled_holdsAndQueues_onANewSqsClient_withTheSameBreaker()
+            throws Exception {
         String name = ServerSide.newName("restore-reserve");
         String queueUrl = TestQueue.create("restore");
         ReserveInit init = reserveInit(name, queueUrl);
-        SqsConfirmationQueue queue = init.hooks().resources().stream().filter(SqsConfirmationQueue.class::isInstance)
-                .map(SqsConfirmationQueue.class::cast).findFirst().orElseThrow();
+        SqsConfirmationQueue queue = init.hooks().resources().stream()
+                .filter(SqsConfirmationQueue.class::isInstance)
+                .map(SqsConfirmationQueue.class::cast)
+                .findFirst()
+                .orElseThrow();
         var breaker = queue.breaker();
         assertThat(queue.clientsBuilt()).isEqualTo(1);
         assertThat(TestQueue.drain(queueUrl)).as("priming sends nothing").isEmpty();
@@ -94,10 +101,13 @@ class SnapStartRestoreTest {
             Sale sale = stack.newSale(5, 5, 5);
 
             checkpointKillRestore(init.hooks(), name, false);
-            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(HttpApi.reserve(sale.id(), "b1", "k1", "{\"quantity\":2}"), Lambda.context());
+            APIGatewayV2HTTPResponse response = init.invoker()
+                    .handleRequest(HttpApi.reserve(sale.id(), "b1", "k1", "{\"quantity\":2}"), Lambda.context());
 
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
-            assertThat(queue.clientsBuilt()).as("the SQS client was rebuilt after the restore").isEqualTo(2);
+            assertThat(queue.clientsBuilt())
+                    .as("the SQS client was rebuilt after the restore")
+                    .isEqualTo(2);
             assertThat(queue.breaker()).isSameAs(breaker);
             assertThat(TestQueue.drain(queueUrl)).hasSize(1);
             assertThat(stack.available(sale.id())).isEqualTo(3);
@@ -114,7 +124,8 @@ class SnapStartRestoreTest {
             Sale sale = stack.newSale(5, 5, 5);
 
             assertThat(ServerSide.killRedisClients(name)).isPositive();
-            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(HttpApi.reserve(sale.id(), "b1", "k1", "{\"quantity\":1}"), Lambda.context());
+            APIGatewayV2HTTPResponse response = init.invoker()
+                    .handleRequest(HttpApi.reserve(sale.id(), "b1", "k1", "{\"quantity\":1}"), Lambda.context());
 
             assertThat(response.getStatusCode()).isEqualTo(503);
             assertThat(stack.available(sale.id())).isEqualTo(5);
@@ -132,8 +143,8 @@ class SnapStartRestoreTest {
             Reservation r = stack.hold(sale.id(), "b1", 1);
 
             checkpointKillRestore(init.hooks(), name, false);
-            APIGatewayV2HTTPResponse response = init.invoker().handleRequest(
-                    HttpApi.reservationStatus(sale.id(), r.id(), "b1"), Lambda.context());
+            APIGatewayV2HTTPResponse response =
+                    init.invoker().handleRequest(HttpApi.reservationStatus(sale.id(), r.id(), "b1"), Lambda.context());
 
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
             assertThat(HttpApi.body(response)).containsEntry("reservationId", r.id());
@@ -151,12 +162,20 @@ class SnapStartRestoreTest {
             Reservation r = stack.hold(sale.id(), "b1", 2);
 
             checkpointKillRestore(init.hooks(), name, true);
-            SQSBatchResponse response = new ConfirmInvoker(init.handler(), Telemetry.noop()).handleRequest(
-                    SqsEvents.event(List.of(SqsEvents.record(ConfirmationMessage.of(r).toJson()))), Lambda.context());
+            SQSBatchResponse response = new ConfirmInvoker(init.handler(), Telemetry.noop())
+                    .handleRequest(
+                            SqsEvents.event(List.of(
+                                    SqsEvents.record(ConfirmationMessage.of(r).toJson()))),
+                            Lambda.context());
 
             assertThat(response.getBatchItemFailures()).isEmpty();
-            assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), true).violations()).isEmpty();
-            assertThat(ServerSide.dbBackends(name)).as("a new database connection").isEqualTo(1);
+            assertThat(new InvariantChecker(stack.redis, stack.db)
+                            .check(sale.id(), true)
+                            .violations())
+                    .isEmpty();
+            assertThat(ServerSide.dbBackends(name))
+                    .as("a new database connection")
+                    .isEqualTo(1);
         }
     }
 
@@ -172,7 +191,8 @@ class SnapStartRestoreTest {
             Thread.sleep(400);
 
             checkpointKillRestore(init.hooks(), name, true);
-            ReleaseSummary run = init.handler().run(List.of(sale.id()), Instant.now().plusSeconds(30));
+            ReleaseSummary run =
+                    init.handler().run(List.of(sale.id()), Instant.now().plusSeconds(30));
 
             assertThat(run.holdsReleased()).isEqualTo(1);
             assertThat(run.errors()).isZero();

@@ -2,6 +2,7 @@ package dev.flashsale.readme;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.testing.RepoRoot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -24,12 +25,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.flashsale.testing.RepoRoot;
-
 
 /**
  * The README's two commands, as a newcomer runs them: in a fresh clone of this repository (its committed HEAD), with a
@@ -44,9 +41,14 @@ class ReadmeCommandsTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @Test
-    void fromAFreshCloneWithJava17First_bothCommandsWork_andTheWalkthroughRunsAsPasted(@TempDir Path tmp) throws Exception {
+    void fromAFreshCloneWithJava17First_bothCommandsWork_andTheWalkthroughRunsAsPasted(@TempDir Path tmp)
+            throws Exception {
         Path clone = tmp.resolve("clone");
-        run(List.of("git", "clone", "--quiet", RepoRoot.find().toString(), clone.toString()), tmp, Map.of(), Duration.ofMinutes(2));
+        run(
+                List.of("git", "clone", "--quiet", RepoRoot.find().toString(), clone.toString()),
+                tmp,
+                Map.of(),
+                Duration.ofMinutes(2));
         Map<String, String> env = java17First(tmp);
 
         // The launcher's choice: not the Java 17 on the PATH.
@@ -56,27 +58,40 @@ class ReadmeCommandsTest {
         assertThat(majorVersion(jdk.output())).as(jdk.output()).isGreaterThanOrEqualTo(21);
 
         // Command 1: build and start (a free port and a database of its own, so as not to meet other runs).
-        Process runner = start(List.of("./flashsale", "--port", "0", "--database", "flashsale_readme_test"), clone, env);
+        Process runner =
+                start(List.of("./flashsale", "--port", "0", "--database", "flashsale_readme_test"), clone, env);
         List<String> console = Collections.synchronizedList(new ArrayList<>());
         Thread reader = drain(runner, console);
         try {
             String api = awaitReady(runner, console, Duration.ofMinutes(8));
 
             // The README's walkthrough, as it stands, against that port.
-            String walkthrough = walkthrough(Files.readString(clone.resolve("README.md"))).replace("http://127.0.0.1:3000", api);
+            String walkthrough =
+                    walkthrough(Files.readString(clone.resolve("README.md"))).replace("http://127.0.0.1:3000", api);
             Result curl = run(List.of("bash", "-c", walkthrough), clone, env, Duration.ofMinutes(1));
             assertThat(curl.exit()).as(curl.output()).isZero();
-            assertThat(curl.output()).contains("\"status\":\"live\"").contains("HTTP/1.1 201").contains("\"status\":\"HELD\"");
-            Matcher held = Pattern.compile("\"reservationId\":\"([0-9A-Z]+)\",\"saleId\":\"(sale-\\d+)\"").matcher(curl.output());
+            assertThat(curl.output())
+                    .contains("\"status\":\"live\"")
+                    .contains("HTTP/1.1 201")
+                    .contains("\"status\":\"HELD\"");
+            Matcher held = Pattern.compile("\"reservationId\":\"([0-9A-Z]+)\",\"saleId\":\"(sale-\\d+)\"")
+                    .matcher(curl.output());
             assertThat(held.find()).as(curl.output()).isTrue();
             URI reservation = URI.create(api + "/sales/" + held.group(2) + "/reservations/" + held.group(1));
-            assertThat(eventually(Duration.ofSeconds(30), () -> get(reservation).contains("\"status\":\"CONFIRMED\""))).isTrue();
+            assertThat(eventually(Duration.ofSeconds(30), () -> get(reservation).contains("\"status\":\"CONFIRMED\"")))
+                    .isTrue();
 
             // What the console showed a person: the table, one readable line per invocation, no warning, no JSON.
             List<String> lines = List.copyOf(console);
-            assertThat(lines).anyMatch(l -> l.contains("ReserveFunction") && l.contains("http POST /sales/" + held.group(2)) && l.contains(" 201 "));
+            assertThat(lines)
+                    .anyMatch(l -> l.contains("ReserveFunction")
+                            && l.contains("http POST /sales/" + held.group(2))
+                            && l.contains(" 201 "));
             assertThat(lines).anyMatch(l -> l.contains("dashboard: " + api + "/_dashboard"));
-            assertThat(lines).noneMatch(l -> l.contains("WARNING")).noneMatch(l -> l.startsWith("{")).noneMatch(l -> l.contains("__prime__"));
+            assertThat(lines)
+                    .noneMatch(l -> l.contains("WARNING"))
+                    .noneMatch(l -> l.startsWith("{"))
+                    .noneMatch(l -> l.contains("__prime__"));
             assertThat(clone.resolve("flashsale-local.log")).content().contains("\"logger\":\"org.flywaydb");
         } finally {
             stop(runner);
@@ -86,11 +101,23 @@ class ReadmeCommandsTest {
 
         // Command 2, limited to one module (with what it needs, -am) and one test class: the JDK, the services, then
         // mvn -B verify.
-        Result test = run(List.of("./flashsale", "test", "-pl", "layers/shared", "-am", "-Dtest=ConfigTest",
-                "-Dsurefire.failIfNoSpecifiedTests=false"),
-                clone, env, Duration.ofMinutes(6));
+        Result test = run(
+                List.of(
+                        "./flashsale",
+                        "test",
+                        "-pl",
+                        "layers/shared",
+                        "-am",
+                        "-Dtest=ConfigTest",
+                        "-Dsurefire.failIfNoSpecifiedTests=false"),
+                clone,
+                env,
+                Duration.ofMinutes(6));
         assertThat(test.exit()).as(tail(test.output())).isZero();
-        assertThat(test.output()).contains("[ci] Redis:").contains("[ci] PostgreSQL:").contains("BUILD SUCCESS")
+        assertThat(test.output())
+                .contains("[ci] Redis:")
+                .contains("[ci] PostgreSQL:")
+                .contains("BUILD SUCCESS")
                 .containsPattern("Tests run: \\d+, Failures: 0, Errors: 0, Skipped: 0");
         Matcher ciJdk = Pattern.compile("\\[ci] JDK: (\\S+) \\((\\S+)\\)").matcher(test.output());
         assertThat(ciJdk.find()).isTrue();
@@ -119,7 +146,8 @@ class ReadmeCommandsTest {
             Files.writeString(stub, "#!/bin/sh\necho 'openjdk version \"17.0.2\" 2022-01-18' >&2\nexit 1\n");
             Files.setPosixFilePermissions(stub, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        String rest = Stream.of(System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
+        String rest = Stream.of(
+                        System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":"))
                 .filter(d -> !d.startsWith("/usr/lib/jvm/") && !d.equals(System.getProperty("java.home") + "/bin"))
                 .filter(d -> System.getenv("JAVA_HOME") == null || !d.startsWith(System.getenv("JAVA_HOME")))
                 .collect(Collectors.joining(":"));
@@ -136,13 +164,15 @@ class ReadmeCommandsTest {
             return Optional.empty();
         }
         try (Stream<Path> dirs = Files.list(jvm)) {
-            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/java"))).filter(d -> {
-                try {
-                    return Files.readString(d.resolve("release")).contains("JAVA_VERSION=\"17");
-                } catch (IOException e) {
-                    return false;
-                }
-            }).findFirst();
+            return dirs.filter(d -> Files.isExecutable(d.resolve("bin/java")))
+                    .filter(d -> {
+                        try {
+                            return Files.readString(d.resolve("release")).contains("JAVA_VERSION=\"17");
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .findFirst();
         }
     }
 
@@ -151,16 +181,17 @@ class ReadmeCommandsTest {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
-    private static Result run(List<String> command, Path dir, Map<String, String> env, Duration timeout) throws Exception {
+    private static Result run(List<String> command, Path dir, Map<String, String> env, Duration timeout)
+            throws Exception {
         Process p = start(command, dir, env);
         List<String> out = Collections.synchronizedList(new ArrayList<>());
         Thread reader = drain(p, out);
         if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             stop(p);
-            throw new AssertionError(command + " did not finish within " + timeout + ":\n" + tail(String.join("\n", out)));
+            throw new AssertionError(
+                    command + " did not finish within " + timeout + ":\n" + tail(String.join("\n", out)));
         }
         reader.join(5000);
         return new Result(p.exitValue(), String.join("\n", out));
@@ -174,22 +205,26 @@ class ReadmeCommandsTest {
     }
 
     private static Thread drain(Process p, List<String> into) {
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    into.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        }, "readme-output");
+        Thread t = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            into.add(line);
+                        }
+                    } catch (IOException e) {
+                        // the process ended
+                    }
+                },
+                "readme-output");
         t.setDaemon(true);
         t.start();
         return t;
     }
 
-    private static String awaitReady(Process runner, List<String> console, Duration timeout) throws InterruptedException {
+    private static String awaitReady(Process runner, List<String> console, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline && runner.isAlive()) {
             synchronized (console) {
@@ -220,14 +255,19 @@ class ReadmeCommandsTest {
 
     private static String get(URI uri) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer dev:alice").build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            return HTTP.send(
+                            HttpRequest.newBuilder(uri)
+                                    .header("Authorization", "Bearer dev:alice")
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
         } catch (IOException | InterruptedException e) {
             return "";
         }
     }
 
-    private static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {

@@ -2,34 +2,26 @@ package dev.flashsale.reserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmOutcome;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.queue.SqsConfirmationQueue;
-import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.FaultProxy;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestStack;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
@@ -72,7 +64,8 @@ class ReplayTest {
         Sale sale = stack.newSale(5, 2, 2);
         try (ReserveFixture fn = function(Map.of())) {
             // Step 1: the buyer's hold is taken and queued, but the 201 never reaches them
-            String id = (String) HttpApi.body(fn.reserve(sale.id(), "buyer-1", "key-1", 2)).get("reservationId");
+            String id = (String)
+                    HttpApi.body(fn.reserve(sale.id(), "buyer-1", "key-1", 2)).get("reservationId");
 
             // Step 2: the queue becomes unreachable and the buyer retries with the same key
             sqsProxy.refuse();
@@ -80,7 +73,9 @@ class ReplayTest {
 
             // the re-send failed: 503, retry later; the hold is untouched
             assertThat(retry.getStatusCode()).isEqualTo(503);
-            assertThat((String) HttpApi.body(retry).get("detail")).contains("is kept").contains("same Idempotency-Key");
+            assertThat((String) HttpApi.body(retry).get("detail"))
+                    .contains("is kept")
+                    .contains("same Idempotency-Key");
             assertThat(status(sale, id)).isEqualTo("HELD");
             assertThat(fn.stock(sale.id())).isEqualTo("3");
 
@@ -88,13 +83,18 @@ class ReplayTest {
             sqsProxy.pass();
             List<Message> queued = TestQueue.drain(fn.queueUrl);
             assertThat(queued).hasSize(1);
-            assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(ConfirmationMessage.fromJson(queued.get(0).body()))).isEqualTo(ConfirmOutcome.CONFIRMED);
+            assertThat(new ConfirmHandler(stack.claims, stack.fence)
+                            .confirm(ConfirmationMessage.fromJson(queued.get(0).body())))
+                    .isEqualTo(ConfirmOutcome.CONFIRMED);
 
             // Step 4: the next retry answers the same reservation, now confirmed
             APIGatewayV2HTTPResponse later = fn.reserve(sale.id(), "buyer-1", "key-1", 2);
             assertThat(later.getStatusCode()).isEqualTo(200);
             assertThat(HttpApi.body(later)).containsEntry("reservationId", id).containsEntry("status", "CONFIRMED");
-            assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), true).violations()).isEmpty();
+            assertThat(new InvariantChecker(stack.redis, stack.db)
+                            .check(sale.id(), true)
+                            .violations())
+                    .isEmpty();
         }
     }
 
@@ -102,8 +102,8 @@ class ReplayTest {
     void replaysSpendTokens_andReSendTheConfirmationAtMostOncePerInterval() {
         // Regression (issue 12, item 6): 200 requests with one key were 200 replays and 200 SQS messages
         Sale sale = stack.newSale(5, 2, 2);
-        try (ReserveFixture fn = function(Map.of("RATE_LIMIT_BURST", "5", "RATE_LIMIT_PER_SECOND", "1",
-                "REPLAY_RESEND_INTERVAL", "1h"))) {
+        try (ReserveFixture fn = function(
+                Map.of("RATE_LIMIT_BURST", "5", "RATE_LIMIT_PER_SECOND", "1", "REPLAY_RESEND_INTERVAL", "1h"))) {
             Map<Integer, Integer> statuses = new HashMap<>();
             for (int i = 0; i < 200; i++) {
                 statuses.merge(fn.reserve(sale.id(), "eager", "same-key", 1).getStatusCode(), 1, Integer::sum);
@@ -123,7 +123,8 @@ class ReplayTest {
     void aReplayOfAnExpiredHold_answersExpired_andSendsNothing() throws Exception {
         Sale sale = stack.newSale(5, 2, 2);
         try (ReserveFixture fn = function(Map.of("HOLD_TTL", "1s"))) {
-            String id = (String) HttpApi.body(fn.reserve(sale.id(), "slow", "k", 1)).get("reservationId");
+            String id =
+                    (String) HttpApi.body(fn.reserve(sale.id(), "slow", "k", 1)).get("reservationId");
             TestQueue.drain(fn.queueUrl);
             Thread.sleep(1_100);
 
@@ -141,20 +142,27 @@ class ReplayTest {
         Sale sale = stack.newSale(5, 2, 2);
         try (ReserveFixture fn = function(Map.of())) {
             CountDownLatch lost = sqsProxy.loseReplyTo("SendMessage", FaultProxy.Mode.BLACKHOLE);
-            CompletableFuture<APIGatewayV2HTTPResponse> pending = CompletableFuture.supplyAsync(() -> fn.reserve(sale.id(), "b", "k", 1));
+            CompletableFuture<APIGatewayV2HTTPResponse> pending =
+                    CompletableFuture.supplyAsync(() -> fn.reserve(sale.id(), "b", "k", 1));
             assertThat(lost.await(5, TimeUnit.SECONDS)).isTrue();
 
             List<Message> queued = TestQueue.drain(fn.queueUrl);
             assertThat(queued).hasSize(1);
-            ConfirmationMessage message = ConfirmationMessage.fromJson(queued.get(0).body());
-            assertThat(stack.claims.claim(sale.id(), message.reservationId())).isInstanceOf(dev.flashsale.reservation.ClaimOutcome.Claimed.class);
+            ConfirmationMessage message =
+                    ConfirmationMessage.fromJson(queued.get(0).body());
+            assertThat(stack.claims.claim(sale.id(), message.reservationId()))
+                    .isInstanceOf(dev.flashsale.reservation.ClaimOutcome.Claimed.class);
 
             APIGatewayV2HTTPResponse answer = pending.get(10, TimeUnit.SECONDS);
             sqsProxy.pass();
 
             assertThat(answer.getStatusCode()).isEqualTo(201);
             assertThat(HttpApi.body(answer)).containsEntry("reservationId", message.reservationId());
-            assertThat(stack.store.find(sale.id(), message.reservationId()).orElseThrow().status()).isEqualTo(ReservationStatus.CLAIMED);
+            assertThat(stack.store
+                            .find(sale.id(), message.reservationId())
+                            .orElseThrow()
+                            .status())
+                    .isEqualTo(ReservationStatus.CLAIMED);
             assertThat(fn.stock(sale.id())).isEqualTo("4");
         }
     }

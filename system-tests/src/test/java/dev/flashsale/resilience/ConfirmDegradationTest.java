@@ -2,6 +2,30 @@ package dev.flashsale.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.config.Config;
+import dev.flashsale.confirm.ConfirmHandler;
+import dev.flashsale.confirm.ConfirmInvoker;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.release.ReleaseFixture;
+import dev.flashsale.release.ReleaseHandler;
+import dev.flashsale.release.ReleaseSummary;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.FaultProxy;
+import dev.flashsale.testing.ScenarioReport;
+import dev.flashsale.testing.SqsEvents;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestQueue;
+import dev.flashsale.testing.TestStack;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,36 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.release.ReleaseFixture;
-import dev.flashsale.telemetry.Telemetry;
-import dev.flashsale.config.Config;
-import dev.flashsale.confirm.ConfirmHandler;
-import dev.flashsale.confirm.ConfirmInvoker;
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.OrderFence;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.release.ReleaseHandler;
-import dev.flashsale.release.ReleaseSummary;
-import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.FaultProxy;
-import dev.flashsale.testing.ScenarioReport;
-import dev.flashsale.testing.SqsEvents;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestStack;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -60,11 +58,20 @@ class ConfirmDegradationTest {
     private static final Duration HOLD_TTL = Duration.ofSeconds(5);
     /** Longer than the test queue's 1 s visibility timeout, as CLAIM_TTL must be in production. */
     private static final Duration CLAIM_TTL = Duration.ofSeconds(4);
+
     private static final int HOLDS = 40;
     private static final ScenarioReport REPORT = new ScenarioReport(
             "Confirmation path under database faults (real PostgreSQL behind a TCP fault proxy, real Redis and ElasticMQ)",
-            "holds", "invocations", "within " + BOUND_MS + " ms", "max ms", "failed items", "breaker opened",
-            "release runs skipped", "confirmed", "expired", "lost");
+            "holds",
+            "invocations",
+            "within " + BOUND_MS + " ms",
+            "max ms",
+            "failed items",
+            "breaker opened",
+            "release runs skipped",
+            "confirmed",
+            "expired",
+            "lost");
 
     private static FaultProxy dbProxy;
     private TestStack stack;
@@ -108,9 +115,15 @@ class ConfirmDegradationTest {
         confirmDb = proxiedDb();
         releaseDb = proxiedDb();
         HoldClaims claims = new HoldClaims(stack.redis, CLAIM_TTL, stack.redriveWindow);
-        ConfirmInvoker confirm = new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)), Telemetry.noop());
-        ReleaseHandler release = new ReleaseHandler(new SaleRepository(releaseDb), stack.store, claims, new OrderFence(releaseDb),
-                ReleaseFixture.settings(10_000), Clock.systemUTC());
+        ConfirmInvoker confirm =
+                new ConfirmInvoker(new ConfirmHandler(claims, new OrderFence(confirmDb)), Telemetry.noop());
+        ReleaseHandler release = new ReleaseHandler(
+                new SaleRepository(releaseDb),
+                stack.store,
+                claims,
+                new OrderFence(releaseDb),
+                ReleaseFixture.settings(10_000),
+                Clock.systemUTC());
         // the SQS event source's view: failed messages come back after the visibility timeout (1 s here)
         String queue = TestQueue.create("confirm-degraded", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"));
         Sale sale = stack.newSale(100, 5, 5);
@@ -121,7 +134,9 @@ class ConfirmDegradationTest {
         for (int i = 0; i < HOLDS; i++) {
             Reservation r = stack.hold(sale.id(), "buyer-" + i, 1);
             holds.add(r);
-            TestQueue.client().sendMessage(b -> b.queueUrl(queue).messageBody(ConfirmationMessage.of(r).toJson()));
+            TestQueue.client()
+                    .sendMessage(b -> b.queueUrl(queue)
+                            .messageBody(ConfirmationMessage.of(r).toJson()));
         }
 
         // Step 2: for two hold lifetimes the confirmer keeps failing (fast) and the release job keeps running
@@ -132,7 +147,7 @@ class ConfirmDegradationTest {
         while (System.nanoTime() < end) {
             tally.poll(queue, confirm);
             breakerOpened |= confirmDb.breaker().getState() != CircuitBreaker.State.CLOSED;
-            if (System.nanoTime() >= nextRelease) {  // the schedule: once a second here, once a minute in AWS
+            if (System.nanoTime() >= nextRelease) { // the schedule: once a second here, once a minute in AWS
                 ReleaseSummary summary = release.run(Instant.now().plusSeconds(10));
                 if (summary.errors() > 0 && summary.sales() == 0) {
                     tally.releaseSkipped++;
@@ -142,10 +157,15 @@ class ConfirmDegradationTest {
             Thread.sleep(50);
         }
         assertThat(breakerOpened).as("the db breaker opened").isTrue();
-        assertThat(tally.releaseSkipped).as("release runs that kept their hands off").isPositive();
-        assertThat(statuses(sale, holds)).as("no pending hold expired during the outage").doesNotContain(ReservationStatus.EXPIRED);
+        assertThat(tally.releaseSkipped)
+                .as("release runs that kept their hands off")
+                .isPositive();
+        assertThat(statuses(sale, holds))
+                .as("no pending hold expired during the outage")
+                .doesNotContain(ReservationStatus.EXPIRED);
 
-        // Step 3: the database is back: the queue drains, every reservation is confirmed, the release job settles nothing
+        // Step 3: the database is back: the queue drains, every reservation is confirmed, the release job settles
+        // nothing
         dbProxy.pass();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline && !allConfirmed(sale, holds)) {
@@ -154,15 +174,27 @@ class ConfirmDegradationTest {
             Thread.sleep(100);
         }
         List<ReservationStatus> finals = statuses(sale, holds);
-        long confirmed = finals.stream().filter(s -> s == ReservationStatus.CONFIRMED).count();
-        long expired = finals.stream().filter(s -> s == ReservationStatus.EXPIRED).count();
+        long confirmed =
+                finals.stream().filter(s -> s == ReservationStatus.CONFIRMED).count();
+        long expired =
+                finals.stream().filter(s -> s == ReservationStatus.EXPIRED).count();
         assertThat(confirmed).isEqualTo(HOLDS);
         InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), true);
         assertThat(report.violations()).as(report.toString()).isEmpty();
         assertThat(report.sold()).isEqualTo(HOLDS);
         assertThat(tally.maxMillis).as("slowest confirm invocation").isLessThan(BOUND_MS);
-        REPORT.add(scenario, HOLDS, tally.invocations, tally.withinBound, tally.maxMillis, tally.failedItems, breakerOpened,
-                tally.releaseSkipped, confirmed, expired, HOLDS - confirmed - expired);
+        REPORT.add(
+                scenario,
+                HOLDS,
+                tally.invocations,
+                tally.withinBound,
+                tally.maxMillis,
+                tally.failedItems,
+                breakerOpened,
+                tally.releaseSkipped,
+                confirmed,
+                expired,
+                HOLDS - confirmed - expired);
     }
 
     private static DbConnection proxiedDb() {
@@ -179,7 +211,9 @@ class ConfirmDegradationTest {
     }
 
     private List<ReservationStatus> statuses(Sale sale, List<Reservation> holds) {
-        return holds.stream().map(r -> stack.store.find(sale.id(), r.id()).orElseThrow().status()).toList();
+        return holds.stream()
+                .map(r -> stack.store.find(sale.id(), r.id()).orElseThrow().status())
+                .toList();
     }
 
     private boolean allConfirmed(Sale sale, List<Reservation> holds) {

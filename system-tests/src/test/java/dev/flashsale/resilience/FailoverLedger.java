@@ -17,12 +17,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class FailoverLedger {
 
     /** One answer a buyer got for a key. */
-    record Answer(int status, String reservationId, String problem, boolean afterFailover) {
-    }
+    record Answer(int status, String reservationId, String problem, boolean afterFailover) {}
 
     /** A reservation answered {@code 201}: a promise. */
-    record Promise(String reservationId, String buyerId, String key, int quantity, long answeredAtNanos, boolean afterFailover) {
-    }
+    record Promise(
+            String reservationId,
+            String buyerId,
+            String key,
+            int quantity,
+            long answeredAtNanos,
+            boolean afterFailover) {}
 
     /** A buyer's idempotency key, and every answer it got (retries after a 503 and replays included). */
     record KeyRecord(String buyerId, String key, List<Answer> answers) {
@@ -59,6 +63,7 @@ final class FailoverLedger {
     private final Map<String, Promise> promises = new ConcurrentHashMap<>();
     /** reservation id → the key it was answered for (any 200/201) */
     private final Map<String, KeyRecord> byReservation = new ConcurrentHashMap<>();
+
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger answered = new AtomicInteger();
     private final AtomicInteger answeredAfterFailover = new AtomicInteger();
@@ -69,7 +74,14 @@ final class FailoverLedger {
      * Records one answer and returns how many requests have been answered (anything but a 503 or 429) so far, counting
      * this one, or 0 when this answer does not count.
      */
-    int record(String buyerId, String key, int quantity, int status, String reservationId, String problem, boolean afterFailover) {
+    int record(
+            String buyerId,
+            String key,
+            int quantity,
+            int status,
+            String reservationId,
+            String problem,
+            boolean afterFailover) {
         KeyRecord k = keys.computeIfAbsent(buyerId + "|" + key, x -> new KeyRecord(buyerId, key, new ArrayList<>()));
         k.add(new Answer(status, reservationId, problem, afterFailover));
         increment(label(status, problem));
@@ -117,8 +129,10 @@ final class FailoverLedger {
             case 201 -> "201";
             case 200 -> "200";
             case 503 -> "503";
-            case 409 -> problem != null && problem.endsWith("purchase-limit-exceeded") ? "409 limit"
-                    : problem != null && problem.endsWith("sold-out") ? "409 sold-out" : "409 other";
+            case 409 ->
+                problem != null && problem.endsWith("purchase-limit-exceeded")
+                        ? "409 limit"
+                        : problem != null && problem.endsWith("sold-out") ? "409 sold-out" : "409 other";
             default -> String.valueOf(status);
         };
     }

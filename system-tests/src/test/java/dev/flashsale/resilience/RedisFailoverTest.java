@@ -2,40 +2,8 @@ package dev.flashsale.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
-
-import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmEnvironment;
 import dev.flashsale.confirm.ConfirmInit;
@@ -68,6 +36,35 @@ import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import redis.clients.jedis.Jedis;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -105,18 +102,36 @@ class RedisFailoverTest {
     private static final int THREADS = 24;
     /** Buyers arrive over this long; replays and second keys follow up to ~2 s later. */
     private static final int CROWD_SPREAD_MS = 2_500;
+
     private static final Duration HOLD_TTL = Duration.ofSeconds(4);
     private static final Duration CLAIM_TTL = Duration.ofSeconds(3);
     /** A 503 is retried (same key) this many times at most, 30-120 ms apart. */
     private static final int MAX_TRIES = 80;
+
     private static final Set<String> FINAL = Set.of("CONFIRMED", "EXPIRED", "CANCELLED");
     /** Release reasons that refuse an order (DUPLICATE_KEY: issue 14's, when the buyer's key already made one). */
     private static final Set<String> REFUSALS = Set.of("SOLD_OUT", "BUYER_LIMIT", "DUPLICATE_KEY");
 
     private static final ScenarioReport REPORT = new ScenarioReport(
             "Promises through a Redis failover (real primary + replica, SIGKILL, promotion, endpoint moved; real functions, ElasticMQ, PostgreSQL)",
-            "seed", "failover at answer", "lost B", "lost res (201)", "201s", "orders", "sold/stock", "oversold", "over limit",
-            "orders/key>1", "201 no outcome", "key new id", "key refused", "query !final", "201→refused", "WAIT t/o", "invariants", "verdict");
+            "seed",
+            "failover at answer",
+            "lost B",
+            "lost res (201)",
+            "201s",
+            "orders",
+            "sold/stock",
+            "oversold",
+            "over limit",
+            "orders/key>1",
+            "201 no outcome",
+            "key new id",
+            "key refused",
+            "query !final",
+            "201→refused",
+            "WAIT t/o",
+            "invariants",
+            "verdict");
 
     enum Variant {
         ACKED(1, "answer", false),
@@ -152,7 +167,8 @@ class RedisFailoverTest {
         Random seeds = new Random();
         List<Arguments> all = new ArrayList<>();
         for (Variant v : Variant.values()) {
-            if (!only.isBlank() && !Set.of(only.toUpperCase(Locale.ROOT).split("\\s*,\\s*")).contains(v.name())) {
+            if (!only.isBlank()
+                    && !Set.of(only.toUpperCase(Locale.ROOT).split("\\s*,\\s*")).contains(v.name())) {
                 continue;
             }
             for (int run = 1; run <= runs; run++) {
@@ -230,7 +246,7 @@ class RedisFailoverTest {
             // 20..180 answered requests (of ~750): while holds are taken, sent and confirmed (the stock of 150 is gone
             // after about 100 holds), or soon after, when replays of answered keys and expiring holds follow
             this.triggerAt = 20 + random.nextInt(161);
-            this.cutBeforeMs = 20 + random.nextInt(281);  // 20..300 ms
+            this.cutBeforeMs = 20 + random.nextInt(281); // 20..300 ms
             env = environment();
             try {
                 TestDatabase.create(db, sale);
@@ -246,13 +262,20 @@ class RedisFailoverTest {
                 close();
                 throw e;
             }
-            System.out.printf("%n[failover] %s run %d, seed %d: %s; failover after answered request %d%s; sale %s%n", variant, run, seed,
-                    variant.describe(), triggerAt, variant.lagging ? ", link cut " + cutBeforeMs + " ms before" : "", sale.id());
+            System.out.printf(
+                    "%n[failover] %s run %d, seed %d: %s; failover after answered request %d%s; sale %s%n",
+                    variant,
+                    run,
+                    seed,
+                    variant.describe(),
+                    triggerAt,
+                    variant.lagging ? ", link cut " + cutBeforeMs + " ms before" : "",
+                    sale.id());
         }
 
         private <T extends FunctionInit> T start(T init) {
             inits.add(init);
-            init.registerCracResources();  // so that close() can close its connections as before a snapshot
+            init.registerCracResources(); // so that close() can close its connections as before a snapshot
             init.prime();
             return init;
         }
@@ -305,7 +328,9 @@ class RedisFailoverTest {
             // the sale is loaded into Redis by the PrewarmFunction (as before a real sale), and the replica has it
             Map<String, Object> loaded = prewarmRun();
             try (Jedis j = redis.connectPrimary()) {
-                assertThat(j.get(keys.stock())).as("the prewarm run loaded the sale: %s", loaded).isEqualTo(String.valueOf(STOCK));
+                assertThat(j.get(keys.stock()))
+                        .as("the prewarm run loaded the sale: %s", loaded)
+                        .isEqualTo(String.valueOf(STOCK));
             }
             redis.awaitInSync();
 
@@ -318,7 +343,10 @@ class RedisFailoverTest {
                 }
             });
             Thread releaser = background("release", running, () -> {
-                if (release.handler().run(List.of(sale.id()), Instant.now().plusSeconds(30)).errors() > 0) {
+                if (release.handler()
+                                .run(List.of(sale.id()), Instant.now().plusSeconds(30))
+                                .errors()
+                        > 0) {
                     ledger.increment("release error");
                 }
                 Thread.sleep(300);
@@ -333,18 +361,37 @@ class RedisFailoverTest {
                     int arrival = random.nextInt(CROWD_SPREAD_MS);
                     Request first = new Request(buyer, "k1-" + buyer, 1 + random.nextInt(2), "first");
                     List<Integer> replays = replayDelays();
-                    Request second = random.nextInt(100) < 30 ? new Request(buyer, "k2-" + buyer, 1 + random.nextInt(2), "second") : null;
+                    Request second = random.nextInt(100) < 30
+                            ? new Request(buyer, "k2-" + buyer, 1 + random.nextInt(2), "second")
+                            : null;
                     int secondDelay = 20 + random.nextInt(1_000);
                     List<Integer> secondReplays = second == null ? List.of() : replayDelays();
-                    schedule(pool, pending, arrival, () -> send(pool, pending, first, 1, () -> {
-                        // once the key is answered (after retries, maybe): its replays, and the buyer's second key
-                        replays.forEach(d -> schedule(pool, pending, d, () -> send(pool, pending, first.replay(), 1, null)));
-                        if (second != null) {
-                            schedule(pool, pending, secondDelay, () -> send(pool, pending, second, 1,
-                                    () -> secondReplays.forEach(d -> schedule(pool, pending, d,
-                                            () -> send(pool, pending, second.replay(), 1, null)))));
-                        }
-                    }));
+                    schedule(
+                            pool,
+                            pending,
+                            arrival,
+                            () -> send(pool, pending, first, 1, () -> {
+                                // once the key is answered (after retries, maybe): its replays, and the buyer's second
+                                // key
+                                replays.forEach(d ->
+                                        schedule(pool, pending, d, () -> send(pool, pending, first.replay(), 1, null)));
+                                if (second != null) {
+                                    schedule(
+                                            pool,
+                                            pending,
+                                            secondDelay,
+                                            () -> send(
+                                                    pool,
+                                                    pending,
+                                                    second,
+                                                    1,
+                                                    () -> secondReplays.forEach(d -> schedule(
+                                                            pool,
+                                                            pending,
+                                                            d,
+                                                            () -> send(pool, pending, second.replay(), 1, null)))));
+                                }
+                            }));
                 }
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 Thread.sleep(100);
@@ -354,20 +401,24 @@ class RedisFailoverTest {
                 assertThat(pending.get()).as("the crowd finished within 60 s").isZero();
             } finally {
                 pool.shutdownNow();
-                trigger.countDown();  // in case the crowd never reached the trigger: the failover thread then does nothing
+                trigger.countDown(); // in case the crowd never reached the trigger: the failover thread then does
+                // nothing
                 failoverThread.join(30_000);
                 running.set(false);
                 confirmer.join(10_000);
                 releaser.join(10_000);
             }
-            System.out.printf("[failover] crowd done in %d ms: %d answered, %d promises (201)%n", ms(), ledger.answered(),
-                    ledger.promises().size());
+            System.out.printf(
+                    "[failover] crowd done in %d ms: %d answered, %d promises (201)%n",
+                    ms(), ledger.answered(), ledger.promises().size());
         }
 
         private List<Integer> replayDelays() {
             int n = random.nextInt(100);
             int replays = n < 10 ? 2 : n < 40 ? 1 : 0;
-            return IntStream.range(0, replays).mapToObj(i -> 20 + random.nextInt(2_000)).toList();
+            return IntStream.range(0, replays)
+                    .mapToObj(i -> 20 + random.nextInt(2_000))
+                    .toList();
         }
 
         private interface Step {
@@ -375,20 +426,22 @@ class RedisFailoverTest {
         }
 
         private Thread background(String name, AtomicBoolean running, Step step) {
-            Thread t = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        step.run();
-                    } catch (InterruptedException e) {
-                        return;
-                    } catch (RuntimeException e) {
-                        ledger.increment(name + " error");
-                        sleepQuietly(50);
-                    } catch (Exception e) {
-                        ledger.increment(name + " error");
-                    }
-                }
-            }, name);
+            Thread t = new Thread(
+                    () -> {
+                        while (running.get()) {
+                            try {
+                                step.run();
+                            } catch (InterruptedException e) {
+                                return;
+                            } catch (RuntimeException e) {
+                                ledger.increment(name + " error");
+                                sleepQuietly(50);
+                            } catch (Exception e) {
+                                ledger.increment(name + " error");
+                            }
+                        }
+                    },
+                    name);
             t.setDaemon(true);
             t.start();
             return t;
@@ -396,27 +449,42 @@ class RedisFailoverTest {
 
         private void schedule(ScheduledExecutorService pool, AtomicInteger pending, long delayMs, Runnable task) {
             pending.incrementAndGet();
-            pool.schedule(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException | AssertionError e) {
-                    ledger.unexpected(e.toString());
-                } finally {
-                    pending.decrementAndGet();
-                }
-            }, delayMs, TimeUnit.MILLISECONDS);
+            pool.schedule(
+                    () -> {
+                        try {
+                            task.run();
+                        } catch (RuntimeException | AssertionError e) {
+                            ledger.unexpected(e.toString());
+                        } finally {
+                            pending.decrementAndGet();
+                        }
+                    },
+                    delayMs,
+                    TimeUnit.MILLISECONDS);
         }
 
         /**
          * One attempt of {@code request}; a 503 (or 429) is retried with the same key, 30-120 ms later. Once an attempt
          * is answered (anything else), {@code onAnswered} runs.
          */
-        private void send(ScheduledExecutorService pool, AtomicInteger pending, Request request, int attempt, Runnable onAnswered) {
+        private void send(
+                ScheduledExecutorService pool,
+                AtomicInteger pending,
+                Request request,
+                int attempt,
+                Runnable onAnswered) {
             boolean afterFailover = failedOver.get();
-            APIGatewayV2HTTPResponse response = reserve.invoker().handleRequest(HttpApi.reserve(sale.id(), request.buyerId(),
-                    request.key(), "{\"quantity\":" + request.quantity() + "}"), Lambda.context());
+            APIGatewayV2HTTPResponse response = reserve.invoker()
+                    .handleRequest(
+                            HttpApi.reserve(
+                                    sale.id(),
+                                    request.buyerId(),
+                                    request.key(),
+                                    "{\"quantity\":" + request.quantity() + "}"),
+                            Lambda.context());
             int status = response.getStatusCode();
-            Map<String, Object> body = response.getBody() == null || response.getBody().isEmpty() ? Map.of() : HttpApi.body(response);
+            Map<String, Object> body =
+                    response.getBody() == null || response.getBody().isEmpty() ? Map.of() : HttpApi.body(response);
             String id = status == 200 || status == 201 ? (String) body.get("reservationId") : null;
             String problem = (String) body.get("type");
             if (status != 200 && status != 201 && status != 409 && status != 503 && status != 429) {
@@ -425,7 +493,8 @@ class RedisFailoverTest {
             if (request.kind().equals("replay") && attempt == 1) {
                 ledger.increment("replays");
             }
-            int answered = ledger.record(request.buyerId(), request.key(), request.quantity(), status, id, problem, afterFailover);
+            int answered = ledger.record(
+                    request.buyerId(), request.key(), request.quantity(), status, id, problem, afterFailover);
             if (answered == triggerAt) {
                 trigger.countDown();
             }
@@ -435,7 +504,11 @@ class RedisFailoverTest {
                     ledger.increment("gave up");
                     return;
                 }
-                schedule(pool, pending, 30 + ThreadLocalRandom.current().nextInt(90), () -> send(pool, pending, request, attempt + 1, onAnswered));
+                schedule(
+                        pool,
+                        pending,
+                        30 + ThreadLocalRandom.current().nextInt(90),
+                        () -> send(pool, pending, request, attempt + 1, onAnswered));
                 return;
             }
             if (onAnswered != null) {
@@ -448,7 +521,7 @@ class RedisFailoverTest {
             try {
                 trigger.await();
                 if (ledger.answered() < triggerAt) {
-                    return;  // the crowd ended first: reported as a harness failure
+                    return; // the crowd ended first: reported as a harness failure
                 }
                 answeredAtFailover = ledger.answered();
                 long cutAt = System.nanoTime();
@@ -459,19 +532,29 @@ class RedisFailoverTest {
                 lagAtFailover = redis.replicaLagBytes();
                 failoverAtMs = ms();
                 promisesAtFailover = ledger.promises().size();
-                failover = redis.failover(old -> {
-                    onOldPrimary = old.hgetAll(keys.reservations());
-                    keysOnOldPrimary = old.hgetAll(keys.idempotency());
-                }, promoted -> {
-                    onPromoted = promoted.hgetAll(keys.reservations());
-                    keysOnPromoted = promoted.hgetAll(keys.idempotency());
-                });
+                failover = redis.failover(
+                        old -> {
+                            onOldPrimary = old.hgetAll(keys.reservations());
+                            keysOnOldPrimary = old.hgetAll(keys.idempotency());
+                        },
+                        promoted -> {
+                            onPromoted = promoted.hgetAll(keys.reservations());
+                            keysOnPromoted = promoted.hgetAll(keys.idempotency());
+                        });
                 cutToKillMs = (System.nanoTime() - cutAt) / 1_000_000;
                 failedOver.set(true);
-                redis.addReplica();  // as the managed service replaces the lost node: WAIT 1 can be satisfied again
-                System.out.printf("[failover] t=%d ms: primary :%d killed after %d answered requests, :%d promoted (%d ms), "
-                                + "replica lag %d B, %d B lost; a fresh replica in sync at t=%d ms%n", failoverAtMs, failover.oldPrimaryPort(),
-                        answeredAtFailover, failover.newPrimaryPort(), failover.took().toMillis(), lagAtFailover, failover.lostBytes(), ms());
+                redis.addReplica(); // as the managed service replaces the lost node: WAIT 1 can be satisfied again
+                System.out.printf(
+                        "[failover] t=%d ms: primary :%d killed after %d answered requests, :%d promoted (%d ms), "
+                                + "replica lag %d B, %d B lost; a fresh replica in sync at t=%d ms%n",
+                        failoverAtMs,
+                        failover.oldPrimaryPort(),
+                        answeredAtFailover,
+                        failover.newPrimaryPort(),
+                        failover.took().toMillis(),
+                        lagAtFailover,
+                        failover.lostBytes(),
+                        ms());
             } catch (Throwable e) {
                 failoverError = e;
                 e.printStackTrace();
@@ -491,13 +574,20 @@ class RedisFailoverTest {
             int quietRounds = 0;
             while (System.nanoTime() < deadline) {
                 int polled = drainOnce();
-                var summary = release.handler().run(List.of(sale.id()), Instant.now().plusSeconds(30));
+                var summary =
+                        release.handler().run(List.of(sale.id()), Instant.now().plusSeconds(30));
                 long heldOrClaimed;
                 try (Jedis j = redis.connectPrimary()) {
                     heldOrClaimed = j.zcard(keys.holds()) + j.zcard(keys.claims());
                 }
-                boolean quiet = polled == 0 && queueEmpty() && heldOrClaimed == 0
-                        && summary.holdsReleased() + summary.holdsConfirmed() + summary.claimsConfirmed() + summary.claimsReleased() == 0;
+                boolean quiet = polled == 0
+                        && queueEmpty()
+                        && heldOrClaimed == 0
+                        && summary.holdsReleased()
+                                        + summary.holdsConfirmed()
+                                        + summary.claimsConfirmed()
+                                        + summary.claimsReleased()
+                                == 0;
                 quietRounds = quiet ? quietRounds + 1 : 0;
                 if (quietRounds >= 2) {
                     settled = true;
@@ -507,7 +597,9 @@ class RedisFailoverTest {
                 Thread.sleep(250);
             }
             reconcileReport = prewarmRun();
-            System.out.printf("[failover] settled: %s%s; reconcile: %s%n", settled, settled ? "" : " (" + settleNote + ")", reconcileReport);
+            System.out.printf(
+                    "[failover] settled: %s%s; reconcile: %s%n",
+                    settled, settled ? "" : " (" + settleNote + ")", reconcileReport);
         }
 
         /**
@@ -540,10 +632,14 @@ class RedisFailoverTest {
         }
 
         private String queueDepth() {
-            Map<QueueAttributeName, String> a = TestQueue.client().getQueueAttributes(b -> b.queueUrl(queueUrl).attributeNames(
-                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
+            Map<QueueAttributeName, String> a = TestQueue.client()
+                    .getQueueAttributes(b -> b.queueUrl(queueUrl)
+                            .attributeNames(
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                    QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))
                     .attributes();
-            return a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES) + "+" + a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
+            return a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES) + "+"
+                    + a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE);
         }
 
         private boolean queueEmpty() {
@@ -554,8 +650,8 @@ class RedisFailoverTest {
         // The checks
 
         void check() throws SQLException {
-            Map<String, Integer> orders = new HashMap<>();  // reservation id → quantity
-            Map<String, String> releases = new HashMap<>();  // reservation id → reason
+            Map<String, Integer> orders = new HashMap<>(); // reservation id → quantity
+            Map<String, String> releases = new HashMap<>(); // reservation id → reason
             long stock;
             long sold;
             int buyersOverLimit;
@@ -571,7 +667,8 @@ class RedisFailoverTest {
                         sold = rs.getLong(2);
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, quantity FROM orders WHERE sale_id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT reservation_id, quantity FROM orders WHERE sale_id = ?")) {
                     ps.setString(1, sale.id());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -579,7 +676,8 @@ class RedisFailoverTest {
                         }
                     }
                 }
-                try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, reason FROM releases WHERE sale_id = ?")) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("SELECT reservation_id, reason FROM releases WHERE sale_id = ?")) {
                     ps.setString(1, sale.id());
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
@@ -587,18 +685,30 @@ class RedisFailoverTest {
                         }
                     }
                 }
-                buyersOverLimit = count(c, "SELECT count(*) FROM (SELECT buyer_id FROM orders WHERE sale_id = ? GROUP BY buyer_id "
-                        + "HAVING sum(quantity) > (SELECT per_buyer_limit FROM sales WHERE id = ?)) over_limit", sale.id(), sale.id());
+                buyersOverLimit = count(
+                        c,
+                        "SELECT count(*) FROM (SELECT buyer_id FROM orders WHERE sale_id = ? GROUP BY buyer_id "
+                                + "HAVING sum(quantity) > (SELECT per_buyer_limit FROM sales WHERE id = ?)) over_limit",
+                        sale.id(),
+                        sale.id());
                 // issue 14 adds orders.idempotency_key (nullable text): one order per (sale, buyer, key) at most
-                keyColumn = count(c, "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
-                        + "AND table_name = 'orders' AND column_name = 'idempotency_key'") == 1;
+                keyColumn = count(
+                                c,
+                                "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                                        + "AND table_name = 'orders' AND column_name = 'idempotency_key'")
+                        == 1;
                 if (keyColumn) {
-                    sqlKeysWithSeveralOrders = count(c, "SELECT count(*) FROM (SELECT buyer_id, idempotency_key FROM orders WHERE sale_id = ? "
-                            + "AND idempotency_key IS NOT NULL GROUP BY buyer_id, idempotency_key HAVING count(*) > 1) dup", sale.id());
-                    ordersWithoutKey = count(c, "SELECT count(*) FROM orders WHERE sale_id = ? AND idempotency_key IS NULL", sale.id());
+                    sqlKeysWithSeveralOrders = count(
+                            c,
+                            "SELECT count(*) FROM (SELECT buyer_id, idempotency_key FROM orders WHERE sale_id = ? "
+                                    + "AND idempotency_key IS NOT NULL GROUP BY buyer_id, idempotency_key HAVING count(*) > 1) dup",
+                            sale.id());
+                    ordersWithoutKey = count(
+                            c, "SELECT count(*) FROM orders WHERE sale_id = ? AND idempotency_key IS NULL", sale.id());
                 }
             }
-            long orderedUnits = orders.values().stream().mapToLong(Integer::longValue).sum();
+            long orderedUnits =
+                    orders.values().stream().mapToLong(Integer::longValue).sum();
             long oversold = Math.max(0, sold - stock);
 
             // the same, from what buyers were told: orders whose reservation was answered for the same key
@@ -609,23 +719,30 @@ class RedisFailoverTest {
                     ordersPerKey.merge(k.buyerId() + "|" + k.key(), 1, Integer::sum);
                 }
             }
-            long clientKeysWithSeveralOrders = ordersPerKey.values().stream().filter(n -> n > 1).count();
+            long clientKeysWithSeveralOrders =
+                    ordersPerKey.values().stream().filter(n -> n > 1).count();
 
             // every 201: an order or a release row, and readable with a final status
             Map<String, FailoverLedger.Promise> promises = ledger.promises();
-            List<String> withoutOutcome = promises.keySet().stream().filter(id -> !orders.containsKey(id) && !releases.containsKey(id))
-                    .sorted().toList();
+            List<String> withoutOutcome = promises.keySet().stream()
+                    .filter(id -> !orders.containsKey(id) && !releases.containsKey(id))
+                    .sorted()
+                    .toList();
             Map<String, Integer> promiseEnds = new TreeMap<>();
             for (String id : promises.keySet()) {
-                promiseEnds.merge(orders.containsKey(id) ? "order" : releases.getOrDefault(id, "nothing"), 1, Integer::sum);
+                promiseEnds.merge(
+                        orders.containsKey(id) ? "order" : releases.getOrDefault(id, "nothing"), 1, Integer::sum);
             }
             List<String> refusedAfter201 = promises.keySet().stream()
-                    .filter(id -> REFUSALS.contains(releases.getOrDefault(id, ""))).toList();
+                    .filter(id -> REFUSALS.contains(releases.getOrDefault(id, "")))
+                    .toList();
             Map<String, Integer> queried = new TreeMap<>();
             List<String> notFinal = new ArrayList<>();
             for (FailoverLedger.Promise p : promises.values()) {
                 APIGatewayV2HTTPResponse seen = queryWithRetries(p);
-                String status = seen.getStatusCode() == 200 ? String.valueOf(HttpApi.body(seen).get("status")) : null;
+                String status = seen.getStatusCode() == 200
+                        ? String.valueOf(HttpApi.body(seen).get("status"))
+                        : null;
                 String label = seen.getStatusCode() == 200 ? "200 " + status : String.valueOf(seen.getStatusCode());
                 queried.merge(label, 1, Integer::sum);
                 if (status == null || !FINAL.contains(status)) {
@@ -637,14 +754,16 @@ class RedisFailoverTest {
             List<FailoverLedger.KeyRecord> severalIds = ledger.keysWithSeveralIds();
             List<FailoverLedger.KeyRecord> refusedKeys = ledger.keysRefusedAfterPromise();
 
-            // what the failover lost, as seen on the old primary as it died and on the promoted replica before any client
+            // what the failover lost, as seen on the old primary as it died and on the promoted replica before any
+            // client
             Set<String> lost = new HashSet<>(onOldPrimary.keySet());
             lost.removeAll(onPromoted.keySet());
             long lostPromises = lost.stream().filter(promises::containsKey).count();
             int lostStatusChanges = 0;
             Map<String, Integer> heldAtFailover = new TreeMap<>();
             for (Map.Entry<String, String> e : onOldPrimary.entrySet()) {
-                ReservationStatus before = ReservationCodec.decode(sale.id(), e.getValue()).status();
+                ReservationStatus before =
+                        ReservationCodec.decode(sale.id(), e.getValue()).status();
                 heldAtFailover.merge(before.name(), 1, Integer::sum);
                 String after = onPromoted.get(e.getKey());
                 if (after != null && ReservationCodec.decode(sale.id(), after).status() != before) {
@@ -660,83 +779,175 @@ class RedisFailoverTest {
 
             // ---- print
             StringBuilder out = new StringBuilder();
-            out.append(String.format(Locale.ROOT, "%n== %s run %d, seed %d (%s) ==%n", variant, run, seed, variant.describe()));
-            out.append(String.format(Locale.ROOT, "failover    : %s%n", failover == null ? "DID NOT HAPPEN" : String.format(Locale.ROOT,
-                    "after answered request %d, t=%d ms%s; replica lag %d B at the kill, %d B lost; took %d ms",
-                    answeredAtFailover, failoverAtMs, variant.lagging ? ", link cut " + cutToKillMs + " ms before the kill" : "",
-                    lagAtFailover, failover.lostBytes(), failover.took().toMillis())));
-            out.append(String.format(Locale.ROOT, "the kill    : %d promises (201) made before it; reservations on the dying primary by status %s; lost: %d reservations "
-                    + "(%d answered 201), %d status changes, %d key mappings%n", promisesAtFailover, heldAtFailover, lost.size(), lostPromises, lostStatusChanges,
+            out.append(String.format(
+                    Locale.ROOT, "%n== %s run %d, seed %d (%s) ==%n", variant, run, seed, variant.describe()));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "failover    : %s%n",
+                    failover == null
+                            ? "DID NOT HAPPEN"
+                            : String.format(
+                                    Locale.ROOT,
+                                    "after answered request %d, t=%d ms%s; replica lag %d B at the kill, %d B lost; took %d ms",
+                                    answeredAtFailover,
+                                    failoverAtMs,
+                                    variant.lagging ? ", link cut " + cutToKillMs + " ms before the kill" : "",
+                                    lagAtFailover,
+                                    failover.lostBytes(),
+                                    failover.took().toMillis())));
+            out.append(String.format(
+                    Locale.ROOT,
+                    "the kill    : %d promises (201) made before it; reservations on the dying primary by status %s; lost: %d reservations "
+                            + "(%d answered 201), %d status changes, %d key mappings%n",
+                    promisesAtFailover,
+                    heldAtFailover,
+                    lost.size(),
+                    lostPromises,
+                    lostStatusChanges,
                     lostKeys.size()));
-            out.append(String.format(Locale.ROOT, "answers     : 201 x%d, 200 x%d, 409 sold-out x%d, 409 limit x%d, 503 x%d (retried), "
+            out.append(String.format(
+                    Locale.ROOT,
+                    "answers     : 201 x%d, 200 x%d, 409 sold-out x%d, 409 limit x%d, 503 x%d (retried), "
                             + "429 x%d, other x%d; replays sent %d; answered after the failover %d; gave up %d; confirmer errors %d, "
-                            + "release errors %d%n", ledger.count("201"), ledger.count("200"), ledger.count("409 sold-out"),
-                    ledger.count("409 limit"), ledger.count("503"), ledger.count("429"), ledger.count("unexpected", "409 other"),
-                    ledger.count("replays"), ledger.answeredAfterFailover(), ledger.count("gave up"), ledger.count("confirmer error"),
+                            + "release errors %d%n",
+                    ledger.count("201"),
+                    ledger.count("200"),
+                    ledger.count("409 sold-out"),
+                    ledger.count("409 limit"),
+                    ledger.count("503"),
+                    ledger.count("429"),
+                    ledger.count("unexpected", "409 other"),
+                    ledger.count("replays"),
+                    ledger.answeredAfterFailover(),
+                    ledger.count("gave up"),
+                    ledger.count("confirmer error"),
                     ledger.count("release error")));
-            out.append(String.format(Locale.ROOT, "201s end as : %s; query: %s (%d 503s retried)%n", promiseEnds, queried,
+            out.append(String.format(
+                    Locale.ROOT,
+                    "201s end as : %s; query: %s (%d 503s retried)%n",
+                    promiseEnds,
+                    queried,
                     ledger.count("query 503")));
-            out.append(String.format(Locale.ROOT, "settled     : %s%s; reconcile %s%n", settled, settled ? "" : " (" + settleNote + ")",
+            out.append(String.format(
+                    Locale.ROOT,
+                    "settled     : %s%s; reconcile %s%n",
+                    settled,
+                    settled ? "" : " (" + settleNote + ")",
                     reconcileReport.get("corrections") != null ? reconcileReport.get("corrections") : reconcileReport));
             out.append(row("check", "value", "promise"));
             out.append(row("oversold units (sold - stock)", oversold, "0"));
             out.append(row("sold / stock", sold + " / " + stock, "sold <= stock"));
             out.append(row("units in orders == sold", orderedUnits + " vs " + sold, "equal"));
             out.append(row("buyers over the limit (SQL)", buyersOverLimit, "0"));
-            out.append(row("orders per (sale, buyer, key) > 1 (SQL)", keyColumn ? sqlKeysWithSeveralOrders
-                    : "n/a: no orders.idempotency_key column", "0"));
+            out.append(row(
+                    "orders per (sale, buyer, key) > 1 (SQL)",
+                    keyColumn ? sqlKeysWithSeveralOrders : "n/a: no orders.idempotency_key column",
+                    "0"));
             out.append(row("orders without an idempotency_key", keyColumn ? ordersWithoutKey : "n/a", "0"));
             out.append(row("keys with > 1 order (as buyers were told)", clientKeysWithSeveralOrders, "0"));
             out.append(row("201 without order or release row", withoutOutcome.size() + " of " + promised, "0"));
             out.append(row("keys answered with a new reservation id", severalIds.size(), "0"));
-            String onlyIfReplicated = variant.everyPromiseReplicated() ? "0" : "(reported: not every 201 was on a replica)";
+            String onlyIfReplicated =
+                    variant.everyPromiseReplicated() ? "0" : "(reported: not every 201 was on a replica)";
             out.append(row("keys refused after a 201", refusedKeys.size(), onlyIfReplicated));
             out.append(row("201s not readable with a final status", notFinal.size() + " of " + promised, "0"));
             out.append(row("201 then refused (SOLD_OUT/BUYER_LIMIT/DUP)", refusedAfter201.size(), onlyIfReplicated));
             out.append(row("WAIT timeouts (flashsale.redis.replica_acks)", waitTimeouts, "(reported)"));
-            out.append(row("invariant violations (settled)", invariants.violations().size(), "0"));
+            out.append(row(
+                    "invariant violations (settled)", invariants.violations().size(), "0"));
             if (!invariants.violations().isEmpty()) {
                 out.append("  invariants: ").append(invariants).append('\n');
-                invariants.violations().stream().limit(8).forEach(v -> out.append("    - ").append(v).append('\n'));
+                invariants.violations().stream()
+                        .limit(8)
+                        .forEach(v -> out.append("    - ").append(v).append('\n'));
             }
             if (!withoutOutcome.isEmpty()) {
-                out.append("  201 without outcome, e.g. ").append(withoutOutcome.stream().limit(5).toList()).append('\n');
+                out.append("  201 without outcome, e.g. ")
+                        .append(withoutOutcome.stream().limit(5).toList())
+                        .append('\n');
             }
             if (!severalIds.isEmpty()) {
-                severalIds.stream().limit(3).forEach(k -> out.append("  key ").append(k.buyerId()).append('/').append(k.key())
-                        .append(": ").append(k.answers()).append('\n'));
+                severalIds.stream()
+                        .limit(3)
+                        .forEach(k -> out.append("  key ")
+                                .append(k.buyerId())
+                                .append('/')
+                                .append(k.key())
+                                .append(": ")
+                                .append(k.answers())
+                                .append('\n'));
             }
             if (!notFinal.isEmpty()) {
-                out.append("  not final, e.g. ").append(notFinal.stream().limit(5).toList()).append('\n');
+                out.append("  not final, e.g. ")
+                        .append(notFinal.stream().limit(5).toList())
+                        .append('\n');
             }
             if (!ledger.unexpectedAnswers().isEmpty()) {
                 out.append("  unexpected: ").append(ledger.unexpectedAnswers()).append('\n');
             }
             System.out.println(out);
 
-            boolean promisesKept = oversold == 0 && orderedUnits == sold && buyersOverLimit == 0 && keyColumn
-                    && sqlKeysWithSeveralOrders == 0 && ordersWithoutKey == 0 && clientKeysWithSeveralOrders == 0 && withoutOutcome.isEmpty()
-                    && severalIds.isEmpty() && notFinal.isEmpty() && invariants.ok()
+            boolean promisesKept = oversold == 0
+                    && orderedUnits == sold
+                    && buyersOverLimit == 0
+                    && keyColumn
+                    && sqlKeysWithSeveralOrders == 0
+                    && ordersWithoutKey == 0
+                    && clientKeysWithSeveralOrders == 0
+                    && withoutOutcome.isEmpty()
+                    && severalIds.isEmpty()
+                    && notFinal.isEmpty()
+                    && invariants.ok()
                     && (!variant.everyPromiseReplicated() || refusedKeys.isEmpty() && refusedAfter201.isEmpty());
-            boolean harnessOk = failoverError == null && failover != null && ledger.answeredAfterFailover() > 0 && !onOldPrimary.isEmpty()
-                    && promised > 0 && (!variant.lagging || failover.lostBytes() > 0 && lagAtFailover > 0);
-            REPORT.add(variant + " #" + run, seed, failover == null ? "-" : "#" + answeredAtFailover + " (" + promisesAtFailover + "x201) " + failoverAtMs + "ms",
-                    failover == null ? "-" : failover.lostBytes(), lost.size() + " (" + lostPromises + ")", promised, orders.size(),
-                    sold + "/" + stock, oversold, buyersOverLimit, keyColumn ? sqlKeysWithSeveralOrders : "no col", withoutOutcome.size(),
-                    severalIds.size(), refusedKeys.size(), notFinal.size(), refusedAfter201.size(), waitTimeouts, invariants.violations().size(),
+            boolean harnessOk = failoverError == null
+                    && failover != null
+                    && ledger.answeredAfterFailover() > 0
+                    && !onOldPrimary.isEmpty()
+                    && promised > 0
+                    && (!variant.lagging || failover.lostBytes() > 0 && lagAtFailover > 0);
+            REPORT.add(
+                    variant + " #" + run,
+                    seed,
+                    failover == null
+                            ? "-"
+                            : "#" + answeredAtFailover + " (" + promisesAtFailover + "x201) " + failoverAtMs + "ms",
+                    failover == null ? "-" : failover.lostBytes(),
+                    lost.size() + " (" + lostPromises + ")",
+                    promised,
+                    orders.size(),
+                    sold + "/" + stock,
+                    oversold,
+                    buyersOverLimit,
+                    keyColumn ? sqlKeysWithSeveralOrders : "no col",
+                    withoutOutcome.size(),
+                    severalIds.size(),
+                    refusedKeys.size(),
+                    notFinal.size(),
+                    refusedAfter201.size(),
+                    waitTimeouts,
+                    invariants.violations().size(),
                     !harnessOk ? "HARNESS FAILED" : promisesKept ? "kept" : "BROKEN");
 
             // ---- the harness itself: the failover happened where it should, so that nothing passes vacuously
             assertThat(failoverError).as("the failover thread failed").isNull();
-            assertThat(failover).as("[harness] the failover happened (after answered request %d)", triggerAt).isNotNull();
+            assertThat(failover)
+                    .as("[harness] the failover happened (after answered request %d)", triggerAt)
+                    .isNotNull();
             assertThat(redis.failovers()).isEqualTo(1);
-            assertThat(redis.primary().port()).as("[harness] the endpoint's primary is the promoted replica").isEqualTo(failover.newPrimaryPort());
+            assertThat(redis.primary().port())
+                    .as("[harness] the endpoint's primary is the promoted replica")
+                    .isEqualTo(failover.newPrimaryPort());
             assertThat(redis.endpoint().target().getPort()).isEqualTo(failover.newPrimaryPort());
-            assertThat(ledger.answeredAfterFailover()).as("[harness] the functions served again after the failover").isPositive();
-            assertThat(onOldPrimary).as("[harness] the primary had reservations when it died").isNotEmpty();
+            assertThat(ledger.answeredAfterFailover())
+                    .as("[harness] the functions served again after the failover")
+                    .isPositive();
+            assertThat(onOldPrimary)
+                    .as("[harness] the primary had reservations when it died")
+                    .isNotEmpty();
             assertThat(promised).as("[harness] the crowd got holds").isPositive();
             if (variant.lagging) {
-                assertThat(failover.lostBytes()).as("[harness] the cut link made the replica lag: writes were lost with the primary")
+                assertThat(failover.lostBytes())
+                        .as("[harness] the cut link made the replica lag: writes were lost with the primary")
                         .isPositive();
                 assertThat(lagAtFailover).isPositive();
             }
@@ -744,28 +955,54 @@ class RedisFailoverTest {
             // ---- the promises
             SoftAssertions soft = new SoftAssertions();
             soft.assertThat(oversold).as("[1] oversold units").isZero();
-            soft.assertThat(orderedUnits).as("[1] units in orders == sales.sold").isEqualTo(sold);
-            soft.assertThat(buyersOverLimit).as("[4] buyers whose orders exceed the per-buyer limit").isZero();
-            soft.assertThat(keyColumn).as("[3] the orders table has the idempotency_key column (issue 14)").isTrue();
+            soft.assertThat(orderedUnits)
+                    .as("[1] units in orders == sales.sold")
+                    .isEqualTo(sold);
+            soft.assertThat(buyersOverLimit)
+                    .as("[4] buyers whose orders exceed the per-buyer limit")
+                    .isZero();
+            soft.assertThat(keyColumn)
+                    .as("[3] the orders table has the idempotency_key column (issue 14)")
+                    .isTrue();
             if (keyColumn) {
-                soft.assertThat(sqlKeysWithSeveralOrders).as("[3] (sale, buyer, idempotency_key) with more than one order").isZero();
-                soft.assertThat(ordersWithoutKey).as("[3] orders of this sale without an idempotency_key").isZero();
+                soft.assertThat(sqlKeysWithSeveralOrders)
+                        .as("[3] (sale, buyer, idempotency_key) with more than one order")
+                        .isZero();
+                soft.assertThat(ordersWithoutKey)
+                        .as("[3] orders of this sale without an idempotency_key")
+                        .isZero();
             }
-            soft.assertThat(clientKeysWithSeveralOrders).as("[3] keys with more than one order, from the answers").isZero();
-            soft.assertThat(withoutOutcome).as("[1b] reservations answered 201 with neither an order nor a release row").isEmpty();
-            soft.assertThat(severalIds.stream().map(k -> k.buyerId() + "/" + k.key() + " " + k.ids()).toList())
-                    .as("[3] keys answered with more than one reservation id").isEmpty();
+            soft.assertThat(clientKeysWithSeveralOrders)
+                    .as("[3] keys with more than one order, from the answers")
+                    .isZero();
+            soft.assertThat(withoutOutcome)
+                    .as("[1b] reservations answered 201 with neither an order nor a release row")
+                    .isEmpty();
+            soft.assertThat(severalIds.stream()
+                            .map(k -> k.buyerId() + "/" + k.key() + " " + k.ids())
+                            .toList())
+                    .as("[3] keys answered with more than one reservation id")
+                    .isEmpty();
             if (variant.everyPromiseReplicated()) {
                 // Every 201 was on a replica: nothing a buyer was told can be lost, so no replay is refused and no
                 // database refusal follows a 201. Without that (no WAIT, or a WAIT that timed out and answered anyway)
                 // a lost hold is restored from its message, but a replay arriving before that, or the units sold again
                 // meanwhile, can still turn it into a refusal the buyer reads: reported, not asserted.
-                soft.assertThat(refusedKeys.stream().map(k -> k.buyerId() + "/" + k.key()).toList())
-                        .as("[3] keys answered 201, then refused on a replay").isEmpty();
-                soft.assertThat(refusedAfter201).as("[1b] 201s the database then refused").isEmpty();
+                soft.assertThat(refusedKeys.stream()
+                                .map(k -> k.buyerId() + "/" + k.key())
+                                .toList())
+                        .as("[3] keys answered 201, then refused on a replay")
+                        .isEmpty();
+                soft.assertThat(refusedAfter201)
+                        .as("[1b] 201s the database then refused")
+                        .isEmpty();
             }
-            soft.assertThat(notFinal).as("[1b] 201s not readable (GET /sales/{saleId}/reservations/{id}) with a final status").isEmpty();
-            soft.assertThat(invariants.violations()).as("[2] invariant checker, settled: %s", invariants).isEmpty();
+            soft.assertThat(notFinal)
+                    .as("[1b] 201s not readable (GET /sales/{saleId}/reservations/{id}) with a final status")
+                    .isEmpty();
+            soft.assertThat(invariants.violations())
+                    .as("[2] invariant checker, settled: %s", invariants)
+                    .isEmpty();
             soft.assertAll();
         }
 
@@ -777,7 +1014,9 @@ class RedisFailoverTest {
                     ledger.increment("query 503");
                     sleepQuietly(100);
                 }
-                seen = query.invoker().handleRequest(HttpApi.reservationStatus(sale.id(), p.reservationId(), p.buyerId()), Lambda.context());
+                seen = query.invoker()
+                        .handleRequest(
+                                HttpApi.reservationStatus(sale.id(), p.reservationId(), p.buyerId()), Lambda.context());
             }
             return seen;
         }
@@ -792,10 +1031,14 @@ class RedisFailoverTest {
                 }
                 seen = true;
                 for (var p : m.getData().getPoints()) {
-                    Object outcome = p.getAttributes().asMap().entrySet().stream().filter(e -> e.getKey().getKey().equals("outcome"))
-                            .map(Map.Entry::getValue).findFirst().orElse(null);
+                    Object outcome = p.getAttributes().asMap().entrySet().stream()
+                            .filter(e -> e.getKey().getKey().equals("outcome"))
+                            .map(Map.Entry::getValue)
+                            .findFirst()
+                            .orElse(null);
                     if ("timed_out".equals(outcome)) {
-                        timedOut += p instanceof io.opentelemetry.sdk.metrics.data.LongPointData l ? l.getValue()
+                        timedOut += p instanceof io.opentelemetry.sdk.metrics.data.LongPointData l
+                                ? l.getValue()
                                 : (long) ((io.opentelemetry.sdk.metrics.data.DoublePointData) p).getValue();
                     }
                 }
@@ -830,7 +1073,8 @@ class RedisFailoverTest {
         @Override
         public void close() {
             List<AutoCloseable> all = new ArrayList<>();
-            inits.forEach(i -> all.add(() -> i.hooks().beforeCheckpoint()));  // closes its Redis, database and SQS clients
+            inits.forEach(
+                    i -> all.add(() -> i.hooks().beforeCheckpoint())); // closes its Redis, database and SQS clients
             all.add(checkRedis);
             all.add(db);
             all.add(reserveTelemetry::close);

@@ -2,21 +2,8 @@ package dev.flashsale.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-
-import dev.flashsale.reserve.ReserveFixture;
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmInvoker;
 import dev.flashsale.db.DbConnection;
@@ -28,12 +15,22 @@ import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reserve.ReserveFixture;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.RedisProcess;
 import dev.flashsale.testing.RedisSnapshot;
 import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestSales;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * A Redis that refuses writes (maxmemory reached with {@code noeviction}, the policy the template sets): reservations and
@@ -79,7 +76,8 @@ class RedisOutOfMemoryTest {
     void whenRedisRefusesWrites_reservationsAnswer503_confirmationsFail_andNothingChanges() {
         Sale sale = TestSales.seed(redis, TestSales.live(10, 5, 5));
         try (DbConnection db = TestDatabase.connect();
-             ReserveFixture fn = ReserveFixture.create(Map.of("REDIS_URL", full.url(), "BREAKER_REDIS_MIN_CALLS", "100"))) {
+                ReserveFixture fn =
+                        ReserveFixture.create(Map.of("REDIS_URL", full.url(), "BREAKER_REDIS_MIN_CALLS", "100"))) {
             TestDatabase.create(db, sale);
             APIGatewayV2HTTPResponse held = fn.reserve(sale.id(), "early", "k-early", 1);
             assertThat(held.getStatusCode()).isEqualTo(201);
@@ -88,18 +86,22 @@ class RedisOutOfMemoryTest {
             Map<String, Object> before = RedisSnapshot.of(redis, sale.id(), List.of());
 
             // a new reservation, and a replay, both need a write: 503 with Retry-After, the problem says so
-            for (APIGatewayV2HTTPResponse refused : List.of(fn.reserve(sale.id(), "late", "k-late", 1),
-                    fn.reserve(sale.id(), "early", "k-early", 1))) {
+            for (APIGatewayV2HTTPResponse refused :
+                    List.of(fn.reserve(sale.id(), "late", "k-late", 1), fn.reserve(sale.id(), "early", "k-early", 1))) {
                 assertThat(refused.getStatusCode()).isEqualTo(503);
                 assertThat(refused.getHeaders()).containsKey("retry-after");
                 assertThat(HttpApi.body(refused).get("type")).isEqualTo(ProblemType.SERVICE_UNAVAILABLE.uri());
             }
 
             // the confirmation cannot claim: the record fails for redelivery
-            ConfirmationMessage message = ConfirmationMessage.of(new ReservationStore(redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
-                    .find(sale.id(), heldId).orElseThrow());
-            ConfirmInvoker confirmer = new ConfirmInvoker(new ConfirmHandler(
-                    new HoldClaims(redis, Duration.ofMinutes(5), Duration.ofDays(1)), new OrderFence(db)), Telemetry.noop());
+            ConfirmationMessage message = ConfirmationMessage.of(
+                    new ReservationStore(redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
+                            .find(sale.id(), heldId)
+                            .orElseThrow());
+            ConfirmInvoker confirmer = new ConfirmInvoker(
+                    new ConfirmHandler(
+                            new HoldClaims(redis, Duration.ofMinutes(5), Duration.ofDays(1)), new OrderFence(db)),
+                    Telemetry.noop());
             var record = SqsEvents.record(message.toJson());
             SQSBatchResponse response = confirmer.handleRequest(SqsEvents.event(List.of(record)), Lambda.context());
             assertThat(SqsEvents.failedIds(response)).containsExactly(record.getMessageId());

@@ -2,14 +2,6 @@ package dev.flashsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmOutcome;
 import dev.flashsale.invariants.InvariantChecker;
@@ -22,6 +14,12 @@ import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.testing.RedisRollback;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * After lost writes Redis has handed out more units than exist; reconciliation keeps that deficit instead of clamping
@@ -49,7 +47,8 @@ class ReconcileDeficitTest {
         Sale sale = LONG.newSale(10, 1, 1);
         RedisRollback beforeTheSale = RedisRollback.capture(LONG.redis, sale.id());
         for (int i = 0; i < 6; i++) {
-            new ConfirmHandler(LONG.claims, LONG.fence).confirm(ConfirmationMessage.of(LONG.hold(sale.id(), "early-" + i, 1)));
+            new ConfirmHandler(LONG.claims, LONG.fence)
+                    .confirm(ConfirmationMessage.of(LONG.hold(sale.id(), "early-" + i, 1)));
         }
 
         // Step 1: Redis forgets the six orders; ten late buyers hold units the database has only four of
@@ -73,18 +72,25 @@ class ReconcileDeficitTest {
 
         // Step 3: three holds expire and are released: their units pay the deficit back, none becomes reservable
         Thread.sleep(1_100);
-        assertThat(ReleaseFixture.handler(SHORT, ReleaseFixture.settings(100)).run(List.of(sale.id()), Instant.now().plusSeconds(30))
-                .holdsReleased()).isEqualTo(3);
+        assertThat(ReleaseFixture.handler(SHORT, ReleaseFixture.settings(100))
+                        .run(List.of(sale.id()), Instant.now().plusSeconds(30))
+                        .holdsReleased())
+                .isEqualTo(3);
         assertThat(LONG.available(sale.id())).isEqualTo(-3);
         assertExact(sale.id(), "after the release job");
         ReserveOutcome tooMany = LONG.store.reserve(new ReserveRequest(sale.id(), "newcomer", "k", 1));
-        assertThat(tooMany).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
-                r -> assertThat(r.refusal()).isEqualTo(new Refusal.SoldOut(0, 1)));
+        assertThat(tooMany)
+                .isInstanceOfSatisfying(
+                        ReserveOutcome.Refused.class,
+                        r -> assertThat(r.refusal()).isEqualTo(new Refusal.SoldOut(0, 1)));
 
         // Step 4: the other seven are confirmed: four orders, three refused; the refused ones pay back the rest
         long refused = 0;
         for (Reservation r : confirming) {
-            refused += new ConfirmHandler(LONG.claims, LONG.fence).confirm(ConfirmationMessage.of(r)) == ConfirmOutcome.REFUSED_SOLD_OUT ? 1 : 0;
+            refused += new ConfirmHandler(LONG.claims, LONG.fence).confirm(ConfirmationMessage.of(r))
+                            == ConfirmOutcome.REFUSED_SOLD_OUT
+                    ? 1
+                    : 0;
         }
         assertThat(refused).isEqualTo(3);
         assertThat(LONG.available(sale.id())).isZero();

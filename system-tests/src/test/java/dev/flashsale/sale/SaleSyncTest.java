@@ -2,6 +2,15 @@ package dev.flashsale.sale;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.confirm.ConfirmHandler;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestStack;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,21 +26,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.confirm.ConfirmHandler;
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.reservation.ReserveOutcome;
-import dev.flashsale.reservation.ReserveRequest;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestStack;
 
 /** Reconciliation of a sale's Redis stock from the database, against the real Redis and PostgreSQL. */
 class SaleSyncTest {
@@ -63,7 +60,8 @@ class SaleSyncTest {
         stack.claims.claim(sale.id(), ordered.id());
         stack.fence.confirm(ordered);
         Reservation confirmed = stack.hold(sale.id(), "confirmed", 1);
-        assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(TestStack.message(confirmed))).isEqualTo(dev.flashsale.confirm.ConfirmOutcome.CONFIRMED);
+        assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(TestStack.message(confirmed)))
+                .isEqualTo(dev.flashsale.confirm.ConfirmOutcome.CONFIRMED);
         long right = 20 - 2 - 3 - 4 - 1;
         assertThat(stack.available(sale.id())).isEqualTo(right);
 
@@ -81,16 +79,22 @@ class SaleSyncTest {
 
         // Step 3: a lost counter is recreated; loadIfAbsent keeps a live one
         stack.redis.call(c -> c.del(new SaleKeys(sale.id()).stock()));
-        assertThat(stack.saleSync().loadIfAbsent(sale.id()).orElseThrow().action()).isEqualTo(SyncResult.Action.CREATED);
+        assertThat(stack.saleSync().loadIfAbsent(sale.id()).orElseThrow().action())
+                .isEqualTo(SyncResult.Action.CREATED);
         assertThat(stack.available(sale.id())).isEqualTo(right);
         setStock(sale.id(), 3);
-        assertThat(stack.saleSync().loadIfAbsent(sale.id()).orElseThrow().action()).isEqualTo(SyncResult.Action.KEPT);
+        assertThat(stack.saleSync().loadIfAbsent(sale.id()).orElseThrow().action())
+                .isEqualTo(SyncResult.Action.KEPT);
         assertThat(stack.available(sale.id())).isEqualTo(3);
         stack.saleSync().reconcile(sale.id());
 
         // Redis follows the order afterwards: still consistent
-        stack.claims.follow(sale.id(), ordered.id(), stack.fence.find(ordered.id()).orElseThrow());
-        assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), false).violations()).isEmpty();
+        stack.claims.follow(
+                sale.id(), ordered.id(), stack.fence.find(ordered.id()).orElseThrow());
+        assertThat(new InvariantChecker(stack.redis, stack.db)
+                        .check(sale.id(), false)
+                        .violations())
+                .isEmpty();
         assertThat(stack.saleSync().reconcile(sale.id()).orElseThrow().action()).isEqualTo(SyncResult.Action.UNCHANGED);
     }
 
@@ -106,11 +110,12 @@ class SaleSyncTest {
      * reservation twice or not at all. At the end nothing is oversold and every invariant holds.
      */
     @Test
-    void reconcileRepeatedly_whileACrowdReservesConfirmsAndCancels_neverMovesACorrectCounter_andNothingIsOversold() throws Exception {
+    void reconcileRepeatedly_whileACrowdReservesConfirmsAndCancels_neverMovesACorrectCounter_andNothingIsOversold()
+            throws Exception {
         int stockUnits = 300;
         int buyers = 700;
         Sale sale = stack.newSale(stockUnits, 1, 1);
-        setStock(sale.id(), stockUnits - 20);  // a lost INCRBY: 20 units leaked
+        setStock(sale.id(), stockUnits - 20); // a lost INCRBY: 20 units leaked
         SyncResult healed = stack.saleSync().reconcile(sale.id()).orElseThrow();
         assertThat(healed.action()).isEqualTo(SyncResult.Action.RECONCILED);
         assertThat(healed.after()).isEqualTo(stockUnits);
@@ -181,21 +186,26 @@ class SaleSyncTest {
         reconciler.get(60, TimeUnit.SECONDS);
         pool.shutdown();
 
-        System.out.printf("[reconcile-under-load] %d reconciliations ran while %d buyers reserved (%d holds cancelled) and 4 "
-                + "confirmers confirmed; counters moved: %s%n", runs.get(), buyers, cancelled.get(), moved);
+        System.out.printf(
+                "[reconcile-under-load] %d reconciliations ran while %d buyers reserved (%d holds cancelled) and 4 "
+                        + "confirmers confirmed; counters moved: %s%n",
+                runs.get(), buyers, cancelled.get(), moved);
         assertThat(runs.get()).as("reconciliations overlapping the crowd").isGreaterThan(10);
         assertThat(moved).as("runs that moved a correct counter").isEmpty();
 
         InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), false);
         assertThat(report.violations()).isEmpty();
         assertThat(report.sold()).isLessThanOrEqualTo(stockUnits);
-        assertThat(soldOutReleases(sale.id())).as("confirmations the database refused for lack of stock").isZero();
-        assertThat(report.sold() + report.available()).isEqualTo(stockUnits);  // nothing held any more: all confirmed
+        assertThat(soldOutReleases(sale.id()))
+                .as("confirmations the database refused for lack of stock")
+                .isZero();
+        assertThat(report.sold() + report.available()).isEqualTo(stockUnits); // nothing held any more: all confirmed
     }
 
     private static int soldOutReleases(String saleId) throws Exception {
         try (Connection c = TestDatabase.jdbc();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM releases WHERE sale_id = ? AND reason = 'SOLD_OUT'")) {
+                PreparedStatement ps =
+                        c.prepareStatement("SELECT count(*) FROM releases WHERE sale_id = ? AND reason = 'SOLD_OUT'")) {
             ps.setString(1, saleId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

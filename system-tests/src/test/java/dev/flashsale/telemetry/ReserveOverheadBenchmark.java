@@ -1,11 +1,5 @@
 package dev.flashsale.telemetry;
 
-import java.io.FileOutputStream;
-import java.io.PrintStream;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.reserve.ReserveFixture;
 import dev.flashsale.sale.Sale;
@@ -13,6 +7,11 @@ import dev.flashsale.telemetry.log.JsonLog;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import dev.flashsale.testing.TestTelemetry;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.event.Level;
 
 /**
@@ -27,7 +26,7 @@ public final class ReserveOverheadBenchmark {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        JsonLog.threshold(Level.WARN);  // the summary lines would measure stdout, not telemetry
+        JsonLog.threshold(Level.WARN); // the summary lines would measure stdout, not telemetry
 
         LoopbackReceiver collector = LoopbackReceiver.start();
 
@@ -37,19 +36,40 @@ public final class ReserveOverheadBenchmark {
         System.setProperty("aws.secretAccessKey", "benchmark-secret");
         Map<String, java.util.function.Supplier<Telemetry>> modes = new LinkedHashMap<>();
         modes.put("off (none)", Telemetry::noop);
-        modes.put("metrics emf (stdout), exported every 10 s (template default)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf")));
-        modes.put("metrics emf, exported at every invocation", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
-                "OTEL_METRIC_EXPORT_INTERVAL", "0")));
-        modes.put("emf + traces otlp to a local collector (Traces=adot)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
-                "OTEL_TRACES_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)));
-        modes.put("emf + traces xray: SigV4-signed OTLP, local endpoint (Traces=xray)", () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf",
-                "OTEL_TRACES_EXPORTER", "xray", "AWS_REGION", "us-east-1", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint + "/v1/traces")));
+        modes.put(
+                "metrics emf (stdout), exported every 10 s (template default)",
+                () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf")));
+        modes.put(
+                "metrics emf, exported at every invocation",
+                () -> telemetry(Map.of("OTEL_METRICS_EXPORTER", "emf", "OTEL_METRIC_EXPORT_INTERVAL", "0")));
+        modes.put(
+                "emf + traces otlp to a local collector (Traces=adot)",
+                () -> telemetry(Map.of(
+                        "OTEL_METRICS_EXPORTER",
+                        "emf",
+                        "OTEL_TRACES_EXPORTER",
+                        "otlp",
+                        "OTEL_EXPORTER_OTLP_ENDPOINT",
+                        endpoint)));
+        modes.put(
+                "emf + traces xray: SigV4-signed OTLP, local endpoint (Traces=xray)",
+                () -> telemetry(Map.of(
+                        "OTEL_METRICS_EXPORTER",
+                        "emf",
+                        "OTEL_TRACES_EXPORTER",
+                        "xray",
+                        "AWS_REGION",
+                        "us-east-1",
+                        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                        endpoint + "/v1/traces")));
         // EMF goes to stdout, as in Lambda: to /dev/null here (a real write per document), the figures to the console
         PrintStream results = System.out;
         System.setOut(new PrintStream(new FileOutputStream("/dev/null"), true));
 
         // The modes take turns invocation by invocation, so that the load of a shared machine falls on all alike.
-        results.printf("%d sequential reserve invocations per mode and round (modes interleaved), after %d warm-up%n", n, n / 4);
+        results.printf(
+                "%d sequential reserve invocations per mode and round (modes interleaved), after %d warm-up%n",
+                n, n / 4);
         String[] names = modes.keySet().toArray(String[]::new);
         try (RedisConnection redis = TestRedis.connect()) {
             for (int round = 1; round <= rounds; round++) {
@@ -66,7 +86,9 @@ public final class ReserveOverheadBenchmark {
                     for (int i = -n / 4; i < n; i++) {
                         for (int m = 0; m < names.length; m++) {
                             long t0 = System.nanoTime();
-                            int status = fixtures[m].reserve(sales[m].id(), "b" + i, "k" + i, 1).getStatusCode();
+                            int status = fixtures[m]
+                                    .reserve(sales[m].id(), "b" + i, "k" + i, 1)
+                                    .getStatusCode();
                             long took = System.nanoTime() - t0;
                             if (status != 201) {
                                 throw new IllegalStateException("reserve answered " + status);
@@ -79,8 +101,13 @@ public final class ReserveOverheadBenchmark {
                     for (int m = 0; m < names.length; m++) {
                         long[] sorted = nanos[m].clone();
                         Arrays.sort(sorted);
-                        results.printf("round %d  %-66s p50 %6.3f ms  p99 %6.3f ms  mean %6.3f ms%n", round, names[m],
-                                sorted[n / 2] / 1e6, sorted[(int) (n * 0.99)] / 1e6, Arrays.stream(sorted).average().orElse(0) / 1e6);
+                        results.printf(
+                                "round %d  %-66s p50 %6.3f ms  p99 %6.3f ms  mean %6.3f ms%n",
+                                round,
+                                names[m],
+                                sorted[n / 2] / 1e6,
+                                sorted[(int) (n * 0.99)] / 1e6,
+                                Arrays.stream(sorted).average().orElse(0) / 1e6);
                     }
                 } finally {
                     for (int m = 0; m < names.length; m++) {

@@ -4,11 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flashsale.config.Config;
+import dev.flashsale.config.ConfigException;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.init.InitSettings;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.testing.RepoRoot;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,24 +36,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.config.ConfigException;
-import dev.flashsale.db.DbSettings;
-import dev.flashsale.init.InitSettings;
-import dev.flashsale.queue.SqsSettings;
-import dev.flashsale.resilience.BreakerSettings;
-import dev.flashsale.template.CfnYaml;
-import dev.flashsale.testing.RepoRoot;
 
 /**
  * template.yaml checked against the code it deploys, in both directions. What a function reads and calls is what its
@@ -70,8 +65,11 @@ import dev.flashsale.testing.RepoRoot;
 class TemplateCodeContractTest {
 
     /** Set by the Lambda runtime or read by the JVM or the ADOT collector layer, not by our Config. */
-    private static final Set<String> RUNTIME_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "AWS_REGION", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
-    private static final Pattern IMPORT = Pattern.compile("^import\\s+(static\\s+)?(dev\\.flashsale\\.[\\w.]+?)(\\.\\*)?;", Pattern.MULTILINE);
+    private static final Set<String> RUNTIME_VARIABLES =
+            Set.of("JAVA_TOOL_OPTIONS", "AWS_REGION", "OPENTELEMETRY_COLLECTOR_CONFIG_URI");
+
+    private static final Pattern IMPORT =
+            Pattern.compile("^import\\s+(static\\s+)?(dev\\.flashsale\\.[\\w.]+?)(\\.\\*)?;", Pattern.MULTILINE);
     private static final Pattern QUALIFIED = Pattern.compile("\\bdev\\.flashsale\\.(?:[a-z]\\w*\\.)+[A-Z]\\w*");
 
     private static Path root;
@@ -88,7 +86,9 @@ class TemplateCodeContractTest {
         functions = new LinkedHashMap<>();
         template.path("Resources").properties().forEach(e -> {
             if (e.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
-                functions.put(e.getKey(), TemplateContractTest.merge(globals, e.getValue().path("Properties")));
+                functions.put(
+                        e.getKey(),
+                        TemplateContractTest.merge(globals, e.getValue().path("Properties")));
             }
         });
         sources = new HashMap<>();
@@ -104,28 +104,38 @@ class TemplateCodeContractTest {
 
     @TestFactory
     Stream<DynamicTest> everyVariableTheTemplateSets_isDeclaredByThatFunction() {
-        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Set<String> declared = declared(name);
-            Map<String, String> env = environment(name);
-            System.out.printf("[contract] %s declares %d variables; template sets %s%n", name, declared.size(), env.keySet());
-            for (String variable : env.keySet()) {
-                if (RUNTIME_VARIABLES.contains(variable)) {
-                    continue;
-                }
-                assertThat(declared).as("%s: the template sets %s, which this function does not read (typo? dead?)", name, variable)
-                        .contains(variable);
-            }
-        }));
+        return functions.keySet().stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    Set<String> declared = declared(name);
+                    Map<String, String> env = environment(name);
+                    System.out.printf(
+                            "[contract] %s declares %d variables; template sets %s%n",
+                            name, declared.size(), env.keySet());
+                    for (String variable : env.keySet()) {
+                        if (RUNTIME_VARIABLES.contains(variable)) {
+                            continue;
+                        }
+                        assertThat(declared)
+                                .as(
+                                        "%s: the template sets %s, which this function does not read (typo? dead?)",
+                                        name, variable)
+                                .contains(variable);
+                    }
+                }));
     }
 
     @TestFactory
     Stream<DynamicTest> everyEnvironmentRecord_readsExactlyWhatItDeclares() {
-        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Config recording = Config.recording(environmentWithRuntime(name));
-            environmentClass(name).getMethod("from", Config.class).invoke(null, recording);
-            assertThat(recording.asked()).as("%s: what %s.from(Config) asks for", name, environmentClass(name).getSimpleName())
-                    .isEqualTo(declared(name));
-        }));
+        return functions.keySet().stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    Config recording = Config.recording(environmentWithRuntime(name));
+                    environmentClass(name).getMethod("from", Config.class).invoke(null, recording);
+                    assertThat(recording.asked())
+                            .as(
+                                    "%s: what %s.from(Config) asks for",
+                                    name, environmentClass(name).getSimpleName())
+                            .isEqualTo(declared(name));
+                }));
     }
 
     @Test
@@ -136,8 +146,10 @@ class TemplateCodeContractTest {
         }
         // set by the Lambda runtime (AWS_REGION is documented all the same), or named as a family in the table
         // (BREAKER_<DEPENDENCY>_*)
-        declared.removeIf(v -> (InitSettings.RUNTIME.contains(v) && !v.equals("AWS_REGION")) || v.equals("AWS_LAMBDA_LOG_LEVEL")
-                || v.equals("AWS_ACCESS_KEY_ID") || v.matches("BREAKER_(REDIS|DB|SQS)_.*"));
+        declared.removeIf(v -> (InitSettings.RUNTIME.contains(v) && !v.equals("AWS_REGION"))
+                || v.equals("AWS_LAMBDA_LOG_LEVEL")
+                || v.equals("AWS_ACCESS_KEY_ID")
+                || v.matches("BREAKER_(REDIS|DB|SQS)_.*"));
         String readme = Files.readString(root.resolve("README.md"));
         int start = readme.indexOf("## Configuration");
         String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
@@ -150,110 +162,153 @@ class TemplateCodeContractTest {
                 }
             }
         }
-        documented.remove("JAVA_TOOL_OPTIONS");  // the JVM's, not ours
-        assertThat(documented).as("README ## Configuration: the variables the functions declare").isEqualTo(declared);
+        documented.remove("JAVA_TOOL_OPTIONS"); // the JVM's, not ours
+        assertThat(documented)
+                .as("README ## Configuration: the variables the functions declare")
+                .isEqualTo(declared);
     }
 
     @TestFactory
     Stream<DynamicTest> everyFunctionInit_acceptsTheTemplatesValues() {
-        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            Map<String, String> env = environmentWithRuntime(name);
-            Config config = Config.of(env);
-            Class<?> init = initClass(name);
-            Object built = null;
-            try {
-                built = construct(init, config);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof ConfigException bad) {
-                    fail("%s: %s refuses the template's environment %s: %s", name, init.getSimpleName(), env.keySet(), bad.getMessage());
-                }
-                throw e;
-            } finally {
-                closeQuietly(built);
-            }
-        }));
+        return functions.keySet().stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    Map<String, String> env = environmentWithRuntime(name);
+                    Config config = Config.of(env);
+                    Class<?> init = initClass(name);
+                    Object built = null;
+                    try {
+                        built = construct(init, config);
+                    } catch (InvocationTargetException e) {
+                        if (e.getCause() instanceof ConfigException bad) {
+                            fail(
+                                    "%s: %s refuses the template's environment %s: %s",
+                                    name, init.getSimpleName(), env.keySet(), bad.getMessage());
+                        }
+                        throw e;
+                    } finally {
+                        closeQuietly(built);
+                    }
+                }));
     }
 
     // ---- IAM ----------------------------------------------------------------------------------------------------
 
     @TestFactory
     Stream<DynamicTest> iamPolicies_coverTheCallsTheCodeMakes_andNoMore() {
-        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            JsonNode props = functions.get(name);
-            Set<Class<?>> clients = components(name);
-            JsonNode env = props.path("Environment").path("Variables");
-            List<JsonNode> policies = new ArrayList<>();
-            props.path("Policies").forEach(policies::add);
+        return functions.keySet().stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    JsonNode props = functions.get(name);
+                    Set<Class<?>> clients = components(name);
+                    JsonNode env = props.path("Environment").path("Variables");
+                    List<JsonNode> policies = new ArrayList<>();
+                    props.path("Policies").forEach(policies::add);
 
-            // SQS send: only to the queue the code is given, and only by code that sends
-            List<String> sendQueues = new ArrayList<>();
-            for (JsonNode p : policies) {
-                if (p.has("SQSSendMessagePolicy")) {
-                    JsonNode q = p.path("SQSSendMessagePolicy").path("QueueName").path("Fn::GetAtt");
-                    assertThat(q.isArray() && q.get(1).asText().equals("QueueName"))
-                            .as("%s: SQSSendMessagePolicy QueueName is !GetAtt <queue>.QueueName", name).isTrue();
-                    sendQueues.add(q.get(0).asText());
-                }
-            }
-            if (clients.contains(SqsSettings.class)) {
-                String queue = env.path("CONFIRM_QUEUE_URL").path("Ref").asText();
-                assertThat(sendQueues).as("%s sends to SQS (SqsConfirmationQueue): SQSSendMessagePolicy on CONFIRM_QUEUE_URL's queue", name)
-                        .containsExactly(queue);
-            } else {
-                assertThat(sendQueues).as("%s never sends to SQS", name).isEmpty();
-            }
+                    // SQS send: only to the queue the code is given, and only by code that sends
+                    List<String> sendQueues = new ArrayList<>();
+                    for (JsonNode p : policies) {
+                        if (p.has("SQSSendMessagePolicy")) {
+                            JsonNode q = p.path("SQSSendMessagePolicy")
+                                    .path("QueueName")
+                                    .path("Fn::GetAtt");
+                            assertThat(q.isArray() && q.get(1).asText().equals("QueueName"))
+                                    .as("%s: SQSSendMessagePolicy QueueName is !GetAtt <queue>.QueueName", name)
+                                    .isTrue();
+                            sendQueues.add(q.get(0).asText());
+                        }
+                    }
+                    if (clients.contains(SqsSettings.class)) {
+                        String queue = env.path("CONFIRM_QUEUE_URL").path("Ref").asText();
+                        assertThat(sendQueues)
+                                .as(
+                                        "%s sends to SQS (SqsConfirmationQueue): SQSSendMessagePolicy on CONFIRM_QUEUE_URL's queue",
+                                        name)
+                                .containsExactly(queue);
+                    } else {
+                        assertThat(sendQueues).as("%s never sends to SQS", name).isEmpty();
+                    }
 
-            // Database with IAM auth: rds-db:connect on the proxy user DATABASE_URL and DB_USER name
-            List<JsonNode> statements = statements(policies);
-            List<JsonNode> connects = statements.stream().filter(s -> actions(s).contains("rds-db:connect")).toList();
-            boolean iamDb = clients.contains(DbSettings.class) && env.path("DB_IAM_AUTH").asText().equals("true");
-            if (iamDb) {
-                assertThat(env.has("DB_PASSWORD")).as("%s logs in with IAM tokens: no DB_PASSWORD", name).isFalse();
-                assertThat(env.path("DATABASE_URL").path("Fn::Sub").asText()).as("%s DATABASE_URL", name)
-                        .contains("${DbProxy.Endpoint}").contains("sslmode=require");
-                assertThat(connects).as("%s: one rds-db:connect statement", name).hasSize(1);
-                JsonNode sub = connects.get(0).path("Resource").path("Fn::Sub");
-                assertThat(sub.get(0).asText()).as("%s rds-db:connect resource", name)
-                        .endsWith(":dbuser:${ProxyId}/${" + env.path("DB_USER").path("Ref").asText() + "}");
-                assertThat(sub.get(1).path("ProxyId").toString()).as("%s: the proxy's resource id", name)
-                        .contains("\"DbProxy\"").contains("DBProxyArn");
-            } else {
-                assertThat(connects).as("%s does not log in to RDS Proxy with IAM: no rds-db:connect", name).isEmpty();
-            }
+                    // Database with IAM auth: rds-db:connect on the proxy user DATABASE_URL and DB_USER name
+                    List<JsonNode> statements = statements(policies);
+                    List<JsonNode> connects = statements.stream()
+                            .filter(s -> actions(s).contains("rds-db:connect"))
+                            .toList();
+                    boolean iamDb = clients.contains(DbSettings.class)
+                            && env.path("DB_IAM_AUTH").asText().equals("true");
+                    if (iamDb) {
+                        assertThat(env.has("DB_PASSWORD"))
+                                .as("%s logs in with IAM tokens: no DB_PASSWORD", name)
+                                .isFalse();
+                        assertThat(env.path("DATABASE_URL").path("Fn::Sub").asText())
+                                .as("%s DATABASE_URL", name)
+                                .contains("${DbProxy.Endpoint}")
+                                .contains("sslmode=require");
+                        assertThat(connects)
+                                .as("%s: one rds-db:connect statement", name)
+                                .hasSize(1);
+                        JsonNode sub = connects.get(0).path("Resource").path("Fn::Sub");
+                        assertThat(sub.get(0).asText())
+                                .as("%s rds-db:connect resource", name)
+                                .endsWith(":dbuser:${ProxyId}/${"
+                                        + env.path("DB_USER").path("Ref").asText() + "}");
+                        assertThat(sub.get(1).path("ProxyId").toString())
+                                .as("%s: the proxy's resource id", name)
+                                .contains("\"DbProxy\"")
+                                .contains("DBProxyArn");
+                    } else {
+                        assertThat(connects)
+                                .as("%s does not log in to RDS Proxy with IAM: no rds-db:connect", name)
+                                .isEmpty();
+                    }
 
-            for (JsonNode s : statements) {
-                assertThat(s.path("Resource").toString()).as("%s: a statement with resource *", name).isNotEqualTo("\"*\"");
-                assertThat(actions(s)).as("%s: no function reads a secret at run time", name)
-                        .noneMatch(a -> a.startsWith("secretsmanager:"));
-            }
-        }));
+                    for (JsonNode s : statements) {
+                        assertThat(s.path("Resource").toString())
+                                .as("%s: a statement with resource *", name)
+                                .isNotEqualTo("\"*\"");
+                        assertThat(actions(s))
+                                .as("%s: no function reads a secret at run time", name)
+                                .noneMatch(a -> a.startsWith("secretsmanager:"));
+                    }
+                }));
     }
 
     @Test
     void theMigrateFunction_usesTheClusterEndpoint_notTheProxy() {
         JsonNode env = functions.get("MigrateFunction").path("Environment").path("Variables");
         assertThat(env.path("DATABASE_URL").path("Fn::Sub").asText())
-                .as("Flyway's advisory lock would pin a proxy connection").contains("${DbCluster.Endpoint.Address}")
+                .as("Flyway's advisory lock would pin a proxy connection")
+                .contains("${DbCluster.Endpoint.Address}")
                 .doesNotContain("DbProxy");
         JsonNode migrations = template.path("Resources").path("DatabaseMigrations");
-        assertThat(migrations.path("Properties").path("ServiceToken").path("Ref").asText()).isEqualTo("MigrateFunction.Alias");
-        assertThat(migrations.path("Properties").path("SchemaSource").path("Ref").asText())
-                .as("a new MigrateFunction version (a zip with new migrations) updates the custom resource").isEqualTo("MigrateFunction.Version");
+        assertThat(migrations
+                        .path("Properties")
+                        .path("ServiceToken")
+                        .path("Ref")
+                        .asText())
+                .isEqualTo("MigrateFunction.Alias");
+        assertThat(migrations
+                        .path("Properties")
+                        .path("SchemaSource")
+                        .path("Ref")
+                        .asText())
+                .as("a new MigrateFunction version (a zip with new migrations) updates the custom resource")
+                .isEqualTo("MigrateFunction.Version");
     }
 
     // ---- routes -------------------------------------------------------------------------------------------------
 
     @Test
     void everyTemplateRoute_hasAHandlerDeclaringIt_andEveryHandlerRoute_isInTheTemplate() throws Exception {
-        Map<String, Set<String>> templateRoutes = new TreeMap<>();  // handler class → routes in the template
+        Map<String, Set<String>> templateRoutes = new TreeMap<>(); // handler class → routes in the template
         functions.forEach((name, props) -> props.path("Events").forEach(event -> {
             if (event.path("Type").asText().equals("HttpApi")) {
                 JsonNode p = event.path("Properties");
-                templateRoutes.computeIfAbsent(props.path("Handler").asText(), k -> new TreeSet<>())
-                        .add(p.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " " + p.path("Path").asText());
+                templateRoutes
+                        .computeIfAbsent(props.path("Handler").asText(), k -> new TreeSet<>())
+                        .add(p.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " "
+                                + p.path("Path").asText());
             }
         }));
-        Map<String, Set<String>> codeRoutes = new TreeMap<>();  // every HTTP handler in the function modules → ROUTE(S)
+        Map<String, Set<String>> codeRoutes = new TreeMap<>(); // every HTTP handler in the function modules → ROUTE(S)
         for (String fqn : sources.keySet()) {
             if (!fqn.startsWith("dev.flashsale.") || !isFunctionClass(fqn)) {
                 continue;
@@ -263,12 +318,17 @@ class TemplateCodeContractTest {
                 continue;
             }
             Set<String> routes = declaredRoutes(type);
-            assertThat(routes).as("%s is an HTTP handler: declare its route(s) as public static final String ROUTE (or String[] ROUTES)", fqn)
+            assertThat(routes)
+                    .as(
+                            "%s is an HTTP handler: declare its route(s) as public static final String ROUTE (or String[] ROUTES)",
+                            fqn)
                     .isNotEmpty();
             codeRoutes.put(fqn, routes);
         }
         System.out.println("[contract] routes in code: " + codeRoutes);
-        assertThat(templateRoutes).as("template routes per handler == routes the handlers declare").isEqualTo(codeRoutes);
+        assertThat(templateRoutes)
+                .as("template routes per handler == routes the handlers declare")
+                .isEqualTo(codeRoutes);
     }
 
     // ---- alarms, zips, lint -------------------------------------------------------------------------------------
@@ -283,8 +343,10 @@ class TemplateCodeContractTest {
             }
             JsonNode p = r.path("Properties");
             p.path("Dimensions").forEach(d -> {
-                if (d.path("Name").asText().equals("FunctionName") && p.path("Namespace").asText().equals("AWS/Lambda")) {
-                    alarmed.computeIfAbsent(d.path("Value").path("Ref").asText(), k -> new TreeSet<>()).add(p.path("MetricName").asText());
+                if (d.path("Name").asText().equals("FunctionName")
+                        && p.path("Namespace").asText().equals("AWS/Lambda")) {
+                    alarmed.computeIfAbsent(d.path("Value").path("Ref").asText(), k -> new TreeSet<>())
+                            .add(p.path("MetricName").asText());
                 }
                 if (d.path("Name").asText().equals("QueueName")
                         && p.path("MetricName").asText().equals("ApproximateNumberOfMessagesVisible")) {
@@ -292,31 +354,51 @@ class TemplateCodeContractTest {
                 }
             });
         });
-        functions.keySet().forEach(name -> assertThat(alarmed.getOrDefault(name, Set.of())).as("%s alarms", name)
-                .contains("Errors", "Throttles"));
+        functions
+                .keySet()
+                .forEach(name -> assertThat(alarmed.getOrDefault(name, Set.of()))
+                        .as("%s alarms", name)
+                        .contains("Errors", "Throttles"));
         assertThat(queues).as("a DLQ-not-empty alarm").contains("ConfirmDLQ");
     }
 
     @TestFactory
     Stream<DynamicTest> everyFunctionWithABreaker_logsToAGroupWithTheBreakerOpenedFilter() {
-        return functions.keySet().stream().map(name -> DynamicTest.dynamicTest(name, () -> {
-            String group = functions.get(name).path("LoggingConfig").path("LogGroup").path("Ref").asText();
-            assertThat(template.path("Resources").path(group).path("Type").asText())
-                    .as("%s LoggingConfig.LogGroup is !Ref <a log group of this stack> (retention; no race with Lambda)", name)
-                    .isEqualTo("AWS::Logs::LogGroup");
-            if (!components(name).contains(BreakerSettings.class)) {
-                return;
-            }
-            List<String> patterns = new ArrayList<>();
-            template.path("Resources").forEach(r -> {
-                if (r.path("Type").asText().equals("AWS::Logs::MetricFilter")
-                        && r.path("Properties").path("LogGroupName").path("Ref").asText().equals(group)) {
-                    patterns.add(r.path("Properties").path("FilterPattern").asText());
-                }
-            });
-            assertThat(patterns).as("%s uses circuit breakers: a BreakerOpened metric filter on %s", name, group)
-                    .contains("\"circuit breaker\" \"-> OPEN\"");
-        }));
+        return functions.keySet().stream()
+                .map(name -> DynamicTest.dynamicTest(name, () -> {
+                    String group = functions
+                            .get(name)
+                            .path("LoggingConfig")
+                            .path("LogGroup")
+                            .path("Ref")
+                            .asText();
+                    assertThat(template.path("Resources")
+                                    .path(group)
+                                    .path("Type")
+                                    .asText())
+                            .as(
+                                    "%s LoggingConfig.LogGroup is !Ref <a log group of this stack> (retention; no race with Lambda)",
+                                    name)
+                            .isEqualTo("AWS::Logs::LogGroup");
+                    if (!components(name).contains(BreakerSettings.class)) {
+                        return;
+                    }
+                    List<String> patterns = new ArrayList<>();
+                    template.path("Resources").forEach(r -> {
+                        if (r.path("Type").asText().equals("AWS::Logs::MetricFilter")
+                                && r.path("Properties")
+                                        .path("LogGroupName")
+                                        .path("Ref")
+                                        .asText()
+                                        .equals(group)) {
+                            patterns.add(
+                                    r.path("Properties").path("FilterPattern").asText());
+                        }
+                    });
+                    assertThat(patterns)
+                            .as("%s uses circuit breakers: a BreakerOpened metric filter on %s", name, group)
+                            .contains("\"circuit breaker\" \"-> OPEN\"");
+                }));
     }
 
     /** The metric filter's terms must match what Breakers logs on a transition to OPEN (and nothing else). */
@@ -328,29 +410,42 @@ class TemplateCodeContractTest {
         String halfOpen = "circuit breaker 'redis' OPEN -> HALF_OPEN";
         String forced = "circuit breaker 'db' CLOSED -> FORCED_OPEN";
         // CloudWatch term patterns: every quoted term must occur in the line
-        java.util.function.Predicate<String> filter = line -> line.contains("circuit breaker") && line.contains("-> OPEN");
-        assertThat(filter.test("[main] WARN dev.flashsale.resilience.Breakers - " + opened)).isTrue();
-        assertThat(filter.test("{\"level\":\"WARN\",\"message\":\"" + opened + "\"}")).isTrue();
+        java.util.function.Predicate<String> filter =
+                line -> line.contains("circuit breaker") && line.contains("-> OPEN");
+        assertThat(filter.test("[main] WARN dev.flashsale.resilience.Breakers - " + opened))
+                .isTrue();
+        assertThat(filter.test("{\"level\":\"WARN\",\"message\":\"" + opened + "\"}"))
+                .isTrue();
         assertThat(filter.test(halfOpen)).isFalse();
         assertThat(filter.test(forced)).isFalse();
     }
 
     @TestFactory
     Stream<DynamicTest> everyBuiltFunctionZip_carriesTheBuiltLayersHash() {
-        Path layer = root.resolve(template.path("Resources").path("SharedLayer").path("Properties").path("ContentUri").asText());
+        Path layer = root.resolve(template.path("Resources")
+                .path("SharedLayer")
+                .path("Properties")
+                .path("ContentUri")
+                .asText());
         Path hash = layer.resolveSibling("flashsale-layer.sha256");
-        return functions.entrySet().stream().map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
-            Path zip = root.resolve(f.getValue().path("CodeUri").asText());
-            assumeTrue(Files.isRegularFile(zip) && Files.isRegularFile(hash), () -> zip + " or " + hash + " not built (run mvn package)");
-            try (ZipFile z = new ZipFile(zip.toFile())) {
-                var entry = z.getEntry("META-INF/flashsale-layer.sha256");
-                assertThat(entry).as("%s carries the layer hash (a layer-only change must change the function zip)", zip).isNotNull();
-                try (var in = z.getInputStream(entry)) {
-                    assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim())
-                            .as("%s was built with the layer now in %s", zip, layer).isEqualTo(Files.readString(hash).trim());
-                }
-            }
-        }));
+        return functions.entrySet().stream()
+                .map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
+                    Path zip = root.resolve(f.getValue().path("CodeUri").asText());
+                    assumeTrue(
+                            Files.isRegularFile(zip) && Files.isRegularFile(hash),
+                            () -> zip + " or " + hash + " not built (run mvn package)");
+                    try (ZipFile z = new ZipFile(zip.toFile())) {
+                        var entry = z.getEntry("META-INF/flashsale-layer.sha256");
+                        assertThat(entry)
+                                .as("%s carries the layer hash (a layer-only change must change the function zip)", zip)
+                                .isNotNull();
+                        try (var in = z.getInputStream(entry)) {
+                            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim())
+                                    .as("%s was built with the layer now in %s", zip, layer)
+                                    .isEqualTo(Files.readString(hash).trim());
+                        }
+                    }
+                }));
     }
 
     @Test
@@ -360,7 +455,10 @@ class TemplateCodeContractTest {
             System.out.println("[contract] cfn-lint is not on PATH: lint skipped (pip install cfn-lint to run it)");
         }
         assumeTrue(cfnLint != null, "cfn-lint is not installed");
-        Process p = new ProcessBuilder(cfnLint.toString(), "template.yaml").directory(root.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cfnLint.toString(), "template.yaml")
+                .directory(root.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("cfn-lint finished").isTrue();
         assertThat(p.exitValue()).as("cfn-lint template.yaml:%n%s", out).isZero();
@@ -399,12 +497,17 @@ class TemplateCodeContractTest {
     /** The function's environment as the deployed function would see it (blank = unset, as Config treats it). */
     private static Map<String, String> environment(String function) {
         Map<String, String> env = new TreeMap<>();
-        functions.get(function).path("Environment").path("Variables").properties().forEach(e -> {
-            String v = sample(e.getKey(), e.getValue());
-            if (!v.isBlank()) {
-                env.put(e.getKey(), v);
-            }
-        });
+        functions
+                .get(function)
+                .path("Environment")
+                .path("Variables")
+                .properties()
+                .forEach(e -> {
+                    String v = sample(e.getKey(), e.getValue());
+                    if (!v.isBlank()) {
+                        env.put(e.getKey(), v);
+                    }
+                });
         return env;
     }
 
@@ -420,7 +523,9 @@ class TemplateCodeContractTest {
             String ref = v.path("Ref").asText();
             JsonNode parameter = template.path("Parameters").path(ref);
             if (!parameter.isMissingNode()) {
-                assertThat(parameter.has("Default")).as("%s: parameter %s has a default to check", variable, ref).isTrue();
+                assertThat(parameter.has("Default"))
+                        .as("%s: parameter %s has a default to check", variable, ref)
+                        .isTrue();
                 return parameter.path("Default").asText();
             }
             if (template.path("Resources").path(ref).path("Type").asText().equals("AWS::SQS::Queue")) {
@@ -432,15 +537,23 @@ class TemplateCodeContractTest {
             return sample(variable, v.path("Fn::If").get(1));
         }
         if (v.has("Fn::Sub")) {
-            String s = v.path("Fn::Sub").isArray() ? v.path("Fn::Sub").get(0).asText() : v.path("Fn::Sub").asText();
+            String s = v.path("Fn::Sub").isArray()
+                    ? v.path("Fn::Sub").get(0).asText()
+                    : v.path("Fn::Sub").asText();
             s = s.replaceAll("\\{\\{resolve:.*?}}", "Secret0123456789");
             Matcher m = Pattern.compile("\\$\\{([^}]+)}").matcher(s);
             StringBuilder out = new StringBuilder();
             while (m.find()) {
                 String ref = m.group(1);
-                String value = ref.endsWith("Port") ? "5432"
-                        : template.path("Parameters").has(ref) ? template.path("Parameters").path(ref).path("Default").asText()
-                        : ref.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + ".example.internal";
+                String value = ref.endsWith("Port")
+                        ? "5432"
+                        : template.path("Parameters").has(ref)
+                                ? template.path("Parameters")
+                                        .path(ref)
+                                        .path("Default")
+                                        .asText()
+                                : ref.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
+                                        + ".example.internal";
                 m.appendReplacement(out, Matcher.quoteReplacement(value));
             }
             m.appendTail(out);
@@ -538,7 +651,9 @@ class TemplateCodeContractTest {
         if (!Files.isDirectory(srcMain)) {
             return;
         }
-        String module = root.relativize(srcMain.getParent().getParent().getParent()).toString().replace('\\', '/');
+        String module = root.relativize(srcMain.getParent().getParent().getParent())
+                .toString()
+                .replace('\\', '/');
         try (Stream<Path> files = Files.walk(srcMain)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String rel = srcMain.relativize(f).toString().replace('\\', '/');

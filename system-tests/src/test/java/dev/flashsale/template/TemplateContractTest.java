@@ -4,6 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.flashsale.testing.RepoRoot;
 import java.io.IOException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -17,22 +26,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
-
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.flashsale.template.CfnYaml;
-import dev.flashsale.testing.RepoRoot;
 
 /**
  * What template.yaml promises and the code must keep: every function is a SnapStart Java function behind an alias whose
@@ -76,75 +73,100 @@ class TemplateContractTest {
      */
     @TestFactory
     Stream<DynamicTest> everyFunction_hasAModuleAndAHandlerClassThatLoads() {
-        return functions.entrySet().stream().map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
-            String name = f.getKey();
-            JsonNode props = f.getValue();
-            String handler = props.path("Handler").asText();
-            String codeUri = props.path("CodeUri").asText();
-            assertThat(handler).as("%s Handler", name).isNotBlank();
-            FunctionModule module = FunctionModule.of(name, codeUri);
+        return functions.entrySet().stream()
+                .map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
+                    String name = f.getKey();
+                    JsonNode props = f.getValue();
+                    String handler = props.path("Handler").asText();
+                    String codeUri = props.path("CodeUri").asText();
+                    assertThat(handler).as("%s Handler", name).isNotBlank();
+                    FunctionModule module = FunctionModule.of(name, codeUri);
 
-            if (!Files.isDirectory(root.resolve(module.dir()))) {
-                fail("%s: CodeUri %s points into module directory %s, which does not exist in %s. "
-                        + "Merge that module (or remove the function from template.yaml).", name, codeUri, module.dir(), root);
-            }
-            assertThat(Files.readString(root.resolve("pom.xml")))
-                    .as("%s: %s must be listed in the parent pom's <modules>, or its zip is never built", name, module.dir())
-                    .contains("<module>" + module.dir() + "</module>");
-
-            Class<?> type;
-            try {
-                type = Class.forName(handler, false, TemplateContractTest.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new AssertionError(name + ": module " + module.dir() + " exists but its Handler " + handler
-                        + " is not on system-tests' test classpath. Either the class is missing from the module, or system-tests/pom.xml"
-                        + " lacks the dependency dev.flashsale:" + module.artifactId() + " (add it, test scope).", e);
-            }
-            assertThat(RequestHandler.class.isAssignableFrom(type))
-                    .as("%s: %s implements com.amazonaws.services.lambda.runtime.RequestHandler", name, handler).isTrue();
-            try {
-                type.getConstructor();
-            } catch (NoSuchMethodException e) {
-                fail("%s: %s needs a public no-arg constructor; the Lambda runtime creates the handler with it", name, handler);
-            }
-
-            Type[] io = requestHandlerTypes(type)
-                    .orElseThrow(() -> new AssertionError(name + ": " + handler + " must implement RequestHandler<I, O> with concrete types"));
-            for (JsonNode event : events(props)) {
-                switch (event.path("Type").asText()) {
-                    case "HttpApi" -> assertThat(io).as("%s: an HttpApi (payload 2.0) handler's RequestHandler types", name)
-                            .containsExactly(APIGatewayV2HTTPEvent.class, APIGatewayV2HTTPResponse.class);
-                    case "SQS" -> assertThat(io).as("%s: with ReportBatchItemFailures the handler must return SQSBatchResponse,"
-                                    + " or failed messages are silently treated as processed", name)
-                            .containsExactly(SQSEvent.class, SQSBatchResponse.class);
-                    default -> {
-                        // Schedule: the event is informational; any input type will do
+                    if (!Files.isDirectory(root.resolve(module.dir()))) {
+                        fail(
+                                "%s: CodeUri %s points into module directory %s, which does not exist in %s. "
+                                        + "Merge that module (or remove the function from template.yaml).",
+                                name, codeUri, module.dir(), root);
                     }
-                }
-            }
-        }));
+                    assertThat(Files.readString(root.resolve("pom.xml")))
+                            .as(
+                                    "%s: %s must be listed in the parent pom's <modules>, or its zip is never built",
+                                    name, module.dir())
+                            .contains("<module>" + module.dir() + "</module>");
+
+                    Class<?> type;
+                    try {
+                        type = Class.forName(handler, false, TemplateContractTest.class.getClassLoader());
+                    } catch (ClassNotFoundException e) {
+                        throw new AssertionError(
+                                name + ": module " + module.dir() + " exists but its Handler " + handler
+                                        + " is not on system-tests' test classpath. Either the class is missing from the module, or system-tests/pom.xml"
+                                        + " lacks the dependency dev.flashsale:" + module.artifactId()
+                                        + " (add it, test scope).",
+                                e);
+                    }
+                    assertThat(RequestHandler.class.isAssignableFrom(type))
+                            .as("%s: %s implements com.amazonaws.services.lambda.runtime.RequestHandler", name, handler)
+                            .isTrue();
+                    try {
+                        type.getConstructor();
+                    } catch (NoSuchMethodException e) {
+                        fail(
+                                "%s: %s needs a public no-arg constructor; the Lambda runtime creates the handler with it",
+                                name, handler);
+                    }
+
+                    Type[] io = requestHandlerTypes(type)
+                            .orElseThrow(() -> new AssertionError(name + ": " + handler
+                                    + " must implement RequestHandler<I, O> with concrete types"));
+                    for (JsonNode event : events(props)) {
+                        switch (event.path("Type").asText()) {
+                            case "HttpApi" ->
+                                assertThat(io)
+                                        .as("%s: an HttpApi (payload 2.0) handler's RequestHandler types", name)
+                                        .containsExactly(APIGatewayV2HTTPEvent.class, APIGatewayV2HTTPResponse.class);
+                            case "SQS" ->
+                                assertThat(io)
+                                        .as(
+                                                "%s: with ReportBatchItemFailures the handler must return SQSBatchResponse,"
+                                                        + " or failed messages are silently treated as processed",
+                                                name)
+                                        .containsExactly(SQSEvent.class, SQSBatchResponse.class);
+                            default -> {
+                                // Schedule: the event is informational; any input type will do
+                            }
+                        }
+                    }
+                }));
     }
 
     /** When the zip has been built (mvn package), the handler class is in it, at the root, where Lambda looks. */
     @TestFactory
     Stream<DynamicTest> everyBuiltFunctionZip_containsItsHandler() {
-        return functions.entrySet().stream().map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
-            Path zip = root.resolve(f.getValue().path("CodeUri").asText());
-            assumeTrue(Files.isRegularFile(zip), () -> zip + " not built (run mvn package)");
-            String entry = f.getValue().path("Handler").asText().replace('.', '/') + ".class";
-            try (ZipFile z = new ZipFile(zip.toFile())) {
-                assertThat(z.getEntry(entry)).as("%s contains %s", zip, entry).isNotNull();
-            }
-        }));
+        return functions.entrySet().stream()
+                .map(f -> DynamicTest.dynamicTest(f.getKey(), () -> {
+                    Path zip = root.resolve(f.getValue().path("CodeUri").asText());
+                    assumeTrue(Files.isRegularFile(zip), () -> zip + " not built (run mvn package)");
+                    String entry = f.getValue().path("Handler").asText().replace('.', '/') + ".class";
+                    try (ZipFile z = new ZipFile(zip.toFile())) {
+                        assertThat(z.getEntry(entry))
+                                .as("%s contains %s", zip, entry)
+                                .isNotNull();
+                    }
+                }));
     }
 
     @Test
     void everyFunction_isJava21WithSnapStartOnPublishedVersionsBehindAnAlias() {
         functions.forEach((name, props) -> {
             assertThat(props.path("Runtime").asText()).as("%s Runtime", name).isEqualTo("java21");
-            assertThat(props.path("SnapStart").path("ApplyOn").asText()).as("%s SnapStart.ApplyOn", name).isEqualTo("PublishedVersions");
+            assertThat(props.path("SnapStart").path("ApplyOn").asText())
+                    .as("%s SnapStart.ApplyOn", name)
+                    .isEqualTo("PublishedVersions");
             assertThat(props.path("AutoPublishAlias").asText())
-                    .as("%s AutoPublishAlias (SnapStart applies to published versions only; events must target the alias)", name)
+                    .as(
+                            "%s AutoPublishAlias (SnapStart applies to published versions only; events must target the alias)",
+                            name)
                     .isNotBlank();
             assertThat(texts(props.path("Layers"))).as("%s Layers", name).contains("Ref:SharedLayer");
         });
@@ -162,35 +184,55 @@ class TemplateContractTest {
                 }
                 sqsEvents++;
                 JsonNode p = event.path("Properties");
-                assertThat(texts(p.path("FunctionResponseTypes"))).as("%s SQS FunctionResponseTypes", name)
+                assertThat(texts(p.path("FunctionResponseTypes")))
+                        .as("%s SQS FunctionResponseTypes", name)
                         .contains("ReportBatchItemFailures");
 
                 String queueName = getAttArn(p.path("Queue"))
-                        .orElseThrow(() -> new AssertionError(name + ": SQS Queue must be !GetAtt <queue in this template>.Arn, was " + p.path("Queue")));
+                        .orElseThrow(() -> new AssertionError(name
+                                + ": SQS Queue must be !GetAtt <queue in this template>.Arn, was " + p.path("Queue")));
                 JsonNode queue = resource(queueName, "AWS::SQS::Queue");
                 JsonNode qp = queue.path("Properties");
 
                 JsonNode redrive = qp.path("RedrivePolicy");
-                assertThat(redrive.isObject()).as("%s has a RedrivePolicy", queueName).isTrue();
+                assertThat(redrive.isObject())
+                        .as("%s has a RedrivePolicy", queueName)
+                        .isTrue();
                 String dlq = getAttArn(redrive.path("deadLetterTargetArn"))
-                        .orElseThrow(() -> new AssertionError(queueName + ": deadLetterTargetArn must be !GetAtt <dlq>.Arn"));
+                        .orElseThrow(() ->
+                                new AssertionError(queueName + ": deadLetterTargetArn must be !GetAtt <dlq>.Arn"));
                 assertThat(dlq).as("%s dead-letter queue", queueName).isNotEqualTo(queueName);
                 resource(dlq, "AWS::SQS::Queue");
-                assertThat(redrive.path("maxReceiveCount").asInt()).as("%s maxReceiveCount", queueName).isBetween(1, 1000);
+                assertThat(redrive.path("maxReceiveCount").asInt())
+                        .as("%s maxReceiveCount", queueName)
+                        .isBetween(1, 1000);
 
                 int window = p.path("MaximumBatchingWindowInSeconds").asInt(0);
                 int visibility = qp.path("VisibilityTimeout").asInt(30);
                 assertThat(visibility)
-                        .as("%s VisibilityTimeout must be >= 6 x %s Timeout (%d s) + batching window (%d s)", queueName, name, timeout, window)
+                        .as(
+                                "%s VisibilityTimeout must be >= 6 x %s Timeout (%d s) + batching window (%d s)",
+                                queueName, name, timeout, window)
                         .isGreaterThanOrEqualTo(6 * timeout + window);
 
                 // A message failing while the database is down renews its hold's claim at each delivery: the claim must
                 // outlive the time until the next delivery, or the release job could settle a pending reservation.
-                String claimTtl = f.getValue().path("Environment").path("Variables").path("CLAIM_TTL").asText("");
+                String claimTtl = f.getValue()
+                        .path("Environment")
+                        .path("Variables")
+                        .path("CLAIM_TTL")
+                        .asText("");
                 assertThat(claimTtl).as("%s sets CLAIM_TTL", name).isNotEmpty();
                 assertThat(dev.flashsale.config.Config.of(Map.of("CLAIM_TTL", claimTtl))
-                        .duration("CLAIM_TTL", java.time.Duration.ZERO, java.time.Duration.ZERO, java.time.Duration.ofDays(1)).toSeconds())
-                        .as("%s CLAIM_TTL must exceed %s VisibilityTimeout (%d s) + batching window", name, queueName, visibility)
+                                .duration(
+                                        "CLAIM_TTL",
+                                        java.time.Duration.ZERO,
+                                        java.time.Duration.ZERO,
+                                        java.time.Duration.ofDays(1))
+                                .toSeconds())
+                        .as(
+                                "%s CLAIM_TTL must exceed %s VisibilityTimeout (%d s) + batching window",
+                                name, queueName, visibility)
                         .isGreaterThan(visibility + window);
             }
         }
@@ -213,7 +255,9 @@ class TemplateContractTest {
     @Test
     void reserveFunction_sendsToTheQueueTheConfirmFunctionReads_andNeverRunsInDevMode() {
         JsonNode env = function("ReserveFunction").path("Environment").path("Variables");
-        assertThat(env.path("DEV_MODE").asText()).as("DEV_MODE lets X-Buyer-Id stand in for the JWT subject").isEqualTo("false");
+        assertThat(env.path("DEV_MODE").asText())
+                .as("DEV_MODE lets X-Buyer-Id stand in for the JWT subject")
+                .isEqualTo("false");
         String queue = env.path("CONFIRM_QUEUE_URL").path("Ref").asText();
         assertThat(queue).as("CONFIRM_QUEUE_URL is !Ref <queue>").isNotBlank();
         resource(queue, "AWS::SQS::Queue");
@@ -238,19 +282,34 @@ class TemplateContractTest {
                 JsonNode p = event.path("Properties");
                 String api = p.path("ApiId").path("Ref").asText();
                 assertThat(api).as("%s HttpApi event ApiId is !Ref <api>", name).isNotBlank();
-                JsonNode auth = resource(api, "AWS::Serverless::HttpApi").path("Properties").path("Auth");
+                JsonNode auth = resource(api, "AWS::Serverless::HttpApi")
+                        .path("Properties")
+                        .path("Auth");
                 String authorizer = auth.path("DefaultAuthorizer").asText();
-                assertThat(auth.path("Authorizers").path(authorizer).path("JwtConfiguration").isObject())
-                        .as("%s's default authorizer '%s' is a JWT authorizer (the buyer is the token's sub)", api, authorizer).isTrue();
-                assertThat(p.path("Auth").path("Authorizer").asText()).as("%s route authorizer override", name).isNotEqualTo("NONE");
+                assertThat(auth.path("Authorizers")
+                                .path(authorizer)
+                                .path("JwtConfiguration")
+                                .isObject())
+                        .as(
+                                "%s's default authorizer '%s' is a JWT authorizer (the buyer is the token's sub)",
+                                api, authorizer)
+                        .isTrue();
+                assertThat(p.path("Auth").path("Authorizer").asText())
+                        .as("%s route authorizer override", name)
+                        .isNotEqualTo("NONE");
                 String version = p.path("PayloadFormatVersion").asText("2.0");
-                assertThat(version).as("%s payload format (the invokers read APIGatewayV2HTTPEvent)", name).isEqualTo("2.0");
+                assertThat(version)
+                        .as("%s payload format (the invokers read APIGatewayV2HTTPEvent)", name)
+                        .isEqualTo("2.0");
                 String route = route(event);
                 String previous = owners.put(route, name);
-                assertThat(previous).as("route %s is declared by %s and %s", route, previous, name).isNull();
+                assertThat(previous)
+                        .as("route %s is declared by %s and %s", route, previous, name)
+                        .isNull();
             }
         });
-        assertThat(owners).containsEntry("GET /sales/{saleId}/reservations/{reservationId}", "ReservationQueryFunction");
+        assertThat(owners)
+                .containsEntry("GET /sales/{saleId}/reservations/{reservationId}", "ReservationQueryFunction");
     }
 
     // ---- template helpers -------------------------------------------------------------------------------------------
@@ -281,7 +340,8 @@ class TemplateContractTest {
 
     private static String route(JsonNode httpApiEvent) {
         JsonNode p = httpApiEvent.path("Properties");
-        return p.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " " + p.path("Path").asText();
+        return p.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " "
+                + p.path("Path").asText();
     }
 
     /** {@code !GetAtt X.Arn} → X. */
@@ -360,7 +420,9 @@ class TemplateContractTest {
         static FunctionModule of(String function, String codeUri) {
             int target = codeUri.indexOf("/target/");
             if (target <= 0 || !codeUri.endsWith(".zip")) {
-                throw new AssertionError(function + ": CodeUri must be <module>/target/<artifactId>.zip (built by mvn package), was '" + codeUri + "'");
+                throw new AssertionError(
+                        function + ": CodeUri must be <module>/target/<artifactId>.zip (built by mvn package), was '"
+                                + codeUri + "'");
             }
             String zip = codeUri.substring(codeUri.lastIndexOf('/') + 1);
             return new FunctionModule(codeUri.substring(0, target), zip.substring(0, zip.length() - ".zip".length()));

@@ -1,11 +1,5 @@
 package dev.flashsale.template;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,6 +7,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Reads a CloudFormation / SAM YAML template into a Jackson tree, keeping the short-form intrinsic tags.
@@ -28,12 +27,11 @@ public final class CfnYaml {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private CfnYaml() {
-    }
+    private CfnYaml() {}
 
     public static JsonNode read(Path file) throws IOException {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-             YAMLParser parser = new YAMLFactory().createParser(in)) {
+                YAMLParser parser = new YAMLFactory().createParser(in)) {
             if (parser.nextToken() == null) {
                 throw new IOException(file + " is empty");
             }

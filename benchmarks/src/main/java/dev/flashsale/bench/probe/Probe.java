@@ -1,5 +1,11 @@
 package dev.flashsale.bench.probe;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import dev.flashsale.init.Hooks;
+import dev.flashsale.init.InvocationContext;
+import dev.flashsale.queue.SqsConfirmationQueue;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -10,16 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.crac.Resource;
-
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
-
-import dev.flashsale.init.Hooks;
-import dev.flashsale.init.InvocationContext;
-import dev.flashsale.queue.SqsConfirmationQueue;
 
 /**
  * Runs inside one measured child JVM, on the classpath Lambda would build (function classes, then the layer's jars)
@@ -33,8 +30,7 @@ import dev.flashsale.queue.SqsConfirmationQueue;
  */
 public final class Probe {
 
-    private Probe() {
-    }
+    private Probe() {}
 
     public static void main(String[] args) throws Exception {
         String handlerClass = args[0];
@@ -49,8 +45,8 @@ public final class Probe {
         ClassLoadingMXBean classes = ManagementFactory.getClassLoadingMXBean();
 
         @SuppressWarnings("unchecked")
-        RequestHandler<Object, Object> handler = (RequestHandler<Object, Object>) Class.forName(handlerClass)
-                .getDeclaredConstructor().newInstance();
+        RequestHandler<Object, Object> handler = (RequestHandler<Object, Object>)
+                Class.forName(handlerClass).getDeclaredConstructor().newInstance();
         long initDone = System.currentTimeMillis();
         int classesAtInit = classes.getLoadedClassCount();
         out.println("initMs=" + (initDone - launchedAt));

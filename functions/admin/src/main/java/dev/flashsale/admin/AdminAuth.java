@@ -1,13 +1,12 @@
 package dev.flashsale.admin;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Optional;
-
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * Who may call the admin API. In AWS the routes use IAM authorization: API Gateway verifies the SigV4 signature and
@@ -40,11 +39,13 @@ public final class AdminAuth {
             return principal.get();
         }
         if (!devMode) {
-            throw new ProblemException(ProblemType.ADMIN_UNAUTHENTICATED,
+            throw new ProblemException(
+                    ProblemType.ADMIN_UNAUTHENTICATED,
                     "admin routes need a SigV4-signed request from an IAM principal allowed to invoke them");
         }
         String header = http.header("authorization").orElse("").strip();
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || header.substring(7).isBlank()) {
             throw new ProblemException(ProblemType.ADMIN_UNAUTHENTICATED, "send Authorization: Bearer <ADMIN_TOKEN>");
         }
         byte[] given = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);

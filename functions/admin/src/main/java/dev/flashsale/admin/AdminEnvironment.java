@@ -1,9 +1,5 @@
 package dev.flashsale.admin;
 
-import java.time.Duration;
-import java.util.Optional;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
@@ -11,6 +7,9 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.resilience.BreakerSettings;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything the AdminFunction reads from its environment, once, in its Init.
@@ -22,20 +21,37 @@ import dev.flashsale.resilience.BreakerSettings;
  * @param devMode    {@code DEV_MODE}, default false: a bearer {@code ADMIN_TOKEN} stands in for IAM (local runs only)
  * @param adminToken {@code ADMIN_TOKEN} (no default; used only in dev mode, at least 16 characters)
  */
-public record AdminEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
-                               BreakerSettings dbBreaker, Lifetimes lifetimes, boolean devMode, Optional<String> adminToken) {
+public record AdminEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        Lifetimes lifetimes,
+        boolean devMode,
+        Optional<String> adminToken) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), Lifetimes.VARIABLES,
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
+            Lifetimes.VARIABLES,
             Variables.of("DEV_MODE", "ADMIN_TOKEN"));
 
     public static AdminEnvironment from(Config config) {
         boolean dev = config.bool("DEV_MODE", false);
         Optional<String> token = config.optional("ADMIN_TOKEN");
-        return new AdminEnvironment(InitSettings.from(config, "admin"),
-                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
-                Lifetimes.from(config), dev, dev ? token : Optional.empty());
+        return new AdminEnvironment(
+                InitSettings.from(config, "admin"),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                Lifetimes.from(config),
+                dev,
+                dev ? token : Optional.empty());
     }
 
     /** Who may call: in dev mode the token, else only IAM principals. */

@@ -1,12 +1,5 @@
 package dev.flashsale.admin;
 
-import java.time.Clock;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.Problem;
@@ -15,6 +8,12 @@ import dev.flashsale.http.ProblemType;
 import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * The admin operations. Sales are created in the database only (prewarm or the first reservation loads them into
@@ -41,11 +40,9 @@ public final class AdminHandler {
     public sealed interface Created {
         Map<String, Object> view();
 
-        record New(Map<String, Object> view) implements Created {
-        }
+        record New(Map<String, Object> view) implements Created {}
 
-        record Replayed(Map<String, Object> view) implements Created {
-        }
+        record Replayed(Map<String, Object> view) implements Created {}
     }
 
     public Created create(SaleDraft d) {
@@ -54,8 +51,10 @@ public final class AdminHandler {
         }
         SaleRecord existing = find(d.sale().id());
         if (!existing.sameDefinition(d.sale(), d.item(), d.priceCents(), d.currency())) {
-            throw new ProblemException(Problem.of(ProblemType.SALE_EXISTS,
-                    "sale '" + d.sale().id() + "' exists with a different definition; choose another id").with("saleId", d.sale().id()));
+            throw new ProblemException(Problem.of(
+                            ProblemType.SALE_EXISTS,
+                            "sale '" + d.sale().id() + "' exists with a different definition; choose another id")
+                    .with("saleId", d.sale().id()));
         }
         return new Created.Replayed(view(existing));
     }
@@ -91,12 +90,18 @@ public final class AdminHandler {
         return switch (change) {
             case SaleSync.StockChange.Added added -> view(find(saleId));
             case SaleSync.StockChange.Replayed replayed -> view(find(saleId));
-            case SaleSync.StockChange.OperationReused reused -> throw new ProblemException(Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key already added " + reused.unitsApplied() + " units; adding " + units + " needs a new key")
-                    .with("unitsAdded", reused.unitsApplied()));
-            case SaleSync.StockChange.Refused refused -> throw new ProblemException(Problem.of(ProblemType.SALE_ALREADY_STARTED,
-                    "stock can only be added before the sale starts at " + refused.sale().sale().startsAt())
-                    .with("startsAt", refused.sale().sale().startsAt().toString()));
+            case SaleSync.StockChange.OperationReused reused ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.IDEMPOTENCY_KEY_REUSED,
+                                "this Idempotency-Key already added " + reused.unitsApplied() + " units; adding "
+                                        + units + " needs a new key")
+                        .with("unitsAdded", reused.unitsApplied()));
+            case SaleSync.StockChange.Refused refused ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.SALE_ALREADY_STARTED,
+                                "stock can only be added before the sale starts at "
+                                        + refused.sale().sale().startsAt())
+                        .with("startsAt", refused.sale().sale().startsAt().toString()));
         };
     }
 
@@ -109,6 +114,7 @@ public final class AdminHandler {
     }
 
     static ProblemException notFound(String saleId) {
-        return new ProblemException(Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'").with("saleId", saleId));
+        return new ProblemException(Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'")
+                .with("saleId", saleId));
     }
 }

@@ -1,22 +1,20 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.config.Config;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.sale.SaleCache;
+import dev.flashsale.sale.SaleSync;
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.PrimeSamples;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.telemetry.Telemetry;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.sale.SaleCache;
-import dev.flashsale.sale.SaleSync;
 
 /**
  * Built once per execution environment of the AdminFunction: the Redis client, the database connection, the id
@@ -35,8 +33,8 @@ public final class AdminInit extends FunctionInit {
         SaleRepository sales = new SaleRepository(wiring().db(env.db(), env.dbBreaker()));
         Clock clock = Clock.systemUTC();
         Duration retention = env.lifetimes().retention();
-        AdminHandler handler = new AdminHandler(sales, new SaleCache(redis, retention), new SaleSync(redis, sales, retention), clock,
-                wiring().ids());
+        AdminHandler handler = new AdminHandler(
+                sales, new SaleCache(redis, retention), new SaleSync(redis, sales, retention), clock, wiring().ids());
         this.invoker = new AdminInvoker(env.auth(), new AdminRequestReader(clock), handler, telemetry);
     }
 
@@ -64,11 +62,25 @@ public final class AdminInit extends FunctionInit {
         AdminInvoker quiet = invoker.withoutTelemetry();
         String sale = "/admin/sales/" + PrimeSamples.SALE_ID;
         int[] answers = {
-            quiet.handleRequest(PrimeSamples.iamApiEvent("GET", "/admin/sales/{saleId}", sale, Map.of("saleId", PrimeSamples.SALE_ID), null),
-                    primingContext()).getStatusCode(),
-            quiet.handleRequest(PrimeSamples.iamApiEvent("GET", "/admin/sales", "/admin/sales", Map.of(), null), primingContext()).getStatusCode(),
-            quiet.handleRequest(PrimeSamples.iamApiEvent("POST", "/admin/sales", "/admin/sales", Map.of(),
-                    "{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}"), primingContext()).getStatusCode()};
+            quiet.handleRequest(
+                            PrimeSamples.iamApiEvent(
+                                    "GET", "/admin/sales/{saleId}", sale, Map.of("saleId", PrimeSamples.SALE_ID), null),
+                            primingContext())
+                    .getStatusCode(),
+            quiet.handleRequest(
+                            PrimeSamples.iamApiEvent("GET", "/admin/sales", "/admin/sales", Map.of(), null),
+                            primingContext())
+                    .getStatusCode(),
+            quiet.handleRequest(
+                            PrimeSamples.iamApiEvent(
+                                    "POST",
+                                    "/admin/sales",
+                                    "/admin/sales",
+                                    Map.of(),
+                                    "{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}"),
+                            primingContext())
+                    .getStatusCode()
+        };
         if (answers[0] != 404 || answers[2] / 100 != 4) {
             LOG.warn("priming the admin path answered {} (is the database reachable?)", Arrays.toString(answers));
         }

@@ -1,5 +1,12 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.Problem;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.json.Json;
+import dev.flashsale.json.JsonException;
+import dev.flashsale.sale.Sale;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,14 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import dev.flashsale.http.HttpRequest;
-import dev.flashsale.http.Problem;
-import dev.flashsale.http.ProblemException;
-import dev.flashsale.http.ProblemType;
-import dev.flashsale.json.Json;
-import dev.flashsale.json.JsonException;
-import dev.flashsale.sale.Sale;
 
 /**
  * Reads admin requests. The shape of a body (JSON object, known fields, JSON types, timestamp syntax) is checked first
@@ -37,10 +36,10 @@ public final class AdminRequestReader {
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 100;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
-    private static final Set<String> CREATE_FIELDS = Set.of("id", "item", "stock", "priceCents", "currency", "perBuyerLimit",
-            "perOrderMax", "startsAt", "endsAt");
-    private static final Set<String> REQUIRED = Set.of("id", "item", "stock", "priceCents", "perBuyerLimit", "perOrderMax",
-            "startsAt", "endsAt");
+    private static final Set<String> CREATE_FIELDS = Set.of(
+            "id", "item", "stock", "priceCents", "currency", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
+    private static final Set<String> REQUIRED =
+            Set.of("id", "item", "stock", "priceCents", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
 
     private final Clock clock;
 
@@ -52,7 +51,8 @@ public final class AdminRequestReader {
         Map<String, Object> body = object(http);
         for (String key : body.keySet()) {
             if (!CREATE_FIELDS.contains(key)) {
-                throw invalid("unknown field '" + key + "'; allowed: " + String.join(", ", CREATE_FIELDS.stream().sorted().toList()));
+                throw invalid("unknown field '" + key + "'; allowed: "
+                        + String.join(", ", CREATE_FIELDS.stream().sorted().toList()));
             }
         }
         for (String key : REQUIRED.stream().sorted().toList()) {
@@ -67,7 +67,8 @@ public final class AdminRequestReader {
         String item = string(body, "item");
         long stock = integer(body, "stock");
         long price = integer(body, "priceCents");
-        String currency = body.containsKey("currency") && body.get("currency") != null ? string(body, "currency") : "USD";
+        String currency =
+                body.containsKey("currency") && body.get("currency") != null ? string(body, "currency") : "USD";
         long limit = integer(body, "perBuyerLimit");
         long max = integer(body, "perOrderMax");
         Instant startsAt = instant(body, "startsAt");
@@ -75,7 +76,9 @@ public final class AdminRequestReader {
 
         Map<String, String> errors = new LinkedHashMap<>();
         String trimmed = item.strip();
-        if (trimmed.isEmpty() || trimmed.length() > MAX_ITEM_LENGTH || trimmed.chars().anyMatch(Character::isISOControl)) {
+        if (trimmed.isEmpty()
+                || trimmed.length() > MAX_ITEM_LENGTH
+                || trimmed.chars().anyMatch(Character::isISOControl)) {
             errors.put("item", "must be 1 to " + MAX_ITEM_LENGTH + " characters without control characters");
         }
         if (stock < 1 || stock > MAX_STOCK) {
@@ -105,7 +108,8 @@ public final class AdminRequestReader {
         if (!errors.isEmpty()) {
             throw invalidSale(errors);
         }
-        return new SaleDraft(new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt), trimmed, price, currency);
+        return new SaleDraft(
+                new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt), trimmed, price, currency);
     }
 
     /** {@code {"add": n}}: units to add, 1..{@link #MAX_STOCK}. */
@@ -177,7 +181,7 @@ public final class AdminRequestReader {
             return ((Number) v).longValue();
         }
         if (v instanceof java.math.BigInteger) {
-            return Long.MAX_VALUE;  // out of every range: reported as a value error
+            return Long.MAX_VALUE; // out of every range: reported as a value error
         }
         throw invalid("'" + key + "' must be an integer");
     }
@@ -198,7 +202,13 @@ public final class AdminRequestReader {
     private static ProblemException invalidSale(Map<String, String> errors) {
         List<Map<String, String>> list = new ArrayList<>();
         errors.forEach((field, detail) -> list.add(Map.of("field", field, "detail", detail)));
-        return new ProblemException(Problem.of(ProblemType.INVALID_SALE,
-                String.join("; ", errors.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList())).with("errors", list));
+        return new ProblemException(Problem.of(
+                        ProblemType.INVALID_SALE,
+                        String.join(
+                                "; ",
+                                errors.entrySet().stream()
+                                        .map(e -> e.getKey() + " " + e.getValue())
+                                        .toList()))
+                .with("errors", list));
     }
 }

@@ -1,18 +1,16 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.db.SaleRecord;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SalePhase;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.flashsale.db.SaleRecord;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SalePhase;
-
 /** JSON views of sales for the admin API. */
 final class SaleViews {
 
-    private SaleViews() {
-    }
+    private SaleViews() {}
 
     /**
      * @param available units available in Redis, or -1 when the sale is not loaded there

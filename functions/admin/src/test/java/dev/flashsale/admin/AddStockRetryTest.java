@@ -2,6 +2,18 @@ package dev.flashsale.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.config.Config;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.json.Json;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleSync;
+import dev.flashsale.testing.FaultProxy;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,24 +22,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.config.Config;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.json.Json;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleSync;
-import dev.flashsale.testing.FaultProxy;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestStack;
 
 /**
  * Adding stock is applied once: the database connection retries a transaction whose COMMIT reply was lost (the
@@ -49,7 +46,9 @@ class AddStockRetryTest {
         env.put("DEV_MODE", "true");
         env.put("ADMIN_TOKEN", TOKEN);
         env.put("REDIS_URL", dev.flashsale.testing.TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"));
+        env.put(
+                "DATABASE_URL",
+                TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"));
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());
         admin = AdminInit.from(Config.of(env)).invoker();
@@ -63,7 +62,13 @@ class AddStockRetryTest {
 
     private Sale loadedSaleStartingInAnHour(int stock) {
         Instant start = Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
-        Sale sale = new Sale("add-" + UUID.randomUUID().toString().substring(0, 12), stock, 2, 2, start, start.plus(Duration.ofHours(1)));
+        Sale sale = new Sale(
+                "add-" + UUID.randomUUID().toString().substring(0, 12),
+                stock,
+                2,
+                2,
+                start,
+                start.plus(Duration.ofHours(1)));
         new SaleRepository(stack.db).create(sale, 1999, "USD");
         new SaleSync(stack.redis, new SaleRepository(stack.db), Duration.ofDays(1)).loadIfAbsent(sale.id());
         return sale;
@@ -76,8 +81,13 @@ class AddStockRetryTest {
         if (idempotencyKey != null) {
             headers.put("idempotency-key", idempotencyKey);
         }
-        return admin.handleRequest(HttpApi.request("POST", "/admin/sales/{saleId}/stock", "/admin/sales/" + saleId + "/stock", null)
-                .pathParameter("saleId", saleId).headers(headers).body("{\"add\":" + units + "}").build(), Lambda.context());
+        return admin.handleRequest(
+                HttpApi.request("POST", "/admin/sales/{saleId}/stock", "/admin/sales/" + saleId + "/stock", null)
+                        .pathParameter("saleId", saleId)
+                        .headers(headers)
+                        .body("{\"add\":" + units + "}")
+                        .build(),
+                Lambda.context());
     }
 
     private int databaseStock(String saleId) {
@@ -98,7 +108,9 @@ class AddStockRetryTest {
         CountDownLatch lost = dbProxy.loseReplyTo("COMMIT\0", FaultProxy.Mode.PASS);
         APIGatewayV2HTTPResponse answer = addStock(sale.id(), 50, null);
 
-        assertThat(lost.await(1, TimeUnit.SECONDS)).as("a COMMIT reply was lost").isTrue();
+        assertThat(lost.await(1, TimeUnit.SECONDS))
+                .as("a COMMIT reply was lost")
+                .isTrue();
         assertThat(answer.getStatusCode()).as(answer.getBody()).isEqualTo(200);
         assertThat(Json.readObject(answer.getBody())).containsEntry("stock", 150);
         assertThat(databaseStock(sale.id())).isEqualTo(150);
@@ -117,7 +129,8 @@ class AddStockRetryTest {
         assertThat(again.getStatusCode()).isEqualTo(200);
         assertThat(Json.readObject(again.getBody())).containsEntry("stock", 110);
         assertThat(otherUnits.getStatusCode()).isEqualTo(422);
-        assertThat(Json.readObject(otherUnits.getBody())).containsEntry("type", dev.flashsale.http.ProblemType.IDEMPOTENCY_KEY_REUSED.uri())
+        assertThat(Json.readObject(otherUnits.getBody()))
+                .containsEntry("type", dev.flashsale.http.ProblemType.IDEMPOTENCY_KEY_REUSED.uri())
                 .containsEntry("unitsAdded", 10);
         assertThat(databaseStock(sale.id())).isEqualTo(115);
         assertThat(redisStock(sale.id())).isEqualTo("115/115");

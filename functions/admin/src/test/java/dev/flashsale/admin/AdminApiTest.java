@@ -2,6 +2,23 @@ package dev.flashsale.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.http.ApiGatewayEvent;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.json.Json;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -10,32 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.http.ApiGatewayEvent;
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.config.Config;
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.http.ProblemType;
-import dev.flashsale.json.Json;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
-import dev.flashsale.testing.TestSales;
 
 /** The admin API through its invoker, wired by AdminInit from config, against the real PostgreSQL and Redis. */
 class AdminApiTest {
@@ -48,8 +45,10 @@ class AdminApiTest {
 
     @BeforeAll
     static void start() {
-        dev = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "true", "ADMIN_TOKEN", TOKEN)))).invoker();
-        aws = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "false", "ADMIN_TOKEN", TOKEN)))).invoker();
+        dev = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "true", "ADMIN_TOKEN", TOKEN))))
+                .invoker();
+        aws = AdminInit.from(Config.of(env(Map.of("DEV_MODE", "false", "ADMIN_TOKEN", TOKEN))))
+                .invoker();
         db = TestDatabase.connect();
         redis = TestRedis.connect();
     }
@@ -99,19 +98,22 @@ class AdminApiTest {
         return Json.write(m);
     }
 
-    static APIGatewayV2HTTPEvent request(String method, String route, String path, Map<String, String> params, String body,
-                                         String authorization) {
+    static APIGatewayV2HTTPEvent request(
+            String method, String route, String path, Map<String, String> params, String body, String authorization) {
         Map<String, String> headers = new HashMap<>();
         headers.put("content-type", "application/json");
         if (authorization != null) {
             headers.put("authorization", authorization);
         }
-        ApiGatewayEvent event = HttpApi.request(method, route, path, null).pathParameters(params).headers(headers);
+        ApiGatewayEvent event = HttpApi.request(method, route, path, null)
+                .pathParameters(params)
+                .headers(headers);
         return (body == null ? event : event.body(body)).build();
     }
 
     private static APIGatewayV2HTTPResponse create(AdminInvoker invoker, String body, String authorization) {
-        return invoker.handleRequest(request("POST", "/admin/sales", "/admin/sales", Map.of(), body, authorization), Lambda.context());
+        return invoker.handleRequest(
+                request("POST", "/admin/sales", "/admin/sales", Map.of(), body, authorization), Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse create(String body) {
@@ -119,13 +121,27 @@ class AdminApiTest {
     }
 
     private static APIGatewayV2HTTPResponse get(String saleId) {
-        return dev.handleRequest(request("GET", "/admin/sales/{saleId}", "/admin/sales/" + saleId, Map.of("saleId", saleId), null,
-                "Bearer " + TOKEN), Lambda.context());
+        return dev.handleRequest(
+                request(
+                        "GET",
+                        "/admin/sales/{saleId}",
+                        "/admin/sales/" + saleId,
+                        Map.of("saleId", saleId),
+                        null,
+                        "Bearer " + TOKEN),
+                Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse addStock(String saleId, String body) {
-        return dev.handleRequest(request("POST", "/admin/sales/{saleId}/stock", "/admin/sales/" + saleId + "/stock",
-                Map.of("saleId", saleId), body, "Bearer " + TOKEN), Lambda.context());
+        return dev.handleRequest(
+                request(
+                        "POST",
+                        "/admin/sales/{saleId}/stock",
+                        "/admin/sales/" + saleId + "/stock",
+                        Map.of("saleId", saleId),
+                        body,
+                        "Bearer " + TOKEN),
+                Lambda.context());
     }
 
     private static APIGatewayV2HTTPResponse list(Map<String, String> query) {
@@ -152,27 +168,51 @@ class AdminApiTest {
                 Arguments.of("unknown field", Map.of("color", "red"), 400, ProblemType.INVALID_REQUEST),
                 Arguments.of("stock as a string", Map.of("stock", "10"), 400, ProblemType.INVALID_REQUEST),
                 Arguments.of("stock as a decimal", Map.of("stock", 1.5), 400, ProblemType.INVALID_REQUEST),
-                Arguments.of("startsAt not a timestamp", Map.of("startsAt", "tomorrow at nine"), 400, ProblemType.INVALID_REQUEST),
-                Arguments.of("startsAt without offset", Map.of("startsAt", "2030-01-01T09:00:00"), 400, ProblemType.INVALID_REQUEST),
+                Arguments.of(
+                        "startsAt not a timestamp",
+                        Map.of("startsAt", "tomorrow at nine"),
+                        400,
+                        ProblemType.INVALID_REQUEST),
+                Arguments.of(
+                        "startsAt without offset",
+                        Map.of("startsAt", "2030-01-01T09:00:00"),
+                        400,
+                        ProblemType.INVALID_REQUEST),
                 Arguments.of("bad id", Map.of("id", "no spaces allowed"), 400, ProblemType.INVALID_SALE_ID),
                 Arguments.of("stock 0", Map.of("stock", 0), 422, ProblemType.INVALID_SALE),
                 Arguments.of("stock too large", Map.of("stock", 1_000_001), 422, ProblemType.INVALID_SALE),
-                Arguments.of("stock beyond long", Map.of("stock", new java.math.BigInteger("123456789012345678901234567890")), 422,
+                Arguments.of(
+                        "stock beyond long",
+                        Map.of("stock", new java.math.BigInteger("123456789012345678901234567890")),
+                        422,
                         ProblemType.INVALID_SALE),
                 Arguments.of("negative price", Map.of("priceCents", -1), 422, ProblemType.INVALID_SALE),
                 Arguments.of("lower-case currency", Map.of("currency", "usd"), 422, ProblemType.INVALID_SALE),
                 Arguments.of("blank item", Map.of("item", "   "), 422, ProblemType.INVALID_SALE),
-                Arguments.of("per-order max above per-buyer limit", Map.of("perOrderMax", 3), 422, ProblemType.INVALID_SALE),
+                Arguments.of(
+                        "per-order max above per-buyer limit", Map.of("perOrderMax", 3), 422, ProblemType.INVALID_SALE),
                 Arguments.of("per-buyer limit 0", Map.of("perBuyerLimit", 0), 422, ProblemType.INVALID_SALE),
-                Arguments.of("ends before it starts", Map.of("endsAt", at(Duration.ofMinutes(30))), 422, ProblemType.INVALID_SALE),
-                Arguments.of("ended already", Map.of("startsAt", at(Duration.ofHours(-3)), "endsAt", at(Duration.ofHours(-1))), 422,
+                Arguments.of(
+                        "ends before it starts",
+                        Map.of("endsAt", at(Duration.ofMinutes(30))),
+                        422,
                         ProblemType.INVALID_SALE),
-                Arguments.of("window over 31 days", Map.of("endsAt", at(Duration.ofDays(40))), 422, ProblemType.INVALID_SALE));
+                Arguments.of(
+                        "ended already",
+                        Map.of("startsAt", at(Duration.ofHours(-3)), "endsAt", at(Duration.ofHours(-1))),
+                        422,
+                        ProblemType.INVALID_SALE),
+                Arguments.of(
+                        "window over 31 days",
+                        Map.of("endsAt", at(Duration.ofDays(40))),
+                        422,
+                        ProblemType.INVALID_SALE));
     }
 
     @ParameterizedTest(name = "{0} -> {2} {3}")
     @MethodSource("badCreates")
-    void create_refusesBadInput_withItsProblem_andWritesNothing(String name, Object input, int status, ProblemType type) {
+    void create_refusesBadInput_withItsProblem_andWritesNothing(
+            String name, Object input, int status, ProblemType type) {
         String id = newId();
         String body;
         if (input instanceof String raw) {
@@ -196,10 +236,12 @@ class AdminApiTest {
 
     @Test
     void create_refusesOtherMediaTypesAndOversizedBodies() {
-        APIGatewayV2HTTPEvent text = request("POST", "/admin/sales", "/admin/sales", Map.of(), saleJson(newId(), Map.of()), "Bearer " + TOKEN);
+        APIGatewayV2HTTPEvent text = request(
+                "POST", "/admin/sales", "/admin/sales", Map.of(), saleJson(newId(), Map.of()), "Bearer " + TOKEN);
         text.getHeaders().put("content-type", "text/plain");
         assertThat(dev.handleRequest(text, Lambda.context()).getStatusCode()).isEqualTo(415);
-        assertThat(create(saleJson(newId(), Map.of("item", "x".repeat(5000)))).getStatusCode()).isEqualTo(413);
+        assertThat(create(saleJson(newId(), Map.of("item", "x".repeat(5000)))).getStatusCode())
+                .isEqualTo(413);
     }
 
     @Test
@@ -209,8 +251,13 @@ class AdminApiTest {
         APIGatewayV2HTTPResponse created = create(json);
         assertThat(created.getStatusCode()).isEqualTo(201);
         assertThat(created.getHeaders()).containsEntry("location", "/admin/sales/" + id);
-        assertThat(body(created)).containsEntry("id", id).containsEntry("stock", 10).containsEntry("sold", 0)
-                .containsEntry("status", "upcoming").containsEntry("item", "Limited sneaker").containsEntry("loaded", false);
+        assertThat(body(created))
+                .containsEntry("id", id)
+                .containsEntry("stock", 10)
+                .containsEntry("sold", 0)
+                .containsEntry("status", "upcoming")
+                .containsEntry("item", "Limited sneaker")
+                .containsEntry("loaded", false);
 
         APIGatewayV2HTTPResponse replay = create(json);
         assertThat(replay.getStatusCode()).isEqualTo(200);
@@ -235,13 +282,16 @@ class AdminApiTest {
             assertThat(create(saleJson(prefix + s, Map.of())).getStatusCode()).isEqualTo(201);
         }
         Map<String, Object> page1 = body(list(Map.of("after", prefix.substring(0, prefix.length() - 1), "limit", "2")));
-        assertThat(((List<?>) page1.get("sales")).stream().map(s -> (Object) ((Map<?, ?>) s).get("id")).toList())
+        assertThat(((List<?>) page1.get("sales"))
+                        .stream().map(s -> (Object) ((Map<?, ?>) s).get("id")).toList())
                 .containsExactly(prefix + "a", prefix + "b");
         assertThat(page1.get("next")).isEqualTo(prefix + "b");
         Map<String, Object> page2 = body(list(Map.of("after", (String) page1.get("next"), "limit", "2")));
-        assertThat(((Map<?, ?>) ((List<?>) page2.get("sales")).get(0)).get("id")).isEqualTo(prefix + "c");
+        assertThat(((Map<?, ?>) ((List<?>) page2.get("sales")).get(0)).get("id"))
+                .isEqualTo(prefix + "c");
 
-        for (Map<String, String> bad : List.of(Map.of("limit", "0"), Map.of("limit", "101"), Map.of("limit", "x"), Map.of("after", "a b"))) {
+        for (Map<String, String> bad :
+                List.of(Map.of("limit", "0"), Map.of("limit", "101"), Map.of("limit", "x"), Map.of("after", "a b"))) {
             APIGatewayV2HTTPResponse r = list(bad);
             assertThat(r.getStatusCode()).as(bad.toString()).isEqualTo(400);
             assertThat(body(r).get("type")).isEqualTo(ProblemType.INVALID_REQUEST.uri());
@@ -259,7 +309,8 @@ class AdminApiTest {
         assertThat(redis.client().exists(new SaleKeys(id).stock())).isFalse();
 
         // loaded (as prewarm would), then more stock: Redis follows
-        new SaleCache(redis, Duration.ofDays(1)).load(new SaleRepository(db).find(id).orElseThrow().sale());
+        new SaleCache(redis, Duration.ofDays(1))
+                .load(new SaleRepository(db).find(id).orElseThrow().sale());
         APIGatewayV2HTTPResponse loaded = addStock(id, "{\"add\":7}");
         assertThat(body(loaded)).containsEntry("stock", 22).containsEntry("available", 22);
         assertThat(redis.client().hget(new SaleKeys(id).meta(), "stock")).isEqualTo("22");
@@ -279,7 +330,8 @@ class AdminApiTest {
         APIGatewayV2HTTPResponse started = addStock(live.id(), "{\"add\":5}");
         assertThat(started.getStatusCode()).isEqualTo(409);
         assertThat(body(started).get("type")).isEqualTo(ProblemType.SALE_ALREADY_STARTED.uri());
-        assertThat(new SaleRepository(db).find(live.id()).orElseThrow().sale().stock()).isEqualTo(10);
+        assertThat(new SaleRepository(db).find(live.id()).orElseThrow().sale().stock())
+                .isEqualTo(10);
         assertThat(addStock(newId(), "{\"add\":5}").getStatusCode()).isEqualTo(404);
     }
 
@@ -287,9 +339,9 @@ class AdminApiTest {
     void devMode_refusesAMissingOrMalformedTokenWith401_andAWrongOneWith403_writingNothing() {
         String id = newId();
         String json = saleJson(id, Map.of());
-        record Case(String authorization, int status, ProblemType type) {
-        }
-        for (Case c : List.of(new Case(null, 401, ProblemType.ADMIN_UNAUTHENTICATED),
+        record Case(String authorization, int status, ProblemType type) {}
+        for (Case c : List.of(
+                new Case(null, 401, ProblemType.ADMIN_UNAUTHENTICATED),
                 new Case("Basic YWRtaW46YWRtaW4=", 401, ProblemType.ADMIN_UNAUTHENTICATED),
                 new Case("Bearer ", 401, ProblemType.ADMIN_UNAUTHENTICATED),
                 new Case("Bearer wrong-token-0123456789", 403, ProblemType.FORBIDDEN),
@@ -300,7 +352,8 @@ class AdminApiTest {
         }
         assertThat(inDatabase(id)).isFalse();
         // The buyer's JWT is no admin credential either.
-        APIGatewayV2HTTPEvent buyer = HttpApi.request("GET", "/admin/sales", "/admin/sales", "buyer-1").build();
+        APIGatewayV2HTTPEvent buyer = HttpApi.request("GET", "/admin/sales", "/admin/sales", "buyer-1")
+                .build();
         assertThat(dev.handleRequest(buyer, Lambda.context()).getStatusCode()).isEqualTo(401);
     }
 
@@ -317,13 +370,14 @@ class AdminApiTest {
         APIGatewayV2HTTPEvent.RequestContext.IAM iam = new APIGatewayV2HTTPEvent.RequestContext.IAM();
         iam.setAccountId("123456789012");
         iam.setUserArn("arn:aws:sts::123456789012:assumed-role/flashsale-operator/ops");
-        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer = new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
+        APIGatewayV2HTTPEvent.RequestContext.Authorizer authorizer =
+                new APIGatewayV2HTTPEvent.RequestContext.Authorizer();
         authorizer.setIam(iam);
         signed.getRequestContext().setAuthorizer(authorizer);
         assertThat(aws.handleRequest(signed, Lambda.context()).getStatusCode()).isEqualTo(201);
         assertThat(inDatabase(id)).isTrue();
 
-        iam.setUserArn("");  // an IAM block without a verified principal is no identity
+        iam.setUserArn(""); // an IAM block without a verified principal is no identity
         assertThat(aws.handleRequest(signed, Lambda.context()).getStatusCode()).isEqualTo(401);
     }
 }

@@ -1,8 +1,5 @@
 package dev.flashsale.confirm;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
@@ -10,6 +7,8 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.resilience.BreakerSettings;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the ConfirmFunction reads from its environment, once, in its Init.
@@ -20,16 +19,29 @@ import dev.flashsale.resilience.BreakerSettings;
  * @param lifetimes {@code CLAIM_TTL}, {@code REDRIVE_WINDOW} and the other reservation lifetimes they must fit (see
  *                  {@link Lifetimes})
  */
-public record ConfirmEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
-                                 BreakerSettings dbBreaker, Lifetimes lifetimes) {
+public record ConfirmEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        Lifetimes lifetimes) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), Lifetimes.VARIABLES);
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
+            Lifetimes.VARIABLES);
 
     public static ConfirmEnvironment from(Config config) {
-        return new ConfirmEnvironment(InitSettings.from(config, "confirm"),
-                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+        return new ConfirmEnvironment(
+                InitSettings.from(config, "confirm"),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
                 Lifetimes.from(config));
     }
 }

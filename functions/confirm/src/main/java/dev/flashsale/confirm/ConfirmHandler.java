@@ -1,11 +1,5 @@
 package dev.flashsale.confirm;
 
-import java.util.Optional;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
@@ -16,6 +10,10 @@ import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.SettleOutcome;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a hold into an order, claim before write:
@@ -51,7 +49,7 @@ public final class ConfirmHandler {
     private final Consumer<Step> afterStep;
 
     public ConfirmHandler(HoldClaims claims, OrderFence fence) {
-        this(claims, fence, step -> { });
+        this(claims, fence, step -> {});
     }
 
     /** @param afterStep called at each step boundary; a test makes it throw to simulate a crash there */
@@ -71,24 +69,30 @@ public final class ConfirmHandler {
      * @return whether the reservation is now CLAIMED
      */
     public boolean park(ConfirmationMessage message) {
-        ClaimOutcome parked = message.hold().map(claims::parkOrRestore)
+        ClaimOutcome parked = message.hold()
+                .map(claims::parkOrRestore)
                 .orElseGet(() -> claims.park(message.saleId(), message.reservationId()));
         return parked instanceof ClaimOutcome.Claimed || parked instanceof ClaimOutcome.Restored;
     }
 
     public ConfirmOutcome confirm(ConfirmationMessage message) {
         Optional<Reservation> copy = message.hold();
-        ClaimOutcome claim = copy.map(claims::claimOrRestore).orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
+        ClaimOutcome claim = copy.map(claims::claimOrRestore)
+                .orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
         Reservation held;
         switch (claim) {
             case ClaimOutcome.Claimed c -> held = c.reservation();
             case ClaimOutcome.Restored r -> {
-                LOG.warn("reservation {} of sale {} was not in Redis (lost in a failover?); restored from its message as CLAIMED",
-                        message.reservationId(), message.saleId());
+                LOG.warn(
+                        "reservation {} of sale {} was not in Redis (lost in a failover?); restored from its message as CLAIMED",
+                        message.reservationId(),
+                        message.saleId());
                 held = r.reservation();
             }
             case ClaimOutcome.NotClaimable n -> {
-                return n.status() == ReservationStatus.CONFIRMED ? ConfirmOutcome.ALREADY_CONFIRMED : ConfirmOutcome.NOT_HELD;
+                return n.status() == ReservationStatus.CONFIRMED
+                        ? ConfirmOutcome.ALREADY_CONFIRMED
+                        : ConfirmOutcome.NOT_HELD;
             }
             case ClaimOutcome.HoldExpired e -> {
                 return ConfirmOutcome.HOLD_EXPIRED;
@@ -97,14 +101,21 @@ public final class ConfirmHandler {
                 if (copy.isPresent()) {
                     return decideLostAfterDeadline(copy.get());
                 }
-                LOG.warn("reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
-                        message.reservationId(), message.saleId());
+                LOG.warn(
+                        "reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
+                        message.reservationId(),
+                        message.saleId());
                 return ConfirmOutcome.UNKNOWN_RESERVATION;
             }
         }
         if (held.quantity() != message.quantity() || !held.buyerId().equals(message.buyerId())) {
-            LOG.warn("message for reservation {} says buyer {} x{}, Redis says buyer {} x{}; the order follows Redis",
-                    held.id(), message.buyerId(), message.quantity(), held.buyerId(), held.quantity());
+            LOG.warn(
+                    "message for reservation {} says buyer {} x{}, Redis says buyer {} x{}; the order follows Redis",
+                    held.id(),
+                    message.buyerId(),
+                    message.quantity(),
+                    held.buyerId(),
+                    held.quantity());
         }
         afterStep.accept(Step.CLAIMED);
 
@@ -113,8 +124,12 @@ public final class ConfirmHandler {
 
         SettleOutcome settled = claims.follow(held.saleId(), held.id(), decision);
         if (settled == SettleOutcome.CONFLICT || settled == SettleOutcome.UNKNOWN) {
-            LOG.error("reservation {} of sale {}: the database decided {} but Redis could not follow ({}); reconcile the sale",
-                    held.id(), held.saleId(), decision, settled);
+            LOG.error(
+                    "reservation {} of sale {}: the database decided {} but Redis could not follow ({}); reconcile the sale",
+                    held.id(),
+                    held.saleId(),
+                    decision,
+                    settled);
         }
         return outcome(held, decision);
     }
@@ -129,12 +144,20 @@ public final class ConfirmHandler {
         try {
             decision = fence.release(hold, ReleaseReason.HOLD_EXPIRED);
         } catch (UnknownSaleException e) {
-            LOG.warn("reservation {}: sale {} is neither in Redis nor in the database; nothing to decide", hold.id(), hold.saleId());
+            LOG.warn(
+                    "reservation {}: sale {} is neither in Redis nor in the database; nothing to decide",
+                    hold.id(),
+                    hold.saleId());
             return ConfirmOutcome.UNKNOWN_RESERVATION;
         }
         SettleOutcome settled = claims.followOrRestore(hold, decision);
-        LOG.warn("reservation {} of sale {} was not in Redis (lost in a failover?) and its hold had expired; the database decided {}, "
-                + "Redis {}", hold.id(), hold.saleId(), decision, settled);
+        LOG.warn(
+                "reservation {} of sale {} was not in Redis (lost in a failover?) and its hold had expired; the database decided {}, "
+                        + "Redis {}",
+                hold.id(),
+                hold.saleId(),
+                decision,
+                settled);
         if (decision instanceof OrderDecision.Released r && r.reason() == ReleaseReason.HOLD_EXPIRED) {
             return ConfirmOutcome.HOLD_EXPIRED;
         }
@@ -144,31 +167,42 @@ public final class ConfirmHandler {
     private static ConfirmOutcome outcome(Reservation held, OrderDecision decision) {
         return switch (decision) {
             case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
-            case OrderDecision.Released r -> switch (r.reason()) {
-                case CLAIM_EXPIRED, HOLD_EXPIRED -> ConfirmOutcome.RELEASED;
-                case SOLD_OUT -> {
-                    if (r.now()) {
-                        LOG.error("sale {} is sold out in the database but Redis held reservation {}: Redis had more stock than the "
-                                + "database (a lost write?); the reservation is refused", held.saleId(), held.id());
+            case OrderDecision.Released r ->
+                switch (r.reason()) {
+                    case CLAIM_EXPIRED, HOLD_EXPIRED -> ConfirmOutcome.RELEASED;
+                    case SOLD_OUT -> {
+                        if (r.now()) {
+                            LOG.error(
+                                    "sale {} is sold out in the database but Redis held reservation {}: Redis had more stock than the "
+                                            + "database (a lost write?); the reservation is refused",
+                                    held.saleId(),
+                                    held.id());
+                        }
+                        yield ConfirmOutcome.REFUSED_SOLD_OUT;
                     }
-                    yield ConfirmOutcome.REFUSED_SOLD_OUT;
-                }
-                case DUPLICATE_KEY -> {
-                    if (r.now()) {
-                        LOG.error("buyer {}'s idempotency key already made an order in sale {}; reservation {} under the same key is "
-                                + "refused", held.buyerId(), held.saleId(), held.id());
+                    case DUPLICATE_KEY -> {
+                        if (r.now()) {
+                            LOG.error(
+                                    "buyer {}'s idempotency key already made an order in sale {}; reservation {} under the same key is "
+                                            + "refused",
+                                    held.buyerId(),
+                                    held.saleId(),
+                                    held.id());
+                        }
+                        yield ConfirmOutcome.REFUSED_DUPLICATE_KEY;
                     }
-                    yield ConfirmOutcome.REFUSED_DUPLICATE_KEY;
-                }
-                case BUYER_LIMIT -> {
-                    if (r.now()) {
-                        LOG.error("buyer {} would exceed the per-buyer limit of sale {} in the database with reservation {}: Redis "
-                                + "did not count all their units (a lost write?); the reservation is refused", held.buyerId(),
-                                held.saleId(), held.id());
+                    case BUYER_LIMIT -> {
+                        if (r.now()) {
+                            LOG.error(
+                                    "buyer {} would exceed the per-buyer limit of sale {} in the database with reservation {}: Redis "
+                                            + "did not count all their units (a lost write?); the reservation is refused",
+                                    held.buyerId(),
+                                    held.saleId(),
+                                    held.id());
+                        }
+                        yield ConfirmOutcome.REFUSED_BUYER_LIMIT;
                     }
-                    yield ConfirmOutcome.REFUSED_BUYER_LIMIT;
-                }
-            };
+                };
         };
     }
 }

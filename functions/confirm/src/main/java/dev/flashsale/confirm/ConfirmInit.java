@@ -1,29 +1,26 @@
 package dev.flashsale.confirm;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.telemetry.Telemetry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.init.PrimeSamples;
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.OrderDecision;
-import dev.flashsale.db.OrderFence;
-import dev.flashsale.db.ReleaseReason;
-import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.telemetry.Telemetry;
 
 /**
  * Everything the ConfirmFunction builds once per execution environment, before the SnapStart snapshot: the Redis client,
@@ -44,7 +41,8 @@ public final class ConfirmInit extends FunctionInit {
         super(env.init(), telemetry);
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
         this.db = wiring().db(env.db(), env.dbBreaker());
-        this.claims = new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow());
+        this.claims =
+                new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow());
         this.handler = new ConfirmHandler(claims, new OrderFence(db));
         this.invoker = new ConfirmInvoker(handler, telemetry);
     }
@@ -93,19 +91,29 @@ public final class ConfirmInit extends FunctionInit {
         event.setRecords(List.of(record));
         SQSBatchResponse answer = invoker.withoutTelemetry().handleRequest(event, primingContext());
         if (!answer.getBatchItemFailures().isEmpty()) {
-            LOG.warn("priming the confirm path failed its message (is Redis reachable at {}?)", redis.settings().redacted());
+            LOG.warn(
+                    "priming the confirm path failed its message (is Redis reachable at {}?)",
+                    redis.settings().redacted());
         }
         // settle.lua answers UNKNOWN for a reservation that does not exist, before any change
-        tryPriming("reach Redis at " + redis.settings().redacted(), () -> claims.follow(PrimeSamples.SALE_ID,
-                PrimeSamples.RESERVATION_ID, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)));
-        tryPriming("reach the database at " + db.settings().redacted(), () -> db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
-                ps.setString(1, PrimeSamples.SALE_ID);
-                ps.setTimestamp(2, Timestamp.from(PrimeSamples.reservation().createdAt()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
-            }
-        }));
+        tryPriming(
+                "reach Redis at " + redis.settings().redacted(),
+                () -> claims.follow(
+                        PrimeSamples.SALE_ID,
+                        PrimeSamples.RESERVATION_ID,
+                        new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)));
+        tryPriming(
+                "reach the database at " + db.settings().redacted(),
+                () -> db.transaction(c -> {
+                    try (PreparedStatement ps =
+                            c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
+                        ps.setString(1, PrimeSamples.SALE_ID);
+                        ps.setTimestamp(
+                                2, Timestamp.from(PrimeSamples.reservation().createdAt()));
+                        try (ResultSet rs = ps.executeQuery()) {
+                            return rs.next();
+                        }
+                    }
+                }));
     }
 }

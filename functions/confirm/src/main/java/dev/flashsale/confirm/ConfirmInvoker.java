@@ -1,22 +1,19 @@
 package dev.flashsale.confirm;
 
-import org.slf4j.event.Level;
-import dev.flashsale.telemetry.Invocation;
-import dev.flashsale.telemetry.Telemetry;
-import java.util.ArrayList;
-import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.MalformedMessageException;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.telemetry.Invocation;
+import dev.flashsale.telemetry.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The ConfirmFunction's Lambda handler (SQS event source with {@code ReportBatchItemFailures}). Each record is
@@ -67,7 +64,8 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
                     }
                     if (!result.acknowledged()) {
                         failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                        if (result.parkable() && (outage == null || !outage.dependency().equals("redis"))) {
+                        if (result.parkable()
+                                && (outage == null || !outage.dependency().equals("redis"))) {
                             park(record);
                         }
                     }
@@ -101,16 +99,27 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         }
         try {
             ConfirmationMessage message = ConfirmationMessage.fromJson(record.getBody());
-            invocation.saleId(message.saleId()).reservationId(message.reservationId()).quantity(message.quantity());
+            invocation
+                    .saleId(message.saleId())
+                    .reservationId(message.reservationId())
+                    .quantity(message.quantity());
             ConfirmOutcome outcome = handler.confirm(message);
             invocation.outcome(Invocation.slug(outcome.name()));
             return Result.OK;
         } catch (MalformedMessageException e) {
-            LOG.error("message {} (receive count {}) is malformed and is left for the DLQ: {}", id, receiveCount(record), e.getMessage());
+            LOG.error(
+                    "message {} (receive count {}) is malformed and is left for the DLQ: {}",
+                    id,
+                    receiveCount(record),
+                    e.getMessage());
             invocation.outcome("malformed").level(Level.WARN);
             return Result.MALFORMED;
         } catch (DependencyUnavailableException e) {
-            LOG.warn("message {}: {} unavailable ({}); failing it and the records after it for redelivery", id, e.dependency(), e.getMessage());
+            LOG.warn(
+                    "message {}: {} unavailable ({}); failing it and the records after it for redelivery",
+                    id,
+                    e.dependency(),
+                    e.getMessage());
             invocation.outcome("unavailable").level(Level.WARN);
             return new Result(false, e, true);
         } catch (RuntimeException e) {
@@ -124,11 +133,16 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         try {
             handler.park(ConfirmationMessage.fromJson(record.getBody()));
         } catch (RuntimeException e) {
-            LOG.warn("message {}: could not park its reservation until a redelivery or redrive: {}", record.getMessageId(), e.toString());
+            LOG.warn(
+                    "message {}: could not park its reservation until a redelivery or redrive: {}",
+                    record.getMessageId(),
+                    e.toString());
         }
     }
 
     private static String receiveCount(SQSEvent.SQSMessage record) {
-        return record.getAttributes() == null ? "?" : record.getAttributes().getOrDefault("ApproximateReceiveCount", "?");
+        return record.getAttributes() == null
+                ? "?"
+                : record.getAttributes().getOrDefault("ApproximateReceiveCount", "?");
     }
 }

@@ -3,10 +3,6 @@ package dev.flashsale.confirm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.invariants.InvariantChecker;
@@ -16,6 +12,8 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The ConfirmFunction as the runtime builds it: from environment variables, primed, then confirming. */
 class ConfirmInitTest {
@@ -34,15 +32,20 @@ class ConfirmInitTest {
             Reservation r = stack.hold(sale.id(), "b1", 1);
 
             assertThat(init.handler().confirm(ConfirmationMessage.of(r))).isEqualTo(ConfirmOutcome.CONFIRMED);
-            assertThat(new InvariantChecker(stack.redis, stack.db).check(sale.id(), true).violations()).isEmpty();
+            assertThat(new InvariantChecker(stack.redis, stack.db)
+                            .check(sale.id(), true)
+                            .violations())
+                    .isEmpty();
         }
     }
 
     @Test
     void init_refusesABadDatabaseUrlOrClaimTtl_byName() {
         assertThatThrownBy(() -> ConfirmInit.from(Config.of(Map.of("DATABASE_URL", "postgres://h/db"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("DATABASE_URL must start with jdbc:postgresql://");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("DATABASE_URL must start with jdbc:postgresql://");
         assertThatThrownBy(() -> ConfirmInit.from(Config.of(Map.of("CLAIM_TTL", "500ms"))))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("CLAIM_TTL");
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("CLAIM_TTL");
     }
 }

@@ -2,26 +2,24 @@ package dev.flashsale.confirm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.invariants.Violation.Scope;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.db.OrderDecision;
-import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
-import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SyncResult;
 import dev.flashsale.testing.TestStack;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /**
  * A Redis failover that loses recent writes: the replica promoted in the primary's place has no reservations and the
@@ -42,7 +40,8 @@ class LostRedisWritesTest {
                 before.add(stack.hold(sale.id(), "early-" + i, 1));
             }
             for (int i = 0; i < 6; i++) {
-                assertThat(confirmer.confirm(ConfirmationMessage.of(before.get(i)))).isEqualTo(ConfirmOutcome.CONFIRMED);
+                assertThat(confirmer.confirm(ConfirmationMessage.of(before.get(i))))
+                        .isEqualTo(ConfirmOutcome.CONFIRMED);
             }
 
             // 2. Failover to a replica that missed every write since the sale was loaded: no reservations, full stock.
@@ -66,22 +65,27 @@ class LostRedisWritesTest {
                 }
             }
 
-            // 4. The four early holds Redis lost were restored from their messages and ordered: their 201 was a promise.
+            // 4. The four early holds Redis lost were restored from their messages and ordered: their 201 was a
+            // promise.
             //    The database then had no units left: every late hold was refused, and the refusal is recorded.
             assertThat(early.subList(0, 4)).containsOnly(ConfirmOutcome.CONFIRMED);
             assertThat(early.subList(4, 8)).containsOnly(ConfirmOutcome.ALREADY_CONFIRMED);
             assertThat(late.subList(0, 10)).containsOnly(ConfirmOutcome.REFUSED_SOLD_OUT);
             assertThat(late.subList(10, 20)).containsOnly(ConfirmOutcome.NOT_HELD);
             for (Reservation r : after) {
-                assertThat(stack.fence.find(r.id())).contains(new OrderDecision.Released(ReleaseReason.SOLD_OUT, false));
+                assertThat(stack.fence.find(r.id()))
+                        .contains(new OrderDecision.Released(ReleaseReason.SOLD_OUT, false));
             }
             InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), true);
             assertThat(report.violations(Scope.DATABASE)).isEmpty();
             assertThat(report.sold()).isEqualTo(10);
             assertThat(report.orderedUnits()).isEqualTo(10);
-            // what Redis lost is visible to the checker: the six orders confirmed before the failover, and a counter that
+            // what Redis lost is visible to the checker: the six orders confirmed before the failover, and a counter
+            // that
             // paid for the restored holds twice (the replica's full stock had already been handed out again)
-            assertThat(report.violations(Scope.CROSS)).filteredOn(v -> v.message().contains("has no reservation in Redis")).hasSize(6);
+            assertThat(report.violations(Scope.CROSS))
+                    .filteredOn(v -> v.message().contains("has no reservation in Redis"))
+                    .hasSize(6);
             assertThat(report.available()).isEqualTo(-4);
 
             // 5. Reconciliation (prewarm's) gives Redis back the lost orders, their keys and every buyer's count.
@@ -120,12 +124,21 @@ class LostRedisWritesTest {
             ConfirmHandler confirmer = new ConfirmHandler(stack.claims, stack.fence);
             Reservation hold = stack.hold(sale.id(), "b1", 2);
             lose(stack, hold);
-            Reservation late = new Reservation(hold.id(), hold.saleId(), hold.buyerId(), hold.quantity(), ReservationStatus.HELD,
-                    hold.createdAt(), java.time.Instant.now().minusSeconds(1), hold.idempotencyKey());
+            Reservation late = new Reservation(
+                    hold.id(),
+                    hold.saleId(),
+                    hold.buyerId(),
+                    hold.quantity(),
+                    ReservationStatus.HELD,
+                    hold.createdAt(),
+                    java.time.Instant.now().minusSeconds(1),
+                    hold.idempotencyKey());
 
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.HOLD_EXPIRED);
-            assertThat(stack.fence.find(hold.id())).contains(new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, false));
-            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+            assertThat(stack.fence.find(hold.id()))
+                    .contains(new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, false));
+            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status())
+                    .isEqualTo(ReservationStatus.EXPIRED);
             // a redelivery changes nothing
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.NOT_HELD);
             assertThat(stack.available(sale.id())).isEqualTo(10);
@@ -143,7 +156,8 @@ class LostRedisWritesTest {
 
             // the message is delivered again after the failover: restored, and the database says it is ordered already
             assertThat(confirmer.confirm(ConfirmationMessage.of(hold))).isEqualTo(ConfirmOutcome.ALREADY_CONFIRMED);
-            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
+            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status())
+                    .isEqualTo(ReservationStatus.CONFIRMED);
             InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), true);
             assertThat(report.sold()).isEqualTo(2);
             assertThat(report.orderedUnits()).isEqualTo(2);
@@ -162,8 +176,10 @@ class LostRedisWritesTest {
             assertThat(confirmer.confirm(ConfirmationMessage.of(second))).isEqualTo(ConfirmOutcome.CONFIRMED);
 
             assertThat(confirmer.confirm(ConfirmationMessage.of(first))).isEqualTo(ConfirmOutcome.REFUSED_BUYER_LIMIT);
-            assertThat(stack.fence.find(first.id())).contains(new OrderDecision.Released(ReleaseReason.BUYER_LIMIT, false));
-            assertThat(stack.store.find(sale.id(), first.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+            assertThat(stack.fence.find(first.id()))
+                    .contains(new OrderDecision.Released(ReleaseReason.BUYER_LIMIT, false));
+            assertThat(stack.store.find(sale.id(), first.id()).orElseThrow().status())
+                    .isEqualTo(ReservationStatus.EXPIRED);
         }
     }
 
@@ -173,11 +189,14 @@ class LostRedisWritesTest {
             Sale sale = stack.newSale(10, 2, 2);
             Reservation hold = stack.hold(sale.id(), "b1", 1);
             lose(stack, hold);
-            ConfirmationMessage v1 = ConfirmationMessage.fromJson("{\"version\":1,\"reservationId\":\"" + hold.id() + "\",\"saleId\":\""
-                    + sale.id() + "\",\"buyerId\":\"b1\",\"quantity\":1,\"heldAt\":\"" + hold.createdAt() + "\",\"expiresAt\":\""
-                    + hold.expiresAt() + "\"}");
+            ConfirmationMessage v1 =
+                    ConfirmationMessage.fromJson("{\"version\":1,\"reservationId\":\"" + hold.id() + "\",\"saleId\":\""
+                            + sale.id() + "\",\"buyerId\":\"b1\",\"quantity\":1,\"heldAt\":\"" + hold.createdAt()
+                            + "\",\"expiresAt\":\""
+                            + hold.expiresAt() + "\"}");
 
-            assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(v1)).isEqualTo(ConfirmOutcome.UNKNOWN_RESERVATION);
+            assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(v1))
+                    .isEqualTo(ConfirmOutcome.UNKNOWN_RESERVATION);
             assertThat(stack.fence.find(hold.id())).isEmpty();
         }
     }

@@ -10,8 +10,13 @@ import java.util.Map;
  * @param responseUrl        the presigned S3 URL the answer must be PUT to
  * @param physicalResourceId absent on Create
  */
-public record CustomResourceRequest(String requestType, URI responseUrl, String stackId, String requestId,
-                                    String logicalResourceId, String physicalResourceId) {
+public record CustomResourceRequest(
+        String requestType,
+        URI responseUrl,
+        String stackId,
+        String requestId,
+        String logicalResourceId,
+        String physicalResourceId) {
 
     /** Parses the event; throws {@link IllegalArgumentException} when it lacks what an answer needs. */
     public static CustomResourceRequest of(Map<String, Object> event) {
@@ -19,8 +24,13 @@ public record CustomResourceRequest(String requestType, URI responseUrl, String 
         if (url == null) {
             throw new IllegalArgumentException("not a CloudFormation custom resource request: no ResponseURL");
         }
-        return new CustomResourceRequest(text(event, "RequestType"), URI.create(url), text(event, "StackId"),
-                text(event, "RequestId"), text(event, "LogicalResourceId"), text(event, "PhysicalResourceId"));
+        return new CustomResourceRequest(
+                text(event, "RequestType"),
+                URI.create(url),
+                text(event, "StackId"),
+                text(event, "RequestId"),
+                text(event, "LogicalResourceId"),
+                text(event, "PhysicalResourceId"));
     }
 
     public boolean isDelete() {

@@ -1,5 +1,6 @@
 package dev.flashsale.migrate;
 
+import dev.flashsale.json.Json;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.flashsale.json.Json;
 
 /**
  * Answers a CloudFormation custom resource: one PUT of {@code {"Status":"SUCCESS"|"FAILED",...}} to the request's
@@ -29,10 +28,12 @@ public final class CustomResourceResponder {
     }
 
     public static CustomResourceResponder create() {
-        return new CustomResourceResponder(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Duration.ofSeconds(15));
+        return new CustomResourceResponder(
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build(), Duration.ofSeconds(15));
     }
 
-    public void success(CustomResourceRequest request, String physicalResourceId, Map<String, Object> data) throws IOException {
+    public void success(CustomResourceRequest request, String physicalResourceId, Map<String, Object> data)
+            throws IOException {
         send(request, "SUCCESS", "see the function's logs", physicalResourceId, data);
     }
 
@@ -40,8 +41,13 @@ public final class CustomResourceResponder {
         send(request, "FAILED", reason, physicalResourceId, Map.of());
     }
 
-    private void send(CustomResourceRequest request, String status, String reason, String physicalResourceId,
-                      Map<String, Object> data) throws IOException {
+    private void send(
+            CustomResourceRequest request,
+            String status,
+            String reason,
+            String physicalResourceId,
+            Map<String, Object> data)
+            throws IOException {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("Status", status);
         body.put("Reason", reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) + "..." : reason);
@@ -63,7 +69,8 @@ public final class CustomResourceResponder {
             throw new IOException("interrupted while answering CloudFormation", e);
         }
         if (response.statusCode() / 100 != 2) {
-            throw new IOException("CloudFormation response URL answered " + response.statusCode() + ": " + response.body());
+            throw new IOException(
+                    "CloudFormation response URL answered " + response.statusCode() + ": " + response.body());
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.flashsale.migrate;
 
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.init.InitSettings;
+import java.util.Set;
 
 /**
  * Everything the MigrateFunction reads from its environment, once, in its Init.

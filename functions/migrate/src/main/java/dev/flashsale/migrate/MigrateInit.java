@@ -37,6 +37,5 @@ public final class MigrateInit extends FunctionInit {
 
     /** Migrations run once per deploy, from a cold environment; nothing is worth priming. */
     @Override
-    protected void primePaths() {
-    }
+    protected void primePaths() {}
 }

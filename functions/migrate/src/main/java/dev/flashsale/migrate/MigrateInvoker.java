@@ -1,13 +1,11 @@
 package dev.flashsale.migrate;
 
-import java.io.IOException;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.io.IOException;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The MigrateFunction's Lambda handler, invoked by the {@code Custom::Migrations} resource in template.yaml. Create and
@@ -68,7 +66,10 @@ public final class MigrateInvoker implements RequestHandler<Map<String, Object>,
             return "FAILED";
         } catch (IOException e) {
             // Nothing else can tell CloudFormation; failing the invocation makes Lambda's async retry try again.
-            throw new IllegalStateException("could not answer CloudFormation at " + request.responseUrl().getHost() + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "could not answer CloudFormation at "
+                            + request.responseUrl().getHost() + ": " + e.getMessage(),
+                    e);
         }
     }
 

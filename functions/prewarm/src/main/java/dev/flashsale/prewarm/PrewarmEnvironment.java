@@ -1,8 +1,5 @@
 package dev.flashsale.prewarm;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
@@ -10,6 +7,8 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.resilience.BreakerSettings;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the PrewarmFunction reads from its environment, once, in its Init.
@@ -20,17 +19,32 @@ import dev.flashsale.resilience.BreakerSettings;
  *                  lifetimes, see {@link Lifetimes})
  * @param run       {@code PREWARM_*} (see {@link PrewarmSettings})
  */
-public record PrewarmEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
-                                 BreakerSettings dbBreaker, Lifetimes lifetimes, PrewarmSettings run) {
+public record PrewarmEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        Lifetimes lifetimes,
+        PrewarmSettings run) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), Lifetimes.VARIABLES,
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
+            Lifetimes.VARIABLES,
             PrewarmSettings.VARIABLES);
 
     public static PrewarmEnvironment from(Config config) {
-        return new PrewarmEnvironment(InitSettings.from(config, "prewarm"),
-                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
-                Lifetimes.from(config), PrewarmSettings.from(config));
+        return new PrewarmEnvironment(
+                InitSettings.from(config, "prewarm"),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                Lifetimes.from(config),
+                PrewarmSettings.from(config));
     }
 }

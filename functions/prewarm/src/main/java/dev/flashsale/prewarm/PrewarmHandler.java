@@ -1,14 +1,5 @@
 package dev.flashsale.prewarm;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Consumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.lease.LeaseKeeper;
@@ -18,6 +9,13 @@ import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SyncResult;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One prewarm run: under the {@code prewarm} lease (at most one run at a time; EventBridge may deliver a schedule twice
@@ -39,14 +37,27 @@ public final class PrewarmHandler {
     private final Clock clock;
     private final Consumer<String> afterSale;
 
-    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, RedisConnection redis, LeaseLock lock,
-                          PrewarmSettings settings, Clock clock) {
-        this(sales, cache, sync, redis, lock, settings, clock, saleId -> { });
+    public PrewarmHandler(
+            SaleRepository sales,
+            SaleCache cache,
+            SaleSync sync,
+            RedisConnection redis,
+            LeaseLock lock,
+            PrewarmSettings settings,
+            Clock clock) {
+        this(sales, cache, sync, redis, lock, settings, clock, saleId -> {});
     }
 
     /** @param afterSale called after each sale is done (tests use it to make a run slow or to take its lease away) */
-    public PrewarmHandler(SaleRepository sales, SaleCache cache, SaleSync sync, RedisConnection redis, LeaseLock lock,
-                          PrewarmSettings settings, Clock clock, Consumer<String> afterSale) {
+    public PrewarmHandler(
+            SaleRepository sales,
+            SaleCache cache,
+            SaleSync sync,
+            RedisConnection redis,
+            LeaseLock lock,
+            PrewarmSettings settings,
+            Clock clock,
+            Consumer<String> afterSale) {
         this.sales = sales;
         this.cache = cache;
         this.sync = sync;
@@ -68,7 +79,8 @@ public final class PrewarmHandler {
         report.ran();
         try (LeaseKeeper keeper = new LeaseKeeper(lock, lease.get())) {
             Instant now = clock.instant();
-            List<SaleRecord> due = sales.openOrStartingBefore(now, now.plus(settings.horizon()), settings.salePrefix(), settings.maxSales());
+            List<SaleRecord> due = sales.openOrStartingBefore(
+                    now, now.plus(settings.horizon()), settings.salePrefix(), settings.maxSales());
             report.sales(due.size());
             boolean scriptsLoaded = false;
             for (SaleRecord r : due) {
@@ -88,7 +100,11 @@ public final class PrewarmHandler {
                     prewarm(r, now, report);
                 } catch (DependencyUnavailableException e) {
                     report.error();
-                    LOG.warn("prewarm: {} is unavailable; stopping this run at sale {}: {}", e.dependency(), r.id(), e.getMessage());
+                    LOG.warn(
+                            "prewarm: {} is unavailable; stopping this run at sale {}: {}",
+                            e.dependency(),
+                            r.id(),
+                            e.getMessage());
                     break;
                 } catch (RuntimeException e) {
                     report.error();
@@ -116,24 +132,32 @@ public final class PrewarmHandler {
         }
         Optional<SyncResult> result = sync.reconcile(r.id());
         if (result.isEmpty()) {
-            return;  // deleted meanwhile
+            return; // deleted meanwhile
         }
         SyncResult s = result.get();
         if (s.buyersCorrected() > 0) {
-            LOG.warn("prewarm: sale {} had {} buyers' unit counts wrong in Redis (lost writes?); corrected from the database and holds",
-                    r.id(), s.buyersCorrected());
+            LOG.warn(
+                    "prewarm: sale {} had {} buyers' unit counts wrong in Redis (lost writes?); corrected from the database and holds",
+                    r.id(),
+                    s.buyersCorrected());
         }
         SaleSync.Restored restored = sync.restoreOrders(r);
         if (restored.any()) {
-            LOG.warn("prewarm: sale {}: Redis had lost {} confirmed reservations and {} key mappings (a failover?); restored",
-                    r.id(), restored.records(), restored.mappings());
+            LOG.warn(
+                    "prewarm: sale {}: Redis had lost {} confirmed reservations and {} key mappings (a failover?); restored",
+                    r.id(),
+                    restored.records(),
+                    restored.mappings());
         }
         switch (s.action()) {
             case CREATED -> report.loaded(r.id());
             case RECONCILED -> {
                 report.reconciled(r.id(), s.before(), s.after());
-                LOG.warn("prewarm: sale {} had {} units available in Redis, the database and holds say {}; corrected",
-                        r.id(), s.before(), s.after());
+                LOG.warn(
+                        "prewarm: sale {} had {} units available in Redis, the database and holds say {}; corrected",
+                        r.id(),
+                        s.before(),
+                        s.after());
             }
             case UNCHANGED, KEPT -> report.unchanged();
         }

@@ -1,19 +1,17 @@
 package dev.flashsale.prewarm;
 
-import java.time.Clock;
-import java.time.Duration;
-
-
 import dev.flashsale.config.Config;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
 import dev.flashsale.lease.LeaseLock;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
+import dev.flashsale.telemetry.Telemetry;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * Built once per execution environment of the PrewarmFunction: the Redis client, the database connection, the lease
@@ -34,8 +32,14 @@ public final class PrewarmInit extends FunctionInit {
         this.db = wiring().db(env.db(), env.dbBreaker());
         Duration retention = env.lifetimes().retention();
         SaleRepository sales = new SaleRepository(db);
-        this.handler = new PrewarmHandler(sales, new SaleCache(redis, retention), new SaleSync(redis, sales, retention), redis,
-                wiring().keep(new LeaseLock(redis)), env.run(), Clock.systemUTC());
+        this.handler = new PrewarmHandler(
+                sales,
+                new SaleCache(redis, retention),
+                new SaleSync(redis, sales, retention),
+                redis,
+                wiring().keep(new LeaseLock(redis)),
+                env.run(),
+                Clock.systemUTC());
         this.invoker = new PrewarmInvoker(handler, Clock.systemUTC(), telemetry);
     }
 

@@ -1,14 +1,13 @@
 package dev.flashsale.prewarm;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.flashsale.telemetry.Telemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * The PrewarmFunction's Lambda handler (EventBridge schedule). The event carries nothing the run needs; the run is
@@ -40,10 +39,18 @@ public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<
         Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
         return telemetry.scheduled("prewarm run", context, "flashsale.prewarm.runs", invocation -> {
             PrewarmReport report = handler.run(deadline);
-            invocation.outcome(!report.didRun() ? "skipped" : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")
+            invocation
+                    .outcome(
+                            !report.didRun()
+                                    ? "skipped"
+                                    : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")
                     .attribute("flashsale.prewarm.loaded", report.loadedSales().size())
-                    .attribute("flashsale.prewarm.reconciled", report.corrections().size());
-            telemetry.count("flashsale.reconciliation.corrections", "corrected", report.corrections().size());
+                    .attribute(
+                            "flashsale.prewarm.reconciled", report.corrections().size());
+            telemetry.count(
+                    "flashsale.reconciliation.corrections",
+                    "corrected",
+                    report.corrections().size());
             return report.toMap();
         });
     }

@@ -9,8 +9,7 @@ import java.util.Map;
 public final class PrewarmReport {
 
     /** A live sale whose counter was wrong: from what to what. */
-    public record Correction(String saleId, long from, long to) {
-    }
+    public record Correction(String saleId, long from, long to) {}
 
     private boolean ran;
     private boolean leaseLost;

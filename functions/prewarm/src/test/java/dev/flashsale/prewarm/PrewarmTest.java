@@ -2,6 +2,14 @@ package dev.flashsale.prewarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.lease.LeaseLock;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestStack;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,21 +20,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.lease.LeaseLock;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.reservation.ReservationPolicy;
-import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestStack;
 
 /**
  * Prewarm against the real Redis and PostgreSQL. Each test restricts its runs to its own sale-id prefix (and so its own
@@ -56,10 +52,15 @@ class PrewarmTest {
     }
 
     static PrewarmHandler handler(TestStack s, String prefix, Duration leaseTtl, Consumer<String> afterSale) {
-        return new PrewarmHandler(new SaleRepository(s.db), new SaleCache(s.redis, Duration.ofDays(1)), s.saleSync(),
+        return new PrewarmHandler(
+                new SaleRepository(s.db),
+                new SaleCache(s.redis, Duration.ofDays(1)),
+                s.saleSync(),
                 s.redis,
-                new LeaseLock(s.redis), new PrewarmSettings(Duration.ofHours(2), 500, leaseTtl, Duration.ZERO, prefix),
-                Clock.systemUTC(), afterSale);
+                new LeaseLock(s.redis),
+                new PrewarmSettings(Duration.ofHours(2), 500, leaseTtl, Duration.ZERO, prefix),
+                Clock.systemUTC(),
+                afterSale);
     }
 
     private static boolean loaded(String saleId) {
@@ -79,7 +80,8 @@ class PrewarmTest {
         Sale edge = sale(p + "edge", Duration.ofMinutes(119), Duration.ofHours(1), 13);
         Sale later = sale(p + "later", Duration.ofMinutes(121), Duration.ofHours(1), 14);
 
-        PrewarmReport first = handler(stack, p, Duration.ofSeconds(10), id -> { }).run(deadline());
+        PrewarmReport first =
+                handler(stack, p, Duration.ofSeconds(10), id -> {}).run(deadline());
 
         assertThat(first.didRun()).isTrue();
         assertThat(first.loadedSales()).containsExactlyInAnyOrder(live.id(), soon.id(), edge.id());
@@ -91,7 +93,8 @@ class PrewarmTest {
 
         // A second run loads nothing new, keeps the counters, and reports nothing to correct.
         stack.hold(live.id(), "b1", 2);
-        PrewarmReport second = handler(stack, p, Duration.ofSeconds(10), id -> { }).run(deadline());
+        PrewarmReport second =
+                handler(stack, p, Duration.ofSeconds(10), id -> {}).run(deadline());
         assertThat(second.loadedSales()).isEmpty();
         assertThat(second.refreshedSales()).containsExactlyInAnyOrder(soon.id(), edge.id());
         assertThat(second.corrections()).isEmpty();
@@ -103,15 +106,19 @@ class PrewarmTest {
     void run_correctsATamperedLiveCounterAndReportsIt() {
         String p = prefix();
         Sale live = sale(p + "live", Duration.ofMinutes(-1), Duration.ofHours(1), 20);
-        handler(stack, p, Duration.ofSeconds(10), id -> { }).run(deadline());
+        handler(stack, p, Duration.ofSeconds(10), id -> {}).run(deadline());
         stack.hold(live.id(), "b1", 3);
-        stack.redis.call(c -> c.set(new SaleKeys(live.id()).stock(), "40"));  // a lost DECRBY, exaggerated
+        stack.redis.call(c -> c.set(new SaleKeys(live.id()).stock(), "40")); // a lost DECRBY, exaggerated
 
-        PrewarmReport report = handler(stack, p, Duration.ofSeconds(10), id -> { }).run(deadline());
+        PrewarmReport report =
+                handler(stack, p, Duration.ofSeconds(10), id -> {}).run(deadline());
 
         assertThat(report.corrections()).containsExactly(new PrewarmReport.Correction(live.id(), 40, 17));
         assertThat(stack.available(live.id())).isEqualTo(17);
-        assertThat(new InvariantChecker(stack.redis, stack.db).check(live.id(), false).violations()).isEmpty();
+        assertThat(new InvariantChecker(stack.redis, stack.db)
+                        .check(live.id(), false)
+                        .violations())
+                .isEmpty();
     }
 
     @Test
@@ -126,11 +133,13 @@ class PrewarmTest {
             // Each run is slow (50 ms per sale), so the two overlap whatever the scheduling.
             Future<PrewarmReport> a = pool.submit(() -> {
                 go.await();
-                return handler(stack, p, Duration.ofSeconds(10), id -> sleep(50)).run(deadline());
+                return handler(stack, p, Duration.ofSeconds(10), id -> sleep(50))
+                        .run(deadline());
             });
             Future<PrewarmReport> b = pool.submit(() -> {
                 go.await();
-                return handler(other, p, Duration.ofSeconds(10), id -> sleep(50)).run(deadline());
+                return handler(other, p, Duration.ofSeconds(10), id -> sleep(50))
+                        .run(deadline());
             });
             go.countDown();
             PrewarmReport ra = a.get();
@@ -161,8 +170,9 @@ class PrewarmTest {
         Consumer<String> freeze = id -> {
             if (successor[0] == null) {
                 stack.redis.call(c -> c.del(leaseKey));
-                successor[0] = lock.tryAcquire("prewarm:" + p, Duration.ofSeconds(30)).orElseThrow();
-                sleep(400);  // more than a renewal period (ttl / 3): the keeper's renewal finds the lease gone
+                successor[0] =
+                        lock.tryAcquire("prewarm:" + p, Duration.ofSeconds(30)).orElseThrow();
+                sleep(400); // more than a renewal period (ttl / 3): the keeper's renewal finds the lease gone
             }
         };
 
@@ -170,7 +180,7 @@ class PrewarmTest {
 
         assertThat(report.didRun()).isTrue();
         assertThat(report.lostLease()).isTrue();
-        assertThat(report.loadedSales()).hasSize(1);  // stopped at the first safe point after losing the lease
+        assertThat(report.loadedSales()).hasSize(1); // stopped at the first safe point after losing the lease
         assertThat(stack.redis.client().get(leaseKey)).isEqualTo(successor[0].token());
         assertThat(lock.release(successor[0])).isTrue();
     }
@@ -187,13 +197,22 @@ class PrewarmTest {
         env.put("PREWARM_SALE_PREFIX", p);
         PrewarmInit init = PrewarmInit.from(dev.flashsale.config.Config.of(env));
         init.prime();
-        com.amazonaws.services.lambda.runtime.events.ScheduledEvent event = com.amazonaws.services.lambda.runtime.tests.EventLoader
-                .loadScheduledEvent(dev.flashsale.testing.RepoRoot.find().resolve("events/eventbridge/prewarm-schedule.json").toString());
+        com.amazonaws.services.lambda.runtime.events.ScheduledEvent event =
+                com.amazonaws.services.lambda.runtime.tests.EventLoader.loadScheduledEvent(
+                        dev.flashsale.testing.RepoRoot.find()
+                                .resolve("events/eventbridge/prewarm-schedule.json")
+                                .toString());
 
-        java.util.Map<String, Object> report = init.invoker().handleRequest(event,
-                new dev.flashsale.init.InvocationContext("prewarm", "us-east-1", java.time.Duration.ofMinutes(1)));
+        java.util.Map<String, Object> report = init.invoker()
+                .handleRequest(
+                        event,
+                        new dev.flashsale.init.InvocationContext(
+                                "prewarm", "us-east-1", java.time.Duration.ofMinutes(1)));
 
-        assertThat(report).containsEntry("ran", true).containsEntry("sales", 1).containsEntry("loaded", List.of(soon.id()));
+        assertThat(report)
+                .containsEntry("ran", true)
+                .containsEntry("sales", 1)
+                .containsEntry("loaded", List.of(soon.id()));
         assertThat(stack.available(soon.id())).isEqualTo(3);
     }
 

@@ -1,8 +1,5 @@
 package dev.flashsale.query;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
@@ -10,6 +7,8 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the ReservationQueryFunction reads from its environment, once, in its Init.
@@ -20,16 +19,32 @@ import dev.flashsale.resilience.BreakerSettings;
  * @param policy  the reservation settings the store is built with (see {@link ReservationPolicy}); a query only reads
  * @param devMode {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  */
-public record ReservationQueryEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
-                                          BreakerSettings dbBreaker, ReservationPolicy policy,
-                                          boolean devMode) {
+public record ReservationQueryEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        ReservationPolicy policy,
+        boolean devMode) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), ReservationPolicy.VARIABLES, Variables.of("DEV_MODE"));
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
+            ReservationPolicy.VARIABLES,
+            Variables.of("DEV_MODE"));
 
     public static ReservationQueryEnvironment from(Config config) {
-        return new ReservationQueryEnvironment(InitSettings.from(config, "query"), RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)), DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)), ReservationPolicy.from(config), config.bool("DEV_MODE", false));
+        return new ReservationQueryEnvironment(
+                InitSettings.from(config, "query"),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                ReservationPolicy.from(config),
+                config.bool("DEV_MODE", false));
     }
 }

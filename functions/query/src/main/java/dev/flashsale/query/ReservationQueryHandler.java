@@ -1,11 +1,10 @@
 package dev.flashsale.query;
 
-import java.util.Map;
-import java.util.Optional;
-
 import dev.flashsale.db.DecidedReservations;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * A buyer's view of their reservations: from Redis, or, when Redis no longer has it (past retention, or lost in a
@@ -23,8 +22,11 @@ public final class ReservationQueryHandler {
 
     /** The reservation's JSON view, if the buyer has it. */
     public Optional<Map<String, Object>> find(String saleId, String reservationId, String buyerId) {
-        Optional<Map<String, Object>> live = store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId))
+        Optional<Map<String, Object>> live = store.find(saleId, reservationId)
+                .filter(r -> r.buyerId().equals(buyerId))
                 .map(ReservationView::of);
-        return live.isPresent() ? live : decided.find(saleId, reservationId, buyerId).map(ReservationView::of);
+        return live.isPresent()
+                ? live
+                : decided.find(saleId, reservationId, buyerId).map(ReservationView::of);
     }
 }

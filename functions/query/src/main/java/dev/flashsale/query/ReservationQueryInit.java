@@ -1,25 +1,22 @@
 package dev.flashsale.query;
 
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DecidedReservations;
-import dev.flashsale.redis.ReplicaAck;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.http.HttpResponses;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationCodec;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
-import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.telemetry.Telemetry;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Built once per execution environment of the ReservationQueryFunction: the Redis client (closed before a SnapStart
@@ -28,7 +25,8 @@ import dev.flashsale.telemetry.Telemetry;
 public final class ReservationQueryInit extends FunctionInit {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReservationQueryInit.class);
-    private static final Once<ReservationQueryInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
+    private static final Once<ReservationQueryInit> INSTANCE =
+            new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
 
     private final RedisConnection redis;
     private final ReservationQueryInvoker invoker;
@@ -36,8 +34,11 @@ public final class ReservationQueryInit extends FunctionInit {
     public ReservationQueryInit(ReservationQueryEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
-        this.invoker = new ReservationQueryInvoker(new ReservationQueryHandler(new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
-                new DecidedReservations(wiring().db(env.db(), env.dbBreaker()))), env.devMode(),
+        this.invoker = new ReservationQueryInvoker(
+                new ReservationQueryHandler(
+                        new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
+                        new DecidedReservations(wiring().db(env.db(), env.dbBreaker()))),
+                env.devMode(),
                 telemetry);
     }
 
@@ -68,9 +69,16 @@ public final class ReservationQueryInit extends FunctionInit {
     @Override
     protected void primePaths() {
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations/" + PrimeSamples.RESERVATION_ID;
-        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry().handleRequest(PrimeSamples.apiEvent("GET",
-                "/sales/{saleId}/reservations/{reservationId}", path,
-                Map.of("saleId", PrimeSamples.SALE_ID, "reservationId", PrimeSamples.RESERVATION_ID), Map.of(), null), primingContext());
+        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry()
+                .handleRequest(
+                        PrimeSamples.apiEvent(
+                                "GET",
+                                "/sales/{saleId}/reservations/{reservationId}",
+                                path,
+                                Map.of("saleId", PrimeSamples.SALE_ID, "reservationId", PrimeSamples.RESERVATION_ID),
+                                Map.of(),
+                                null),
+                        primingContext());
         if (answer.getStatusCode() != 404) {
             LOG.warn("priming the query path answered {} (expected 404): {}", answer.getStatusCode(), answer.getBody());
         }

@@ -1,18 +1,16 @@
 package dev.flashsale.query;
 
-import dev.flashsale.telemetry.Telemetry;
-import java.util.Map;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.HttpErrors;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.telemetry.Telemetry;
+import java.util.Map;
 
 /** The ReservationQueryFunction's Lambda handler: {@code GET /sales/{saleId}/reservations/{reservationId}}. */
 public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
@@ -55,7 +53,8 @@ public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV
                 String buyerId = http.buyerId(devMode);
                 return handler.find(saleId, reservationId, buyerId)
                         .map(view -> HttpResponses.json(200, view, Map.of()))
-                        .orElseThrow(() -> new ProblemException(ProblemType.RESERVATION_NOT_FOUND,
+                        .orElseThrow(() -> new ProblemException(
+                                ProblemType.RESERVATION_NOT_FOUND,
                                 "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
             });
         });

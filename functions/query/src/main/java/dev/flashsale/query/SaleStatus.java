@@ -1,11 +1,10 @@
 package dev.flashsale.query;
 
+import dev.flashsale.sale.SalePhase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.flashsale.sale.SalePhase;
 
 /**
  * A sale as buyers see it.
@@ -17,12 +16,29 @@ import dev.flashsale.sale.SalePhase;
  * @param stale     the figures are this environment's last known ones, answered because Redis or the database is
  *                  unavailable; {@code asOf} says how old they are
  */
-public record SaleStatus(String saleId, SalePhase phase, long stock, long remaining, Instant startsAt, Instant endsAt, boolean loaded,
-                         Instant asOf, boolean stale) {
+public record SaleStatus(
+        String saleId,
+        SalePhase phase,
+        long stock,
+        long remaining,
+        Instant startsAt,
+        Instant endsAt,
+        boolean loaded,
+        Instant asOf,
+        boolean stale) {
 
     /** The same figures, answered later while the sources are unavailable: the phase is recomputed for {@code now}. */
     public SaleStatus staleAt(Instant now) {
-        return new SaleStatus(saleId, SalePhase.of(startsAt, endsAt, remaining, now), stock, remaining, startsAt, endsAt, loaded, asOf, true);
+        return new SaleStatus(
+                saleId,
+                SalePhase.of(startsAt, endsAt, remaining, now),
+                stock,
+                remaining,
+                startsAt,
+                endsAt,
+                loaded,
+                asOf,
+                true);
     }
 
     public long sold() {
@@ -51,11 +67,12 @@ public record SaleStatus(String saleId, SalePhase phase, long stock, long remain
      */
     public String cacheControl(Instant now) {
         if (stale) {
-            return "no-store";  // a degraded answer must not outlive the outage in a shared cache
+            return "no-store"; // a degraded answer must not outlive the outage in a shared cache
         }
         long seconds = switch (phase) {
             case LIVE, SOLD_OUT -> 1;
-            case UPCOMING -> Math.max(1, Math.min(30, Duration.between(now, startsAt).toSeconds()));
+            case UPCOMING ->
+                Math.max(1, Math.min(30, Duration.between(now, startsAt).toSeconds()));
             case ENDED -> 300;
         };
         return "public, max-age=" + seconds;

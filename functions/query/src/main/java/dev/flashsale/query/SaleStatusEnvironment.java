@@ -1,8 +1,5 @@
 package dev.flashsale.query;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
@@ -10,6 +7,8 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.sale.SaleLoading;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the SaleStatusFunction reads from its environment, once, in its Init.
@@ -19,17 +18,29 @@ import dev.flashsale.sale.SaleLoading;
  *                         {@code BREAKER_DB_*} (slow call 1s)
  * @param negativeCacheTtl {@code SALE_NEGATIVE_CACHE_TTL}, default 5s (see {@link SaleLoading})
  */
-public record SaleStatusEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, DbSettings db,
-                                    BreakerSettings dbBreaker, Duration negativeCacheTtl) {
+public record SaleStatusEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        Duration negativeCacheTtl) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"),
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
             Variables.of("SALE_NEGATIVE_CACHE_TTL"));
 
     public static SaleStatusEnvironment from(Config config) {
-        return new SaleStatusEnvironment(InitSettings.from(config, "sale-status"),
-                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+        return new SaleStatusEnvironment(
+                InitSettings.from(config, "sale-status"),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
                 SaleLoading.negativeCacheTtl(config));
     }
 }

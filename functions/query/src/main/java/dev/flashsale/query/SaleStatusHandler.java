@@ -1,12 +1,5 @@
 package dev.flashsale.query;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
@@ -14,6 +7,12 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.NegativeCache;
 import dev.flashsale.sale.SalePhase;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A sale's public status: from Redis when the sale is loaded (one round trip for the definition, one for the counter),
@@ -60,7 +59,7 @@ public final class SaleStatusHandler {
 
     private void remember(SaleStatus status) {
         if (lastKnown.size() >= MAX_REMEMBERED && !lastKnown.containsKey(status.saleId())) {
-            lastKnown.clear();  // bounded memory; the figures come back with the next successful read
+            lastKnown.clear(); // bounded memory; the figures come back with the next successful read
         }
         lastKnown.put(status.saleId(), status);
     }
@@ -75,7 +74,8 @@ public final class SaleStatusHandler {
             long remaining = available == null ? 0 : Math.max(0, Long.parseLong(available));
             Instant start = Instant.ofEpochMilli(Long.parseLong(meta.get(1)));
             Instant end = Instant.ofEpochMilli(Long.parseLong(meta.get(2)));
-            return Optional.of(new SaleStatus(saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true, now, false));
+            return Optional.of(new SaleStatus(
+                    saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true, now, false));
         }
         if (missing.isMissing(saleId)) {
             return Optional.empty();
@@ -87,7 +87,15 @@ public final class SaleStatusHandler {
         }
         SaleRecord r = record.get();
         long remaining = Math.max(0, r.sale().stock() - r.sold());
-        return Optional.of(new SaleStatus(saleId, SalePhase.of(r.sale().startsAt(), r.sale().endsAt(), remaining, now),
-                r.sale().stock(), remaining, r.sale().startsAt(), r.sale().endsAt(), false, now, false));
+        return Optional.of(new SaleStatus(
+                saleId,
+                SalePhase.of(r.sale().startsAt(), r.sale().endsAt(), remaining, now),
+                r.sale().stock(),
+                remaining,
+                r.sale().startsAt(),
+                r.sale().endsAt(),
+                false,
+                now,
+                false));
     }
 }

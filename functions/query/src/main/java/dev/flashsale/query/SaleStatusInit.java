@@ -1,23 +1,21 @@
 package dev.flashsale.query;
 
-import java.time.Clock;
-import java.time.Instant;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.config.Config;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.PrimeSamples;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpResponses;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.sale.NegativeCache;
 import dev.flashsale.sale.SalePhase;
+import dev.flashsale.telemetry.Telemetry;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Built once per execution environment of the SaleStatusFunction: the Redis client and a database connection (opened
@@ -34,8 +32,13 @@ public final class SaleStatusInit extends FunctionInit {
         super(env.init(), telemetry);
         RedisConnection redis = wiring().redis(env.redis(), env.redisBreaker());
         DbConnection db = wiring().db(env.db(), env.dbBreaker());
-        this.invoker = new SaleStatusInvoker(new SaleStatusHandler(redis, new SaleRepository(db),
-                new NegativeCache(Clock.systemUTC(), env.negativeCacheTtl()), Clock.systemUTC()), telemetry);
+        this.invoker = new SaleStatusInvoker(
+                new SaleStatusHandler(
+                        redis,
+                        new SaleRepository(db),
+                        new NegativeCache(Clock.systemUTC(), env.negativeCacheTtl()),
+                        Clock.systemUTC()),
+                telemetry);
     }
 
     /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
@@ -59,13 +62,23 @@ public final class SaleStatusInit extends FunctionInit {
      */
     @Override
     protected void primePaths() {
-        int answer = invoker.withoutTelemetry().handleRequest(PrimeSamples.apiEvent("GET", "/sales/{saleId}",
-                "/sales/" + PrimeSamples.SALE_ID, Map.of("saleId", PrimeSamples.SALE_ID), Map.of(), null), primingContext()).getStatusCode();
+        int answer = invoker.withoutTelemetry()
+                .handleRequest(
+                        PrimeSamples.apiEvent(
+                                "GET",
+                                "/sales/{saleId}",
+                                "/sales/" + PrimeSamples.SALE_ID,
+                                Map.of("saleId", PrimeSamples.SALE_ID),
+                                Map.of(),
+                                null),
+                        primingContext())
+                .getStatusCode();
         if (answer != 404) {
             LOG.warn("priming the sale status path answered {} (expected 404 for the prime sale)", answer);
         }
         Instant now = Instant.now();
-        SaleStatus sample = new SaleStatus(PrimeSamples.SALE_ID, SalePhase.LIVE, 1, 1, now, now.plusSeconds(60), true, now, false);
+        SaleStatus sample =
+                new SaleStatus(PrimeSamples.SALE_ID, SalePhase.LIVE, 1, 1, now, now.plusSeconds(60), true, now, false);
         HttpResponses.cacheableJson(200, sample.toMap(), sample.cacheControl(now));
     }
 }

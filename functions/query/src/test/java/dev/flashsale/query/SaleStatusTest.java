@@ -2,30 +2,25 @@ package dev.flashsale.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.config.Config;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.json.Json;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
+import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
-import dev.flashsale.config.Config;
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.http.ProblemType;
-import dev.flashsale.json.Json;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
-import dev.flashsale.testing.TestSales;
-import dev.flashsale.testing.TestStack;
 
 /** GET /sales/{saleId} through the SaleStatusFunction's invoker, wired by its Init from config. */
 class SaleStatusTest {
@@ -52,8 +47,11 @@ class SaleStatusTest {
     }
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
-        return invoker.handleRequest(HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer-1").pathParameter("saleId", saleId)
-                .build(), Lambda.context());
+        return invoker.handleRequest(
+                HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer-1")
+                        .pathParameter("saleId", saleId)
+                        .build(),
+                Lambda.context());
     }
 
     private static Map<String, Object> body(APIGatewayV2HTTPResponse r) {
@@ -72,8 +70,12 @@ class SaleStatusTest {
         Sale sale = seeded(Duration.ofMinutes(10), Duration.ofHours(1), 7);
         APIGatewayV2HTTPResponse r = status(sale.id());
         assertThat(r.getStatusCode()).isEqualTo(200);
-        assertThat(body(r)).containsEntry("status", "upcoming").containsEntry("remaining", 7).containsEntry("sold", 0)
-                .containsEntry("startsAt", sale.startsAt().toString()).containsEntry("endsAt", sale.endsAt().toString());
+        assertThat(body(r))
+                .containsEntry("status", "upcoming")
+                .containsEntry("remaining", 7)
+                .containsEntry("sold", 0)
+                .containsEntry("startsAt", sale.startsAt().toString())
+                .containsEntry("endsAt", sale.endsAt().toString());
         assertThat(r.getHeaders()).containsEntry("cache-control", "public, max-age=30");
     }
 
@@ -82,7 +84,10 @@ class SaleStatusTest {
         Sale sale = seeded(Duration.ofMinutes(-1), Duration.ofHours(1), 7);
         stack.hold(sale.id(), "b1", 3);
         APIGatewayV2HTTPResponse r = status(sale.id());
-        assertThat(body(r)).containsEntry("status", "live").containsEntry("remaining", 4).containsEntry("sold", 3);
+        assertThat(body(r))
+                .containsEntry("status", "live")
+                .containsEntry("remaining", 4)
+                .containsEntry("sold", 3);
         assertThat(r.getHeaders()).containsEntry("cache-control", "public, max-age=1");
     }
 
@@ -90,7 +95,10 @@ class SaleStatusTest {
     void soldOutSale() {
         Sale sale = seeded(Duration.ofMinutes(-1), Duration.ofHours(1), 2);
         stack.hold(sale.id(), "b1", 2);
-        assertThat(body(status(sale.id()))).containsEntry("status", "sold-out").containsEntry("remaining", 0).containsEntry("sold", 2);
+        assertThat(body(status(sale.id())))
+                .containsEntry("status", "sold-out")
+                .containsEntry("remaining", 0)
+                .containsEntry("sold", 2);
     }
 
     @Test
@@ -104,7 +112,8 @@ class SaleStatusTest {
     @Test
     void aSaleNotLoadedYet_isAnsweredFromTheDatabase() {
         Instant start = Instant.now().plus(Duration.ofHours(5)).truncatedTo(ChronoUnit.MILLIS);
-        Sale sale = TestDatabase.create(stack.db, new Sale(TestSales.newId(), 9, 1, 1, start, start.plus(Duration.ofHours(1))));
+        Sale sale = TestDatabase.create(
+                stack.db, new Sale(TestSales.newId(), 9, 1, 1, start, start.plus(Duration.ofHours(1))));
         assertThat(body(status(sale.id()))).containsEntry("status", "upcoming").containsEntry("remaining", 9);
     }
 

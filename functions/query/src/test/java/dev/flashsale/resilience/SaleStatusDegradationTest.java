@@ -2,20 +2,7 @@ package dev.flashsale.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.testing.HttpApi;
-import dev.flashsale.testing.Lambda;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.ProblemType;
@@ -26,8 +13,18 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.NegativeCache;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.FaultProxy;
+import dev.flashsale.testing.HttpApi;
+import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Public sale status while Redis is down: the environment's last known figures, flagged stale and never cached by a
@@ -52,8 +49,13 @@ class SaleStatusDegradationTest {
                 "BREAKER_MIN_CALLS", "2",
                 "BREAKER_WINDOW", "4")));
         stack = TestStack.create();
-        invoker = new SaleStatusInvoker(new SaleStatusHandler(proxied, new SaleRepository(stack.db),
-                new NegativeCache(Clock.systemUTC(), Duration.ofSeconds(5)), Clock.systemUTC()), dev.flashsale.telemetry.Telemetry.noop());
+        invoker = new SaleStatusInvoker(
+                new SaleStatusHandler(
+                        proxied,
+                        new SaleRepository(stack.db),
+                        new NegativeCache(Clock.systemUTC(), Duration.ofSeconds(5)),
+                        Clock.systemUTC()),
+                dev.flashsale.telemetry.Telemetry.noop());
     }
 
     @AfterAll
@@ -75,7 +77,7 @@ class SaleStatusDegradationTest {
         assertThat(fresh.getHeaders().get("cache-control")).isEqualTo("public, max-age=1");
 
         // Step 2: Redis goes away while stock keeps moving: the last known figures, flagged, fast, never shared-cached
-        stack.hold(sale.id(), "b2", 2);  // straight to Redis, not through the proxy
+        stack.hold(sale.id(), "b2", 2); // straight to Redis, not through the proxy
         redisProxy.refuse();
         for (int i = 0; i < 20; i++) {
             long t0 = System.nanoTime();
@@ -83,10 +85,14 @@ class SaleStatusDegradationTest {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(ms).as("degraded answer time").isLessThan(1_000);
             assertThat(degraded.getStatusCode()).isEqualTo(200);
-            assertThat(HttpApi.body(degraded)).containsEntry("remaining", 7).containsEntry("stale", true).containsKey("asOf");
+            assertThat(HttpApi.body(degraded))
+                    .containsEntry("remaining", 7)
+                    .containsEntry("stale", true)
+                    .containsKey("asOf");
             assertThat(degraded.getHeaders().get("cache-control")).isEqualTo("no-store");
         }
-        assertThat(proxied.breaker().getState()).isNotEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
+        assertThat(proxied.breaker().getState())
+                .isNotEqualTo(io.github.resilience4j.circuitbreaker.CircuitBreaker.State.CLOSED);
 
         // Step 3: a sale this environment never saw has nothing to fall back on: 503 with Retry-After
         Sale unseen = stack.newSale(10, 5, 5);
@@ -111,7 +117,10 @@ class SaleStatusDegradationTest {
     }
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
-        return invoker.handleRequest(HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer").pathParameter("saleId", saleId)
-                .build(), Lambda.context());
+        return invoker.handleRequest(
+                HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer")
+                        .pathParameter("saleId", saleId)
+                        .build(),
+                Lambda.context());
     }
 }

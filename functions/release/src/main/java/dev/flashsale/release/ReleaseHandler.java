@@ -1,5 +1,15 @@
 package dev.flashsale.release;
 
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.SettleOutcome;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -11,20 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.flashsale.db.OrderDecision;
-import dev.flashsale.db.OrderFence;
-import dev.flashsale.db.ReleaseReason;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.reservation.SettleOutcome;
-import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
  * The release job, per sale, both through the database fence:
@@ -63,14 +61,25 @@ public final class ReleaseHandler {
     private final Clock clock;
     private final Consumer<Step> afterStep;
 
-    public ReleaseHandler(SaleRepository sales, ReservationStore store, HoldClaims claims, OrderFence fence,
-                          ReleaseSettings settings, Clock clock) {
-        this(sales, store, claims, fence, settings, clock, step -> { });
+    public ReleaseHandler(
+            SaleRepository sales,
+            ReservationStore store,
+            HoldClaims claims,
+            OrderFence fence,
+            ReleaseSettings settings,
+            Clock clock) {
+        this(sales, store, claims, fence, settings, clock, step -> {});
     }
 
     /** @param afterStep called at each step boundary; a test makes it throw to simulate a crash there */
-    public ReleaseHandler(SaleRepository sales, ReservationStore store, HoldClaims claims, OrderFence fence,
-                          ReleaseSettings settings, Clock clock, Consumer<Step> afterStep) {
+    public ReleaseHandler(
+            SaleRepository sales,
+            ReservationStore store,
+            HoldClaims claims,
+            OrderFence fence,
+            ReleaseSettings settings,
+            Clock clock,
+            Consumer<Step> afterStep) {
         this.sales = sales;
         this.store = store;
         this.claims = claims;
@@ -91,7 +100,9 @@ public final class ReleaseHandler {
         try {
             saleIds = sales.startedAndEndedSince(now, now.minus(settings.lookback()), settings.maxSales());
         } catch (DependencyUnavailableException e) {
-            LOG.warn("release run skipped: the database is unavailable ({}); holds are kept until confirmation can run", e.getMessage());
+            LOG.warn(
+                    "release run skipped: the database is unavailable ({}); holds are kept until confirmation can run",
+                    e.getMessage());
             Tally t = new Tally(0);
             t.errors = 1;
             return t.summary();
@@ -160,7 +171,8 @@ public final class ReleaseHandler {
             if (r != null && r.status() == ReservationStatus.HELD) {
                 held.add(r);
             } else {
-                // Gone (ids are never reused) or no longer HELD: not a hold to release; left listed, it would come first
+                // Gone (ids are never reused) or no longer HELD: not a hold to release; left listed, it would come
+                // first
                 // on every run.
                 claims.dropHold(saleId, id);
                 t.skipped++;
@@ -177,8 +189,10 @@ public final class ReleaseHandler {
             if (settled != SettleOutcome.SETTLED) {
                 t.skipped++;
             } else if (decision instanceof OrderDecision.Ordered) {
-                LOG.warn("reservation {} of sale {} was HELD in Redis but ordered in the database (Redis lost its claim): now CONFIRMED",
-                        r.id(), saleId);
+                LOG.warn(
+                        "reservation {} of sale {} was HELD in Redis but ordered in the database (Redis lost its claim): now CONFIRMED",
+                        r.id(),
+                        saleId);
                 t.holdsConfirmed++;
             } else {
                 t.holdsReleased++;
@@ -226,7 +240,8 @@ public final class ReleaseHandler {
         }
 
         ReleaseSummary summary() {
-            return new ReleaseSummary(sales, holdsReleased, holdsConfirmed, claimsConfirmed, claimsReleased, skipped, errors, exhausted);
+            return new ReleaseSummary(
+                    sales, holdsReleased, holdsConfirmed, claimsConfirmed, claimsReleased, skipped, errors, exhausted);
         }
     }
 }

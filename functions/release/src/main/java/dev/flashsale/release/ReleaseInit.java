@@ -1,23 +1,21 @@
 package dev.flashsale.release;
 
-import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.init.Once;
+import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-
-import dev.flashsale.config.Config;
-import dev.flashsale.init.Once;
-import dev.flashsale.init.FunctionInit;
-import dev.flashsale.init.PrimeSamples;
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.OrderFence;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.reservation.HoldClaims;
-import dev.flashsale.reservation.ReservationStore;
 
 /**
  * Everything the ReleaseFunction builds once per execution environment: the Redis client, the one database connection,
@@ -38,8 +36,12 @@ public final class ReleaseInit extends FunctionInit {
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
         this.db = wiring().db(env.db(), env.dbBreaker());
         this.sales = new SaleRepository(db);
-        this.handler = new ReleaseHandler(sales, new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
-                new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()), new OrderFence(db), env.bounds(),
+        this.handler = new ReleaseHandler(
+                sales,
+                new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
+                new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()),
+                new OrderFence(db),
+                env.bounds(),
                 Clock.systemUTC());
         this.invoker = new ReleaseInvoker(handler, Clock.systemUTC(), telemetry);
     }
@@ -79,7 +81,8 @@ public final class ReleaseInit extends FunctionInit {
     @Override
     protected void primePaths() {
         primeScripts(redis);
-        handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30))).toMap();
+        handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30)))
+                .toMap();
         tryPriming("reach the database at " + db.settings().redacted(), () -> {
             Instant now = Instant.now();
             sales.startedAndEndedSince(now, now.minus(Duration.ofDays(1)), 1);

@@ -1,14 +1,13 @@
 package dev.flashsale.release;
 
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
 
 /**
  * The ReleaseFunction's Lambda handler (EventBridge schedule). The event carries nothing the job needs; the run is
@@ -40,7 +39,8 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
         Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
         return telemetry.scheduled("release run", context, "flashsale.release.runs", invocation -> {
             ReleaseSummary s = handler.run(deadline);
-            invocation.outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
+            invocation
+                    .outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
                     .attribute("flashsale.release.sales", s.sales())
                     .attribute("flashsale.release.holds_released", s.holdsReleased())
                     .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())

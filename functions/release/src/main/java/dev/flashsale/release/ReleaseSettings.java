@@ -1,11 +1,10 @@
 package dev.flashsale.release;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.reservation.Lifetimes;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Bounds on one release run.
@@ -19,8 +18,8 @@ import dev.flashsale.reservation.Lifetimes;
  */
 public record ReleaseSettings(int maxPerRun, int maxSales, Duration lookback, Duration timeReserve) {
 
-    public static final Set<String> VARIABLES = Variables.union(Lifetimes.VARIABLES,
-            Variables.of("RELEASE_MAX_PER_RUN", "RELEASE_MAX_SALES", "RELEASE_TIME_RESERVE"));
+    public static final Set<String> VARIABLES = Variables.union(
+            Lifetimes.VARIABLES, Variables.of("RELEASE_MAX_PER_RUN", "RELEASE_MAX_SALES", "RELEASE_TIME_RESERVE"));
 
     public static ReleaseSettings ofDefaults() {
         return new ReleaseSettings(2000, 500, Lifetimes.ofDefaults().releaseLookback(), Duration.ofSeconds(5));

@@ -15,8 +15,15 @@ import java.util.Map;
  * @param errors          ids or sales that failed (logged); retried by the next run
  * @param exhausted       the run stopped at its work or time budget; more may be left for the next run
  */
-public record ReleaseSummary(int sales, int holdsReleased, int holdsConfirmed, int claimsConfirmed, int claimsReleased, int skipped, int errors,
-                             boolean exhausted) {
+public record ReleaseSummary(
+        int sales,
+        int holdsReleased,
+        int holdsConfirmed,
+        int claimsConfirmed,
+        int claimsReleased,
+        int skipped,
+        int errors,
+        boolean exhausted) {
 
     public Map<String, Object> toMap() {
         Map<String, Object> m = new LinkedHashMap<>();

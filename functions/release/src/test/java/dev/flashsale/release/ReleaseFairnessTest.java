@@ -2,21 +2,19 @@ package dev.flashsale.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /** The release job's budget is shared fairly: ids that need nothing and one sale's backlog never starve real holds. */
 class ReleaseFairnessTest {
@@ -39,7 +37,7 @@ class ReleaseFairnessTest {
         Sale quiet = STACK.newSale(10, 5, 5);
         Map<String, Double> strays = new HashMap<>();
         for (int i = 0; i < 300; i++) {
-            strays.put("stray-" + i, (double) (1_000 + i));  // long-past deadlines: listed before any real hold
+            strays.put("stray-" + i, (double) (1_000 + i)); // long-past deadlines: listed before any real hold
         }
         STACK.redis.call(c -> c.zadd(new SaleKeys(crowded.id()).holds(), strays));
         Reservation crowdedHold = STACK.hold(crowded.id(), "b1", 2);
@@ -48,7 +46,8 @@ class ReleaseFairnessTest {
         ReleaseHandler job = ReleaseFixture.handler(STACK, ReleaseFixture.settings(100));
 
         // Run 1: a budget of 100 is shared: the quiet sale's hold is released although the crowded sale has 301 due
-        ReleaseSummary first = job.run(List.of(crowded.id(), quiet.id()), Instant.now().plusSeconds(30));
+        ReleaseSummary first =
+                job.run(List.of(crowded.id(), quiet.id()), Instant.now().plusSeconds(30));
         assertThat(first.sales()).isEqualTo(2);
         assertThat(status(quiet, quietHold)).isEqualTo(ReservationStatus.EXPIRED);
         assertThat(first.exhausted()).isTrue();
@@ -64,7 +63,13 @@ class ReleaseFairnessTest {
         long listed = STACK.redis.call(c -> c.zcard(new SaleKeys(crowded.id()).holds()));
         assertThat(listed).isZero();
         assertThat(STACK.available(crowded.id())).isEqualTo(10);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(crowded.id(), true).violations()).isEmpty();
-        assertThat(new InvariantChecker(STACK.redis, STACK.db).check(quiet.id(), true).violations()).isEmpty();
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(crowded.id(), true)
+                        .violations())
+                .isEmpty();
+        assertThat(new InvariantChecker(STACK.redis, STACK.db)
+                        .check(quiet.id(), true)
+                        .violations())
+                .isEmpty();
     }
 }

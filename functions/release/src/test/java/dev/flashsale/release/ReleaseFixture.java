@@ -1,25 +1,30 @@
 package dev.flashsale.release;
 
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.testing.TestStack;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.testing.TestStack;
-
 /** The ReleaseFunction's handler wired to a {@link TestStack}: its store, claims, fence and database. */
 public final class ReleaseFixture {
 
-    private ReleaseFixture() {
-    }
+    private ReleaseFixture() {}
 
     public static ReleaseHandler handler(TestStack stack, ReleaseSettings settings) {
-        return handler(stack, settings, step -> { });
+        return handler(stack, settings, step -> {});
     }
 
     /** @param afterStep called at each step boundary; a test makes it throw to simulate a crash there */
-    public static ReleaseHandler handler(TestStack stack, ReleaseSettings settings, Consumer<ReleaseHandler.Step> afterStep) {
-        return new ReleaseHandler(new SaleRepository(stack.db), stack.store, stack.claims, stack.fence, settings, Clock.systemUTC(),
+    public static ReleaseHandler handler(
+            TestStack stack, ReleaseSettings settings, Consumer<ReleaseHandler.Step> afterStep) {
+        return new ReleaseHandler(
+                new SaleRepository(stack.db),
+                stack.store,
+                stack.claims,
+                stack.fence,
+                settings,
+                Clock.systemUTC(),
                 afterStep);
     }
 

@@ -2,6 +2,17 @@ package dev.flashsale.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.flashsale.init.InvocationContext;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.testing.RepoRoot;
+import dev.flashsale.testing.TestStack;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,28 +22,15 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-import com.amazonaws.services.lambda.runtime.tests.EventLoader;
-
-import dev.flashsale.init.InvocationContext;
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.telemetry.Telemetry;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.RepoRoot;
-import dev.flashsale.testing.TestStack;
 
 /** The release job against the real Redis and PostgreSQL: only what is due, bounded, safe when runs overlap. */
 class ReleaseHandlerTest {
 
     /** Holds and claims that expire after 1s. */
     private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+
     private static final TestStack LONG = TestStack.create();
 
     @AfterAll
@@ -59,13 +57,17 @@ class ReleaseHandlerTest {
         Reservation live = LONG.hold(sale.id(), "long", 3);
         Thread.sleep(1_100);
 
-        ReleaseSummary run = ReleaseFixture.handler(SHORT, ReleaseFixture.settings(1_000)).run(List.of(sale.id()), in30s());
+        ReleaseSummary run =
+                ReleaseFixture.handler(SHORT, ReleaseFixture.settings(1_000)).run(List.of(sale.id()), in30s());
 
         assertThat(run.holdsReleased()).isEqualTo(5);
         assertThat(expiring).allMatch(r -> status(sale, r) == ReservationStatus.EXPIRED);
         assertThat(status(sale, live)).isEqualTo(ReservationStatus.HELD);
         assertThat(SHORT.available(sale.id())).isEqualTo(17);
-        assertThat(new InvariantChecker(SHORT.redis, SHORT.db).check(sale.id(), false).violations()).isEmpty();
+        assertThat(new InvariantChecker(SHORT.redis, SHORT.db)
+                        .check(sale.id(), false)
+                        .violations())
+                .isEmpty();
     }
 
     @Test
@@ -86,7 +88,10 @@ class ReleaseHandlerTest {
         ReleaseSummary third = job.run(List.of(sale.id()), in30s());
         assertThat(third.holdsReleased()).isEqualTo(5);
         assertThat(third.exhausted()).isFalse();
-        assertThat(new InvariantChecker(SHORT.redis, SHORT.db).check(sale.id(), true).violations()).isEmpty();
+        assertThat(new InvariantChecker(SHORT.redis, SHORT.db)
+                        .check(sale.id(), true)
+                        .violations())
+                .isEmpty();
     }
 
     @Test
@@ -94,9 +99,10 @@ class ReleaseHandlerTest {
         Sale sale = SHORT.newSale(5, 1, 1);
         SHORT.hold(sale.id(), "b", 1);
         Thread.sleep(1_100);
-        ReleaseHandler job = ReleaseFixture.handler(SHORT, new ReleaseSettings(100, 100, Duration.ofDays(1), Duration.ofSeconds(5)));
+        ReleaseHandler job =
+                ReleaseFixture.handler(SHORT, new ReleaseSettings(100, 100, Duration.ofDays(1), Duration.ofSeconds(5)));
 
-        ReleaseSummary run = job.run(List.of(sale.id()), Instant.now().plusSeconds(2));  // less than the 5s reserve
+        ReleaseSummary run = job.run(List.of(sale.id()), Instant.now().plusSeconds(2)); // less than the 5s reserve
 
         assertThat(run.holdsReleased()).isZero();
         assertThat(run.exhausted()).isTrue();
@@ -136,7 +142,8 @@ class ReleaseHandlerTest {
 
         List<ReleaseSummary> runs = overlapping(3, sale);
 
-        assertThat(runs.stream().mapToInt(ReleaseSummary::claimsConfirmed).sum()).isEqualTo(50);
+        assertThat(runs.stream().mapToInt(ReleaseSummary::claimsConfirmed).sum())
+                .isEqualTo(50);
         assertThat(runs.stream().mapToInt(ReleaseSummary::claimsReleased).sum()).isEqualTo(50);
         InvariantReport report = new InvariantChecker(SHORT.redis, SHORT.db).check(sale.id(), true);
         assertThat(report.violations()).isEmpty();
@@ -151,7 +158,8 @@ class ReleaseHandlerTest {
         for (int i = 0; i < n; i++) {
             futures.add(pool.submit(() -> {
                 try (TestStack env = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1))) {
-                    return ReleaseFixture.handler(env, ReleaseFixture.settings(1_000)).run(List.of(sale.id()), in30s());
+                    return ReleaseFixture.handler(env, ReleaseFixture.settings(1_000))
+                            .run(List.of(sale.id()), in30s());
                 }
             }));
         }
@@ -165,17 +173,31 @@ class ReleaseHandlerTest {
 
     @Test
     void scheduledEvent_runsOverTheSalesInTheDatabase() throws Exception {
-        ScheduledEvent event = EventLoader.loadScheduledEvent(RepoRoot.find().resolve("events/eventbridge/release-schedule.json").toString());
+        ScheduledEvent event = EventLoader.loadScheduledEvent(RepoRoot.find()
+                .resolve("events/eventbridge/release-schedule.json")
+                .toString());
         assertThat(event.getDetailType()).isEqualTo("Scheduled Event");
         Sale sale = SHORT.newSale(5, 1, 1);
         Reservation r = SHORT.hold(sale.id(), "b", 1);
         Thread.sleep(1_100);
-        ReleaseInvoker invoker = new ReleaseInvoker(ReleaseFixture.handler(SHORT, 
-                new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO)), Clock.systemUTC(), Telemetry.noop());
+        ReleaseInvoker invoker = new ReleaseInvoker(
+                ReleaseFixture.handler(
+                        SHORT, new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO)),
+                Clock.systemUTC(),
+                Telemetry.noop());
 
-        Map<String, Object> summary = invoker.handleRequest(event, new InvocationContext("release", "us-east-1", Duration.ofMinutes(1)));
+        Map<String, Object> summary =
+                invoker.handleRequest(event, new InvocationContext("release", "us-east-1", Duration.ofMinutes(1)));
 
-        assertThat(summary).containsKeys("sales", "holdsReleased", "claimsConfirmed", "claimsReleased", "skipped", "errors", "exhausted");
+        assertThat(summary)
+                .containsKeys(
+                        "sales",
+                        "holdsReleased",
+                        "claimsConfirmed",
+                        "claimsReleased",
+                        "skipped",
+                        "errors",
+                        "exhausted");
         assertThat((Integer) summary.get("holdsReleased")).isGreaterThanOrEqualTo(1);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.EXPIRED);
         assertThat(SHORT.available(sale.id())).isEqualTo(5);

@@ -2,15 +2,13 @@ package dev.flashsale.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestRedis;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The ReleaseFunction as the runtime builds it: from environment variables, primed, then running. */
 class ReleaseInitTest {
@@ -30,6 +28,7 @@ class ReleaseInitTest {
 
         assertThat(run.sales()).isLessThanOrEqualTo(1);
         assertThat(run.errors()).isZero();
-        assertThat(init.handler().run(List.of(), Instant.now().plusSeconds(30)).sales()).isZero();
+        assertThat(init.handler().run(List.of(), Instant.now().plusSeconds(30)).sales())
+                .isZero();
     }
 }

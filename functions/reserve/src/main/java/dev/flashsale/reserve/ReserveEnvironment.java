@@ -1,8 +1,5 @@
 package dev.flashsale.reserve;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
@@ -14,6 +11,8 @@ import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.sale.SaleLoading;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the ReserveFunction reads from its environment, once, in its Init.
@@ -29,18 +28,38 @@ import dev.flashsale.sale.SaleLoading;
  * @param maxBodyBytes    {@code MAX_BODY_BYTES}, default 1024 (64..65,536): larger bodies are refused with 413
  * @param soldOutCacheTtl {@code SOLD_OUT_CACHE_TTL}, default 1s (0..1m; 0 turns the sold-out fast path off)
  */
-public record ReserveEnvironment(InitSettings init, RedisSettings redis, BreakerSettings redisBreaker, ReplicaAck replicaAck, DbSettings db,
-                                 BreakerSettings dbBreaker, SqsSettings queue, BreakerSettings queueBreaker, ReservationPolicy policy,
-                                 SaleLoading loading, boolean devMode, int maxBodyBytes, Duration soldOutCacheTtl) {
+public record ReserveEnvironment(
+        InitSettings init,
+        RedisSettings redis,
+        BreakerSettings redisBreaker,
+        ReplicaAck replicaAck,
+        DbSettings db,
+        BreakerSettings dbBreaker,
+        SqsSettings queue,
+        BreakerSettings queueBreaker,
+        ReservationPolicy policy,
+        SaleLoading loading,
+        boolean devMode,
+        int maxBodyBytes,
+        Duration soldOutCacheTtl) {
 
-    public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, RedisSettings.VARIABLES, ReplicaAck.VARIABLES,
-            BreakerSettings.variables("redis"), DbSettings.VARIABLES, BreakerSettings.variables("db"), SqsSettings.VARIABLES,
-            BreakerSettings.variables("sqs"), ReservationPolicy.VARIABLES, SaleLoading.VARIABLES,
+    public static final Set<String> VARIABLES = Variables.union(
+            InitSettings.VARIABLES,
+            RedisSettings.VARIABLES,
+            ReplicaAck.VARIABLES,
+            BreakerSettings.variables("redis"),
+            DbSettings.VARIABLES,
+            BreakerSettings.variables("db"),
+            SqsSettings.VARIABLES,
+            BreakerSettings.variables("sqs"),
+            ReservationPolicy.VARIABLES,
+            SaleLoading.VARIABLES,
             Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL"));
 
     public ReserveEnvironment {
         if (replicaAck.enabled() && replicaAck.timeout().compareTo(redis.socketTimeout()) >= 0) {
-            throw new ConfigException("REDIS_WAIT_TIMEOUT (" + replicaAck.timeout().toMillis() + "ms) must be shorter than REDIS_TIMEOUT ("
+            throw new ConfigException("REDIS_WAIT_TIMEOUT ("
+                    + replicaAck.timeout().toMillis() + "ms) must be shorter than REDIS_TIMEOUT ("
                     + redis.socketTimeout().toMillis() + "ms): the WAIT shares the reserve call's socket timeout");
         }
     }
@@ -48,10 +67,13 @@ public record ReserveEnvironment(InitSettings init, RedisSettings redis, Breaker
     public static ReserveEnvironment from(Config config) {
         return new ReserveEnvironment(
                 InitSettings.from(config, "reserve"),
-                RedisSettings.from(config), BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                RedisSettings.from(config),
+                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
                 ReplicaAck.from(config),
-                DbSettings.from(config), BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
-                SqsSettings.from(config), BreakerSettings.from(config, "sqs", Duration.ofSeconds(1)),
+                DbSettings.from(config),
+                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                SqsSettings.from(config),
+                BreakerSettings.from(config, "sqs", Duration.ofSeconds(1)),
                 ReservationPolicy.from(config),
                 SaleLoading.from(config),
                 config.bool("DEV_MODE", false),

@@ -1,10 +1,5 @@
 package dev.flashsale.reserve;
 
-import java.time.Duration;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
@@ -21,6 +16,9 @@ import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SoldOutCache;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes a hold and queues its confirmation.
@@ -56,15 +54,19 @@ public final class ReserveHandler {
     }
 
     public ReserveOutcome reserve(ReserveRequest request) {
-        if (soldOut.isSoldOut(request.saleId()) && !store.keySeen(request.saleId(), request.buyerId(), request.idempotencyKey())) {
+        if (soldOut.isSoldOut(request.saleId())
+                && !store.keySeen(request.saleId(), request.buyerId(), request.idempotencyKey())) {
             return new ReserveOutcome.Refused(new Refusal.SoldOut(0, request.quantity()));
         }
         if (!queue.accepting()) {
             // The queue's breaker is open: a hold now would only be cancelled again. Touch nothing.
-            throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER, "confirmation queue circuit breaker is open", null);
+            throw new DependencyUnavailableException(
+                    "sqs", QUEUE_RETRY_AFTER, "confirmation queue circuit breaker is open", null);
         }
         ReserveOutcome outcome = store.reserve(request);
-        if (outcome instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.UnknownSale && loader.load(request.saleId())) {
+        if (outcome instanceof ReserveOutcome.Refused r
+                && r.refusal() instanceof Refusal.UnknownSale
+                && loader.load(request.saleId())) {
             outcome = store.reserve(request);
         }
         rememberSoldOut(request.saleId(), outcome);
@@ -82,9 +84,11 @@ public final class ReserveHandler {
     }
 
     private void rememberSoldOut(String saleId, ReserveOutcome outcome) {
-        boolean lastUnitTaken = outcome instanceof ReserveOutcome.Held held && !held.replayed() && held.remaining() == 0;
+        boolean lastUnitTaken =
+                outcome instanceof ReserveOutcome.Held held && !held.replayed() && held.remaining() == 0;
         boolean nothingLeft = outcome instanceof ReserveOutcome.Refused refused
-                && refused.refusal() instanceof Refusal.SoldOut s && s.available() == 0;
+                && refused.refusal() instanceof Refusal.SoldOut s
+                && s.available() == 0;
         if (lastUnitTaken || nothingLeft) {
             soldOut.markSoldOut(saleId);
         }
@@ -96,15 +100,24 @@ public final class ReserveHandler {
         try {
             store.forgetResend(r.saleId(), r.id());
         } catch (RuntimeException e) {
-            LOG.warn("reservation {} of sale {}: could not clear its re-send mark ({}); the next replay re-sends after the interval",
-                    r.id(), r.saleId(), e.toString());
+            LOG.warn(
+                    "reservation {} of sale {}: could not clear its re-send mark ({}); the next replay re-sends after the interval",
+                    r.id(),
+                    r.saleId(),
+                    e.toString());
         }
-        LOG.warn("confirmation queue refused the re-send of replayed reservation {} of sale {}; the hold is kept: {}", r.id(),
-                r.saleId(), cause.toString());
+        LOG.warn(
+                "confirmation queue refused the re-send of replayed reservation {} of sale {}; the hold is kept: {}",
+                r.id(),
+                r.saleId(),
+                cause.toString());
         // Not the generic 503 ("nothing was reserved"): the reservation exists, and the same key will find it.
-        return new ProblemException(Problem.of(ProblemType.SERVICE_UNAVAILABLE, "reservation " + r.id() + " is kept, but its "
-                        + "confirmation could not be queued again; retry with the same Idempotency-Key after the Retry-After delay")
-                .with("reservationId", r.id()).retryAfter(QUEUE_RETRY_AFTER));
+        return new ProblemException(Problem.of(
+                        ProblemType.SERVICE_UNAVAILABLE,
+                        "reservation " + r.id() + " is kept, but its "
+                                + "confirmation could not be queued again; retry with the same Idempotency-Key after the Retry-After delay")
+                .with("reservationId", r.id())
+                .retryAfter(QUEUE_RETRY_AFTER));
     }
 
     /** A new hold's message was refused: cancel the hold, unless a confirmer already claimed it (then it got through). */
@@ -115,18 +128,36 @@ public final class ReserveHandler {
             cancelled = store.cancel(r.saleId(), r.id());
         } catch (RuntimeException e) {
             // Redis failed too: the hold stays until its deadline, then the release job returns it to stock.
-            LOG.error("confirmation queue refused reservation {} of sale {} and the hold could not be cancelled now; "
-                    + "it returns to stock when it expires", r.id(), r.saleId(), e);
-            throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER,
-                    "the reservation could not be queued for confirmation; it will be released when its hold expires", cause);
+            LOG.error(
+                    "confirmation queue refused reservation {} of sale {} and the hold could not be cancelled now; "
+                            + "it returns to stock when it expires",
+                    r.id(),
+                    r.saleId(),
+                    e);
+            throw new DependencyUnavailableException(
+                    "sqs",
+                    QUEUE_RETRY_AFTER,
+                    "the reservation could not be queued for confirmation; it will be released when its hold expires",
+                    cause);
         }
-        if (cancelled instanceof ReleaseOutcome.NotHeld notHeld && notHeld.status().filter(ReservationStatus::holdsStock).isPresent()) {
-            LOG.warn("the send of reservation {} of sale {} reported a failure, but a confirmer has claimed it ({}): answered as held",
-                    r.id(), r.saleId(), notHeld.status().get());
+        if (cancelled instanceof ReleaseOutcome.NotHeld notHeld
+                && notHeld.status().filter(ReservationStatus::holdsStock).isPresent()) {
+            LOG.warn(
+                    "the send of reservation {} of sale {} reported a failure, but a confirmer has claimed it ({}): answered as held",
+                    r.id(),
+                    r.saleId(),
+                    notHeld.status().get());
             return held;
         }
-        LOG.warn("confirmation queue refused reservation {} of sale {}; hold cancelled: {}", r.id(), r.saleId(), cancelled);
-        throw new DependencyUnavailableException("sqs", QUEUE_RETRY_AFTER,
-                "the reservation could not be queued for confirmation and was released", cause);
+        LOG.warn(
+                "confirmation queue refused reservation {} of sale {}; hold cancelled: {}",
+                r.id(),
+                r.saleId(),
+                cancelled);
+        throw new DependencyUnavailableException(
+                "sqs",
+                QUEUE_RETRY_AFTER,
+                "the reservation could not be queued for confirmation and was released",
+                cause);
     }
 }

@@ -1,13 +1,6 @@
 package dev.flashsale.reserve;
 
-import java.time.Clock;
-import java.util.Map;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpResponses;
@@ -24,6 +17,10 @@ import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SoldOutCache;
 import dev.flashsale.telemetry.Telemetry;
+import java.time.Clock;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything the ReserveFunction builds once per execution environment, before the SnapStart snapshot: the Redis
@@ -45,11 +42,15 @@ public final class ReserveInit extends FunctionInit {
         this.redis = wiring().redis(env.redis(), env.redisBreaker());
         this.queue = wiring().queue(env.queue(), env.queueBreaker());
         ReservationStore store = new ReservationStore(redis, env.policy(), env.replicaAck());
-        SaleSync sync = new SaleSync(redis, new SaleRepository(wiring().db(env.db(), env.dbBreaker())), env.policy().retention());
+        SaleSync sync = new SaleSync(
+                redis,
+                new SaleRepository(wiring().db(env.db(), env.dbBreaker())),
+                env.policy().retention());
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
-        ReserveHandler handler = new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(),
-                env.soldOutCacheTtl()), loader);
-        this.invoker = new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, telemetry);
+        ReserveHandler handler =
+                new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(), env.soldOutCacheTtl()), loader);
+        this.invoker =
+                new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, telemetry);
     }
 
     /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
@@ -90,11 +91,21 @@ public final class ReserveInit extends FunctionInit {
     protected void primePaths() {
         primeScripts(redis);
         String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations";
-        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry().handleRequest(PrimeSamples.apiEvent("POST",
-                "/sales/{saleId}/reservations", path, Map.of("saleId", PrimeSamples.SALE_ID),
-                Map.of("idempotency-key", "prime", "content-type", "application/json"), "{\"quantity\":1}"), primingContext());
+        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry()
+                .handleRequest(
+                        PrimeSamples.apiEvent(
+                                "POST",
+                                "/sales/{saleId}/reservations",
+                                path,
+                                Map.of("saleId", PrimeSamples.SALE_ID),
+                                Map.of("idempotency-key", "prime", "content-type", "application/json"),
+                                "{\"quantity\":1}"),
+                        primingContext());
         if (answer.getStatusCode() != 404) {
-            LOG.warn("priming the reserve path answered {} (expected 404 for the prime sale): {}", answer.getStatusCode(), answer.getBody());
+            LOG.warn(
+                    "priming the reserve path answered {} (expected 404 for the prime sale): {}",
+                    answer.getStatusCode(),
+                    answer.getBody());
         }
         Reservation sample = PrimeSamples.reservation();
         HttpResponses.json(201, ReservationView.of(sample, 0), Map.of("location", ReservationView.location(sample)));

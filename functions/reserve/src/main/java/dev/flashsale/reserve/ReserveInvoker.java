@@ -1,12 +1,9 @@
 package dev.flashsale.reserve;
 
-import java.util.Map;
-
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.HttpErrors;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
@@ -14,6 +11,7 @@ import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.telemetry.Telemetry;
+import java.util.Map;
 
 /**
  * The ReserveFunction's Lambda handler ({@code POST /sales/{saleId}/reservations}), the class template.yaml names as
@@ -67,13 +65,23 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
 
     private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome, String path) {
         return switch (outcome) {
-            case ReserveOutcome.Held held when held.replayed() -> HttpResponses.json(200,
-                    ReservationView.of(held.reservation(), held.remaining()),
-                    Map.of("location", ReservationView.location(held.reservation()), "idempotent-replayed", "true"));
-            case ReserveOutcome.Held held -> HttpResponses.json(201,
-                    ReservationView.of(held.reservation(), held.remaining()),
-                    Map.of("location", ReservationView.location(held.reservation())));
-            case ReserveOutcome.Refused refused -> HttpResponses.problem(refused.refusal().problem(), path);
+            case ReserveOutcome.Held held
+            when held.replayed() ->
+                HttpResponses.json(
+                        200,
+                        ReservationView.of(held.reservation(), held.remaining()),
+                        Map.of(
+                                "location",
+                                ReservationView.location(held.reservation()),
+                                "idempotent-replayed",
+                                "true"));
+            case ReserveOutcome.Held held ->
+                HttpResponses.json(
+                        201,
+                        ReservationView.of(held.reservation(), held.remaining()),
+                        Map.of("location", ReservationView.location(held.reservation())));
+            case ReserveOutcome.Refused refused ->
+                HttpResponses.problem(refused.refusal().problem(), path);
         };
     }
 }

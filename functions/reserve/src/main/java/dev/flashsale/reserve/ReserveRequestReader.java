@@ -1,7 +1,5 @@
 package dev.flashsale.reserve;
 
-import java.util.Map;
-
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.IdempotencyKey;
 import dev.flashsale.http.ProblemException;
@@ -9,6 +7,7 @@ import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
 import dev.flashsale.reservation.ReserveRequest;
+import java.util.Map;
 
 /**
  * Turns {@code POST /sales/{saleId}/reservations} into a {@link ReserveRequest}, or refuses it with a precise 4xx
@@ -42,7 +41,8 @@ public final class ReserveRequestReader {
 
     static int quantity(String body) {
         if (body.isBlank()) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "the body must be a JSON object like {\"quantity\": 1}");
+            throw new ProblemException(
+                    ProblemType.INVALID_REQUEST, "the body must be a JSON object like {\"quantity\": 1}");
         }
         Map<String, Object> json;
         try {
@@ -52,7 +52,8 @@ public final class ReserveRequestReader {
         }
         for (String field : json.keySet()) {
             if (!field.equals("quantity")) {
-                throw new ProblemException(ProblemType.INVALID_REQUEST, "unknown field '" + field + "'; the body has only 'quantity'");
+                throw new ProblemException(
+                        ProblemType.INVALID_REQUEST, "unknown field '" + field + "'; the body has only 'quantity'");
             }
         }
         if (!json.containsKey("quantity")) {
@@ -61,15 +62,25 @@ public final class ReserveRequestReader {
         Object q = json.get("quantity");
         if (q instanceof Integer i) {
             if (i < 1 || i > MAX_QUANTITY) {
-                throw new ProblemException(ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + i);
+                throw new ProblemException(
+                        ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + i);
             }
             return i;
         }
-        if (q instanceof Number n && !(q instanceof Double) && !(q instanceof Float) && !(q instanceof java.math.BigDecimal)) {
-            throw new ProblemException(ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + n);
+        if (q instanceof Number n
+                && !(q instanceof Double)
+                && !(q instanceof Float)
+                && !(q instanceof java.math.BigDecimal)) {
+            throw new ProblemException(
+                    ProblemType.INVALID_QUANTITY, "quantity must be between 1 and " + MAX_QUANTITY + ", was " + n);
         }
-        String type = q == null ? "null" : q instanceof Number ? "a decimal number" : q instanceof String ? "a string"
-                : q instanceof Boolean ? "a boolean" : q instanceof Map ? "an object" : "an array";
+        String type = q == null
+                ? "null"
+                : q instanceof Number
+                        ? "a decimal number"
+                        : q instanceof String
+                                ? "a string"
+                                : q instanceof Boolean ? "a boolean" : q instanceof Map ? "an object" : "an array";
         throw new ProblemException(ProblemType.INVALID_REQUEST, "quantity must be an integer, was " + type);
     }
 }

@@ -2,20 +2,7 @@ package dev.flashsale.reserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.redis.SaleKeys;
@@ -23,6 +10,16 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestSales;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /** A sale prewarm has not loaded is loaded on its first reservations, once; a sale nobody knows stays 404, cheaply. */
 class LazyLoadTest {
@@ -64,15 +61,17 @@ class LazyLoadTest {
 
     @Test
     void fiftyConcurrentFirstRequests_loadTheSaleFromTheDatabaseOnce() throws Exception {
-        Sale sale = TestDatabase.create(db, TestSales.live(40, 1, 1));  // in the database only
+        Sale sale = TestDatabase.create(db, TestSales.live(40, 1, 1)); // in the database only
         assertThat(fx.stock(sale.id())).isNull();
         long before = fx.init.loader().lookups();
 
         List<APIGatewayV2HTTPResponse> answers = crowd(sale.id(), 50);
 
         assertThat(fx.init.loader().lookups() - before).as("database look-ups").isEqualTo(1);
-        assertThat(answers.stream().filter(r -> r.getStatusCode() == 201).count()).isEqualTo(40);
-        assertThat(answers.stream().filter(r -> r.getStatusCode() == 409).count()).isEqualTo(10);
+        assertThat(answers.stream().filter(r -> r.getStatusCode() == 201).count())
+                .isEqualTo(40);
+        assertThat(answers.stream().filter(r -> r.getStatusCode() == 409).count())
+                .isEqualTo(10);
         assertThat(fx.stock(sale.id())).isEqualTo("0");
         assertThat(fx.holdCount(sale.id())).isEqualTo(40);
     }
@@ -91,7 +90,9 @@ class LazyLoadTest {
             assertThat(r.getStatusCode()).isEqualTo(404);
             assertThat(HttpApi.body(r).get("type")).isEqualTo(ProblemType.SALE_NOT_FOUND.uri());
         });
-        assertThat(fx.init.loader().lookups() - before).as("database look-ups for 70 requests").isEqualTo(1);
+        assertThat(fx.init.loader().lookups() - before)
+                .as("database look-ups for 70 requests")
+                .isEqualTo(1);
         assertThat(fx.redis.client().exists(new SaleKeys(bogus).meta())).isFalse();
         assertThat(fx.redis.client().exists(new SaleKeys(bogus).loader())).isFalse();
 

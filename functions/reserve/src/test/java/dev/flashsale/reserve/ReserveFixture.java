@@ -1,11 +1,7 @@
 package dev.flashsale.reserve;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.init.InvocationContext;
 import dev.flashsale.redis.RedisConnection;
@@ -15,6 +11,8 @@ import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The ReserveFunction wired as in Lambda (its real {@link ReserveInit} from a config map) against the test Redis and a
@@ -22,7 +20,8 @@ import dev.flashsale.testing.TestRedis;
  */
 public final class ReserveFixture implements AutoCloseable {
 
-    private static final InvocationContext CONTEXT = new InvocationContext("reserve", "us-east-1", java.time.Duration.ofMinutes(15));
+    private static final InvocationContext CONTEXT =
+            new InvocationContext("reserve", "us-east-1", java.time.Duration.ofMinutes(15));
 
     public final String queueUrl;
     public final ReserveInit init;

@@ -2,27 +2,23 @@ package dev.flashsale.reserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReservationStore;
-import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestSales;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The confirmation message on a real SQS-compatible queue, and what happens when the queue refuses it. */
@@ -80,8 +76,12 @@ class ReserveQueueTest {
             assertThat(fx.stock(sale.id())).isEqualTo("5");
             assertThat(fx.holdCount(sale.id())).isZero();
             assertThat(fx.units(sale.id(), "buyer-1")).isNull();
-            ReservationStore store = new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE);
-            cancelledId = fx.redis.call(c -> c.hkeys(new SaleKeys(sale.id()).reservations())).iterator().next();
+            ReservationStore store =
+                    new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE);
+            cancelledId = fx.redis
+                    .call(c -> c.hkeys(new SaleKeys(sale.id()).reservations()))
+                    .iterator()
+                    .next();
             Reservation cancelled = store.find(sale.id(), cancelledId).orElseThrow();
             assertThat(cancelled.status()).isEqualTo(ReservationStatus.CANCELLED);
         }
@@ -100,7 +100,8 @@ class ReserveQueueTest {
         fx.redis.call(c -> c.scriptFlush());
 
         assertThat(fx.reserve(sale.id(), "b", "after-flush", 1).getStatusCode()).isEqualTo(201);
-        assertThat(fx.reserve(sale.id(), "b", "after-reload", 1).getStatusCode()).isEqualTo(201);
+        assertThat(fx.reserve(sale.id(), "b", "after-reload", 1).getStatusCode())
+                .isEqualTo(201);
         assertThat(fx.stock(sale.id())).isEqualTo("3");
     }
 }

@@ -3,25 +3,22 @@ package dev.flashsale.reserve;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Map;
-import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-
 import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.reservation.ReserveRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ReserveRequestReaderTest {
 
@@ -33,13 +30,20 @@ class ReserveRequestReaderTest {
 
     /** A valid POST /sales/sale-42/reservations, as API Gateway hands it over; each case breaks one thing. */
     static final class Req {
-        final APIGatewayV2HTTPEvent event = ApiGatewayEvent.post("/sales/sale-42/reservations").route("/sales/{saleId}/reservations")
-                .requestId("req-1").pathParameter("saleId", "sale-42").jwtSubject(BUYER).header("content-type", "application/json")
-                .header("idempotency-key", KEY).body("{\"quantity\": 2}").build();
+        final APIGatewayV2HTTPEvent event = ApiGatewayEvent.post("/sales/sale-42/reservations")
+                .route("/sales/{saleId}/reservations")
+                .requestId("req-1")
+                .pathParameter("saleId", "sale-42")
+                .jwtSubject(BUYER)
+                .header("content-type", "application/json")
+                .header("idempotency-key", KEY)
+                .body("{\"quantity\": 2}")
+                .build();
         // the built event's own (mutable) maps: a case breaks one thing in them
         final Map<String, String> headers = event.getHeaders();
         final Map<String, String> pathParameters = event.getPathParameters();
-        final Map<String, String> claims = event.getRequestContext().getAuthorizer().getJwt().getClaims();
+        final Map<String, String> claims =
+                event.getRequestContext().getAuthorizer().getJwt().getClaims();
 
         Req body(String body) {
             event.setBody(body);
@@ -97,7 +101,9 @@ class ReserveRequestReaderTest {
                 badBody("{\"quantity\": 1, \"quantity\": 2}", ProblemType.INVALID_REQUEST),
                 badBody("[{\"quantity\": 1}]", ProblemType.INVALID_REQUEST),
                 badBody("\"quantity\"", ProblemType.INVALID_REQUEST),
-                badBody("{\"quantity\": " + "{\"a\":".repeat(20) + "1" + "}".repeat(20) + "}", ProblemType.INVALID_REQUEST),
+                badBody(
+                        "{\"quantity\": " + "{\"a\":".repeat(20) + "1" + "}".repeat(20) + "}",
+                        ProblemType.INVALID_REQUEST),
                 // quantity of the wrong type
                 badBody("{\"quantity\": \"2\"}", ProblemType.INVALID_REQUEST),
                 badBody("{\"quantity\": 1.5}", ProblemType.INVALID_REQUEST),
@@ -125,55 +131,110 @@ class ReserveRequestReaderTest {
                 badBody("", ProblemType.INVALID_REQUEST),
                 badBody("  \n ", ProblemType.INVALID_REQUEST),
                 bad("no body at all", r -> r.body(null), ProblemType.INVALID_REQUEST),
-                bad("base64 body that is not base64", r -> r.rawBase64Body("{\"quantity\": 1}"), ProblemType.INVALID_REQUEST),
-                bad("base64 body that is not UTF-8", r -> r.rawBase64Body(Base64.getEncoder().encodeToString(new byte[] {'{', (byte) 0xFF, '}'})),
+                bad(
+                        "base64 body that is not base64",
+                        r -> r.rawBase64Body("{\"quantity\": 1}"),
+                        ProblemType.INVALID_REQUEST),
+                bad(
+                        "base64 body that is not UTF-8",
+                        r -> r.rawBase64Body(Base64.getEncoder().encodeToString(new byte[] {'{', (byte) 0xFF, '}'})),
                         ProblemType.INVALID_REQUEST),
                 // Idempotency-Key
-                bad("missing Idempotency-Key", r -> r.withoutHeader("idempotency-key"), ProblemType.MISSING_IDEMPOTENCY_KEY),
+                bad(
+                        "missing Idempotency-Key",
+                        r -> r.withoutHeader("idempotency-key"),
+                        ProblemType.MISSING_IDEMPOTENCY_KEY),
                 bad("empty Idempotency-Key", r -> r.header("idempotency-key", ""), ProblemType.MISSING_IDEMPOTENCY_KEY),
-                bad("blank Idempotency-Key", r -> r.header("idempotency-key", "   "), ProblemType.MISSING_IDEMPOTENCY_KEY),
-                bad("Idempotency-Key of 129 characters", r -> r.header("idempotency-key", "k".repeat(129)), ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("quoted Idempotency-Key of 129 characters", r -> r.header("idempotency-key", "\"" + "k".repeat(129) + "\""),
+                bad(
+                        "blank Idempotency-Key",
+                        r -> r.header("idempotency-key", "   "),
+                        ProblemType.MISSING_IDEMPOTENCY_KEY),
+                bad(
+                        "Idempotency-Key of 129 characters",
+                        r -> r.header("idempotency-key", "k".repeat(129)),
                         ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("non-ASCII Idempotency-Key", r -> r.header("idempotency-key", "clé-1"), ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("Idempotency-Key with a space", r -> r.header("idempotency-key", "key 1"), ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("Idempotency-Key with a tab", r -> r.header("idempotency-key", "key\t1"), ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("Idempotency-Key with a control character", r -> r.header("idempotency-key", "key\u00011"),
+                bad(
+                        "quoted Idempotency-Key of 129 characters",
+                        r -> r.header("idempotency-key", "\"" + "k".repeat(129) + "\""),
                         ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("quoted empty Idempotency-Key", r -> r.header("idempotency-key", "\"\""), ProblemType.INVALID_IDEMPOTENCY_KEY),
-                bad("quoted Idempotency-Key with a space", r -> r.header("idempotency-key", "\"key 1\""), ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "non-ASCII Idempotency-Key",
+                        r -> r.header("idempotency-key", "clé-1"),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "Idempotency-Key with a space",
+                        r -> r.header("idempotency-key", "key 1"),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "Idempotency-Key with a tab",
+                        r -> r.header("idempotency-key", "key\t1"),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "Idempotency-Key with a control character",
+                        r -> r.header("idempotency-key", "key\u00011"),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "quoted empty Idempotency-Key",
+                        r -> r.header("idempotency-key", "\"\""),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
+                bad(
+                        "quoted Idempotency-Key with a space",
+                        r -> r.header("idempotency-key", "\"key 1\""),
+                        ProblemType.INVALID_IDEMPOTENCY_KEY),
                 // sale id
                 bad("sale id with a space", r -> r.saleId("sale 42"), ProblemType.INVALID_SALE_ID),
                 bad("sale id with a slash", r -> r.saleId("sale/42"), ProblemType.INVALID_SALE_ID),
                 bad("sale id of 65 characters", r -> r.saleId("s".repeat(65)), ProblemType.INVALID_SALE_ID),
                 bad("empty sale id", r -> r.saleId(""), ProblemType.INVALID_SALE_ID),
-                bad("no sale id", r -> {
-                    r.pathParameters.clear();
-                    return r;
-                }, ProblemType.INVALID_SALE_ID),
+                bad(
+                        "no sale id",
+                        r -> {
+                            r.pathParameters.clear();
+                            return r;
+                        },
+                        ProblemType.INVALID_SALE_ID),
                 // buyer
-                bad("no JWT", r -> {
-                    r.event.getRequestContext().setAuthorizer(null);
-                    return r;
-                }, ProblemType.UNAUTHENTICATED),
-                bad("no JWT, X-Buyer-Id outside dev mode", r -> {
-                    r.claims.clear();
-                    return r.header("x-buyer-id", "u-1");
-                }, ProblemType.UNAUTHENTICATED),
-                bad("JWT sub with a space", r -> {
-                    r.claims.put("sub", "u 1");
-                    return r;
-                }, ProblemType.UNAUTHENTICATED),
+                bad(
+                        "no JWT",
+                        r -> {
+                            r.event.getRequestContext().setAuthorizer(null);
+                            return r;
+                        },
+                        ProblemType.UNAUTHENTICATED),
+                bad(
+                        "no JWT, X-Buyer-Id outside dev mode",
+                        r -> {
+                            r.claims.clear();
+                            return r.header("x-buyer-id", "u-1");
+                        },
+                        ProblemType.UNAUTHENTICATED),
+                bad(
+                        "JWT sub with a space",
+                        r -> {
+                            r.claims.put("sub", "u 1");
+                            return r;
+                        },
+                        ProblemType.UNAUTHENTICATED),
                 // size and type
-                bad("body over the limit", r -> r.body("{\"quantity\": 1" + " ".repeat(MAX_BODY) + "}"), ProblemType.BODY_TOO_LARGE),
-                bad("base64 body over the limit", r -> r.base64Body("{\"quantity\": 1" + " ".repeat(MAX_BODY) + "}"), ProblemType.BODY_TOO_LARGE),
+                bad(
+                        "body over the limit",
+                        r -> r.body("{\"quantity\": 1" + " ".repeat(MAX_BODY) + "}"),
+                        ProblemType.BODY_TOO_LARGE),
+                bad(
+                        "base64 body over the limit",
+                        r -> r.base64Body("{\"quantity\": 1" + " ".repeat(MAX_BODY) + "}"),
+                        ProblemType.BODY_TOO_LARGE),
                 bad("text/plain", r -> r.header("content-type", "text/plain"), ProblemType.UNSUPPORTED_MEDIA_TYPE),
-                bad("form", r -> r.header("content-type", "application/x-www-form-urlencoded"), ProblemType.UNSUPPORTED_MEDIA_TYPE));
+                bad(
+                        "form",
+                        r -> r.header("content-type", "application/x-www-form-urlencoded"),
+                        ProblemType.UNSUPPORTED_MEDIA_TYPE));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
     @MethodSource("malformed")
-    void read_refusesMalformedRequestsWithTheRightProblem(String name, UnaryOperator<Req> breakIt, ProblemType expected) {
+    void read_refusesMalformedRequestsWithTheRightProblem(
+            String name, UnaryOperator<Req> breakIt, ProblemType expected) {
         HttpRequest http = breakIt.apply(new Req()).http();
 
         ProblemException e = catchThrowableOfType(ProblemException.class, () -> reader.read(http));
@@ -196,49 +257,78 @@ class ReserveRequestReaderTest {
 
     @Test
     void read_parsesAValidBase64Body() {
-        assertThat(reader.read(new Req().base64Body("{\"quantity\": 3}").http())).isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 3));
+        assertThat(reader.read(new Req().base64Body("{\"quantity\": 3}").http()))
+                .isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 3));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 9_999, ReserveRequestReader.MAX_QUANTITY})
     void read_acceptsQuantitiesFromOneToTheMaximum(int quantity) {
-        assertThat(reader.read(new Req().body("{\"quantity\":" + quantity + "}").http()).quantity()).isEqualTo(quantity);
+        assertThat(reader.read(new Req().body("{\"quantity\":" + quantity + "}").http())
+                        .quantity())
+                .isEqualTo(quantity);
     }
 
     @Test
     void read_acceptsAQuotedKeyAndStripsTheQuotes() {
-        assertThat(reader.read(new Req().header("idempotency-key", "\"" + KEY + "\"").http()).idempotencyKey()).isEqualTo(KEY);
+        assertThat(reader.read(new Req()
+                                .header("idempotency-key", "\"" + KEY + "\"")
+                                .http())
+                        .idempotencyKey())
+                .isEqualTo(KEY);
     }
 
     @Test
     void read_acceptsKeysUpTo128PrintableCharactersAndTrimsThem() {
         String longest = "k".repeat(dev.flashsale.http.IdempotencyKey.MAX_LENGTH);
-        assertThat(reader.read(new Req().header("idempotency-key", longest).http()).idempotencyKey()).isEqualTo(longest);
-        assertThat(reader.read(new Req().header("idempotency-key", "\"" + longest + "\"").http()).idempotencyKey()).isEqualTo(longest);
-        assertThat(reader.read(new Req().header("idempotency-key", "  " + KEY + " ").http()).idempotencyKey()).isEqualTo(KEY);
-        assertThat(reader.read(new Req().header("idempotency-key", "a!#$%&'*+.^_`|~:/?=@[]{}").http()).idempotencyKey())
+        assertThat(reader.read(new Req().header("idempotency-key", longest).http())
+                        .idempotencyKey())
+                .isEqualTo(longest);
+        assertThat(reader.read(new Req()
+                                .header("idempotency-key", "\"" + longest + "\"")
+                                .http())
+                        .idempotencyKey())
+                .isEqualTo(longest);
+        assertThat(reader.read(new Req()
+                                .header("idempotency-key", "  " + KEY + " ")
+                                .http())
+                        .idempotencyKey())
+                .isEqualTo(KEY);
+        assertThat(reader.read(new Req()
+                                .header("idempotency-key", "a!#$%&'*+.^_`|~:/?=@[]{}")
+                                .http())
+                        .idempotencyKey())
                 .isEqualTo("a!#$%&'*+.^_`|~:/?=@[]{}");
     }
 
     @Test
     void read_findsHeadersWhateverTheirCase() {
-        Req r = new Req().withoutHeader("idempotency-key").withoutHeader("content-type")
-                .header("Idempotency-Key", KEY).header("Content-Type", "text/plain");
+        Req r = new Req()
+                .withoutHeader("idempotency-key")
+                .withoutHeader("content-type")
+                .header("Idempotency-Key", KEY)
+                .header("Content-Type", "text/plain");
 
-        assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http())).problem().type())
+        assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http()))
+                        .problem()
+                        .type())
                 .isEqualTo(ProblemType.UNSUPPORTED_MEDIA_TYPE);
-        assertThat(reader.read(r.header("Content-Type", "application/json").http()).idempotencyKey()).isEqualTo(KEY);
+        assertThat(reader.read(r.header("Content-Type", "application/json").http())
+                        .idempotencyKey())
+                .isEqualTo(KEY);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"application/json", "application/json; charset=utf-8", "APPLICATION/JSON;charset=UTF-8"})
     void read_acceptsJsonContentTypes(String type) {
-        assertThat(reader.read(new Req().header("content-type", type).http()).quantity()).isEqualTo(2);
+        assertThat(reader.read(new Req().header("content-type", type).http()).quantity())
+                .isEqualTo(2);
     }
 
     @Test
     void read_acceptsAMissingContentType() {
-        assertThat(reader.read(new Req().withoutHeader("content-type").http()).quantity()).isEqualTo(2);
+        assertThat(reader.read(new Req().withoutHeader("content-type").http()).quantity())
+                .isEqualTo(2);
     }
 
     @Test
@@ -246,8 +336,11 @@ class ReserveRequestReaderTest {
         Req r = new Req().header("x-buyer-id", "dev-buyer");
         r.claims.clear();
 
-        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId()).isEqualTo("dev-buyer");
-        assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http())).problem().type())
+        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId())
+                .isEqualTo("dev-buyer");
+        assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http()))
+                        .problem()
+                        .type())
                 .isEqualTo(ProblemType.UNAUTHENTICATED);
     }
 
@@ -255,7 +348,8 @@ class ReserveRequestReaderTest {
     void read_prefersTheJwtBuyerEvenInDevMode() {
         Req r = new Req().header("x-buyer-id", "someone-else");
 
-        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId()).isEqualTo(BUYER);
+        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId())
+                .isEqualTo(BUYER);
     }
 
     @Test
@@ -280,17 +374,31 @@ class ReserveRequestReaderTest {
     @Test
     void read_namesTheWrongQuantityTypeInTheDetail() {
         Map<String, String> expected = Map.of(
-                "\"2\"", "a string", "1.5", "a decimal number", "true", "a boolean", "null", "null", "{}", "an object", "[]", "an array");
+                "\"2\"",
+                "a string",
+                "1.5",
+                "a decimal number",
+                "true",
+                "a boolean",
+                "null",
+                "null",
+                "{}",
+                "an object",
+                "[]",
+                "an array");
         expected.forEach((json, words) -> {
-            ProblemException e = catchThrowableOfType(ProblemException.class,
-                    () -> reader.read(new Req().body("{\"quantity\": " + json + "}").http()));
+            ProblemException e = catchThrowableOfType(
+                    ProblemException.class,
+                    () -> reader.read(
+                            new Req().body("{\"quantity\": " + json + "}").http()));
             assertThat(e.problem().detail()).as(json).isEqualTo("quantity must be an integer, was " + words);
         });
     }
 
     @Test
     void read_saysTheAllowedRangeForAnOutOfRangeQuantity() {
-        ProblemException e = catchThrowableOfType(ProblemException.class,
+        ProblemException e = catchThrowableOfType(
+                ProblemException.class,
                 () -> reader.read(new Req().body("{\"quantity\": 10001}").http()));
 
         assertThat(e.problem().detail()).contains("1", "10000", "10001");

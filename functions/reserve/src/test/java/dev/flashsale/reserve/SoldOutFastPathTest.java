@@ -2,21 +2,17 @@ package dev.flashsale.reserve;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.reservation.ReservationPolicy;
-import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestSales;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Once an environment has seen a sale sold out it answers the crowd without running the reserve script, for a short
@@ -39,7 +35,8 @@ class SoldOutFastPathTest {
     @Test
     void afterTheLastUnit_theCrowdIsAnsweredWithOneKeyLookupEach_untilTheTtlPasses() throws Exception {
         Sale sale = TestSales.seed(fx.redis, TestSales.live(2, 5, 2));
-        String held = (String) HttpApi.body(fx.reserve(sale.id(), "first", "k", 2)).get("reservationId");
+        String held =
+                (String) HttpApi.body(fx.reserve(sale.id(), "first", "k", 2)).get("reservationId");
 
         // Step 1: 50 late buyers: all sold out, each with one HGET (is the key a replay?) and no script
         long before = fx.redis.calls();
@@ -51,7 +48,8 @@ class SoldOutFastPathTest {
         assertThat(fx.redis.calls() - before).isEqualTo(50);
 
         // Step 2: the hold is released; within the TTL the cache still answers, afterwards Redis does again
-        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE).cancel(sale.id(), held);
+        new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
+                .cancel(sale.id(), held);
         Thread.sleep(350);
         assertThat(fx.reserve(sale.id(), "returning", "k", 1).getStatusCode()).isEqualTo(201);
     }
@@ -62,16 +60,19 @@ class SoldOutFastPathTest {
         Sale sale = TestSales.seed(fx.redis, TestSales.live(2, 5, 2));
         APIGatewayV2HTTPResponse first = fx.reserve(sale.id(), "last-buyer", "the-key", 2);
         assertThat(first.getStatusCode()).isEqualTo(201);
-        assertThat(fx.reserve(sale.id(), "someone-else", "k", 1).getStatusCode()).isEqualTo(409);
+        assertThat(fx.reserve(sale.id(), "someone-else", "k", 1).getStatusCode())
+                .isEqualTo(409);
 
         // The response was lost; the buyer retries with the same key while the environment remembers the sell-out
         APIGatewayV2HTTPResponse retry = fx.reserve(sale.id(), "last-buyer", "the-key", 2);
 
         assertThat(retry.getStatusCode()).isEqualTo(200);
         assertThat(retry.getHeaders()).containsEntry("idempotent-replayed", "true");
-        assertThat(HttpApi.body(retry).get("reservationId")).isEqualTo(HttpApi.body(first).get("reservationId"));
+        assertThat(HttpApi.body(retry).get("reservationId"))
+                .isEqualTo(HttpApi.body(first).get("reservationId"));
         // a key this buyer never used is still answered from memory
-        assertThat(fx.reserve(sale.id(), "last-buyer", "another-key", 1).getStatusCode()).isEqualTo(409);
+        assertThat(fx.reserve(sale.id(), "last-buyer", "another-key", 1).getStatusCode())
+                .isEqualTo(409);
     }
 
     @Test

@@ -2,28 +2,7 @@ package dev.flashsale.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
@@ -39,6 +18,24 @@ import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Guarantee 6 on the reservation path, with real Redis and ElasticMQ behind fault proxies: when a dependency is down,
@@ -49,9 +46,17 @@ class ReserveDegradationTest {
 
     /** Every degraded answer must come well inside this (socket timeouts are 200-500 ms; no 60 s hangs). */
     private static final long BOUND_MS = 1500;
+
     private static final ScenarioReport REPORT = new ScenarioReport(
             "Reservation path under faults (real Redis + ElasticMQ behind TCP fault proxies)",
-            "requests", "within " + BOUND_MS + " ms", "2xx", "409", "503", "other", "max ms", "lost");
+            "requests",
+            "within " + BOUND_MS + " ms",
+            "2xx",
+            "409",
+            "503",
+            "other",
+            "max ms",
+            "lost");
 
     private static FaultProxy redisProxy;
     private static FaultProxy sqsProxy;
@@ -159,7 +164,9 @@ class ReserveDegradationTest {
         assertThat(sqsBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
         long before = fx.redis.calls();
         assertThat(fx.reserve(sale.id(), "while-open", "k", 1).getStatusCode()).isEqualTo(503);
-        assertThat(fx.redis.calls() - before).as("redis calls while the queue breaker is open").isZero();
+        assertThat(fx.redis.calls() - before)
+                .as("redis calls while the queue breaker is open")
+                .isZero();
         report("sqs refusing sends", sale, answers);
 
         sqsProxy.pass();
@@ -198,21 +205,31 @@ class ReserveDegradationTest {
         }
 
         assertThat(answers).extracting(a -> a.status).allMatch(s -> s == 201 || s == 409 || s == 503);
-        assertThat(answers).as("the crowd saw Redis both up and down").anyMatch(a -> a.status == 201).anyMatch(a -> a.status == 503);
+        assertThat(answers)
+                .as("the crowd saw Redis both up and down")
+                .anyMatch(a -> a.status == 201)
+                .anyMatch(a -> a.status == 503);
         assertStockAddsUp(sale);
-        Set<String> held = answers.stream().filter(a -> a.status == 201).map(a -> a.reservationId).collect(Collectors.toSet());
-        Set<String> queued = TestQueue.drain(fx.queueUrl).stream().map(m -> ConfirmationMessage.fromJson(m.body()).reservationId())
+        Set<String> held = answers.stream()
+                .filter(a -> a.status == 201)
+                .map(a -> a.reservationId)
+                .collect(Collectors.toSet());
+        Set<String> queued = TestQueue.drain(fx.queueUrl).stream()
+                .map(m -> ConfirmationMessage.fromJson(m.body()).reservationId())
                 .collect(Collectors.toSet());
         assertThat(queued).containsAll(held);
         assertThat(held.size()).isLessThanOrEqualTo(100);
-        report("redis flapping (150 ms up/down, 3 s)", sale, answers, held.size() - (int) held.stream().filter(queued::contains).count());
+        report(
+                "redis flapping (150 ms up/down, 3 s)",
+                sale,
+                answers,
+                held.size() - (int) held.stream().filter(queued::contains).count());
         assertRecovers(sale, fx.redis.breaker());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
 
-    private record Answer(int status, long millis, String retryAfter, String reservationId) {
-    }
+    private record Answer(int status, long millis, String retryAfter, String reservationId) {}
 
     private static List<Answer> crowd(String saleId, int requests, int threads, String tag) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -224,7 +241,8 @@ class ReserveDegradationTest {
                     long t0 = System.nanoTime();
                     APIGatewayV2HTTPResponse r = fx.reserve(saleId, tag + "-buyer-" + n, tag + "-" + n, 1);
                     long ms = (System.nanoTime() - t0) / 1_000_000;
-                    String id = r.getStatusCode() == 201 ? (String) HttpApi.body(r).get("reservationId") : null;
+                    String id =
+                            r.getStatusCode() == 201 ? (String) HttpApi.body(r).get("reservationId") : null;
                     if (r.getStatusCode() == 503) {
                         assertThat(HttpApi.body(r).get("type")).isEqualTo(ProblemType.SERVICE_UNAVAILABLE.uri());
                     }
@@ -235,7 +253,8 @@ class ReserveDegradationTest {
             for (Future<Answer> f : futures) {
                 answers.add(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(answers).allSatisfy(a -> assertThat(a.millis).as("answer time").isLessThan(BOUND_MS));
+            assertThat(answers)
+                    .allSatisfy(a -> assertThat(a.millis).as("answer time").isLessThan(BOUND_MS));
             return answers;
         } finally {
             pool.shutdownNow();
@@ -254,10 +273,14 @@ class ReserveDegradationTest {
                     List<Answer> mine = new ArrayList<>();
                     for (int n = 0; System.nanoTime() < end; n++) {
                         long t0 = System.nanoTime();
-                        APIGatewayV2HTTPResponse r = fx.reserve(saleId, tag + "-" + thread + "-" + n, tag + "-" + thread + "-" + n, 1);
+                        APIGatewayV2HTTPResponse r =
+                                fx.reserve(saleId, tag + "-" + thread + "-" + n, tag + "-" + thread + "-" + n, 1);
                         long ms = (System.nanoTime() - t0) / 1_000_000;
-                        String id = r.getStatusCode() == 201 ? (String) HttpApi.body(r).get("reservationId") : null;
-                        mine.add(new Answer(r.getStatusCode(), ms, r.getHeaders().get("retry-after"), id));
+                        String id = r.getStatusCode() == 201
+                                ? (String) HttpApi.body(r).get("reservationId")
+                                : null;
+                        mine.add(
+                                new Answer(r.getStatusCode(), ms, r.getHeaders().get("retry-after"), id));
                         Thread.sleep(20);
                     }
                     return mine;
@@ -267,7 +290,8 @@ class ReserveDegradationTest {
             for (Future<List<Answer>> f : futures) {
                 answers.addAll(f.get(60, TimeUnit.SECONDS));
             }
-            assertThat(answers).allSatisfy(a -> assertThat(a.millis).as("answer time").isLessThan(BOUND_MS));
+            assertThat(answers)
+                    .allSatisfy(a -> assertThat(a.millis).as("answer time").isLessThan(BOUND_MS));
             return answers;
         } finally {
             pool.shutdownNow();
@@ -284,7 +308,16 @@ class ReserveDegradationTest {
         int unavailable = (int) answers.stream().filter(a -> a.status == 503).count();
         long max = answers.stream().mapToLong(a -> a.millis).max().orElse(0);
         int within = (int) answers.stream().filter(a -> a.millis < BOUND_MS).count();
-        REPORT.add(scenario, answers.size(), within, ok, conflict, unavailable, answers.size() - ok - conflict - unavailable, max, lost);
+        REPORT.add(
+                scenario,
+                answers.size(),
+                within,
+                ok,
+                conflict,
+                unavailable,
+                answers.size() - ok - conflict - unavailable,
+                max,
+                lost);
     }
 
     private static dev.flashsale.queue.ConfirmationQueue queue() {
@@ -298,7 +331,8 @@ class ReserveDegradationTest {
         long held = direct.client().hvals(k.reservations()).stream()
                 .map(json -> ReservationCodec.decode(sale.id(), json))
                 .filter(r -> r.status() == ReservationStatus.HELD)
-                .mapToLong(r -> r.quantity()).sum();
+                .mapToLong(r -> r.quantity())
+                .sum();
         assertThat(available + held).isEqualTo(sale.stock());
         assertThat(available).isBetween(0L, (long) sale.stock());
     }
@@ -307,7 +341,9 @@ class ReserveDegradationTest {
         SaleKeys k = new SaleKeys(sale.id());
         assertThat(direct.client().get(k.stock())).isEqualTo(Integer.toString(sale.stock()));
         List<String> statuses = new ArrayList<>(direct.client().hvals(k.reservations()));
-        assertThat(statuses.stream().map(j -> ReservationCodec.decode(sale.id(), j).status()).collect(Collectors.toSet()))
+        assertThat(statuses.stream()
+                        .map(j -> ReservationCodec.decode(sale.id(), j).status())
+                        .collect(Collectors.toSet()))
                 .isSubsetOf(Collections.singleton(ReservationStatus.CANCELLED));
         assertThat(TestQueue.drain(fx.queueUrl)).isEmpty();
     }

@@ -104,7 +104,8 @@ public final class Config {
         try {
             v = Integer.parseInt(raw.get());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be an integer in [" + min + ", " + max + "], was '" + raw.get() + "'");
+            throw new ConfigException(
+                    name + " must be an integer in [" + min + ", " + max + "], was '" + raw.get() + "'");
         }
         if (v < min || v > max) {
             throw new ConfigException(name + " must be in [" + min + ", " + max + "], was " + v);
@@ -121,7 +122,8 @@ public final class Config {
         try {
             v = Double.parseDouble(raw.get());
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + " must be a number in [" + min + ", " + max + "], was '" + raw.get() + "'");
+            throw new ConfigException(
+                    name + " must be a number in [" + min + ", " + max + "], was '" + raw.get() + "'");
         }
         if (!(v >= min && v <= max)) {
             throw new ConfigException(name + " must be in [" + min + ", " + max + "], was " + raw.get());

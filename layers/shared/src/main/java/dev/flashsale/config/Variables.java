@@ -13,8 +13,7 @@ import java.util.TreeSet;
  */
 public final class Variables {
 
-    private Variables() {
-    }
+    private Variables() {}
 
     /** The names, sorted and unmodifiable. */
     public static Set<String> of(String... names) {

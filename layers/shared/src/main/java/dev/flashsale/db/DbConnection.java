@@ -1,23 +1,20 @@
 package dev.flashsale.db;
 
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.telemetry.Telemetry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-
 import org.crac.Context;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.flashsale.resilience.BreakerSettings;
-import dev.flashsale.resilience.Breakers;
-import dev.flashsale.resilience.DependencyUnavailableException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
  * The execution environment's one database connection (a Lambda environment runs one invocation at a time, so a pool
@@ -46,13 +43,19 @@ public final class DbConnection implements Resource, AutoCloseable {
         this.breaker = breaker;
         this.password = password;
         this.telemetry = telemetry;
-        this.spanAttributes = Attributes.builder().put("db.system", "postgresql").put("db.system.name", "postgresql").build();
+        this.spanAttributes = Attributes.builder()
+                .put("db.system", "postgresql")
+                .put("db.system.name", "postgresql")
+                .build();
         telemetry.watch(breaker);
     }
 
     /** A connection with a default {@code db} breaker, password login and no telemetry (tools and tests). */
     public static DbConnection create(DbSettings settings) {
-        return new DbConnection(settings, Breakers.db(BreakerSettings.ofDefaults(Duration.ofSeconds(1))), DbPassword.of(settings),
+        return new DbConnection(
+                settings,
+                Breakers.db(BreakerSettings.ofDefaults(Duration.ofSeconds(1))),
+                DbPassword.of(settings),
                 Telemetry.noop());
     }
 
@@ -88,13 +91,19 @@ public final class DbConnection implements Resource, AutoCloseable {
         if (!telemetry.tracing()) {
             return transactionInBreaker(work);
         }
-        return telemetry.span(name, SpanKind.CLIENT, spanAttributes.toBuilder().put("db.operation.name", name).build(),
+        return telemetry.span(
+                name,
+                SpanKind.CLIENT,
+                spanAttributes.toBuilder().put("db.operation.name", name).build(),
                 () -> transactionInBreaker(work));
     }
 
     private <T> T transactionInBreaker(SqlWork<T> work) {
-        return Breakers.call(breaker, () -> transactionWithRetry(work), () -> new DependencyUnavailableException("db",
-                Breakers.retryAfter(breaker), "database circuit breaker is open", null));
+        return Breakers.call(
+                breaker,
+                () -> transactionWithRetry(work),
+                () -> new DependencyUnavailableException(
+                        "db", Breakers.retryAfter(breaker), "database circuit breaker is open", null));
     }
 
     private synchronized <T> T transactionWithRetry(SqlWork<T> work) {
@@ -138,14 +147,15 @@ public final class DbConnection implements Resource, AutoCloseable {
     private String loginPassword() {
         try {
             return password.next();
-        } catch (RuntimeException e) {  // no AWS credentials to sign an IAM token with: as good as unreachable
-            throw new DependencyUnavailableException("db", RETRY_AFTER, "no database login for " + settings.redacted() + ": " + e, e);
+        } catch (RuntimeException e) { // no AWS credentials to sign an IAM token with: as good as unreachable
+            throw new DependencyUnavailableException(
+                    "db", RETRY_AFTER, "no database login for " + settings.redacted() + ": " + e, e);
         }
     }
 
     private DependencyUnavailableException unavailable(SQLException e) {
-        return new DependencyUnavailableException("db", RETRY_AFTER,
-                "database unavailable at " + settings.redacted() + ": " + e.getMessage(), e);
+        return new DependencyUnavailableException(
+                "db", RETRY_AFTER, "database unavailable at " + settings.redacted() + ": " + e.getMessage(), e);
     }
 
     /** Connection-level failures (SQLState class 08, server shutdown 57P0x) or a connection the driver has closed. */

@@ -1,12 +1,11 @@
 package dev.flashsale.db;
 
-import java.time.Duration;
-import java.util.Set;
-import java.util.Properties;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.Set;
 
 /**
  * How to reach PostgreSQL (Aurora behind RDS Proxy in AWS).
@@ -24,12 +23,24 @@ import dev.flashsale.config.Variables;
  *                       false. RDS Proxy with {@code IAMAuth: REQUIRED} accepts nothing else.
  * @param region         {@code AWS_REGION}, the region the token is signed for; default us-east-1 (Lambda sets it)
  */
-public record DbSettings(String url, String user, String password, Duration connectTimeout, Duration socketTimeout,
-                         boolean iamAuth, String region) {
+public record DbSettings(
+        String url,
+        String user,
+        String password,
+        Duration connectTimeout,
+        Duration socketTimeout,
+        boolean iamAuth,
+        String region) {
 
     public static final String DEFAULT_URL = "jdbc:postgresql://127.0.0.1:5432/flashsale";
-    public static final Set<String> VARIABLES = Variables.of("DATABASE_URL", "DB_USER", "DB_PASSWORD", "DB_CONNECT_TIMEOUT",
-            "DB_SOCKET_TIMEOUT", "DB_IAM_AUTH", "AWS_REGION");
+    public static final Set<String> VARIABLES = Variables.of(
+            "DATABASE_URL",
+            "DB_USER",
+            "DB_PASSWORD",
+            "DB_CONNECT_TIMEOUT",
+            "DB_SOCKET_TIMEOUT",
+            "DB_IAM_AUTH",
+            "AWS_REGION");
 
     public DbSettings {
         if (url == null || !url.startsWith("jdbc:postgresql://")) {
@@ -51,8 +62,10 @@ public record DbSettings(String url, String user, String password, Duration conn
                 config.string("DATABASE_URL", DEFAULT_URL),
                 config.string("DB_USER", "postgres"),
                 config.string("DB_PASSWORD", ""),
-                config.duration("DB_CONNECT_TIMEOUT", Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(60)),
-                config.duration("DB_SOCKET_TIMEOUT", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
+                config.duration(
+                        "DB_CONNECT_TIMEOUT", Duration.ofSeconds(3), Duration.ofSeconds(1), Duration.ofSeconds(60)),
+                config.duration(
+                        "DB_SOCKET_TIMEOUT", Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMinutes(5)),
                 config.bool("DB_IAM_AUTH", false),
                 config.string("AWS_REGION", "us-east-1"));
     }

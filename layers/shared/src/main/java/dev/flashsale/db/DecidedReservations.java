@@ -36,9 +36,15 @@ public final class DecidedReservations {
                         return Optional.<Decided>empty();
                     }
                     String reason = rs.getString(2);
-                    Optional<Instant> heldAt = Optional.ofNullable(rs.getTimestamp(3)).map(java.sql.Timestamp::toInstant);
-                    return Optional.of(new Decided(reservationId, saleId, rs.getInt(1),
-                            reason == null ? null : ReleaseReason.valueOf(reason), heldAt.orElse(null), rs.getTimestamp(4).toInstant()));
+                    Optional<Instant> heldAt =
+                            Optional.ofNullable(rs.getTimestamp(3)).map(java.sql.Timestamp::toInstant);
+                    return Optional.of(new Decided(
+                            reservationId,
+                            saleId,
+                            rs.getInt(1),
+                            reason == null ? null : ReleaseReason.valueOf(reason),
+                            heldAt.orElse(null),
+                            rs.getTimestamp(4).toInstant()));
                 }
             }
         });
@@ -49,7 +55,13 @@ public final class DecidedReservations {
      * @param heldAt      when the hold was taken (orders only; null for a release)
      * @param decidedAt   when the order or the release was written
      */
-    public record Decided(String reservationId, String saleId, int quantity, ReleaseReason releasedFor, Instant heldAt, Instant decidedAt) {
+    public record Decided(
+            String reservationId,
+            String saleId,
+            int quantity,
+            ReleaseReason releasedFor,
+            Instant heldAt,
+            Instant decidedAt) {
 
         public boolean ordered() {
             return releasedFor == null;

@@ -30,8 +30,7 @@ public interface LockedSale {
     int addStock(String operationId, int units) throws SQLException;
 
     /** A stock change that was applied: how many units it added and the total it left. */
-    record AppliedStockChange(int units, int newStock) {
-    }
+    record AppliedStockChange(int units, int newStock) {}
 
     @FunctionalInterface
     interface Work<T> {

@@ -4,10 +4,8 @@ package dev.flashsale.db;
 public sealed interface OrderDecision {
 
     /** @param now whether this call wrote the order (false: it existed already) */
-    record Ordered(boolean now) implements OrderDecision {
-    }
+    record Ordered(boolean now) implements OrderDecision {}
 
     /** @param now whether this call wrote the release row (false: it existed already) */
-    record Released(ReleaseReason reason, boolean now) implements OrderDecision {
-    }
+    record Released(ReleaseReason reason, boolean now) implements OrderDecision {}
 }

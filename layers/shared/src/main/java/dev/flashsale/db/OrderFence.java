@@ -1,5 +1,6 @@
 package dev.flashsale.db;
 
+import dev.flashsale.reservation.Reservation;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-
-import dev.flashsale.reservation.Reservation;
 
 /**
  * Decides, once and for all, whether a reservation becomes an order or is released: the database fence.
@@ -42,7 +41,8 @@ public final class OrderFence {
             ON CONFLICT DO NOTHING""";
     private static final String INCREMENT_SOLD =
             "UPDATE sales SET sold = sold + ? WHERE id = ? AND sold + ? <= stock RETURNING per_buyer_limit";
-    private static final String BUYER_UNITS = "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE sale_id = ? AND buyer_id = ?";
+    private static final String BUYER_UNITS =
+            "SELECT COALESCE(SUM(quantity), 0) FROM orders WHERE sale_id = ? AND buyer_id = ?";
     private static final String LOCK_SALE = "SELECT 1 FROM sales WHERE id = ? FOR NO KEY UPDATE";
     private static final String INSERT_RELEASES = """
             INSERT INTO releases (reservation_id, sale_id, buyer_id, quantity, reason)
@@ -72,21 +72,25 @@ public final class OrderFence {
     public OrderDecision confirm(Reservation r) {
         return db.transaction("order.confirm", c -> {
             readCommitted(c);
-            // 1. The order row. A duplicate of a concurrent, uncommitted twin waits for it here, then does nothing; so does
+            // 1. The order row. A duplicate of a concurrent, uncommitted twin waits for it here, then does nothing; so
+            // does
             //    another reservation's order made with the same idempotency key (then this one is refused).
             if (insertOrder(c, r) == 0) {
                 c.rollback();
-                Optional<OrderDecision> decided = find(c, List.of(r.id())).values().stream().findFirst();
+                Optional<OrderDecision> decided =
+                        find(c, List.of(r.id())).values().stream().findFirst();
                 if (decided.isPresent()) {
                     return decided.get();
                 }
-                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.DUPLICATE_KEY).get(r.id());
+                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.DUPLICATE_KEY)
+                        .get(r.id());
             }
             // 2. Count the units, within stock. This locks the sale row until commit.
             OptionalInt limit = incrementSold(c, r);
             if (limit.isEmpty()) {
                 c.rollback();
-                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.SOLD_OUT).get(r.id());
+                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.SOLD_OUT)
+                        .get(r.id());
             }
             // 3. With the lock held, a release committed before us is visible: it won.
             Optional<ReleaseReason> released = findRelease(c, r.id());
@@ -97,7 +101,8 @@ public final class OrderFence {
             // 4. Every order of this buyer in this sale that committed before us is visible too, and ours is counted.
             if (buyerUnits(c, r) > limit.getAsInt()) {
                 c.rollback();
-                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.BUYER_LIMIT).get(r.id());
+                return releaseLocked(c, r.saleId(), List.of(r), ReleaseReason.BUYER_LIMIT)
+                        .get(r.id());
             }
             return new OrderDecision.Ordered(true);
         });
@@ -109,7 +114,9 @@ public final class OrderFence {
      * @throws UnknownSaleException when the sale is not in the database
      */
     public OrderDecision release(Reservation r, ReleaseReason reason) {
-        return db.transaction("order.release", c -> releaseLocked(c, r.saleId(), List.of(r), reason).get(r.id()));
+        return db.transaction(
+                "order.release",
+                c -> releaseLocked(c, r.saleId(), List.of(r), reason).get(r.id()));
     }
 
     /**
@@ -127,7 +134,9 @@ public final class OrderFence {
 
     /** The decision recorded for a reservation, if any. */
     public Optional<OrderDecision> find(String reservationId) {
-        return db.transaction("order.find", c -> Optional.ofNullable(find(c, List.of(reservationId)).get(reservationId)));
+        return db.transaction(
+                "order.find",
+                c -> Optional.ofNullable(find(c, List.of(reservationId)).get(reservationId)));
     }
 
     /** Starts the transaction's segment at READ COMMITTED (a rollback ends the segment, so every segment starts here). */
@@ -137,8 +146,8 @@ public final class OrderFence {
         }
     }
 
-    private static Map<String, OrderDecision> releaseLocked(Connection c, String saleId, List<Reservation> rs, ReleaseReason reason)
-            throws SQLException {
+    private static Map<String, OrderDecision> releaseLocked(
+            Connection c, String saleId, List<Reservation> rs, ReleaseReason reason) throws SQLException {
         readCommitted(c);
         try (PreparedStatement lock = c.prepareStatement(LOCK_SALE)) {
             lock.setString(1, saleId);
@@ -152,16 +161,24 @@ public final class OrderFence {
         try (PreparedStatement ps = c.prepareStatement(INSERT_RELEASES)) {
             ps.setString(1, saleId);
             ps.setString(2, reason.name());
-            ps.setArray(3, c.createArrayOf("text", rs.stream().map(Reservation::id).toArray()));
-            ps.setArray(4, c.createArrayOf("text", rs.stream().map(Reservation::buyerId).toArray()));
-            ps.setArray(5, c.createArrayOf("integer", rs.stream().map(Reservation::quantity).toArray()));
+            ps.setArray(
+                    3, c.createArrayOf("text", rs.stream().map(Reservation::id).toArray()));
+            ps.setArray(
+                    4,
+                    c.createArrayOf(
+                            "text", rs.stream().map(Reservation::buyerId).toArray()));
+            ps.setArray(
+                    5,
+                    c.createArrayOf(
+                            "integer", rs.stream().map(Reservation::quantity).toArray()));
             try (ResultSet inserted = ps.executeQuery()) {
                 while (inserted.next()) {
                     releasedNow.add(inserted.getString(1));
                 }
             }
         }
-        Map<String, OrderDecision> decisions = find(c, rs.stream().map(Reservation::id).toList());
+        Map<String, OrderDecision> decisions =
+                find(c, rs.stream().map(Reservation::id).toList());
         for (String id : releasedNow) {
             decisions.put(id, new OrderDecision.Released(reason, true));
         }
@@ -226,9 +243,11 @@ public final class OrderFence {
             ps.setArray(2, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    decisions.put(rs.getString(1), rs.getString(2).equals("ORDER")
-                            ? new OrderDecision.Ordered(false)
-                            : new OrderDecision.Released(ReleaseReason.valueOf(rs.getString(3)), false));
+                    decisions.put(
+                            rs.getString(1),
+                            rs.getString(2).equals("ORDER")
+                                    ? new OrderDecision.Ordered(false)
+                                    : new OrderDecision.Released(ReleaseReason.valueOf(rs.getString(3)), false));
                 }
             }
         }

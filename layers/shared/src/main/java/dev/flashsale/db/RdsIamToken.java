@@ -1,10 +1,9 @@
 package dev.flashsale.db;
 
+import dev.flashsale.config.ConfigException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-
-import dev.flashsale.config.ConfigException;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.signer.Aws4Signer;
@@ -33,7 +32,8 @@ public final class RdsIamToken implements DbPassword {
     private final AwsCredentialsProvider credentials;
     private final Clock clock;
 
-    public RdsIamToken(String host, int port, String user, String region, AwsCredentialsProvider credentials, Clock clock) {
+    public RdsIamToken(
+            String host, int port, String user, String region, AwsCredentialsProvider credentials, Clock clock) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -52,13 +52,18 @@ public final class RdsIamToken implements DbPassword {
         if (uri.getHost() == null) {
             throw new ConfigException("DB_IAM_AUTH needs one host in DATABASE_URL, was " + settings.redacted());
         }
-        return new RdsIamToken(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, settings.user(), settings.region(),
-                credentials, clock);
+        return new RdsIamToken(
+                uri.getHost(),
+                uri.getPort() > 0 ? uri.getPort() : 5432,
+                settings.user(),
+                settings.region(),
+                credentials,
+                clock);
     }
 
     /** A new token, e.g. {@code host:5432/?Action=connect&DBUser=u&X-Amz-Algorithm=...&X-Amz-Signature=...}. */
     @Override
-    @SuppressWarnings("deprecation")  // Aws4Signer is what RdsUtilities itself uses for this presign
+    @SuppressWarnings("deprecation") // Aws4Signer is what RdsUtilities itself uses for this presign
     public String next() {
         SdkHttpFullRequest request = SdkHttpFullRequest.builder()
                 .method(SdkHttpMethod.GET)

@@ -1,8 +1,7 @@
 package dev.flashsale.db;
 
-import java.time.Instant;
-
 import dev.flashsale.sale.Sale;
+import java.time.Instant;
 
 /**
  * A sale as the database holds it: its definition, what it sells and at what price, and the units sold (in orders).
@@ -18,6 +17,9 @@ public record SaleRecord(Sale sale, String item, long priceCents, String currenc
 
     /** Same definition (ignores sold and createdAt): a create request repeated with the same body. */
     public boolean sameDefinition(Sale other, String otherItem, long otherPriceCents, String otherCurrency) {
-        return sale.equals(other) && item.equals(otherItem) && priceCents == otherPriceCents && currency.equals(otherCurrency);
+        return sale.equals(other)
+                && item.equals(otherItem)
+                && priceCents == otherPriceCents
+                && currency.equals(otherCurrency);
     }
 }

@@ -1,5 +1,6 @@
 package dev.flashsale.db;
 
+import dev.flashsale.sale.Sale;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import dev.flashsale.sale.Sale;
 
 /** Sales in the database, the source of truth for stock. */
 public final class SaleRepository {
@@ -90,8 +89,8 @@ public final class SaleRepository {
     /** One page of sales ordered by id, those after {@code afterId} (null: from the first), at most {@code limit}. */
     public List<SaleRecord> page(String afterId, int limit) {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM sales WHERE id > ? ORDER BY id LIMIT ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id > ? ORDER BY id LIMIT ?")) {
                 ps.setString(1, afterId == null ? "" : afterId);
                 ps.setInt(2, limit);
                 return readAll(ps);
@@ -106,8 +105,9 @@ public final class SaleRepository {
      */
     public List<SaleRecord> openOrStartingBefore(Instant now, Instant startsBefore, String idPrefix, int limit) {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-                    + " FROM sales WHERE ends_at > ? AND starts_at <= ? AND starts_with(id, ?) ORDER BY starts_at, id LIMIT ?")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT " + COLUMNS
+                            + " FROM sales WHERE ends_at > ? AND starts_at <= ? AND starts_with(id, ?) ORDER BY starts_at, id LIMIT ?")) {
                 ps.setTimestamp(1, Timestamp.from(now));
                 ps.setTimestamp(2, Timestamp.from(startsBefore));
                 ps.setString(3, idPrefix);
@@ -129,7 +129,8 @@ public final class SaleRepository {
                 s.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
             }
             SaleRecord record;
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id = ? FOR NO KEY UPDATE")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM sales WHERE id = ? FOR NO KEY UPDATE")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -147,12 +148,17 @@ public final class SaleRepository {
     public List<KeyedOrder> keyedOrders(String saleId) {
         return db.transaction("orders.keyed", c -> {
             List<KeyedOrder> orders = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id, buyer_id, idempotency_key, quantity, held_at FROM orders "
-                    + "WHERE sale_id = ? AND idempotency_key IS NOT NULL ORDER BY reservation_id")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT reservation_id, buyer_id, idempotency_key, quantity, held_at FROM orders "
+                            + "WHERE sale_id = ? AND idempotency_key IS NOT NULL ORDER BY reservation_id")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        orders.add(new KeyedOrder(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                        orders.add(new KeyedOrder(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                rs.getInt(4),
                                 rs.getTimestamp(5).toInstant()));
                     }
                 }
@@ -162,8 +168,8 @@ public final class SaleRepository {
     }
 
     /** An order and the idempotency key its reservation was made with. */
-    public record KeyedOrder(String reservationId, String buyerId, String idempotencyKey, int quantity, java.time.Instant heldAt) {
-    }
+    public record KeyedOrder(
+            String reservationId, String buyerId, String idempotencyKey, int quantity, java.time.Instant heldAt) {}
 
     private record Locked(Connection c, SaleRecord record) implements LockedSale {
 
@@ -173,7 +179,8 @@ public final class SaleRepository {
             if (reservationIds.isEmpty()) {
                 return ordered;
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)")) {
                 ps.setArray(1, c.createArrayOf("text", reservationIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -187,7 +194,8 @@ public final class SaleRepository {
         @Override
         public Map<String, Integer> orderedUnitsByBuyer() throws SQLException {
             Map<String, Integer> units = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT buyer_id, SUM(quantity) FROM orders WHERE sale_id = ? GROUP BY buyer_id")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT buyer_id, SUM(quantity) FROM orders WHERE sale_id = ? GROUP BY buyer_id")) {
                 ps.setString(1, record.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -205,7 +213,9 @@ public final class SaleRepository {
                 ps.setString(1, record.id());
                 ps.setString(2, operationId);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(new AppliedStockChange(rs.getInt(1), rs.getInt(2))) : Optional.empty();
+                    return rs.next()
+                            ? Optional.of(new AppliedStockChange(rs.getInt(1), rs.getInt(2)))
+                            : Optional.empty();
                 }
             }
         }
@@ -213,7 +223,8 @@ public final class SaleRepository {
         @Override
         public int addStock(String operationId, int units) throws SQLException {
             int total;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE sales SET stock = stock + ? WHERE id = ? RETURNING stock")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("UPDATE sales SET stock = stock + ? WHERE id = ? RETURNING stock")) {
                 ps.setInt(1, units);
                 ps.setString(2, record.id());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -244,9 +255,19 @@ public final class SaleRepository {
     }
 
     private static SaleRecord read(ResultSet rs) throws SQLException {
-        Sale sale = new Sale(rs.getString("id"), rs.getInt("stock"), rs.getInt("per_buyer_limit"), rs.getInt("per_order_max"),
-                rs.getTimestamp("starts_at").toInstant(), rs.getTimestamp("ends_at").toInstant());
-        return new SaleRecord(sale, rs.getString("item"), rs.getLong("price_cents"), rs.getString("currency"), rs.getInt("sold"),
+        Sale sale = new Sale(
+                rs.getString("id"),
+                rs.getInt("stock"),
+                rs.getInt("per_buyer_limit"),
+                rs.getInt("per_order_max"),
+                rs.getTimestamp("starts_at").toInstant(),
+                rs.getTimestamp("ends_at").toInstant());
+        return new SaleRecord(
+                sale,
+                rs.getString("item"),
+                rs.getLong("price_cents"),
+                rs.getString("currency"),
+                rs.getInt("sold"),
                 rs.getTimestamp("created_at").toInstant());
     }
 }

@@ -4,6 +4,10 @@ package dev.flashsale.db;
 public final class UnknownSaleException extends RuntimeException {
 
     public UnknownSaleException(String saleId) {
-        super("sale '" + saleId + "' is not in the database (was it created there, or only in Redis?)", null, false, false);
+        super(
+                "sale '" + saleId + "' is not in the database (was it created there, or only in Redis?)",
+                null,
+                false,
+                false);
     }
 }

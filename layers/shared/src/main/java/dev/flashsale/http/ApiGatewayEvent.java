@@ -1,5 +1,7 @@
 package dev.flashsale.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent.RequestContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -9,9 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent.RequestContext;
 
 /**
  * Builds an API Gateway HTTP API event (payload format 2.0) the way API Gateway fills one in. The one builder of such
@@ -196,7 +195,8 @@ public final class ApiGatewayEvent {
         context.setAccountId(accountId);
         context.setApiId(apiId);
         context.setDomainName(domainName);
-        context.setDomainPrefix(domainName.contains(".") ? domainName.substring(0, domainName.indexOf('.')) : domainName);
+        context.setDomainPrefix(
+                domainName.contains(".") ? domainName.substring(0, domainName.indexOf('.')) : domainName);
         context.setStage("$default");
         return this;
     }

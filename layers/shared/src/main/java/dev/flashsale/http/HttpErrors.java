@@ -1,13 +1,10 @@
 package dev.flashsale.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.util.function.Supplier;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
  * The one place where exceptions become HTTP answers: the client's fault → its 4xx problem (no stack trace logged);
@@ -17,8 +14,7 @@ public final class HttpErrors {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpErrors.class);
 
-    private HttpErrors() {
-    }
+    private HttpErrors() {}
 
     public static APIGatewayV2HTTPResponse answer(HttpRequest request, Supplier<APIGatewayV2HTTPResponse> route) {
         try {
@@ -32,14 +28,20 @@ public final class HttpErrors {
             } else {
                 LOG.warn("{} {} answered 503: {}", request.method(), request.path(), e.getMessage());
             }
-            return HttpResponses.problem(Problem.of(ProblemType.SERVICE_UNAVAILABLE,
-                            "the service cannot take this request right now and nothing was reserved; retry after the Retry-After "
-                                    + "delay (with the same Idempotency-Key for a reservation)")
-                    .retryAfter(e.retryAfter()), request.path());
+            return HttpResponses.problem(
+                    Problem.of(
+                                    ProblemType.SERVICE_UNAVAILABLE,
+                                    "the service cannot take this request right now and nothing was reserved; retry after the Retry-After "
+                                            + "delay (with the same Idempotency-Key for a reservation)")
+                            .retryAfter(e.retryAfter()),
+                    request.path());
         } catch (RuntimeException e) {
             LOG.error("{} {} failed (request {})", request.method(), request.path(), request.requestId(), e);
-            return HttpResponses.problem(Problem.of(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; request id "
-                    + request.requestId()), request.path());
+            return HttpResponses.problem(
+                    Problem.of(
+                            ProblemType.INTERNAL_ERROR,
+                            "an unexpected error occurred; request id " + request.requestId()),
+                    request.path());
         }
     }
 }

@@ -1,16 +1,15 @@
 package dev.flashsale.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 
 /**
  * Read-only view of an API Gateway HTTP API (payload v2) request: case-insensitive headers, path parameters, a
@@ -22,6 +21,7 @@ public final class HttpRequest {
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
     /** Buyer ids come from a JWT `sub` (Cognito: a UUID); anything printable up to 128 characters. */
     private static final Pattern BUYER = Pattern.compile("[\\x21-\\x7E]{1,128}");
+
     public static final String DEV_BUYER_HEADER = "x-buyer-id";
 
     private final APIGatewayV2HTTPEvent event;
@@ -74,7 +74,10 @@ public final class HttpRequest {
         }
         APIGatewayV2HTTPEvent.RequestContext.IAM iam = ctx.getAuthorizer().getIam();
         String arn = iam.getUserArn();
-        if (arn == null || arn.isBlank() || iam.getAccountId() == null || iam.getAccountId().isBlank()) {
+        if (arn == null
+                || arn.isBlank()
+                || iam.getAccountId() == null
+                || iam.getAccountId().isBlank()) {
             return Optional.empty();
         }
         return Optional.of(arn);
@@ -116,7 +119,8 @@ public final class HttpRequest {
             try {
                 bytes = Base64.getDecoder().decode(raw);
             } catch (IllegalArgumentException e) {
-                throw new ProblemException(ProblemType.INVALID_REQUEST, "the body is marked base64 but is not valid base64");
+                throw new ProblemException(
+                        ProblemType.INVALID_REQUEST, "the body is marked base64 but is not valid base64");
             }
         } else {
             if (raw.length() > maxBytes) {
@@ -128,7 +132,8 @@ public final class HttpRequest {
             throw tooLarge(maxBytes);
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
@@ -139,8 +144,9 @@ public final class HttpRequest {
     }
 
     private static ProblemException tooLarge(int maxBytes) {
-        return new ProblemException(Problem.of(ProblemType.BODY_TOO_LARGE, "the body must be at most " + maxBytes + " bytes")
-                .with("maxBytes", maxBytes));
+        return new ProblemException(
+                Problem.of(ProblemType.BODY_TOO_LARGE, "the body must be at most " + maxBytes + " bytes")
+                        .with("maxBytes", maxBytes));
     }
 
     /** Refuses a Content-Type other than JSON; a missing one is accepted (curl without -H sends none). */
@@ -151,7 +157,8 @@ public final class HttpRequest {
         }
         String media = type.get().split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!media.equals("application/json") && !(media.startsWith("application/") && media.endsWith("+json"))) {
-            throw new ProblemException(ProblemType.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json, was " + type.get());
+            throw new ProblemException(
+                    ProblemType.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json, was " + type.get());
         }
     }
 
@@ -165,12 +172,15 @@ public final class HttpRequest {
             sub = header(DEV_BUYER_HEADER).orElse(null);
         }
         if (sub == null || sub.isEmpty()) {
-            throw new ProblemException(ProblemType.UNAUTHENTICATED, devMode
-                    ? "send a bearer token, or in dev mode the X-Buyer-Id header"
-                    : "send a bearer token accepted by the API's JWT authorizer");
+            throw new ProblemException(
+                    ProblemType.UNAUTHENTICATED,
+                    devMode
+                            ? "send a bearer token, or in dev mode the X-Buyer-Id header"
+                            : "send a bearer token accepted by the API's JWT authorizer");
         }
         if (!BUYER.matcher(sub).matches()) {
-            throw new ProblemException(ProblemType.UNAUTHENTICATED, "the buyer id must be 1 to 128 printable ASCII characters");
+            throw new ProblemException(
+                    ProblemType.UNAUTHENTICATED, "the buyer id must be 1 to 128 printable ASCII characters");
         }
         return sub;
     }

@@ -1,11 +1,9 @@
 package dev.flashsale.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.json.Json;
 import java.util.HashMap;
 import java.util.Map;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
-import dev.flashsale.json.Json;
 
 /** Builds API Gateway HTTP API responses: JSON bodies and RFC 9457 problem documents. */
 public final class HttpResponses {
@@ -13,8 +11,7 @@ public final class HttpResponses {
     public static final String JSON = "application/json";
     public static final String PROBLEM_JSON = "application/problem+json";
 
-    private HttpResponses() {
-    }
+    private HttpResponses() {}
 
     public static APIGatewayV2HTTPResponse json(int status, Object body, Map<String, String> extraHeaders) {
         Map<String, String> headers = new HashMap<>(extraHeaders);

@@ -13,13 +13,14 @@ public final class IdempotencyKey {
     public static final int MAX_LENGTH = 128;
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]+");
 
-    private IdempotencyKey() {
-    }
+    private IdempotencyKey() {}
 
     /** The request's key; a missing one is refused ({@code missing-idempotency-key}). */
     public static String required(HttpRequest http, String why) {
-        return optional(http).orElseThrow(() -> new ProblemException(ProblemType.MISSING_IDEMPOTENCY_KEY,
-                "send an Idempotency-Key header (for example a UUID) " + why));
+        return optional(http)
+                .orElseThrow(() -> new ProblemException(
+                        ProblemType.MISSING_IDEMPOTENCY_KEY,
+                        "send an Idempotency-Key header (for example a UUID) " + why));
     }
 
     /** The request's key, if it sent one. */
@@ -30,14 +31,16 @@ public final class IdempotencyKey {
         }
         String key = header.get().trim();
         if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
-            key = key.substring(1, key.length() - 1);  // structured-header string form
+            key = key.substring(1, key.length() - 1); // structured-header string form
         }
         if (key.isEmpty() || key.length() > MAX_LENGTH) {
-            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
+            throw new ProblemException(
+                    ProblemType.INVALID_IDEMPOTENCY_KEY,
                     "Idempotency-Key must be 1 to " + MAX_LENGTH + " characters, was " + key.length());
         }
         if (!KEY.matcher(key).matches()) {
-            throw new ProblemException(ProblemType.INVALID_IDEMPOTENCY_KEY,
+            throw new ProblemException(
+                    ProblemType.INVALID_IDEMPOTENCY_KEY,
                     "Idempotency-Key may hold only printable ASCII characters without spaces");
         }
         return Optional.of(key);

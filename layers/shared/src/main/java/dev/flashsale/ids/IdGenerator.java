@@ -3,7 +3,6 @@ package dev.flashsale.ids;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.function.Supplier;
-
 import org.crac.Context;
 import org.crac.Resource;
 
@@ -48,7 +47,7 @@ public final class IdGenerator implements Resource {
             lo = (lo << 8) | (r[i] & 0xFF);
         }
         // 128 bits: time(48) | hi(16) | lo(64), written as 26 base32 digits from the most significant end
-        long top = (time << 16) | hi;  // upper 64 bits
+        long top = (time << 16) | hi; // upper 64 bits
         char[] out = new char[26];
         for (int i = 25; i >= 0; i--) {
             int digit = (int) (lo & 31);
@@ -65,8 +64,7 @@ public final class IdGenerator implements Resource {
     }
 
     @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-    }
+    public void beforeCheckpoint(Context<? extends Resource> context) {}
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {

@@ -1,11 +1,10 @@
 package dev.flashsale.init;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.telemetry.log.JsonLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every function's init shares. A function's Init is built once per execution environment, before the SnapStart
@@ -93,6 +92,8 @@ public abstract class FunctionInit {
 
     /** Loads every Lua script on Redis, so that no first call pays for a NOSCRIPT round trip. */
     protected final void primeScripts(RedisConnection redis) {
-        tryPriming("load the scripts into Redis at " + redis.settings().redacted(), () -> redis.loadScripts(PrimeSamples.SALE_ID));
+        tryPriming(
+                "load the scripts into Redis at " + redis.settings().redacted(),
+                () -> redis.loadScripts(PrimeSamples.SALE_ID));
     }
 }

@@ -2,7 +2,6 @@ package dev.flashsale.init;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;

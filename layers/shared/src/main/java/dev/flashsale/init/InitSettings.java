@@ -1,17 +1,15 @@
 package dev.flashsale.init;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import org.slf4j.event.Level;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
 import dev.flashsale.telemetry.TelemetrySettings;
 import dev.flashsale.telemetry.log.JsonLog;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.event.Level;
 
 /**
  * What every function's init reads alike.
@@ -26,13 +24,19 @@ import dev.flashsale.telemetry.log.JsonLog;
  * @param runtime   the variables the Lambda runtime sets about the environment ({@code AWS_LAMBDA_FUNCTION_NAME}, ...),
  *                  as telemetry's resource attributes
  */
-public record InitSettings(String function, TelemetrySettings telemetry, Level logLevel, boolean priming, Map<String, String> runtime) {
+public record InitSettings(
+        String function, TelemetrySettings telemetry, Level logLevel, boolean priming, Map<String, String> runtime) {
 
     /** Set by the Lambda runtime, never by the template. */
-    public static final List<String> RUNTIME = List.of("AWS_REGION", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
-            "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
-    public static final Set<String> VARIABLES = Variables.union(TelemetrySettings.VARIABLES, RUNTIME,
-            Variables.of("LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL", "PRIMING"));
+    public static final List<String> RUNTIME = List.of(
+            "AWS_REGION",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE");
+
+    public static final Set<String> VARIABLES = Variables.union(
+            TelemetrySettings.VARIABLES, RUNTIME, Variables.of("LOG_LEVEL", "AWS_LAMBDA_LOG_LEVEL", "PRIMING"));
 
     public static InitSettings from(Config config, String function) {
         Map<String, String> runtime = new LinkedHashMap<>();
@@ -40,7 +44,11 @@ public record InitSettings(String function, TelemetrySettings telemetry, Level l
             config.optional(name).ifPresent(v -> runtime.put(name, v));
         }
         String level = config.string("LOG_LEVEL", config.string("AWS_LAMBDA_LOG_LEVEL", "INFO"));
-        return new InitSettings(function, TelemetrySettings.from(config, function), level(level), config.bool("PRIMING", true),
+        return new InitSettings(
+                function,
+                TelemetrySettings.from(config, function),
+                level(level),
+                config.bool("PRIMING", true),
                 Map.copyOf(runtime));
     }
 

@@ -1,13 +1,12 @@
 package dev.flashsale.init;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.UUID;
-
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
 
 /**
  * A Lambda {@link Context} for invocations the Lambda runtime does not make: priming at init, the local runner, the

@@ -1,10 +1,5 @@
 package dev.flashsale.init;
 
-import java.util.ArrayList;
-import java.util.List;
-
-import org.crac.Resource;
-
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbPassword;
 import dev.flashsale.db.DbSettings;
@@ -16,6 +11,9 @@ import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
+import java.util.ArrayList;
+import java.util.List;
+import org.crac.Resource;
 
 /**
  * Builds a function's clients from its settings, the one way the stack builds each (its breaker from {@link Breakers},

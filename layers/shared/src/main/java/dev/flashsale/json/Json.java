@@ -1,9 +1,5 @@
 package dev.flashsale.json;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.Map;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,6 +7,9 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.jr.ob.JSON;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
 
 /** JSON reading and writing with jackson-jr: small, fast to load, no reflection-heavy databinding. */
 public final class Json {
@@ -19,13 +18,16 @@ public final class Json {
     private static final int MAX_NUMBER_LENGTH = 64;
     private static final JsonFactory STRICT_FACTORY = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).build())
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_LENGTH)
+                    .build())
             .build();
-    private static final JSON WRITER = JSON.std.with(JSON.Feature.PRESERVE_FIELD_ORDERING).without(JSON.Feature.WRITE_NULL_PROPERTIES);
+    private static final JSON WRITER =
+            JSON.std.with(JSON.Feature.PRESERVE_FIELD_ORDERING).without(JSON.Feature.WRITE_NULL_PROPERTIES);
     private static final JSON READER = JSON.builder(STRICT_FACTORY).build().with(JSON.Feature.PRESERVE_FIELD_ORDERING);
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Writes maps, lists, strings, numbers and booleans; null map values are left out. */
     public static String write(Object value) {

@@ -1,17 +1,15 @@
 package dev.flashsale.lease;
 
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-
 import org.crac.Context;
 import org.crac.Resource;
-
-import dev.flashsale.redis.LuaScript;
-import dev.flashsale.redis.RedisConnection;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -25,7 +23,6 @@ import redis.clients.jedis.params.SetParams;
  * snapshot never draw the same token. A function that builds one at init registers it with its {@code Hooks}.
  */
 public final class LeaseLock implements Resource {
-
 
     private final RedisConnection redis;
     private final Supplier<SecureRandom> randoms;
@@ -51,13 +48,17 @@ public final class LeaseLock implements Resource {
         byte[] bytes = new byte[16];
         random.nextBytes(bytes);
         String token = HexFormat.of().formatHex(bytes);
-        String ok = redis.call(c -> c.set(key(name), token, SetParams.setParams().nx().px(ttl.toMillis())));
+        String ok = redis.call(
+                c -> c.set(key(name), token, SetParams.setParams().nx().px(ttl.toMillis())));
         return "OK".equals(ok) ? Optional.of(new Lease(name, token, ttl)) : Optional.empty();
     }
 
     /** Extends the lease; false when it was lost (expired, possibly taken by another holder). */
     public boolean renew(Lease lease) {
-        Object r = redis.call(c -> LuaScript.LEASE_RENEW.run(c, List.of(key(lease.name())), List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
+        Object r = redis.call(c -> LuaScript.LEASE_RENEW.run(
+                c,
+                List.of(key(lease.name())),
+                List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
         return ((Number) r).longValue() == 1;
     }
 
@@ -67,12 +68,10 @@ public final class LeaseLock implements Resource {
         return ((Number) r).longValue() == 1;
     }
 
-    public record Lease(String name, String token, Duration ttl) {
-    }
+    public record Lease(String name, String token, Duration ttl) {}
 
     @Override
-    public void beforeCheckpoint(Context<? extends Resource> context) {
-    }
+    public void beforeCheckpoint(Context<? extends Resource> context) {}
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {

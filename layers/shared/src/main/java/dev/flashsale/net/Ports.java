@@ -12,8 +12,7 @@ import java.net.Socket;
  */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** Whether something accepts a TCP connection on {@code host:port} within 300 ms. */
     public static boolean listening(String host, int port) {

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
@@ -30,12 +29,14 @@ final class CannedHttpClient implements SdkHttpClient {
             @Override
             public HttpExecuteResponse call() throws IOException {
                 if (request.contentStreamProvider().isPresent()) {
-                    try (InputStream body = request.contentStreamProvider().get().newStream()) {
+                    try (InputStream body =
+                            request.contentStreamProvider().get().newStream()) {
                         body.readAllBytes();
                     }
                 }
                 return HttpExecuteResponse.builder()
-                        .response(SdkHttpResponse.builder().statusCode(200)
+                        .response(SdkHttpResponse.builder()
+                                .statusCode(200)
                                 .putHeader("Content-Type", "application/x-amz-json-1.0")
                                 .putHeader("x-amzn-RequestId", "prime")
                                 .putHeader("Content-Length", Integer.toString(answer.length))
@@ -45,8 +46,7 @@ final class CannedHttpClient implements SdkHttpClient {
             }
 
             @Override
-            public void abort() {
-            }
+            public void abort() {}
         };
     }
 
@@ -56,6 +56,5 @@ final class CannedHttpClient implements SdkHttpClient {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -1,16 +1,15 @@
 package dev.flashsale.queue;
 
+import dev.flashsale.json.Json;
+import dev.flashsale.json.JsonException;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import dev.flashsale.json.Json;
-import dev.flashsale.json.JsonException;
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
 
 /**
  * The message that asks for a hold to be confirmed into an order. Versioned: a consumer refuses versions it does not
@@ -25,15 +24,22 @@ import dev.flashsale.reservation.ReservationStatus;
  *
  * @param idempotencyKey null in a version 1 message
  */
-public record ConfirmationMessage(String reservationId, String saleId, String buyerId, int quantity, Instant heldAt, Instant expiresAt,
-                                  String idempotencyKey) {
+public record ConfirmationMessage(
+        String reservationId,
+        String saleId,
+        String buyerId,
+        int quantity,
+        Instant heldAt,
+        Instant expiresAt,
+        String idempotencyKey) {
 
     public static final int VERSION = 2;
-    private static final Set<String> FIELDS = Set.of("version", "reservationId", "saleId", "buyerId", "quantity", "heldAt", "expiresAt",
-            "idempotencyKey");
+    private static final Set<String> FIELDS = Set.of(
+            "version", "reservationId", "saleId", "buyerId", "quantity", "heldAt", "expiresAt", "idempotencyKey");
 
     public static ConfirmationMessage of(Reservation r) {
-        return new ConfirmationMessage(r.id(), r.saleId(), r.buyerId(), r.quantity(), r.createdAt(), r.expiresAt(), r.idempotencyKey());
+        return new ConfirmationMessage(
+                r.id(), r.saleId(), r.buyerId(), r.quantity(), r.createdAt(), r.expiresAt(), r.idempotencyKey());
     }
 
     /**
@@ -41,8 +47,17 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
      * has; empty for a version 1 message, which lacks the idempotency key.
      */
     public Optional<Reservation> hold() {
-        return idempotencyKey == null ? Optional.empty()
-                : Optional.of(new Reservation(reservationId, saleId, buyerId, quantity, ReservationStatus.HELD, heldAt, expiresAt, idempotencyKey));
+        return idempotencyKey == null
+                ? Optional.empty()
+                : Optional.of(new Reservation(
+                        reservationId,
+                        saleId,
+                        buyerId,
+                        quantity,
+                        ReservationStatus.HELD,
+                        heldAt,
+                        expiresAt,
+                        idempotencyKey));
     }
 
     public String toJson() {
@@ -68,7 +83,8 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
         }
         Object version = m.get("version");
         if (!(version instanceof Integer v) || v < 1 || v > VERSION) {
-            throw new MalformedMessageException("unsupported message version " + version + " (this consumer reads 1 to " + VERSION + ")");
+            throw new MalformedMessageException(
+                    "unsupported message version " + version + " (this consumer reads 1 to " + VERSION + ")");
         }
         if (v == 1 && m.containsKey("idempotencyKey")) {
             throw new MalformedMessageException("unknown field 'idempotencyKey' (a version 1 message has none)");
@@ -82,8 +98,14 @@ public record ConfirmationMessage(String reservationId, String saleId, String bu
         if (!(quantity instanceof Integer q) || q < 1) {
             throw new MalformedMessageException("quantity must be a positive integer, was " + quantity);
         }
-        return new ConfirmationMessage(text(m, "reservationId"), text(m, "saleId"), text(m, "buyerId"), q,
-                instant(m, "heldAt"), instant(m, "expiresAt"), v == 1 ? null : text(m, "idempotencyKey"));
+        return new ConfirmationMessage(
+                text(m, "reservationId"),
+                text(m, "saleId"),
+                text(m, "buyerId"),
+                q,
+                instant(m, "heldAt"),
+                instant(m, "expiresAt"),
+                v == 1 ? null : text(m, "idempotencyKey"));
     }
 
     private static String text(Map<String, Object> m, String field) {

@@ -16,6 +16,5 @@ public interface ConfirmationQueue {
     }
 
     /** Exercises the send path's code without sending (priming before a SnapStart snapshot); never throws. */
-    default void prime(ConfirmationMessage sample) {
-    }
+    default void prime(ConfirmationMessage sample) {}
 }

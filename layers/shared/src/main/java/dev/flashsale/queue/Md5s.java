@@ -7,7 +7,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
-
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 
 /**
@@ -16,8 +15,7 @@ import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
  */
 final class Md5s {
 
-    private Md5s() {
-    }
+    private Md5s() {}
 
     static String ofBody(String body) {
         MessageDigest md5 = md5();

@@ -1,23 +1,19 @@
 package dev.flashsale.queue;
 
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
-
 import org.crac.Context;
 import org.crac.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.SpanKind;
-
-import dev.flashsale.resilience.Breakers;
-import dev.flashsale.telemetry.Telemetry;
-
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -59,8 +55,12 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
      * @param breaker        the {@code sqs} breaker ({@link Breakers#sqs})
      * @param telemetry      a producer span per send, whose context travels in the message attributes
      */
-    public SqsConfirmationQueue(Supplier<SqsClient> factory, Function<SdkHttpClient, SqsClient> primingFactory, String queueUrl,
-                                CircuitBreaker breaker, Telemetry telemetry) {
+    public SqsConfirmationQueue(
+            Supplier<SqsClient> factory,
+            Function<SdkHttpClient, SqsClient> primingFactory,
+            String queueUrl,
+            CircuitBreaker breaker,
+            Telemetry telemetry) {
         this.factory = factory;
         this.primingFactory = primingFactory;
         this.queueUrl = queueUrl;
@@ -73,7 +73,8 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     /** The queue {@code settings} name, through clients built from them. */
     public static SqsConfirmationQueue create(SqsSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
-        return new SqsConfirmationQueue(() -> client(settings), http -> client(settings, http), settings.queueUrl(), breaker, telemetry);
+        return new SqsConfirmationQueue(
+                () -> client(settings), http -> client(settings, http), settings.queueUrl(), breaker, telemetry);
     }
 
     private SqsClient build() {
@@ -114,9 +115,12 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
      * An SQS client with the lightweight URL-connection HTTP client.
      */
     public static SqsClient client(SqsSettings settings) {
-        return configure(SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder()
-                .connectionTimeout(settings.connectTimeout())
-                .socketTimeout(settings.callTimeout())), settings);
+        return configure(
+                SqsClient.builder()
+                        .httpClientBuilder(UrlConnectionHttpClient.builder()
+                                .connectionTimeout(settings.connectTimeout())
+                                .socketTimeout(settings.callTimeout())),
+                settings);
     }
 
     /** The same client over another HTTP client (priming). */
@@ -150,10 +154,18 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
             sendNow(message);
             return;
         }
-        telemetry.span("send " + queueName, SpanKind.PRODUCER, Attributes.builder()
-                .put("messaging.system", "aws_sqs").put("messaging.operation.type", "send")
-                .put("messaging.operation.name", "SendMessage").put("messaging.destination.name", queueName)
-                .put("flashsale.sale_id", message.saleId()).put("flashsale.reservation_id", message.reservationId()).build(), () -> {
+        telemetry.span(
+                "send " + queueName,
+                SpanKind.PRODUCER,
+                Attributes.builder()
+                        .put("messaging.system", "aws_sqs")
+                        .put("messaging.operation.type", "send")
+                        .put("messaging.operation.name", "SendMessage")
+                        .put("messaging.destination.name", queueName)
+                        .put("flashsale.sale_id", message.saleId())
+                        .put("flashsale.reservation_id", message.reservationId())
+                        .build(),
+                () -> {
                     sendNow(message);
                     return null;
                 });
@@ -161,11 +173,14 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     private void sendNow(ConfirmationMessage message) {
         try {
-            String id = Breakers.call(breaker, () -> client().sendMessage(request(message)).messageId(),
+            String id = Breakers.call(
+                    breaker,
+                    () -> client().sendMessage(request(message)).messageId(),
                     () -> new QueueUnavailableException("confirmation queue circuit breaker is open", null));
             io.opentelemetry.api.trace.Span.current().setAttribute("messaging.message.id", id);
         } catch (SdkException e) {
-            throw new QueueUnavailableException("confirmation queue did not accept reservation " + message.reservationId(), e);
+            throw new QueueUnavailableException(
+                    "confirmation queue did not accept reservation " + message.reservationId(), e);
         }
     }
 
@@ -179,10 +194,26 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     private Map<String, MessageAttributeValue> attributes(ConfirmationMessage message) {
         Map<String, MessageAttributeValue> a = new HashMap<>(6);
-        a.put("version", MessageAttributeValue.builder().dataType("Number").stringValue(Integer.toString(ConfirmationMessage.VERSION)).build());
-        a.put("saleId", MessageAttributeValue.builder().dataType("String").stringValue(message.saleId()).build());
-        telemetry.inject(a, (carrier, key, value) ->
-                carrier.put(key, MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
+        a.put(
+                "version",
+                MessageAttributeValue.builder()
+                        .dataType("Number")
+                        .stringValue(Integer.toString(ConfirmationMessage.VERSION))
+                        .build());
+        a.put(
+                "saleId",
+                MessageAttributeValue.builder()
+                        .dataType("String")
+                        .stringValue(message.saleId())
+                        .build());
+        telemetry.inject(
+                a,
+                (carrier, key, value) -> carrier.put(
+                        key,
+                        MessageAttributeValue.builder()
+                                .dataType("String")
+                                .stringValue(value)
+                                .build()));
         return a;
     }
 

@@ -1,12 +1,11 @@
 package dev.flashsale.queue;
 
+import dev.flashsale.config.Config;
+import dev.flashsale.config.Variables;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.config.Variables;
 
 /**
  * How to reach the confirmation queue.
@@ -19,11 +18,21 @@ import dev.flashsale.config.Variables;
  * @param dummyCredentials sign with fixed dummy credentials: true when an endpoint is set and {@code AWS_ACCESS_KEY_ID}
  *                       is not (a local ElasticMQ checks no signature)
  */
-public record SqsSettings(String queueUrl, Optional<URI> endpoint, String region, Duration connectTimeout, Duration callTimeout,
-                          boolean dummyCredentials) {
+public record SqsSettings(
+        String queueUrl,
+        Optional<URI> endpoint,
+        String region,
+        Duration connectTimeout,
+        Duration callTimeout,
+        boolean dummyCredentials) {
 
-    public static final Set<String> VARIABLES = Variables.of("CONFIRM_QUEUE_URL", "SQS_ENDPOINT", "AWS_REGION", "SQS_CONNECT_TIMEOUT",
-            "SQS_TIMEOUT", "AWS_ACCESS_KEY_ID");
+    public static final Set<String> VARIABLES = Variables.of(
+            "CONFIRM_QUEUE_URL",
+            "SQS_ENDPOINT",
+            "AWS_REGION",
+            "SQS_CONNECT_TIMEOUT",
+            "SQS_TIMEOUT",
+            "AWS_ACCESS_KEY_ID");
 
     public static SqsSettings from(Config config) {
         boolean keys = config.optional("AWS_ACCESS_KEY_ID").isPresent();
@@ -31,7 +40,8 @@ public record SqsSettings(String queueUrl, Optional<URI> endpoint, String region
                 config.required("CONFIRM_QUEUE_URL"),
                 config.optional("SQS_ENDPOINT").map(URI::create),
                 config.string("AWS_REGION", "us-east-1"),
-                config.duration("SQS_CONNECT_TIMEOUT", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofSeconds(30)),
+                config.duration(
+                        "SQS_CONNECT_TIMEOUT", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofSeconds(30)),
                 config.duration("SQS_TIMEOUT", Duration.ofSeconds(2), Duration.ofMillis(50), Duration.ofSeconds(60)),
                 config.optional("SQS_ENDPOINT").isPresent() && !keys);
     }

@@ -8,9 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-
 import java.util.function.Function;
-
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -74,7 +72,8 @@ public enum LuaScript {
         for (LuaScript script : values()) {
             String loaded = redis.scriptLoad(script.source, sampleKey);
             if (!script.sha.equals(loaded)) {
-                throw new IllegalStateException("server SHA " + loaded + " differs from local " + script.sha + " for " + script.fileName);
+                throw new IllegalStateException(
+                        "server SHA " + loaded + " differs from local " + script.sha + " for " + script.fileName);
             }
         }
     }
@@ -93,7 +92,9 @@ public enum LuaScript {
      */
     RedisConnection.Replicated runAndWait(UnifiedJedis redis, List<String> keys, List<String> args, ReplicaAck ack) {
         RedisConnection.Replicated first = pipelined(redis, keys, ack, p -> p.evalsha(sha, keys, args));
-        if (first.reply() instanceof JedisDataException e && e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")) {
+        if (first.reply() instanceof JedisDataException e
+                && e.getMessage() != null
+                && e.getMessage().startsWith("NOSCRIPT")) {
             return pipelined(redis, keys, ack, p -> p.eval(source, keys, args));
         }
         if (first.reply() instanceof RuntimeException e) {
@@ -103,11 +104,15 @@ public enum LuaScript {
     }
 
     /** The script's reply (or its error, for the caller to look at) and whether WAIT saw enough replicas. */
-    private static RedisConnection.Replicated pipelined(UnifiedJedis redis, List<String> keys, ReplicaAck ack,
-                                                        Function<AbstractPipeline, Response<Object>> script) {
+    private static RedisConnection.Replicated pipelined(
+            UnifiedJedis redis,
+            List<String> keys,
+            ReplicaAck ack,
+            Function<AbstractPipeline, Response<Object>> script) {
         try (AbstractPipeline p = redis.pipelined()) {
             Response<Object> reply = script.apply(p);
-            Response<Long> replicas = p.waitReplicas(keys.get(0), ack.replicas(), ack.timeout().toMillis());
+            Response<Long> replicas =
+                    p.waitReplicas(keys.get(0), ack.replicas(), ack.timeout().toMillis());
             p.sync();
             Object value;
             try {

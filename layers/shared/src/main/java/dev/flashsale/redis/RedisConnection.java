@@ -1,21 +1,22 @@
 package dev.flashsale.redis;
 
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.telemetry.Telemetry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
-import java.util.List;
-
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.crac.Context;
 import org.crac.Resource;
-
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -28,13 +29,6 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-
-import dev.flashsale.resilience.BreakerSettings;
-import dev.flashsale.resilience.Breakers;
-
-import dev.flashsale.resilience.DependencyUnavailableException;
-
 /**
  * The execution environment's Redis client. Closed before a SnapStart snapshot (sockets do not survive a restore) and
  * reopened on first use afterwards.
@@ -42,7 +36,9 @@ import dev.flashsale.resilience.DependencyUnavailableException;
 public final class RedisConnection implements Resource, AutoCloseable {
 
     /** Server replies that mean "this node cannot serve now" (failover, loading, overload), not a bug of ours. */
-    private static final String[] UNAVAILABLE_REPLIES = {"READONLY", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"};
+    private static final String[] UNAVAILABLE_REPLIES = {
+        "READONLY", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"
+    };
 
     /** Promises made from Redis (new holds) by whether a replica acknowledged them in time; see {@link ReplicaAck}. */
     public static final String REPLICA_ACKS = "flashsale.redis.replica_acks";
@@ -62,14 +58,19 @@ public final class RedisConnection implements Resource, AutoCloseable {
         this.settings = settings;
         this.breaker = breaker;
         this.telemetry = telemetry;
-        this.spanAttributes = Attributes.builder().put("db.system", "redis").put("db.system.name", "redis")
-                .put("server.address", String.valueOf(settings.uri().getHost())).put("server.port", settings.port()).build();
+        this.spanAttributes = Attributes.builder()
+                .put("db.system", "redis")
+                .put("db.system.name", "redis")
+                .put("server.address", String.valueOf(settings.uri().getHost()))
+                .put("server.port", settings.port())
+                .build();
         telemetry.watch(breaker);
     }
 
     /** A client with a default {@code redis} breaker and no telemetry (tools and tests). */
     public static RedisConnection create(RedisSettings settings) {
-        return new RedisConnection(settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofMillis(200))), Telemetry.noop());
+        return new RedisConnection(
+                settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofMillis(200))), Telemetry.noop());
     }
 
     /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
@@ -105,11 +106,15 @@ public final class RedisConnection implements Resource, AutoCloseable {
     public <T> T call(Function<UnifiedJedis, T> command) {
         calls.increment();
         try {
-            return Breakers.call(breaker, () -> command.apply(client()), () -> new DependencyUnavailableException("redis",
-                    Breakers.retryAfter(breaker), "redis circuit breaker is open", null));
+            return Breakers.call(
+                    breaker,
+                    () -> command.apply(client()),
+                    () -> new DependencyUnavailableException(
+                            "redis", Breakers.retryAfter(breaker), "redis circuit breaker is open", null));
         } catch (RuntimeException e) {
             if (!(e instanceof DependencyUnavailableException) && isUnavailable(e)) {
-                throw new DependencyUnavailableException("redis", Breakers.retryAfter(breaker), "redis unavailable: " + e.getMessage(), e);
+                throw new DependencyUnavailableException(
+                        "redis", Breakers.retryAfter(breaker), "redis unavailable: " + e.getMessage(), e);
             }
             throw e;
         }
@@ -129,7 +134,8 @@ public final class RedisConnection implements Resource, AutoCloseable {
      * Whether a promise was made is the caller's to say ({@code promise} of the script's reply): only those count in
      * {@code flashsale.redis.replica_acks} ({@code outcome} acknowledged or timed_out).
      */
-    public Replicated evalReplicated(LuaScript script, List<String> keys, List<String> args, ReplicaAck ack, Predicate<Object> promise) {
+    public Replicated evalReplicated(
+            LuaScript script, List<String> keys, List<String> args, ReplicaAck ack, Predicate<Object> promise) {
         if (!ack.enabled()) {
             return new Replicated(eval(script, keys, args), true);
         }
@@ -141,15 +147,20 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     /** A script's reply, and whether the replicas asked for had its writes when it was answered. */
-    public record Replicated(Object reply, boolean acknowledged) {
-    }
+    public record Replicated(Object reply, boolean acknowledged) {}
 
     private <T> T traced(LuaScript script, Supplier<T> work) {
         if (!telemetry.tracing()) {
             return work.get();
         }
-        return telemetry.span("EVALSHA " + script.fileName(), SpanKind.CLIENT, spanAttributes.toBuilder()
-                .put("db.operation.name", "EVALSHA").put("flashsale.script", script.fileName()).build(), work);
+        return telemetry.span(
+                "EVALSHA " + script.fileName(),
+                SpanKind.CLIENT,
+                spanAttributes.toBuilder()
+                        .put("db.operation.name", "EVALSHA")
+                        .put("flashsale.script", script.fileName())
+                        .build(),
+                work);
     }
 
     /**
@@ -210,9 +221,17 @@ public final class RedisConnection implements Resource, AutoCloseable {
         pool.setMaxWait(settings.connectTimeout().plus(settings.socketTimeout()));
         HostAndPort node = new HostAndPort(settings.uri().getHost(), settings.port());
         if (settings.clusterMode()) {
-            return RedisClusterClient.builder().nodes(Set.of(node)).clientConfig(clientConfig).poolConfig(pool).build();
+            return RedisClusterClient.builder()
+                    .nodes(Set.of(node))
+                    .clientConfig(clientConfig)
+                    .poolConfig(pool)
+                    .build();
         }
-        return RedisClient.builder().hostAndPort(node).clientConfig(clientConfig).poolConfig(pool).build();
+        return RedisClient.builder()
+                .hostAndPort(node)
+                .clientConfig(clientConfig)
+                .poolConfig(pool)
+                .build();
     }
 
     @Override

@@ -1,12 +1,11 @@
 package dev.flashsale.redis;
 
-import java.net.URI;
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * How to reach Redis.
@@ -21,13 +20,23 @@ import dev.flashsale.config.Variables;
  * @param clientName     {@code REDIS_CLIENT_NAME}, the name each connection gives itself ({@code CLIENT SETNAME}), shown
  *                       by {@code CLIENT LIST}; default {@code flashsale}
  */
-public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeout, Duration socketTimeout, int poolSize,
-                            String clientName) {
+public record RedisSettings(
+        URI uri,
+        boolean clusterMode,
+        Duration connectTimeout,
+        Duration socketTimeout,
+        int poolSize,
+        String clientName) {
 
     public static final String DEFAULT_URL = "redis://127.0.0.1:6379";
     public static final String DEFAULT_CLIENT_NAME = "flashsale";
-    public static final Set<String> VARIABLES = Variables.of("REDIS_URL", "REDIS_CLUSTER_MODE", "REDIS_CONNECT_TIMEOUT", "REDIS_TIMEOUT",
-            "REDIS_POOL_SIZE", "REDIS_CLIENT_NAME");
+    public static final Set<String> VARIABLES = Variables.of(
+            "REDIS_URL",
+            "REDIS_CLUSTER_MODE",
+            "REDIS_CONNECT_TIMEOUT",
+            "REDIS_TIMEOUT",
+            "REDIS_POOL_SIZE",
+            "REDIS_CLIENT_NAME");
 
     public RedisSettings {
         String scheme = uri.getScheme();
@@ -38,13 +47,16 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
             throw new ConfigException("REDIS_URL has no host: " + uri);
         }
         if (!clientName.matches("[!-~]{1,64}")) {
-            throw new ConfigException("REDIS_CLIENT_NAME must be 1 to 64 printable ASCII characters without spaces, was '" + clientName + "'");
+            throw new ConfigException(
+                    "REDIS_CLIENT_NAME must be 1 to 64 printable ASCII characters without spaces, was '" + clientName
+                            + "'");
         }
     }
 
     /** {@code url} with every other setting at its default (tools and tests). */
     public static RedisSettings of(String url) {
-        return new RedisSettings(URI.create(url), false, Duration.ofMillis(500), Duration.ofMillis(300), 4, DEFAULT_CLIENT_NAME);
+        return new RedisSettings(
+                URI.create(url), false, Duration.ofMillis(500), Duration.ofMillis(300), 4, DEFAULT_CLIENT_NAME);
     }
 
     public RedisSettings withTimeouts(Duration connect, Duration command) {
@@ -66,7 +78,8 @@ public record RedisSettings(URI uri, boolean clusterMode, Duration connectTimeou
         return new RedisSettings(
                 uri,
                 config.bool("REDIS_CLUSTER_MODE", false),
-                config.duration("REDIS_CONNECT_TIMEOUT", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofSeconds(30)),
+                config.duration(
+                        "REDIS_CONNECT_TIMEOUT", Duration.ofMillis(500), Duration.ofMillis(10), Duration.ofSeconds(30)),
                 config.duration("REDIS_TIMEOUT", Duration.ofMillis(300), Duration.ofMillis(10), Duration.ofSeconds(30)),
                 config.integer("REDIS_POOL_SIZE", 4, 1, 256),
                 config.string("REDIS_CLIENT_NAME", DEFAULT_CLIENT_NAME));

@@ -1,12 +1,11 @@
 package dev.flashsale.redis;
 
-import java.time.Duration;
-import java.util.Locale;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * How a promise made from Redis waits for a replica: after the reserve script takes a new hold, {@code WAIT replicas
@@ -20,7 +19,8 @@ import dev.flashsale.config.Variables;
  */
 public record ReplicaAck(int replicas, Duration timeout, OnTimeout onTimeout) {
 
-    public static final Set<String> VARIABLES = Variables.of("REDIS_WAIT_REPLICAS", "REDIS_WAIT_TIMEOUT", "REDIS_WAIT_ON_TIMEOUT");
+    public static final Set<String> VARIABLES =
+            Variables.of("REDIS_WAIT_REPLICAS", "REDIS_WAIT_TIMEOUT", "REDIS_WAIT_ON_TIMEOUT");
 
     /** Never wait. */
     public static final ReplicaAck NONE = new ReplicaAck(0, Duration.ofMillis(50), OnTimeout.ANSWER);
@@ -42,12 +42,14 @@ public record ReplicaAck(int replicas, Duration timeout, OnTimeout onTimeout) {
 
     public static ReplicaAck from(Config config) {
         int replicas = config.integer("REDIS_WAIT_REPLICAS", 0, 0, 5);
-        Duration timeout = config.duration("REDIS_WAIT_TIMEOUT", NONE.timeout(), Duration.ofMillis(1), Duration.ofSeconds(10));
+        Duration timeout =
+                config.duration("REDIS_WAIT_TIMEOUT", NONE.timeout(), Duration.ofMillis(1), Duration.ofSeconds(10));
         String mode = config.string("REDIS_WAIT_ON_TIMEOUT", "answer").toLowerCase(Locale.ROOT);
         OnTimeout onTimeout = switch (mode) {
             case "answer" -> OnTimeout.ANSWER;
             case "refuse" -> OnTimeout.REFUSE;
-            default -> throw new ConfigException("REDIS_WAIT_ON_TIMEOUT must be 'answer' or 'refuse', was '" + mode + "'");
+            default ->
+                throw new ConfigException("REDIS_WAIT_ON_TIMEOUT must be 'answer' or 'refuse', was '" + mode + "'");
         };
         return new ReplicaAck(replicas, timeout, onTimeout);
     }

@@ -4,25 +4,20 @@ package dev.flashsale.reservation;
 public sealed interface ClaimOutcome {
 
     /** Now CLAIMED by the caller; {@code again} when it was CLAIMED already (a redelivery after a crash). */
-    record Claimed(Reservation reservation, boolean again) implements ClaimOutcome {
-    }
+    record Claimed(Reservation reservation, boolean again) implements ClaimOutcome {}
 
     /**
      * Redis had lost it (a failover); the hold, still live, was restored from its confirmation message and is now CLAIMED
      * by the caller.
      */
-    record Restored(Reservation reservation) implements ClaimOutcome {
-    }
+    record Restored(Reservation reservation) implements ClaimOutcome {}
 
     /** Still HELD but past its deadline: never claimed; the release job returns it to stock. */
-    record HoldExpired(Reservation reservation) implements ClaimOutcome {
-    }
+    record HoldExpired(Reservation reservation) implements ClaimOutcome {}
 
     /** In a state that is never claimed: CONFIRMED, EXPIRED or CANCELLED. */
-    record NotClaimable(ReservationStatus status) implements ClaimOutcome {
-    }
+    record NotClaimable(ReservationStatus status) implements ClaimOutcome {}
 
     /** No such reservation in Redis (never made, past retention, or lost in a failover). */
-    record Unknown() implements ClaimOutcome {
-    }
+    record Unknown() implements ClaimOutcome {}
 }

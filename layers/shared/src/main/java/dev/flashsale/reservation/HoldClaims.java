@@ -1,20 +1,18 @@
 package dev.flashsale.reservation;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The Redis side of confirmation: claim a live hold (claim.lua), make Redis follow the database's decision
  * (settle.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip.
  */
 public final class HoldClaims {
-
 
     private final RedisConnection redis;
     private final Duration claimTtl;
@@ -67,16 +65,21 @@ public final class HoldClaims {
 
     private ClaimOutcome claim(String saleId, String reservationId, Duration ttl, String lostHold) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(LuaScript.CLAIM,
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.CLAIM,
                 List.of(k.holds(), k.claims(), k.reservations(), k.stock(), k.idempotency(), k.units()),
                 List.of(reservationId, Long.toString(ttl.toMillis()), lostHold));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
-            case "RESTORED" -> new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
-            case "CLAIMED", "RECLAIMED" -> new ClaimOutcome.Claimed(
-                    ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))), code.equals("RECLAIMED"));
-            case "HOLD_EXPIRED" -> new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
-            case "NOT_CLAIMABLE" -> new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1))));
+            case "RESTORED" ->
+                new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
+            case "CLAIMED", "RECLAIMED" ->
+                new ClaimOutcome.Claimed(
+                        ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))), code.equals("RECLAIMED"));
+            case "HOLD_EXPIRED" ->
+                new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
+            case "NOT_CLAIMABLE" ->
+                new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1))));
             case "UNKNOWN" -> new ClaimOutcome.Unknown();
             default -> throw new IllegalStateException("claim.lua answered " + code);
         };
@@ -103,8 +106,13 @@ public final class HoldClaims {
     private SettleOutcome follow(String saleId, String reservationId, OrderDecision decision, String lost) {
         return switch (decision) {
             case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "", lost);
-            case OrderDecision.Released r -> settle(saleId, reservationId, ReservationStatus.EXPIRED,
-                    r.reason().refusal() ? "if-counted" : "always", lost);
+            case OrderDecision.Released r ->
+                settle(
+                        saleId,
+                        reservationId,
+                        ReservationStatus.EXPIRED,
+                        r.reason().refusal() ? "if-counted" : "always",
+                        lost);
         };
     }
 
@@ -116,9 +124,11 @@ public final class HoldClaims {
         redis.call(c -> c.zrem(new SaleKeys(saleId).holds(), reservationId));
     }
 
-    private SettleOutcome settle(String saleId, String reservationId, ReservationStatus target, String refund, String lost) {
+    private SettleOutcome settle(
+            String saleId, String reservationId, ReservationStatus target, String refund, String lost) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(LuaScript.SETTLE,
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.SETTLE,
                 List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta(), k.idempotency()),
                 List.of(reservationId, target.name(), refund, lost));
         return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));

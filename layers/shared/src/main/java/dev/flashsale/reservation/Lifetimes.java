@@ -1,11 +1,10 @@
 package dev.flashsale.reservation;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * How long a reservation may stay in each state. Read and checked together, by every function that uses any of them,
@@ -27,15 +26,18 @@ import dev.flashsale.config.Variables;
  * @param retention       {@code RESERVATION_RETENTION}, default 7d (1m..365d): how long a sale's reservations stay in
  *                        Redis after it ends; at least {@code RELEASE_LOOKBACK}
  */
-public record Lifetimes(Duration hold, Duration claim, Duration redriveWindow, Duration releaseLookback, Duration retention) {
+public record Lifetimes(
+        Duration hold, Duration claim, Duration redriveWindow, Duration releaseLookback, Duration retention) {
 
     public Lifetimes {
         if (redriveWindow.compareTo(claim) < 0) {
-            throw new ConfigException("REDRIVE_WINDOW (" + redriveWindow + ") must be at least CLAIM_TTL (" + claim + ")");
+            throw new ConfigException(
+                    "REDRIVE_WINDOW (" + redriveWindow + ") must be at least CLAIM_TTL (" + claim + ")");
         }
         if (releaseLookback.compareTo(hold.plus(redriveWindow)) < 0) {
-            throw new ConfigException("RELEASE_LOOKBACK (" + releaseLookback + ") must be at least HOLD_TTL + REDRIVE_WINDOW ("
-                    + hold + " + " + redriveWindow + "): a reservation taken at a sale's end may be undecided that long");
+            throw new ConfigException("RELEASE_LOOKBACK (" + releaseLookback
+                    + ") must be at least HOLD_TTL + REDRIVE_WINDOW (" + hold + " + " + redriveWindow
+                    + "): a reservation taken at a sale's end may be undecided that long");
         }
         if (retention.compareTo(releaseLookback) < 0) {
             throw new ConfigException("RESERVATION_RETENTION (" + retention + ") must be at least RELEASE_LOOKBACK ("
@@ -43,11 +45,16 @@ public record Lifetimes(Duration hold, Duration claim, Duration redriveWindow, D
         }
     }
 
-    public static final Set<String> VARIABLES = Variables.of("HOLD_TTL", "CLAIM_TTL", "REDRIVE_WINDOW", "RELEASE_LOOKBACK",
-            "RESERVATION_RETENTION");
+    public static final Set<String> VARIABLES =
+            Variables.of("HOLD_TTL", "CLAIM_TTL", "REDRIVE_WINDOW", "RELEASE_LOOKBACK", "RESERVATION_RETENTION");
 
     public static Lifetimes ofDefaults() {
-        return new Lifetimes(Duration.ofMinutes(10), Duration.ofMinutes(5), Duration.ofDays(1), Duration.ofDays(2), Duration.ofDays(7));
+        return new Lifetimes(
+                Duration.ofMinutes(10),
+                Duration.ofMinutes(5),
+                Duration.ofDays(1),
+                Duration.ofDays(2),
+                Duration.ofDays(7));
     }
 
     public static Lifetimes from(Config config) {

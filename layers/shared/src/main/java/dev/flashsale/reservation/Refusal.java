@@ -1,10 +1,9 @@
 package dev.flashsale.reservation;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemType;
+import java.time.Duration;
+import java.time.Instant;
 
 /** Why a reservation was not taken. Each refusal knows the problem document it is answered with. */
 public sealed interface Refusal {
@@ -20,19 +19,22 @@ public sealed interface Refusal {
 
     record NotStarted(Instant startsAt) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.SALE_NOT_STARTED, "the sale starts at " + startsAt).with("startsAt", startsAt.toString());
+            return Problem.of(ProblemType.SALE_NOT_STARTED, "the sale starts at " + startsAt)
+                    .with("startsAt", startsAt.toString());
         }
     }
 
     record Ended(Instant endedAt) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.SALE_ENDED, "the sale ended at " + endedAt).with("endedAt", endedAt.toString());
+            return Problem.of(ProblemType.SALE_ENDED, "the sale ended at " + endedAt)
+                    .with("endedAt", endedAt.toString());
         }
     }
 
     record AboveOrderMax(int requested, int maxPerOrder) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.INVALID_QUANTITY,
+            return Problem.of(
+                            ProblemType.INVALID_QUANTITY,
                             "quantity " + requested + " exceeds this sale's maximum of " + maxPerOrder + " per order")
                     .with("maxPerOrder", maxPerOrder);
         }
@@ -40,30 +42,39 @@ public sealed interface Refusal {
 
     record RateLimited(Duration retryAfter) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.RATE_LIMITED, "too many reservation attempts; retry after " + retryAfter.toMillis() + " ms")
+            return Problem.of(
+                            ProblemType.RATE_LIMITED,
+                            "too many reservation attempts; retry after " + retryAfter.toMillis() + " ms")
                     .retryAfter(retryAfter);
         }
     }
 
     record LimitExceeded(int limit, int alreadyReserved, int requested) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.PURCHASE_LIMIT_EXCEEDED, "you hold or bought " + alreadyReserved + " of at most "
-                            + limit + " units; " + requested + " more would exceed it")
-                    .with("limit", limit).with("alreadyReserved", alreadyReserved);
+            return Problem.of(
+                            ProblemType.PURCHASE_LIMIT_EXCEEDED,
+                            "you hold or bought " + alreadyReserved + " of at most " + limit + " units; " + requested
+                                    + " more would exceed it")
+                    .with("limit", limit)
+                    .with("alreadyReserved", alreadyReserved);
         }
     }
 
     record SoldOut(int available, int requested) implements Refusal {
         public Problem problem() {
-            String detail = available == 0 ? "no units are left" : "only " + available + " units are left, " + requested + " requested";
+            String detail = available == 0
+                    ? "no units are left"
+                    : "only " + available + " units are left, " + requested + " requested";
             return Problem.of(ProblemType.SOLD_OUT, detail).with("remaining", available);
         }
     }
 
     record KeyReused(Reservation original, int requested) implements Refusal {
         public Problem problem() {
-            return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED, "this Idempotency-Key already reserved " + original.quantity()
-                            + " units; a request for " + requested + " needs a new key")
+            return Problem.of(
+                            ProblemType.IDEMPOTENCY_KEY_REUSED,
+                            "this Idempotency-Key already reserved " + original.quantity() + " units; a request for "
+                                    + requested + " needs a new key")
                     .with("reservationId", original.id());
         }
     }

@@ -1,17 +1,15 @@
 package dev.flashsale.reservation;
 
+import dev.flashsale.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.flashsale.json.Json;
-
 /** Reads the reservation JSON that the Lua scripts keep in {@code fs:{sale}:res}, and values from script replies. */
 public final class ReservationCodec {
 
-    private ReservationCodec() {
-    }
+    private ReservationCodec() {}
 
     public static Reservation decode(String saleId, String json) {
         Map<String, Object> m = Json.readObject(json);

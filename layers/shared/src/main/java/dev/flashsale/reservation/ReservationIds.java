@@ -15,8 +15,7 @@ public final class ReservationIds {
 
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
-    private ReservationIds() {
-    }
+    private ReservationIds() {}
 
     public static String of(String saleId, String buyerId, String idempotencyKey) {
         byte[] digest = sha256(saleId + '\n' + buyerId + '\n' + idempotencyKey);

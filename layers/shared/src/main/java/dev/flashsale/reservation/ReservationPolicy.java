@@ -1,10 +1,9 @@
 package dev.flashsale.reservation;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * How holds, replays and rate limits behave.
@@ -17,10 +16,11 @@ import dev.flashsale.config.Variables;
  * @param resendInterval a replay of a live hold re-sends its confirmation (the first attempt may have died between
  *                       hold and send) at most once per this; default 5s ({@code REPLAY_RESEND_INTERVAL}, 100ms..1h)
  */
-public record ReservationPolicy(Duration holdDuration, int rateBurst, double ratePerSecond, Duration retention, Duration resendInterval) {
+public record ReservationPolicy(
+        Duration holdDuration, int rateBurst, double ratePerSecond, Duration retention, Duration resendInterval) {
 
-    public static final Set<String> VARIABLES = Variables.union(Lifetimes.VARIABLES,
-            Variables.of("RATE_LIMIT_BURST", "RATE_LIMIT_PER_SECOND", "REPLAY_RESEND_INTERVAL"));
+    public static final Set<String> VARIABLES = Variables.union(
+            Lifetimes.VARIABLES, Variables.of("RATE_LIMIT_BURST", "RATE_LIMIT_PER_SECOND", "REPLAY_RESEND_INTERVAL"));
 
     public static ReservationPolicy ofDefaults() {
         Lifetimes l = Lifetimes.ofDefaults();
@@ -35,6 +35,7 @@ public record ReservationPolicy(Duration holdDuration, int rateBurst, double rat
                 config.integer("RATE_LIMIT_BURST", d.rateBurst(), 1, 100_000),
                 config.decimal("RATE_LIMIT_PER_SECOND", d.ratePerSecond(), 0.001, 100_000),
                 lifetimes.retention(),
-                config.duration("REPLAY_RESEND_INTERVAL", d.resendInterval(), Duration.ofMillis(100), Duration.ofHours(1)));
+                config.duration(
+                        "REPLAY_RESEND_INTERVAL", d.resendInterval(), Duration.ofMillis(100), Duration.ofHours(1)));
     }
 }

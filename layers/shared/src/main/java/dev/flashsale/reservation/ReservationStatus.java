@@ -9,7 +9,11 @@ import java.util.Set;
  * the database: {@code CLAIMED → CONFIRMED} or {@code CLAIMED → EXPIRED}.
  */
 public enum ReservationStatus {
-    HELD, CLAIMED, CONFIRMED, EXPIRED, CANCELLED;
+    HELD,
+    CLAIMED,
+    CONFIRMED,
+    EXPIRED,
+    CANCELLED;
 
     public Set<ReservationStatus> next() {
         return switch (this) {

@@ -1,17 +1,16 @@
 package dev.flashsale.reservation;
 
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.flashsale.redis.LuaScript;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.ReplicaAck;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.resilience.DependencyUnavailableException;
 
 /**
  * Reservations in Redis: take a hold (reserve.lua), cancel one whose confirmation could not be queued
@@ -42,36 +41,66 @@ public final class ReservationStore {
     public ReserveOutcome reserve(ReserveRequest request) {
         SaleKeys k = new SaleKeys(request.saleId());
         String id = ReservationIds.of(request.saleId(), request.buyerId(), request.idempotencyKey());
-        RedisConnection.Replicated result = redis.evalReplicated(LuaScript.RESERVE,
-                List.of(k.meta(), k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units(), k.rateBucket(request.buyerId()),
+        RedisConnection.Replicated result = redis.evalReplicated(
+                LuaScript.RESERVE,
+                List.of(
+                        k.meta(),
+                        k.stock(),
+                        k.holds(),
+                        k.reservations(),
+                        k.idempotency(),
+                        k.units(),
+                        k.rateBucket(request.buyerId()),
                         k.resent()),
-                List.of(id, request.buyerId(), request.idempotencyKey(), Integer.toString(request.quantity()),
-                        Long.toString(policy.holdDuration().toMillis()), Integer.toString(policy.rateBurst()),
-                        Double.toString(policy.ratePerSecond()), Long.toString(policy.retention().toMillis()),
+                List.of(
+                        id,
+                        request.buyerId(),
+                        request.idempotencyKey(),
+                        Integer.toString(request.quantity()),
+                        Long.toString(policy.holdDuration().toMillis()),
+                        Integer.toString(policy.rateBurst()),
+                        Double.toString(policy.ratePerSecond()),
+                        Long.toString(policy.retention().toMillis()),
                         Long.toString(policy.resendInterval().toMillis())),
-                replicaAck, ReservationStore::isNewHold);
+                replicaAck,
+                ReservationStore::isNewHold);
         List<?> reply = (List<?>) result.reply();
         if (!result.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE && isNewHold(reply)) {
             cancel(request.saleId(), id);
-            throw new DependencyUnavailableException("redis", REFUSED_RETRY_AFTER,
-                    "no Redis replica acknowledged the hold in time; nothing was reserved", null);
+            throw new DependencyUnavailableException(
+                    "redis",
+                    REFUSED_RETRY_AFTER,
+                    "no Redis replica acknowledged the hold in time; nothing was reserved",
+                    null);
         }
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
-            case "HELD" -> new ReserveOutcome.Held(
-                    ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
-                    ReservationCodec.number(reply.get(2)), false, true);
+            case "HELD" ->
+                new ReserveOutcome.Held(
+                        ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
+                        ReservationCodec.number(reply.get(2)),
+                        false,
+                        true);
             case "REPLAY" -> replay(request.saleId(), reply);
-            case "KEY_CONFLICT" -> refused(new Refusal.KeyReused(
-                    ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))), request.quantity()));
+            case "KEY_CONFLICT" ->
+                refused(new Refusal.KeyReused(
+                        ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
+                        request.quantity()));
             case "UNKNOWN_SALE" -> refused(new Refusal.UnknownSale(request.saleId()));
-            case "NOT_STARTED" -> refused(new Refusal.NotStarted(Instant.ofEpochMilli(ReservationCodec.number(reply.get(1)))));
+            case "NOT_STARTED" ->
+                refused(new Refusal.NotStarted(Instant.ofEpochMilli(ReservationCodec.number(reply.get(1)))));
             case "ENDED" -> refused(new Refusal.Ended(Instant.ofEpochMilli(ReservationCodec.number(reply.get(1)))));
-            case "ORDER_MAX" -> refused(new Refusal.AboveOrderMax(request.quantity(), (int) ReservationCodec.number(reply.get(1))));
-            case "RATE_LIMITED" -> refused(new Refusal.RateLimited(Duration.ofMillis(ReservationCodec.number(reply.get(1)))));
-            case "LIMIT" -> refused(new Refusal.LimitExceeded((int) ReservationCodec.number(reply.get(1)),
-                    (int) ReservationCodec.number(reply.get(2)), request.quantity()));
-            case "SOLD_OUT" -> refused(new Refusal.SoldOut((int) ReservationCodec.number(reply.get(1)), request.quantity()));
+            case "ORDER_MAX" ->
+                refused(new Refusal.AboveOrderMax(request.quantity(), (int) ReservationCodec.number(reply.get(1))));
+            case "RATE_LIMITED" ->
+                refused(new Refusal.RateLimited(Duration.ofMillis(ReservationCodec.number(reply.get(1)))));
+            case "LIMIT" ->
+                refused(new Refusal.LimitExceeded(
+                        (int) ReservationCodec.number(reply.get(1)),
+                        (int) ReservationCodec.number(reply.get(2)),
+                        request.quantity()));
+            case "SOLD_OUT" ->
+                refused(new Refusal.SoldOut((int) ReservationCodec.number(reply.get(1)), request.quantity()));
             default -> throw new IllegalStateException("reserve.lua answered " + code);
         };
     }
@@ -103,12 +132,15 @@ public final class ReservationStore {
      */
     public ReleaseOutcome cancel(String saleId, String reservationId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<?> reply = (List<?>) redis.eval(LuaScript.CANCEL_HOLD,
-                List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()), List.of(reservationId));
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.CANCEL_HOLD,
+                List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()),
+                List.of(reservationId));
         String code = ReservationCodec.text(reply.get(0));
         return switch (code) {
             case "CANCELLED" -> new ReleaseOutcome.Released(ReservationCodec.number(reply.get(1)));
-            case "NOT_HELD" -> new ReleaseOutcome.NotHeld(Optional.of(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1)))));
+            case "NOT_HELD" ->
+                new ReleaseOutcome.NotHeld(Optional.of(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1)))));
             case "UNKNOWN" -> new ReleaseOutcome.NotHeld(Optional.empty());
             default -> throw new IllegalStateException("cancel-hold.lua answered " + code);
         };

@@ -1,15 +1,13 @@
 package dev.flashsale.reservation;
 
+import dev.flashsale.db.DecidedReservations;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import dev.flashsale.db.DecidedReservations;
 
 /** The API's JSON representation of a reservation. The buyer id and idempotency key are not echoed. */
 public final class ReservationView {
 
-    private ReservationView() {
-    }
+    private ReservationView() {}
 
     public static Map<String, Object> of(Reservation r) {
         Map<String, Object> m = new LinkedHashMap<>();

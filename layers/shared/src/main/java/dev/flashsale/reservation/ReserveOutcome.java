@@ -10,9 +10,7 @@ public sealed interface ReserveOutcome {
      *             hold at most once per {@link ReservationPolicy#resendInterval} (the first attempt may have died
      *             between hold and send); never for a replay of anything else
      */
-    record Held(Reservation reservation, long remaining, boolean replayed, boolean send) implements ReserveOutcome {
-    }
+    record Held(Reservation reservation, long remaining, boolean replayed, boolean send) implements ReserveOutcome {}
 
-    record Refused(Refusal refusal) implements ReserveOutcome {
-    }
+    record Refused(Refusal refusal) implements ReserveOutcome {}
 }

@@ -1,12 +1,11 @@
 package dev.flashsale.resilience;
 
+import dev.flashsale.config.Config;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-
-import dev.flashsale.config.Config;
 
 /**
  * How a dependency's circuit breaker decides. Read from {@code BREAKER_<NAME>_*} variables, falling back to
@@ -22,15 +21,21 @@ import dev.flashsale.config.Config;
  *                            ({@code OPEN_WAIT}); also the Retry-After given to clients
  * @param halfOpenCalls       probe calls in half-open state; default 3 ({@code HALF_OPEN_CALLS})
  */
-public record BreakerSettings(int failureRatePercent, int slowCallRatePercent, Duration slowCall, int window, int minimumCalls,
-                              Duration openWait, int halfOpenCalls) {
+public record BreakerSettings(
+        int failureRatePercent,
+        int slowCallRatePercent,
+        Duration slowCall,
+        int window,
+        int minimumCalls,
+        Duration openWait,
+        int halfOpenCalls) {
 
     public static BreakerSettings ofDefaults(Duration slowCall) {
         return new BreakerSettings(50, 80, slowCall, 20, 10, Duration.ofSeconds(5), 3);
     }
 
-    private static final List<String> SUFFIXES = List.of("FAILURE_RATE", "SLOW_CALL_RATE", "SLOW_CALL", "WINDOW", "MIN_CALLS",
-            "OPEN_WAIT", "HALF_OPEN_CALLS");
+    private static final List<String> SUFFIXES = List.of(
+            "FAILURE_RATE", "SLOW_CALL_RATE", "SLOW_CALL", "WINDOW", "MIN_CALLS", "OPEN_WAIT", "HALF_OPEN_CALLS");
 
     /** What {@link #from} reads for the breaker {@code name}: {@code BREAKER_<NAME>_*} and {@code BREAKER_*}. */
     public static Set<String> variables(String name) {

@@ -1,16 +1,14 @@
 package dev.flashsale.resilience;
 
-import java.time.Duration;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import dev.flashsale.redis.RedisConnection;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.time.Duration;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -22,8 +20,7 @@ public final class Breakers {
 
     private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
 
-    private Breakers() {
-    }
+    private Breakers() {}
 
     /** Redis: a connection failure, a timeout, or a "cannot serve now" reply ({@link RedisConnection#isUnavailable}). */
     public static CircuitBreaker redis(BreakerSettings settings) {
@@ -67,14 +64,20 @@ public final class Breakers {
                 .writableStackTraceEnabled(false)
                 .build();
         CircuitBreaker breaker = CircuitBreaker.of(name, config);
-        breaker.getEventPublisher().onStateTransition(e ->
-                LOG.warn("circuit breaker '{}' {} -> {}", name, e.getStateTransition().getFromState(), e.getStateTransition().getToState()));
+        breaker.getEventPublisher()
+                .onStateTransition(e -> LOG.warn(
+                        "circuit breaker '{}' {} -> {}",
+                        name,
+                        e.getStateTransition().getFromState(),
+                        e.getStateTransition().getToState()));
         return breaker;
     }
 
     /** How long clients should wait when {@code breaker} refuses calls. */
     public static Duration retryAfter(CircuitBreaker breaker) {
-        return Duration.ofMillis(breaker.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1));
+        return Duration.ofMillis(breaker.getCircuitBreakerConfig()
+                .getWaitIntervalFunctionInOpenState()
+                .apply(1));
     }
 
     /**

@@ -1,15 +1,13 @@
 package dev.flashsale.sale;
 
-import java.time.Duration;
-import java.util.List;
-
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import java.time.Duration;
+import java.util.List;
 
 /** Sales as the reservation script sees them in Redis. */
 public final class SaleCache {
-
 
     private final RedisConnection redis;
     private final Duration retention;
@@ -27,13 +25,16 @@ public final class SaleCache {
      */
     public boolean load(Sale sale) {
         SaleKeys k = new SaleKeys(sale.id());
-        Object created = redis.call(c -> LuaScript.LOAD_SALE.run(c, List.of(k.meta(), k.stock()), List.of(
-                Integer.toString(sale.stock()),
-                Long.toString(sale.startsAt().toEpochMilli()),
-                Long.toString(sale.endsAt().toEpochMilli()),
-                Integer.toString(sale.perBuyerLimit()),
-                Integer.toString(sale.perOrderMax()),
-                Long.toString(sale.endsAt().plus(retention).toEpochMilli()))));
+        Object created = redis.call(c -> LuaScript.LOAD_SALE.run(
+                c,
+                List.of(k.meta(), k.stock()),
+                List.of(
+                        Integer.toString(sale.stock()),
+                        Long.toString(sale.startsAt().toEpochMilli()),
+                        Long.toString(sale.endsAt().toEpochMilli()),
+                        Integer.toString(sale.perBuyerLimit()),
+                        Integer.toString(sale.perOrderMax()),
+                        Long.toString(sale.endsAt().plus(retention).toEpochMilli()))));
         return ((Number) created).longValue() == 1;
     }
 

@@ -1,5 +1,9 @@
 package dev.flashsale.sale;
 
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -8,14 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.flashsale.redis.LuaScript;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.resilience.DependencyUnavailableException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -29,6 +27,7 @@ public final class SaleLoader {
     private static final Logger LOG = LoggerFactory.getLogger(SaleLoader.class);
     /** Bounds a loader that died holding the lock; a load takes milliseconds. */
     static final Duration LOCK_TTL = Duration.ofSeconds(5);
+
     static final Duration POLL = Duration.ofMillis(20);
 
     private final RedisConnection redis;
@@ -69,7 +68,8 @@ public final class SaleLoader {
         String token = HexFormat.of().formatHex(bytes);
         Instant giveUp = clock.instant().plus(wait);
         while (true) {
-            String ok = redis.call(c -> c.set(k.loader(), token, SetParams.setParams().nx().px(LOCK_TTL.toMillis())));
+            String ok = redis.call(
+                    c -> c.set(k.loader(), token, SetParams.setParams().nx().px(LOCK_TTL.toMillis())));
             if ("OK".equals(ok)) {
                 try {
                     return loadLocked(saleId, k);
@@ -85,8 +85,11 @@ public final class SaleLoader {
                 return false;
             }
             if (clock.instant().isAfter(giveUp)) {
-                throw new DependencyUnavailableException("redis", Duration.ofSeconds(1),
-                        "sale " + saleId + " is being loaded by another request; retry", null);
+                throw new DependencyUnavailableException(
+                        "redis",
+                        Duration.ofSeconds(1),
+                        "sale " + saleId + " is being loaded by another request; retry",
+                        null);
             }
         }
     }
@@ -110,7 +113,10 @@ public final class SaleLoader {
             missing.markMissing(saleId);
             return false;
         }
-        LOG.info("sale {} loaded from the database on first request: {}", saleId, result.get().action());
+        LOG.info(
+                "sale {} loaded from the database on first request: {}",
+                saleId,
+                result.get().action());
         return true;
     }
 
@@ -123,7 +129,8 @@ public final class SaleLoader {
             Thread.sleep(POLL.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DependencyUnavailableException("redis", Duration.ofSeconds(1), "interrupted while waiting for a sale to load", e);
+            throw new DependencyUnavailableException(
+                    "redis", Duration.ofSeconds(1), "interrupted while waiting for a sale to load", e);
         }
     }
 }

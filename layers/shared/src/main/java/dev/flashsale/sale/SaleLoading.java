@@ -1,10 +1,9 @@
 package dev.flashsale.sale;
 
-import java.time.Duration;
-import java.util.Set;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
+import java.time.Duration;
+import java.util.Set;
 
 /**
  * How a sale that Redis does not know is loaded on first request ({@link SaleLoader}).
@@ -19,8 +18,10 @@ public record SaleLoading(Duration negativeCacheTtl, Duration loadWait) {
     public static final Set<String> VARIABLES = Variables.of("SALE_NEGATIVE_CACHE_TTL", "SALE_LOAD_WAIT");
 
     public static SaleLoading from(Config config) {
-        return new SaleLoading(negativeCacheTtl(config),
-                config.duration("SALE_LOAD_WAIT", Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10)));
+        return new SaleLoading(
+                negativeCacheTtl(config),
+                config.duration(
+                        "SALE_LOAD_WAIT", Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(10)));
     }
 
     /** {@code SALE_NEGATIVE_CACHE_TTL} alone (sale status remembers unknown ids too, and loads nothing). */

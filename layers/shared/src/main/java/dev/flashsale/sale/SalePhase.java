@@ -4,7 +4,10 @@ import java.time.Instant;
 
 /** Where a sale stands for a buyer. */
 public enum SalePhase {
-    UPCOMING, LIVE, SOLD_OUT, ENDED;
+    UPCOMING,
+    LIVE,
+    SOLD_OUT,
+    ENDED;
 
     /** @param remaining units available now */
     public static SalePhase of(Instant startsAt, Instant endsAt, long remaining, Instant now) {

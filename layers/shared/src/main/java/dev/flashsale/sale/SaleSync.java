@@ -1,17 +1,16 @@
 package dev.flashsale.sale;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
 import dev.flashsale.db.LockedSale;
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Brings a sale's Redis state in line with the database: its definition, and its available-stock counter set to
@@ -56,19 +55,30 @@ public final class SaleSync {
             Set<String> ordered = locked.orderedAmong(undecided);
             SaleRecord r = locked.record();
             Sale s = r.sale();
-            List<String> args = new ArrayList<>(List.of(mode, Integer.toString(s.stock()), Integer.toString(r.sold()),
-                    Long.toString(s.startsAt().toEpochMilli()), Long.toString(s.endsAt().toEpochMilli()),
-                    Integer.toString(s.perBuyerLimit()), Integer.toString(s.perOrderMax()),
-                    Long.toString(s.endsAt().plus(retention).toEpochMilli()), Integer.toString(ordered.size())));
+            List<String> args = new ArrayList<>(List.of(
+                    mode,
+                    Integer.toString(s.stock()),
+                    Integer.toString(r.sold()),
+                    Long.toString(s.startsAt().toEpochMilli()),
+                    Long.toString(s.endsAt().toEpochMilli()),
+                    Integer.toString(s.perBuyerLimit()),
+                    Integer.toString(s.perOrderMax()),
+                    Long.toString(s.endsAt().plus(retention).toEpochMilli()),
+                    Integer.toString(ordered.size())));
             args.addAll(ordered);
             locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
                 args.add(buyer);
                 args.add(Integer.toString(units));
             });
-            List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(c,
-                    List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
-            return new SyncResult(r, SyncResult.Action.valueOf(text(reply.get(0))), number(reply.get(1)), number(reply.get(2)),
-                    number(reply.get(3)), number(reply.get(4)));
+            List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
+                    c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
+            return new SyncResult(
+                    r,
+                    SyncResult.Action.valueOf(text(reply.get(0))),
+                    number(reply.get(1)),
+                    number(reply.get(2)),
+                    number(reply.get(3)),
+                    number(reply.get(4)));
         });
     }
 
@@ -89,10 +99,15 @@ public final class SaleSync {
         for (int from = 0; from < orders.size(); from += RESTORE_BATCH) {
             List<String> args = new ArrayList<>(List.of(expireAt));
             for (SaleRepository.KeyedOrder o : orders.subList(from, Math.min(orders.size(), from + RESTORE_BATCH))) {
-                args.addAll(List.of(o.reservationId(), o.buyerId(), o.idempotencyKey(), Integer.toString(o.quantity()),
+                args.addAll(List.of(
+                        o.reservationId(),
+                        o.buyerId(),
+                        o.idempotencyKey(),
+                        Integer.toString(o.quantity()),
                         Long.toString(o.heldAt().toEpochMilli())));
             }
-            List<?> reply = (List<?>) redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency()), args);
+            List<?> reply =
+                    (List<?>) redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency()), args);
             records += number(reply.get(0));
             mappings += number(reply.get(1));
         }
@@ -114,42 +129,41 @@ public final class SaleSync {
      * followed; a change whose COMMIT failed after Redis followed is applied again on retry, and add-stock.lua, finding
      * Redis at the new total already, does nothing.
      */
-    public Optional<StockChange> addStockBeforeStart(String saleId, String operationId, int units, java.time.Instant now) {
+    public Optional<StockChange> addStockBeforeStart(
+            String saleId, String operationId, int units, java.time.Instant now) {
         SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
             Optional<LockedSale.AppliedStockChange> applied = locked.appliedStockChange(operationId);
             if (applied.isPresent()) {
                 return applied.get().units() == units
-                        ? new StockChange.Replayed(locked.record(), applied.get().newStock())
+                        ? new StockChange.Replayed(
+                                locked.record(), applied.get().newStock())
                         : new StockChange.OperationReused(applied.get().units());
             }
             if (!now.isBefore(locked.record().sale().startsAt())) {
                 return new StockChange.Refused(locked.record());
             }
             int total = locked.addStock(operationId, units);
-            List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(c, List.of(k.meta(), k.stock()),
-                    List.of(Integer.toString(units), Integer.toString(total))));
-            return new StockChange.Added(locked.record(), total, !text(reply.get(0)).equals("NOT_LOADED"));
+            List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(
+                    c, List.of(k.meta(), k.stock()), List.of(Integer.toString(units), Integer.toString(total))));
+            return new StockChange.Added(
+                    locked.record(), total, !text(reply.get(0)).equals("NOT_LOADED"));
         });
     }
 
     /** What {@link #addStockBeforeStart} did. */
     public sealed interface StockChange {
         /** @param loaded whether Redis had the sale loaded (and followed the change) */
-        record Added(SaleRecord before, int newStock, boolean loaded) implements StockChange {
-        }
+        record Added(SaleRecord before, int newStock, boolean loaded) implements StockChange {}
 
         /** The operation was applied before (it left {@code newStock}); nothing changed now. */
-        record Replayed(SaleRecord sale, int newStock) implements StockChange {
-        }
+        record Replayed(SaleRecord sale, int newStock) implements StockChange {}
 
         /** The operation id was applied before with a different number of units; nothing changed. */
-        record OperationReused(int unitsApplied) implements StockChange {
-        }
+        record OperationReused(int unitsApplied) implements StockChange {}
 
         /** The sale has started: stock only changes before the start. */
-        record Refused(SaleRecord sale) implements StockChange {
-        }
+        record Refused(SaleRecord sale) implements StockChange {}
     }
 
     static String text(Object o) {

@@ -1,10 +1,5 @@
 package dev.flashsale.telemetry;
 
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-
 import dev.flashsale.telemetry.emf.EmfMetricExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -16,6 +11,10 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -32,16 +31,17 @@ final class ExportPriming {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExportPriming.class);
     private static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("outcome");
     /** Signs with sample credentials: the function's own are not resolved before a SnapStart snapshot. */
-    private static final AwsCredentialsProvider SAMPLE = StaticCredentialsProvider.create(AwsBasicCredentials.create("PRIMING", "priming"));
+    private static final AwsCredentialsProvider SAMPLE =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("PRIMING", "priming"));
 
-    private ExportPriming() {
-    }
+    private ExportPriming() {}
 
     static Runnable of(TelemetrySettings s, Resource resource) {
-        boolean otlp = s.traces() == TelemetrySettings.Exporter.OTLP || s.traces() == TelemetrySettings.Exporter.XRAY
+        boolean otlp = s.traces() == TelemetrySettings.Exporter.OTLP
+                || s.traces() == TelemetrySettings.Exporter.XRAY
                 || s.metrics() == TelemetrySettings.Exporter.OTLP;
         if (!otlp && s.metrics() != TelemetrySettings.Exporter.EMF) {
-            return () -> { };
+            return () -> {};
         }
         return () -> {
             try {
@@ -58,7 +58,8 @@ final class ExportPriming {
         List<JdkHttpSender> senders = new ArrayList<>();
         try {
             TelemetrySettings local = receiver == null ? s : toLoopback(s, receiver);
-            JdkHttpSender.Signer signer = s.traces() == TelemetrySettings.Exporter.XRAY ? new XRaySigner(SAMPLE, s.region())
+            JdkHttpSender.Signer signer = s.traces() == TelemetrySettings.Exporter.XRAY
+                    ? new XRaySigner(SAMPLE, s.region())
                     : JdkHttpSender.Signer.NONE;
             SpanExporter spans = switch (s.traces()) {
                 case OTLP, XRAY -> Telemetry.otlpSpans(local, JdkHttpSender.provider(senders, signer));
@@ -66,7 +67,7 @@ final class ExportPriming {
             };
             MetricExporter metrics = switch (s.metrics()) {
                 case OTLP -> Telemetry.otlpMetrics(local, JdkHttpSender.provider(senders, JdkHttpSender.Signer.NONE));
-                case EMF -> new EmfMetricExporter(s.namespace(), line -> { });
+                case EMF -> new EmfMetricExporter(s.namespace(), line -> {});
                 default -> null;
             };
             exportOne(spans, metrics, resource);
@@ -80,14 +81,23 @@ final class ExportPriming {
 
     private static void exportOne(SpanExporter spans, MetricExporter metrics, Resource resource) {
         if (spans != null) {
-            try (SdkTracerProvider tracer = SdkTracerProvider.builder().setResource(resource).addSpanProcessor(SimpleSpanProcessor.create(spans)).build()) {
-                tracer.get(Telemetry.SCOPE).spanBuilder("prime").setAttribute("flashsale.sale_id", "__prime__").startSpan().end();
+            try (SdkTracerProvider tracer = SdkTracerProvider.builder()
+                    .setResource(resource)
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build()) {
+                tracer.get(Telemetry.SCOPE)
+                        .spanBuilder("prime")
+                        .setAttribute("flashsale.sale_id", "__prime__")
+                        .startSpan()
+                        .end();
                 tracer.forceFlush().join(5, TimeUnit.SECONDS);
             }
         }
         if (metrics != null) {
-            try (SdkMeterProvider meters = SdkMeterProvider.builder().setResource(resource)
-                    .registerMetricReader(PeriodicMetricReader.builder(metrics).build()).build()) {
+            try (SdkMeterProvider meters = SdkMeterProvider.builder()
+                    .setResource(resource)
+                    .registerMetricReader(PeriodicMetricReader.builder(metrics).build())
+                    .build()) {
                 Meter m = meters.get(Telemetry.SCOPE);
                 Attributes a = Attributes.of(OUTCOME, "prime");
                 m.counterBuilder("prime.count").build().add(1, a);
@@ -100,7 +110,15 @@ final class ExportPriming {
 
     private static TelemetrySettings toLoopback(TelemetrySettings s, LoopbackReceiver receiver) {
         URI base = receiver.url();
-        return new TelemetrySettings(s.traces(), s.metrics(), base, base.resolve("/v1/traces"), s.exportTimeout(), s.metricInterval(),
-                s.serviceName(), s.namespace(), s.region());
+        return new TelemetrySettings(
+                s.traces(),
+                s.metrics(),
+                base,
+                base.resolve("/v1/traces"),
+                s.exportTimeout(),
+                s.metricInterval(),
+                s.serviceName(),
+                s.namespace(),
+                s.region());
     }
 }

@@ -1,23 +1,22 @@
 package dev.flashsale.telemetry;
 
+import dev.flashsale.telemetry.log.JsonLog;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import dev.flashsale.telemetry.log.JsonLog;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
-import org.slf4j.event.Level;
-import org.slf4j.spi.LoggingEventBuilder;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One unit of work of a function (an HTTP request, an SQS record, a scheduled run): its span (current while it is
@@ -70,11 +69,19 @@ public final class Invocation implements AutoCloseable {
      * @param requestId the Lambda request id, when there is one
      * @param xray      an X-Ray trace header to record and link, or null
      */
-    static Invocation start(Telemetry telemetry, String name, SpanKind kind, String counter, Context parent, String requestId,
-                            String xray, java.util.function.Consumer<SpanBuilder> attributes) {
+    static Invocation start(
+            Telemetry telemetry,
+            String name,
+            SpanKind kind,
+            String counter,
+            Context parent,
+            String requestId,
+            String xray,
+            java.util.function.Consumer<SpanBuilder> attributes) {
         Span span;
         if (telemetry.tracing()) {
-            SpanBuilder b = telemetry.tracer().spanBuilder(name).setSpanKind(kind).setParent(parent);
+            SpanBuilder b =
+                    telemetry.tracer().spanBuilder(name).setSpanKind(kind).setParent(parent);
             if (requestId != null) {
                 b.setAttribute(INVOCATION_ID, requestId);
             }
@@ -180,7 +187,9 @@ public final class Invocation implements AutoCloseable {
         telemetry.recordDuration(millis, category);
         recordSaleMetrics(category);
         if (LOG.isEnabledForLevel(level) && !JsonLog.isPriming()) {
-            LoggingEventBuilder line = LOG.atLevel(level).addKeyValue("event", "invocation").addKeyValue("outcome", o)
+            LoggingEventBuilder line = LOG.atLevel(level)
+                    .addKeyValue("event", "invocation")
+                    .addKeyValue("outcome", o)
                     .addKeyValue("duration_ms", Math.round(millis * 1000) / 1000.0);
             if (quantity != null) {
                 line.addKeyValue("quantity", quantity);

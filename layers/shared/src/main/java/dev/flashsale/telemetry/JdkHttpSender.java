@@ -6,7 +6,6 @@ import io.opentelemetry.sdk.common.export.HttpSender;
 import io.opentelemetry.sdk.common.export.HttpSenderConfig;
 import io.opentelemetry.sdk.common.export.HttpSenderProvider;
 import io.opentelemetry.sdk.common.export.MessageWriter;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -67,15 +66,19 @@ final class JdkHttpSender implements HttpSender {
                 writer.writeMessage(buffer);
             }
             byte[] body = buffer.toByteArray();
-            HttpRequest.Builder request = HttpRequest.newBuilder(config.getEndpoint()).timeout(config.getTimeout());
+            HttpRequest.Builder request =
+                    HttpRequest.newBuilder(config.getEndpoint()).timeout(config.getTimeout());
             own.forEach(request::header);
-            Map<String, List<String>> headers = config.getHeadersSupplier() == null ? Map.of() : config.getHeadersSupplier().get();
+            Map<String, List<String>> headers = config.getHeadersSupplier() == null
+                    ? Map.of()
+                    : config.getHeadersSupplier().get();
             if (headers != null) {
                 headers.forEach((name, values) -> values.forEach(v -> request.header(name, v)));
             }
             signer.headers(config.getEndpoint(), own, body).forEach(request::header);
             request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            java.net.http.HttpResponse<byte[]> response = client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            java.net.http.HttpResponse<byte[]> response =
+                    client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             onResponse.accept(new Response(response.statusCode(), response.body()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -91,7 +94,8 @@ final class JdkHttpSender implements HttpSender {
             synchronized (this) {
                 c = client;
                 if (c == null) {
-                    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(config.getConnectTimeout())
+                    HttpClient.Builder b = HttpClient.newBuilder()
+                            .connectTimeout(config.getConnectTimeout())
                             .version(HttpClient.Version.HTTP_1_1);
                     if (config.getSslContext() != null) {
                         b.sslContext(config.getSslContext());

@@ -6,10 +6,9 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
-import org.slf4j.event.Level;
-
 import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.event.Level;
 
 /**
  * The three kinds of invocation unit, instrumented the same way for every function: an HTTP request (server span), an
@@ -21,26 +20,33 @@ final class LambdaInvocations {
     private static final String PROBLEM_TYPE = "\"type\":\"urn:flashsale:problem:";
     private static final String REMAINING = "\"remaining\":";
 
-    private LambdaInvocations() {
-    }
+    private LambdaInvocations() {}
 
-    static APIGatewayV2HTTPResponse http(Telemetry t, APIGatewayV2HTTPEvent event, com.amazonaws.services.lambda.runtime.Context lambda,
-                                         String counter, Function<Invocation, APIGatewayV2HTTPResponse> route) {
+    static APIGatewayV2HTTPResponse http(
+            Telemetry t,
+            APIGatewayV2HTTPEvent event,
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter,
+            Function<Invocation, APIGatewayV2HTTPResponse> route) {
         String method = method(event);
         String routeKey = event.getRouteKey() != null && event.getRouteKey().contains(" ")
-                ? event.getRouteKey().substring(event.getRouteKey().indexOf(' ') + 1) : event.getRawPath();
+                ? event.getRouteKey().substring(event.getRouteKey().indexOf(' ') + 1)
+                : event.getRawPath();
         Map<String, String> headers = event.getHeaders() == null ? Map.of() : event.getHeaders();
         Context parent = t.tracing() ? t.propagator().extract(Context.root(), headers, MAP_GETTER) : Context.root();
         String xray = XRay.currentHeader().orElse(headers.get(XRay.HTTP_HEADER));
-        String apiRequestId = event.getRequestContext() == null ? null : event.getRequestContext().getRequestId();
+        String apiRequestId = event.getRequestContext() == null
+                ? null
+                : event.getRequestContext().getRequestId();
         String requestId = lambda.getAwsRequestId();
-        Invocation inv = Invocation.start(t, method + " " + routeKey, SpanKind.SERVER, counter, parent, requestId, xray, b -> {
-            b.setAttribute("http.request.method", method);
-            b.setAttribute("http.route", routeKey);
-            if (apiRequestId != null) {
-                b.setAttribute("aws.apigateway.request_id", apiRequestId);
-            }
-        });
+        Invocation inv =
+                Invocation.start(t, method + " " + routeKey, SpanKind.SERVER, counter, parent, requestId, xray, b -> {
+                    b.setAttribute("http.request.method", method);
+                    b.setAttribute("http.route", routeKey);
+                    if (apiRequestId != null) {
+                        b.setAttribute("aws.apigateway.request_id", apiRequestId);
+                    }
+                });
         try {
             APIGatewayV2HTTPResponse response = route.apply(inv);
             int status = response.getStatusCode();
@@ -98,13 +104,19 @@ final class LambdaInvocations {
         return to > from ? Long.parseLong(body.substring(from, to)) : -1;
     }
 
-    static Invocation record(Telemetry t, SQSEvent.SQSMessage record, com.amazonaws.services.lambda.runtime.Context lambda, String counter) {
-        Map<String, SQSEvent.MessageAttribute> attributes = record.getMessageAttributes() == null ? Map.of() : record.getMessageAttributes();
+    static Invocation record(
+            Telemetry t,
+            SQSEvent.SQSMessage record,
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter) {
+        Map<String, SQSEvent.MessageAttribute> attributes =
+                record.getMessageAttributes() == null ? Map.of() : record.getMessageAttributes();
         Context parent = t.tracing() ? t.propagator().extract(Context.root(), attributes, SQS_GETTER) : Context.root();
-        String xray = record.getAttributes() == null ? null : record.getAttributes().get("AWSTraceHeader");
+        String xray =
+                record.getAttributes() == null ? null : record.getAttributes().get("AWSTraceHeader");
         String queue = queueName(record.getEventSourceArn());
-        Invocation inv = Invocation.start(t, "process " + queue, SpanKind.CONSUMER, counter, parent,
-                lambda.getAwsRequestId(), xray, b -> {
+        Invocation inv = Invocation.start(
+                t, "process " + queue, SpanKind.CONSUMER, counter, parent, lambda.getAwsRequestId(), xray, b -> {
                     b.setAttribute("messaging.system", "aws_sqs");
                     b.setAttribute("messaging.operation.type", "process");
                     b.setAttribute("messaging.destination.name", queue);
@@ -112,17 +124,29 @@ final class LambdaInvocations {
                         b.setAttribute("messaging.message.id", record.getMessageId());
                     }
                 });
-        String sent = record.getAttributes() == null ? null : record.getAttributes().get("SentTimestamp");
+        String sent =
+                record.getAttributes() == null ? null : record.getAttributes().get("SentTimestamp");
         if (sent != null && sent.matches("\\d{1,15}")) {
             inv.sentAt(Long.parseLong(sent));
         }
         return inv;
     }
 
-    static <T> T scheduled(Telemetry t, String name, com.amazonaws.services.lambda.runtime.Context lambda, String counter,
-                           Function<Invocation, T> run) {
-        Invocation inv = Invocation.start(t, name, SpanKind.INTERNAL, counter, Context.root(),
-                lambda.getAwsRequestId(), XRay.currentHeader().orElse(null), b -> { });
+    static <T> T scheduled(
+            Telemetry t,
+            String name,
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter,
+            Function<Invocation, T> run) {
+        Invocation inv = Invocation.start(
+                t,
+                name,
+                SpanKind.INTERNAL,
+                counter,
+                Context.root(),
+                lambda.getAwsRequestId(),
+                XRay.currentHeader().orElse(null),
+                b -> {});
         try {
             return run.apply(inv);
         } catch (RuntimeException | Error e) {
@@ -143,7 +167,8 @@ final class LambdaInvocations {
     }
 
     private static String method(APIGatewayV2HTTPEvent event) {
-        if (event.getRequestContext() != null && event.getRequestContext().getHttp() != null
+        if (event.getRequestContext() != null
+                && event.getRequestContext().getHttp() != null
                 && event.getRequestContext().getHttp().getMethod() != null) {
             return event.getRequestContext().getHttp().getMethod();
         }

@@ -1,12 +1,11 @@
 package dev.flashsale.telemetry;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * An OTLP/HTTP receiver on the loopback interface that answers 200 to anything and counts what it got: the throwaway

@@ -7,8 +7,7 @@ package dev.flashsale.telemetry;
  */
 final class OutcomeCategory {
 
-    private OutcomeCategory() {
-    }
+    private OutcomeCategory() {}
 
     static String of(String outcome) {
         return switch (outcome) {
@@ -20,9 +19,16 @@ final class OutcomeCategory {
             case "sale-not-started", "sale-ended" -> "closed";
             case "service-unavailable" -> "unavailable";
             case "internal-error" -> "error";
-            case "invalid-request", "invalid-quantity", "missing-idempotency-key", "invalid-idempotency-key", "invalid-sale-id",
-                 "invalid-reservation-id", "body-too-large", "unsupported-media-type", "idempotency-key-reused",
-                 "method-not-allowed" -> "invalid";
+            case "invalid-request",
+                    "invalid-quantity",
+                    "missing-idempotency-key",
+                    "invalid-idempotency-key",
+                    "invalid-sale-id",
+                    "invalid-reservation-id",
+                    "body-too-large",
+                    "unsupported-media-type",
+                    "idempotency-key-reused",
+                    "method-not-allowed" -> "invalid";
             default -> outcome.replace('-', '_');
         };
     }

@@ -3,7 +3,6 @@ package dev.flashsale.telemetry;
 import io.opentelemetry.api.trace.SpanId;
 import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.sdk.trace.IdGenerator;
-
 import java.security.SecureRandom;
 import java.util.SplittableRandom;
 

@@ -1,6 +1,7 @@
 package dev.flashsale.telemetry;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.telemetry.emf.EmfMetricExporter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -34,13 +35,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import org.crac.Context;
-import dev.flashsale.telemetry.emf.EmfMetricExporter;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,6 +43,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.crac.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * One execution environment's OpenTelemetry pipeline, built explicitly (no global, no autoconfiguration) and passed
@@ -69,8 +68,17 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     static final AttributeKey<String> FUNCTION = AttributeKey.stringKey("function");
     static final AttributeKey<String> SALE_ID = AttributeKey.stringKey("sale_id");
 
-    private static final Telemetry NOOP = new Telemetry("unknown", "unknown", OpenTelemetry.noop(), null, null, Duration.ZERO,
-            Duration.ZERO, null, List.of(), () -> { });
+    private static final Telemetry NOOP = new Telemetry(
+            "unknown",
+            "unknown",
+            OpenTelemetry.noop(),
+            null,
+            null,
+            Duration.ZERO,
+            Duration.ZERO,
+            null,
+            List.of(),
+            () -> {});
 
     private final String serviceName;
     private final String function;
@@ -91,9 +99,17 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     private final LongGauge unitsLeft;
     private volatile long lastMetricFlush = System.nanoTime();
 
-    private Telemetry(String serviceName, String function, OpenTelemetry otel, SdkTracerProvider tracerProvider,
-                      SdkMeterProvider meterProvider, Duration flushTimeout, Duration metricInterval, ReseedableIdGenerator ids,
-                      List<JdkHttpSender> senders, Runnable primeExport) {
+    private Telemetry(
+            String serviceName,
+            String function,
+            OpenTelemetry otel,
+            SdkTracerProvider tracerProvider,
+            SdkMeterProvider meterProvider,
+            Duration flushTimeout,
+            Duration metricInterval,
+            ReseedableIdGenerator ids,
+            List<JdkHttpSender> senders,
+            Runnable primeExport) {
         this.primeExport = primeExport;
         this.serviceName = serviceName;
         this.function = function;
@@ -106,14 +122,22 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
         this.metricIntervalNanos = metricInterval.toNanos();
         this.ids = ids;
         this.senders = senders;
-        this.duration = meter.histogramBuilder("flashsale.handler.duration").setUnit("ms")
-                .setDescription("Time spent in one invocation's unit of work (an HTTP request, an SQS record, a scheduled run)")
-                .setExplicitBucketBoundariesAdvice(List.of(0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0))
+        this.duration = meter.histogramBuilder("flashsale.handler.duration")
+                .setUnit("ms")
+                .setDescription(
+                        "Time spent in one invocation's unit of work (an HTTP request, an SQS record, a scheduled run)")
+                .setExplicitBucketBoundariesAdvice(
+                        List.of(0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0))
                 .build();
-        this.units = meter.counterBuilder(UNITS).setUnit("{unit}")
-                .setDescription("Units of a sale reserved (new holds) and confirmed (new orders)").build();
-        this.unitsLeft = meter.gaugeBuilder(UNITS_LEFT).ofLongs().setUnit("{unit}")
-                .setDescription("A sale's available units as last answered to a buyer (reservations and sale status)").build();
+        this.units = meter.counterBuilder(UNITS)
+                .setUnit("{unit}")
+                .setDescription("Units of a sale reserved (new holds) and confirmed (new orders)")
+                .build();
+        this.unitsLeft = meter.gaugeBuilder(UNITS_LEFT)
+                .ofLongs()
+                .setUnit("{unit}")
+                .setDescription("A sale's available units as last answered to a buyer (reservations and sale status)")
+                .build();
     }
 
     /** Units of a sale by {@code outcome}: {@code reserved} or {@code confirmed}; attribute {@code sale_id}. */
@@ -137,19 +161,24 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             return noop();
         }
         // the credentials provider is built only for xray: its classes are not loaded at every cold start
-        return fromSettings(settings, resource(Config.of(runtime), settings.serviceName()), function,
+        return fromSettings(
+                settings,
+                resource(Config.of(runtime), settings.serviceName()),
+                function,
                 () -> DefaultCredentialsProvider.builder().build());
     }
 
     /** The pipeline {@code s} describes; {@code credentials} sign the {@code xray} trace export. */
-    static Telemetry fromSettings(TelemetrySettings s, Resource resource, String function, Supplier<AwsCredentialsProvider> credentials) {
+    static Telemetry fromSettings(
+            TelemetrySettings s, Resource resource, String function, Supplier<AwsCredentialsProvider> credentials) {
         List<JdkHttpSender> senders = Collections.synchronizedList(new ArrayList<>());
         HttpSenderProvider sender = JdkHttpSender.provider(senders, JdkHttpSender.Signer.NONE);
         SpanProcessor spans = switch (s.traces()) {
             case NONE, EMF -> null;
             case LOGGING -> batch(LoggingSpanExporter.create());
             case OTLP -> batch(otlpSpans(s, sender));
-            case XRAY -> batch(otlpSpans(s, JdkHttpSender.provider(senders, new XRaySigner(credentials.get(), s.region()))));
+            case XRAY ->
+                batch(otlpSpans(s, JdkHttpSender.provider(senders, new XRaySigner(credentials.get(), s.region()))));
         };
         MetricExporter metricExporter = switch (s.metrics()) {
             case NONE, XRAY -> null;
@@ -157,10 +186,22 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             case OTLP -> otlpMetrics(s, sender);
             case EMF -> new EmfMetricExporter(s.namespace(), EmfMetricExporter.STDOUT);
         };
-        MetricReader reader = metricExporter == null ? null : PeriodicMetricReader.builder(metricExporter)
-                .setInternalTelemetryVersion(InternalTelemetryVersion.LEGACY)  // no metrics about the reader itself
-                .setInterval(s.metricInterval().isZero() ? Duration.ofMinutes(1) : s.metricInterval()).build();
-        return create(s.serviceName(), function, resource, spans, reader, s.exportTimeout(), s.metricInterval(), senders,
+        MetricReader reader = metricExporter == null
+                ? null
+                : PeriodicMetricReader.builder(metricExporter)
+                        .setInternalTelemetryVersion(
+                                InternalTelemetryVersion.LEGACY) // no metrics about the reader itself
+                        .setInterval(s.metricInterval().isZero() ? Duration.ofMinutes(1) : s.metricInterval())
+                        .build();
+        return create(
+                s.serviceName(),
+                function,
+                resource,
+                spans,
+                reader,
+                s.exportTimeout(),
+                s.metricInterval(),
+                senders,
                 ExportPriming.of(s, resource));
     }
 
@@ -187,17 +228,42 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      * exporters; metrics are flushed at the end of every invocation.
      */
     public static Telemetry create(String serviceName, SpanProcessor spans, MetricReader metrics) {
-        return create(serviceName, serviceName, resource(Config.of(Map.of()), serviceName), spans, metrics, Duration.ofSeconds(5),
-                Duration.ZERO, List.of(), () -> { });
+        return create(
+                serviceName,
+                serviceName,
+                resource(Config.of(Map.of()), serviceName),
+                spans,
+                metrics,
+                Duration.ofSeconds(5),
+                Duration.ZERO,
+                List.of(),
+                () -> {});
     }
 
-    private static Telemetry create(String serviceName, String function, Resource resource, SpanProcessor spans, MetricReader metrics,
-                                    Duration flushTimeout, Duration metricInterval, List<JdkHttpSender> senders, Runnable primeExport) {
+    private static Telemetry create(
+            String serviceName,
+            String function,
+            Resource resource,
+            SpanProcessor spans,
+            MetricReader metrics,
+            Duration flushTimeout,
+            Duration metricInterval,
+            List<JdkHttpSender> senders,
+            Runnable primeExport) {
         ReseedableIdGenerator ids = new ReseedableIdGenerator();
-        SdkTracerProvider tracerProvider = spans == null ? null
-                : SdkTracerProvider.builder().setResource(resource).setIdGenerator(ids).addSpanProcessor(spans).build();
-        SdkMeterProvider meterProvider = metrics == null ? null
-                : SdkMeterProvider.builder().setResource(resource).registerMetricReader(metrics).build();
+        SdkTracerProvider tracerProvider = spans == null
+                ? null
+                : SdkTracerProvider.builder()
+                        .setResource(resource)
+                        .setIdGenerator(ids)
+                        .addSpanProcessor(spans)
+                        .build();
+        SdkMeterProvider meterProvider = metrics == null
+                ? null
+                : SdkMeterProvider.builder()
+                        .setResource(resource)
+                        .registerMetricReader(metrics)
+                        .build();
         OpenTelemetry otel = new OpenTelemetry() {
             @Override
             public TracerProvider getTracerProvider() {
@@ -211,16 +277,29 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
 
             @Override
             public io.opentelemetry.context.propagation.ContextPropagators getPropagators() {
-                return io.opentelemetry.context.propagation.ContextPropagators.create(W3CTraceContextPropagator.getInstance());
+                return io.opentelemetry.context.propagation.ContextPropagators.create(
+                        W3CTraceContextPropagator.getInstance());
             }
         };
-        return new Telemetry(serviceName, function, otel, tracerProvider, meterProvider, flushTimeout, metricInterval, ids, senders,
+        return new Telemetry(
+                serviceName,
+                function,
+                otel,
+                tracerProvider,
+                meterProvider,
+                flushTimeout,
+                metricInterval,
+                ids,
+                senders,
                 primeExport);
     }
 
     private static SpanProcessor batch(SpanExporter exporter) {
         // The end-of-invocation flush exports; the delay only matters for spans ended outside an invocation.
-        return BatchSpanProcessor.builder(exporter).setScheduleDelay(Duration.ofSeconds(5)).setMeterProvider(MeterProvider.noop()).build();
+        return BatchSpanProcessor.builder(exporter)
+                .setScheduleDelay(Duration.ofSeconds(5))
+                .setMeterProvider(MeterProvider.noop())
+                .build();
     }
 
     private static <S> io.opentelemetry.common.ComponentLoader only(Class<S> type, S instance) {
@@ -235,12 +314,16 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
 
     /** The semantic-convention resource of a Lambda function, from the variables the Lambda runtime sets. */
     static Resource resource(Config env, String serviceName) {
-        var b = Attributes.builder().put("service.name", serviceName).put("cloud.provider", "aws").put("cloud.platform", "aws_lambda");
+        var b = Attributes.builder()
+                .put("service.name", serviceName)
+                .put("cloud.provider", "aws")
+                .put("cloud.platform", "aws_lambda");
         env.optional("AWS_REGION").ifPresent(v -> b.put("cloud.region", v));
         env.optional("AWS_LAMBDA_FUNCTION_NAME").ifPresent(v -> b.put("faas.name", v));
         env.optional("AWS_LAMBDA_FUNCTION_VERSION").ifPresent(v -> b.put("faas.version", v));
         env.optional("AWS_LAMBDA_LOG_STREAM_NAME").ifPresent(v -> b.put("faas.instance", v));
-        env.optional("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").ifPresent(v -> b.put("faas.max_memory", Long.parseLong(v) * 1024 * 1024));
+        env.optional("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+                .ifPresent(v -> b.put("faas.max_memory", Long.parseLong(v) * 1024 * 1024));
         return Resource.getDefault().merge(Resource.create(b.build()));
     }
 
@@ -291,11 +374,15 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
 
     /** Records how long a record waited from being sent to being done, in {@code counter}{@value #LAG_SUFFIX}. */
     void recordLag(String counter, double millis, String outcome) {
-        lags.computeIfAbsent(counter, c -> meter.histogramBuilder(c + LAG_SUFFIX).setUnit("ms")
-                        .setDescription("From a message being sent to its record being processed")
-                        .setExplicitBucketBoundariesAdvice(List.of(10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 30000.0,
-                                60000.0, 300000.0))
-                        .build())
+        lags.computeIfAbsent(
+                        counter,
+                        c -> meter.histogramBuilder(c + LAG_SUFFIX)
+                                .setUnit("ms")
+                                .setDescription("From a message being sent to its record being processed")
+                                .setExplicitBucketBoundariesAdvice(List.of(
+                                        10.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0, 30000.0,
+                                        60000.0, 300000.0))
+                                .build())
                 .record(millis, Attributes.of(OUTCOME, outcome));
     }
 
@@ -308,10 +395,16 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             return;
         }
         LongCounter transitions = counter("flashsale.breaker.transitions");
-        breaker.getEventPublisher().onStateTransition(e -> transitions.add(1, Attributes.builder()
-                .put("breaker", breaker.getName())
-                .put("from", e.getStateTransition().getFromState().name())
-                .put("to", e.getStateTransition().getToState().name()).build()));
+        breaker.getEventPublisher()
+                .onStateTransition(e -> transitions.add(
+                        1,
+                        Attributes.builder()
+                                .put("breaker", breaker.getName())
+                                .put(
+                                        "from",
+                                        e.getStateTransition().getFromState().name())
+                                .put("to", e.getStateTransition().getToState().name())
+                                .build()));
     }
 
     /**
@@ -322,7 +415,10 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
         if (!tracing) {
             return work.get();
         }
-        Span span = tracer.spanBuilder(name).setSpanKind(kind).setAllAttributes(attributes).startSpan();
+        Span span = tracer.spanBuilder(name)
+                .setSpanKind(kind)
+                .setAllAttributes(attributes)
+                .startSpan();
         try (Scope ignored = span.makeCurrent()) {
             return work.get();
         } catch (RuntimeException | Error e) {
@@ -340,8 +436,11 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      */
     public com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse http(
             com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent event,
-            com.amazonaws.services.lambda.runtime.Context lambda, String counter,
-            java.util.function.Function<Invocation, com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse> route) {
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter,
+            java.util.function.Function<
+                            Invocation, com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse>
+                    route) {
         return LambdaInvocations.http(this, event, lambda, counter, route);
     }
 
@@ -349,14 +448,19 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      * One SQS record: a consumer span in the trace of the message's sender (its {@code traceparent} attribute). The
      * caller sets the outcome, closes it, and calls {@link #flush()} once per batch.
      */
-    public Invocation record(com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage record,
-                             com.amazonaws.services.lambda.runtime.Context lambda, String counter) {
+    public Invocation record(
+            com.amazonaws.services.lambda.runtime.events.SQSEvent.SQSMessage record,
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter) {
         return LambdaInvocations.record(this, record, lambda, counter);
     }
 
     /** One scheduled run: an internal span, its outcome counted in {@code counter}, flushed (metrics too) at the end. */
-    public <T> T scheduled(String name, com.amazonaws.services.lambda.runtime.Context lambda, String counter,
-                           java.util.function.Function<Invocation, T> run) {
+    public <T> T scheduled(
+            String name,
+            com.amazonaws.services.lambda.runtime.Context lambda,
+            String counter,
+            java.util.function.Function<Invocation, T> run) {
         return LambdaInvocations.scheduled(this, name, lambda, counter, run);
     }
 
@@ -370,9 +474,13 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             return;
         }
         io.opentelemetry.api.trace.SpanContext unsampled = io.opentelemetry.api.trace.SpanContext.create(
-                "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331", io.opentelemetry.api.trace.TraceFlags.getDefault(),
+                "0af7651916cd43dd8448eb211c80319c",
+                "b7ad6b7169203331",
+                io.opentelemetry.api.trace.TraceFlags.getDefault(),
                 io.opentelemetry.api.trace.TraceState.getDefault());
-        try (Scope ignored = io.opentelemetry.context.Context.root().with(Span.wrap(unsampled)).makeCurrent()) {
+        try (Scope ignored = io.opentelemetry.context.Context.root()
+                .with(Span.wrap(unsampled))
+                .makeCurrent()) {
             work.run();
         }
     }
@@ -383,10 +491,14 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
      * uninstrumented so that it is not counted. Then the export path, dry ({@link ExportPriming}): nothing leaves.
      */
     public void prime() {
-        quietly(() -> span("prime", SpanKind.INTERNAL, Attributes.builder().put("flashsale.sale_id", "__prime__").build(), () -> {
-            inject(new java.util.HashMap<String, String>(), (carrier, key, value) -> carrier.put(key, value));
-            return null;
-        }));
+        quietly(() -> span(
+                "prime",
+                SpanKind.INTERNAL,
+                Attributes.builder().put("flashsale.sale_id", "__prime__").build(),
+                () -> {
+                    inject(new java.util.HashMap<String, String>(), (carrier, key, value) -> carrier.put(key, value));
+                    return null;
+                }));
         primeExport.run();
     }
 
@@ -419,7 +531,8 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             lastMetricFlush = now;
             pending.add(meterProvider.forceFlush());
         }
-        CompletableResultCode all = CompletableResultCode.ofAll(pending).join(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        CompletableResultCode all =
+                CompletableResultCode.ofAll(pending).join(flushTimeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!all.isSuccess()) {
             LOG.warn("telemetry export did not complete within {} ms", flushTimeout.toMillis());
         }

@@ -3,7 +3,6 @@ package dev.flashsale.telemetry;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -35,11 +34,23 @@ import java.util.stream.Collectors;
  * @param namespace      {@code METRICS_NAMESPACE}: the CloudWatch namespace of {@code emf} metrics; default {@code flashsale}
  * @param region         {@code AWS_REGION} (set by Lambda): where {@code xray} sends; default {@code us-east-1}
  */
-public record TelemetrySettings(Exporter traces, Exporter metrics, URI endpoint, URI tracesEndpoint, Duration exportTimeout,
-                                Duration metricInterval, String serviceName, String namespace, String region) {
+public record TelemetrySettings(
+        Exporter traces,
+        Exporter metrics,
+        URI endpoint,
+        URI tracesEndpoint,
+        Duration exportTimeout,
+        Duration metricInterval,
+        String serviceName,
+        String namespace,
+        String region) {
 
     public enum Exporter {
-        NONE, LOGGING, OTLP, EMF, XRAY;
+        NONE,
+        LOGGING,
+        OTLP,
+        EMF,
+        XRAY;
 
         static Exporter parse(String name, String raw, Set<Exporter> allowed) {
             Exporter e = switch (raw.trim().toLowerCase(Locale.ROOT)) {
@@ -51,43 +62,72 @@ public record TelemetrySettings(Exporter traces, Exporter metrics, URI endpoint,
                 default -> null;
             };
             if (e == null || !allowed.contains(e)) {
-                throw new ConfigException(name + " must be " + allowed.stream().map(x -> x.name().toLowerCase(Locale.ROOT))
-                        .collect(Collectors.joining(", ")) + "; was '" + raw + "'");
+                throw new ConfigException(name + " must be "
+                        + allowed.stream()
+                                .map(x -> x.name().toLowerCase(Locale.ROOT))
+                                .collect(Collectors.joining(", ")) + "; was '" + raw + "'");
             }
             return e;
         }
     }
 
     public static final URI DEFAULT_ENDPOINT = URI.create("http://localhost:4318");
-    public static final Set<String> VARIABLES = Variables.of("OTEL_TRACES_EXPORTER", "OTEL_METRICS_EXPORTER",
-            "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_TIMEOUT",
-            "OTEL_METRIC_EXPORT_INTERVAL", "OTEL_SERVICE_NAME", "AWS_LAMBDA_FUNCTION_NAME", "METRICS_NAMESPACE", "AWS_REGION");
+    public static final Set<String> VARIABLES = Variables.of(
+            "OTEL_TRACES_EXPORTER",
+            "OTEL_METRICS_EXPORTER",
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TIMEOUT",
+            "OTEL_METRIC_EXPORT_INTERVAL",
+            "OTEL_SERVICE_NAME",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "METRICS_NAMESPACE",
+            "AWS_REGION");
     public static final String DEFAULT_NAMESPACE = "flashsale";
-    static final Set<Exporter> TRACE_EXPORTERS = EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.XRAY);
-    static final Set<Exporter> METRIC_EXPORTERS = EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.EMF);
+    static final Set<Exporter> TRACE_EXPORTERS =
+            EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.XRAY);
+    static final Set<Exporter> METRIC_EXPORTERS =
+            EnumSet.of(Exporter.NONE, Exporter.LOGGING, Exporter.OTLP, Exporter.EMF);
 
     /** Everything off: the no-op pipeline. */
     public static TelemetrySettings off(String serviceName) {
-        return new TelemetrySettings(Exporter.NONE, Exporter.NONE, DEFAULT_ENDPOINT, DEFAULT_ENDPOINT.resolve("/v1/traces"),
-                Duration.ofSeconds(1), Duration.ofSeconds(10), serviceName, DEFAULT_NAMESPACE, "us-east-1");
+        return new TelemetrySettings(
+                Exporter.NONE,
+                Exporter.NONE,
+                DEFAULT_ENDPOINT,
+                DEFAULT_ENDPOINT.resolve("/v1/traces"),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(10),
+                serviceName,
+                DEFAULT_NAMESPACE,
+                "us-east-1");
     }
 
     public static TelemetrySettings from(Config config, String defaultServiceName) {
         URI endpoint = url(config, "OTEL_EXPORTER_OTLP_ENDPOINT", DEFAULT_ENDPOINT.toString());
-        Exporter traces = Exporter.parse("OTEL_TRACES_EXPORTER", config.string("OTEL_TRACES_EXPORTER", "none"), TRACE_EXPORTERS);
+        Exporter traces =
+                Exporter.parse("OTEL_TRACES_EXPORTER", config.string("OTEL_TRACES_EXPORTER", "none"), TRACE_EXPORTERS);
         String region = config.string("AWS_REGION", "us-east-1");
-        String defaultTraces = traces == Exporter.XRAY ? "https://xray." + region + ".amazonaws.com/v1/traces" : endpoint + "/v1/traces";
+        String defaultTraces = traces == Exporter.XRAY
+                ? "https://xray." + region + ".amazonaws.com/v1/traces"
+                : endpoint + "/v1/traces";
         String namespace = config.string("METRICS_NAMESPACE", DEFAULT_NAMESPACE);
         if (namespace.isBlank() || namespace.length() > 255) {
             throw new ConfigException("METRICS_NAMESPACE must be 1 to 255 characters, was '" + namespace + "'");
         }
         return new TelemetrySettings(
                 traces,
-                Exporter.parse("OTEL_METRICS_EXPORTER", config.string("OTEL_METRICS_EXPORTER", "none"), METRIC_EXPORTERS),
+                Exporter.parse(
+                        "OTEL_METRICS_EXPORTER", config.string("OTEL_METRICS_EXPORTER", "none"), METRIC_EXPORTERS),
                 endpoint,
                 url(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", defaultTraces),
-                config.duration("OTEL_EXPORTER_OTLP_TIMEOUT", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofSeconds(30)),
-                config.duration("OTEL_METRIC_EXPORT_INTERVAL", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
+                config.duration(
+                        "OTEL_EXPORTER_OTLP_TIMEOUT",
+                        Duration.ofSeconds(1),
+                        Duration.ofMillis(10),
+                        Duration.ofSeconds(30)),
+                config.duration(
+                        "OTEL_METRIC_EXPORT_INTERVAL", Duration.ofSeconds(10), Duration.ZERO, Duration.ofHours(1)),
                 config.string("OTEL_SERVICE_NAME", config.string("AWS_LAMBDA_FUNCTION_NAME", defaultServiceName)),
                 namespace,
                 region);

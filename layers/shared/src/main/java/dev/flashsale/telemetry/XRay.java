@@ -3,7 +3,6 @@ package dev.flashsale.telemetry;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
-
 import java.util.Optional;
 
 /**
@@ -15,11 +14,11 @@ public final class XRay {
 
     /** Where the Java runtime puts the current invocation's header. */
     public static final String SYSTEM_PROPERTY = "com.amazonaws.xray.traceHeader";
+
     public static final String ENV = "_X_AMZN_TRACE_ID";
     public static final String HTTP_HEADER = "x-amzn-trace-id";
 
-    private XRay() {
-    }
+    private XRay() {}
 
     /** The current invocation's header: the runtime's system property, else the environment variable. */
     public static Optional<String> currentHeader() {
@@ -46,15 +45,18 @@ public final class XRay {
                 case "Root" -> root = value;
                 case "Parent" -> parent = value;
                 case "Sampled" -> sampled = value.equals("1");
-                default -> { }
+                default -> {}
             }
         }
         // Root=1-{8 hex epoch seconds}-{24 hex}: the 32 hex digits are a W3C trace id
         if (root == null || parent == null || root.length() != 35 || !root.startsWith("1-") || root.charAt(10) != '-') {
             return Optional.empty();
         }
-        SpanContext context = SpanContext.createFromRemoteParent(root.substring(2, 10) + root.substring(11), parent,
-                sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
+        SpanContext context = SpanContext.createFromRemoteParent(
+                root.substring(2, 10) + root.substring(11),
+                parent,
+                sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+                TraceState.getDefault());
         return context.isValid() ? Optional.of(context) : Optional.empty();
     }
 }

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -34,14 +33,15 @@ final class XRaySigner implements JdkHttpSender.Signer {
 
     @Override
     public Map<String, String> headers(URI uri, Map<String, String> headers, byte[] body) {
-        SdkHttpRequest.Builder unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
+        SdkHttpRequest.Builder unsigned =
+                SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(uri);
         headers.forEach(unsigned::putHeader);
-        SignedRequest signed = AwsV4HttpSigner.create().sign(r -> r
-                .identity(credentials.resolveCredentials())
-                .request(unsigned.build())
-                .payload(ContentStreamProvider.fromByteArray(body))
-                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)
-                .putProperty(AwsV4HttpSigner.REGION_NAME, region));
+        SignedRequest signed = AwsV4HttpSigner.create()
+                .sign(r -> r.identity(credentials.resolveCredentials())
+                        .request(unsigned.build())
+                        .payload(ContentStreamProvider.fromByteArray(body))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, SIGNING_NAME)
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, region));
         Map<String, String> added = new HashMap<>();
         signed.request().headers().forEach((name, values) -> {
             if (!headers.containsKey(name) && !SET_BY_CLIENT.contains(name.toLowerCase(java.util.Locale.ROOT))) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,10 +63,14 @@ class ConfigTest {
 
         assertThatThrownBy(() -> with("POOL", "0").integer("POOL", 5, 1, 64))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("POOL").hasMessageContaining("[1, 64]").hasMessageContaining("0");
+                .hasMessageContaining("POOL")
+                .hasMessageContaining("[1, 64]")
+                .hasMessageContaining("0");
         assertThatThrownBy(() -> with("POOL", "65").integer("POOL", 5, 1, 64))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("POOL").hasMessageContaining("[1, 64]").hasMessageContaining("65");
+                .hasMessageContaining("POOL")
+                .hasMessageContaining("[1, 64]")
+                .hasMessageContaining("65");
     }
 
     @ParameterizedTest
@@ -75,7 +78,9 @@ class ConfigTest {
     void integer_refusesNonIntegersNamingVariableAndRange(String raw) {
         assertThatThrownBy(() -> with("POOL", raw).integer("POOL", 5, 1, 64))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("POOL").hasMessageContaining("[1, 64]").hasMessageContaining(raw);
+                .hasMessageContaining("POOL")
+                .hasMessageContaining("[1, 64]")
+                .hasMessageContaining(raw);
     }
 
     @Test
@@ -88,15 +93,30 @@ class ConfigTest {
             assertThatThrownBy(() -> with("RATIO", raw).decimal("RATIO", 0.5, 0.0, 1.0))
                     .as(raw)
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("RATIO").hasMessageContaining("[0.0, 1.0]").hasMessageContaining(raw);
+                    .hasMessageContaining("RATIO")
+                    .hasMessageContaining("[0.0, 1.0]")
+                    .hasMessageContaining(raw);
         }
         assertThatThrownBy(() -> with("RATIO", "half").decimal("RATIO", 0.5, 0.0, 1.0))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("RATIO").hasMessageContaining("[0.0, 1.0]").hasMessageContaining("half");
+                .hasMessageContaining("RATIO")
+                .hasMessageContaining("[0.0, 1.0]")
+                .hasMessageContaining("half");
     }
 
     @ParameterizedTest
-    @CsvSource({"true,true", "TRUE,true", "1,true", "yes,true", "On,true", "false,false", "False,false", "0,false", "no,false", "OFF,false"})
+    @CsvSource({
+        "true,true",
+        "TRUE,true",
+        "1,true",
+        "yes,true",
+        "On,true",
+        "false,false",
+        "False,false",
+        "0,false",
+        "no,false",
+        "OFF,false"
+    })
     void bool_acceptsTheUsualSpellings(String raw, boolean expected) {
         assertThat(with("DEV_MODE", raw).bool("DEV_MODE", !expected)).isEqualTo(expected);
     }
@@ -106,22 +126,25 @@ class ConfigTest {
     void bool_refusesAnythingElseNamingTheVariable(String raw) {
         assertThatThrownBy(() -> with("DEV_MODE", raw).bool("DEV_MODE", false))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("DEV_MODE").hasMessageContaining(raw);
+                .hasMessageContaining("DEV_MODE")
+                .hasMessageContaining(raw);
     }
 
     @ParameterizedTest
     @CsvSource({
-            "250ms, PT0.25S",
-            "250,   PT0.25S",
-            "5s,    PT5S",
-            "5 s,   PT5S",
-            "5S,    PT5S",
-            "2m,    PT2M",
-            "1h,    PT1H",
-            "7d,    PT168H",
-            "0,     PT0S"})
+        "250ms, PT0.25S",
+        "250,   PT0.25S",
+        "5s,    PT5S",
+        "5 s,   PT5S",
+        "5S,    PT5S",
+        "2m,    PT2M",
+        "1h,    PT1H",
+        "7d,    PT168H",
+        "0,     PT0S"
+    })
     void duration_acceptsUnitsAndBareMilliseconds(String raw, Duration expected) {
-        assertThat(with("HOLD_TTL", raw).duration("HOLD_TTL", Duration.ofMinutes(10), Duration.ZERO, MAX)).isEqualTo(expected);
+        assertThat(with("HOLD_TTL", raw).duration("HOLD_TTL", Duration.ofMinutes(10), Duration.ZERO, MAX))
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest
@@ -129,7 +152,8 @@ class ConfigTest {
     void duration_refusesGarbageNamingTheVariable(String raw) {
         assertThatThrownBy(() -> with("HOLD_TTL", raw).duration("HOLD_TTL", Duration.ofMinutes(10), MIN, MAX))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("HOLD_TTL").hasMessageContaining(raw);
+                .hasMessageContaining("HOLD_TTL")
+                .hasMessageContaining(raw);
     }
 
     @Test
@@ -143,7 +167,9 @@ class ConfigTest {
             assertThatThrownBy(() -> with("HOLD_TTL", raw).duration("HOLD_TTL", min, min, max))
                     .as(raw)
                     .isInstanceOf(ConfigException.class)
-                    .hasMessageContaining("HOLD_TTL").hasMessageContaining("PT30S").hasMessageContaining("PT30M")
+                    .hasMessageContaining("HOLD_TTL")
+                    .hasMessageContaining("PT30S")
+                    .hasMessageContaining("PT30M")
                     .hasMessageContaining(raw);
         }
     }

@@ -3,23 +3,22 @@ package dev.flashsale.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.net.Ports;
+import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.net.Ports;
-import dev.flashsale.resilience.DependencyUnavailableException;
-import dev.flashsale.testing.TestDatabase;
 
 class DbConnectionTest {
 
     private static int backendPid(DbConnection db) {
         return db.transaction(c -> {
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+            try (Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
                 rs.next();
                 return rs.getInt(1);
             }
@@ -31,7 +30,8 @@ class DbConnectionTest {
         try (DbConnection db = TestDatabase.connect()) {
             int before = backendPid(db);
             // the server drops the connection (failover, RDS Proxy idle timeout, restore from a snapshot)
-            try (Connection admin = TestDatabase.jdbc(); Statement s = admin.createStatement()) {
+            try (Connection admin = TestDatabase.jdbc();
+                    Statement s = admin.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(" + before + ")");
             }
             Thread.sleep(100);
@@ -44,19 +44,27 @@ class DbConnectionTest {
     void passwordIsAskedOncePerNewConnection_soAnIamTokenIsNeverReusedForALaterLogin() throws Exception {
         java.util.List<String> issued = new java.util.concurrent.CopyOnWriteArrayList<>();
         DbPassword password = () -> {
-            String token = "token-" + issued.size();  // the server trusts local logins; what matters is when it is asked
+            String token = "token-" + issued.size(); // the server trusts local logins; what matters is when it is asked
             issued.add(token);
             return token;
         };
         DbSettings s = TestDatabase.settings();
-        try (DbConnection db = new DbConnection(s, dev.flashsale.resilience.Breakers.create("db-test",
-                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), password,
+        try (DbConnection db = new DbConnection(
+                s,
+                dev.flashsale.resilience.Breakers.create(
+                        "db-test",
+                        dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)),
+                        e -> false),
+                password,
                 dev.flashsale.telemetry.Telemetry.noop())) {
             int first = backendPid(db);
             backendPid(db);
             backendPid(db);
-            assertThat(issued).as("one login, one token, however many transactions").hasSize(1);
-            try (Connection admin = TestDatabase.jdbc(); Statement st = admin.createStatement()) {
+            assertThat(issued)
+                    .as("one login, one token, however many transactions")
+                    .hasSize(1);
+            try (Connection admin = TestDatabase.jdbc();
+                    Statement st = admin.createStatement()) {
                 st.execute("SELECT pg_terminate_backend(" + first + ")");
             }
             Thread.sleep(100);
@@ -70,8 +78,13 @@ class DbConnectionTest {
         DbPassword noCredentials = () -> {
             throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
         };
-        try (DbConnection db = new DbConnection(TestDatabase.settings(), dev.flashsale.resilience.Breakers.create("db-test",
-                dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)), e -> false), noCredentials,
+        try (DbConnection db = new DbConnection(
+                TestDatabase.settings(),
+                dev.flashsale.resilience.Breakers.create(
+                        "db-test",
+                        dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)),
+                        e -> false),
+                noCredentials,
                 dev.flashsale.telemetry.Telemetry.noop())) {
             assertThatThrownBy(() -> db.transaction(c -> 1))
                     .isInstanceOf(DependencyUnavailableException.class)
@@ -82,7 +95,8 @@ class DbConnectionTest {
     @Test
     void transaction_whenTheDatabaseIsUnreachable_failsFastAsADependencyOutage() {
         int closedPort = Ports.free();
-        DbSettings nowhere = DbSettings.of("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "postgres", "").withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        DbSettings nowhere = DbSettings.of("jdbc:postgresql://127.0.0.1:" + closedPort + "/x", "postgres", "")
+                .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1));
         try (DbConnection db = DbConnection.create(nowhere)) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> db.transaction(c -> 1))
@@ -103,7 +117,8 @@ class DbConnectionTest {
                         ps.executeQuery().close();
                     }
                 }
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_prepared_statements")) {
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_prepared_statements")) {
                     rs.next();
                     return rs.getLong(1);
                 }
@@ -115,14 +130,20 @@ class DbConnectionTest {
     @Test
     void transaction_mapsAStatementErrorToADatabaseException_andStaysUsable() {
         try (DbConnection db = TestDatabase.connect()) {
-            assertThatThrownBy(() -> db.transaction(c -> c.createStatement().executeQuery("SELECT * FROM no_such_table")))
-                    .isInstanceOf(DatabaseException.class).hasMessageContaining("42P01");
+            assertThatThrownBy(
+                            () -> db.transaction(c -> c.createStatement().executeQuery("SELECT * FROM no_such_table")))
+                    .isInstanceOf(DatabaseException.class)
+                    .hasMessageContaining("42P01");
             assertThat(backendPid(db)).isPositive();
         }
     }
 
     @Test
     void migrations_areAppliedOnce() {
-        assertThat(Migrations.apply(TestDatabase.settings().url(), TestDatabase.settings().user(), TestDatabase.settings().password())).isZero();
+        assertThat(Migrations.apply(
+                        TestDatabase.settings().url(),
+                        TestDatabase.settings().user(),
+                        TestDatabase.settings().password()))
+                .isZero();
     }
 }

@@ -3,6 +3,11 @@ package dev.flashsale.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.TestDatabase;
+import dev.flashsale.testing.TestSales;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,15 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.reservation.Reservation;
-import dev.flashsale.reservation.ReservationStatus;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestSales;
 
 /** The database fence against the real PostgreSQL: one decision per reservation, never above stock. */
 class OrderFenceTest {
@@ -42,12 +40,20 @@ class OrderFenceTest {
     }
 
     private static Reservation reservation(Sale sale, int n, int quantity) {
-        return new Reservation("r-" + sale.id() + "-" + n, sale.id(), "buyer-" + n, quantity, ReservationStatus.CLAIMED,
-                Instant.now(), Instant.now().plusSeconds(600), "key-" + n);
+        return new Reservation(
+                "r-" + sale.id() + "-" + n,
+                sale.id(),
+                "buyer-" + n,
+                quantity,
+                ReservationStatus.CLAIMED,
+                Instant.now(),
+                Instant.now().plusSeconds(600),
+                "key-" + n);
     }
 
     static long sold(String saleId) throws Exception {
-        try (Connection c = TestDatabase.jdbc(); PreparedStatement ps = c.prepareStatement("SELECT sold FROM sales WHERE id = ?")) {
+        try (Connection c = TestDatabase.jdbc();
+                PreparedStatement ps = c.prepareStatement("SELECT sold FROM sales WHERE id = ?")) {
             ps.setString(1, saleId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -58,7 +64,7 @@ class OrderFenceTest {
 
     static long count(String table, String saleId) throws Exception {
         try (Connection c = TestDatabase.jdbc();
-             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE sale_id = ?")) {
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + table + " WHERE sale_id = ?")) {
             ps.setString(1, saleId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -99,8 +105,15 @@ class OrderFenceTest {
     void oneIdempotencyKey_makesOneOrder_evenUnderAnotherReservationId() throws Exception {
         Sale sale = sale(10);
         Reservation first = reservation(sale, 1, 1);
-        Reservation sameKey = new Reservation("r-" + sale.id() + "-other", sale.id(), first.buyerId(), 1, ReservationStatus.CLAIMED,
-                Instant.now(), Instant.now().plusSeconds(600), first.idempotencyKey());
+        Reservation sameKey = new Reservation(
+                "r-" + sale.id() + "-other",
+                sale.id(),
+                first.buyerId(),
+                1,
+                ReservationStatus.CLAIMED,
+                Instant.now(),
+                Instant.now().plusSeconds(600),
+                first.idempotencyKey());
 
         assertThat(FENCE.confirm(first)).isEqualTo(new OrderDecision.Ordered(true));
         assertThat(FENCE.confirm(sameKey)).isEqualTo(new OrderDecision.Released(ReleaseReason.DUPLICATE_KEY, true));
@@ -110,8 +123,15 @@ class OrderFenceTest {
         assertThat(count("orders", sale.id())).isEqualTo(1);
         assertThat(count("releases", sale.id())).isEqualTo(1);
         // another buyer may use the same key text
-        Reservation otherBuyer = new Reservation("r-" + sale.id() + "-b2", sale.id(), "buyer-2", 1, ReservationStatus.CLAIMED,
-                Instant.now(), Instant.now().plusSeconds(600), first.idempotencyKey());
+        Reservation otherBuyer = new Reservation(
+                "r-" + sale.id() + "-b2",
+                sale.id(),
+                "buyer-2",
+                1,
+                ReservationStatus.CLAIMED,
+                Instant.now(),
+                Instant.now().plusSeconds(600),
+                first.idempotencyKey());
         assertThat(FENCE.confirm(otherBuyer)).isEqualTo(new OrderDecision.Ordered(true));
     }
 
@@ -120,7 +140,8 @@ class OrderFenceTest {
         Sale sale = sale(5);
         Reservation r = reservation(sale, 1, 1);
 
-        assertThat(FENCE.release(r, ReleaseReason.CLAIM_EXPIRED)).isEqualTo(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true));
+        assertThat(FENCE.release(r, ReleaseReason.CLAIM_EXPIRED))
+                .isEqualTo(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true));
         assertThat(FENCE.confirm(r)).isEqualTo(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
 
         assertThat(sold(sale.id())).isZero();
@@ -143,7 +164,8 @@ class OrderFenceTest {
     void confirm_ofASaleNotInTheDatabase_isRefusedClearly() {
         Sale notInDb = TestSales.live(5, 1, 1);
         assertThatThrownBy(() -> FENCE.confirm(reservation(notInDb, 1, 1)))
-                .isInstanceOf(UnknownSaleException.class).hasMessageContaining(notInDb.id());
+                .isInstanceOf(UnknownSaleException.class)
+                .hasMessageContaining(notInDb.id());
         assertThatThrownBy(() -> FENCE.release(reservation(notInDb, 1, 1), ReleaseReason.CLAIM_EXPIRED))
                 .isInstanceOf(UnknownSaleException.class);
     }
@@ -155,7 +177,8 @@ class OrderFenceTest {
 
     @Test
     void underARepeatableReadServerDefault_theFenceStillDecidesEachReservationExactlyOnce() throws Exception {
-        // Regression (issue 12): under REPEATABLE READ a confirm kept the snapshot it took before waiting for the sale's
+        // Regression (issue 12): under REPEATABLE READ a confirm kept the snapshot it took before waiting for the
+        // sale's
         // lock, missed the release committed meanwhile, and one reservation got both an order and a release row.
         // The connections here default to REPEATABLE READ, as a changed server or database default would make them.
         try (DbConnection probe = repeatableReadByDefault()) {
@@ -172,8 +195,10 @@ class OrderFenceTest {
 
     private static DbConnection repeatableReadByDefault() {
         DbSettings s = TestDatabase.settings();
-        String url = s.url() + (s.url().contains("?") ? "&" : "?") + "options=-c%20default_transaction_isolation%3Drepeatable%5C%20read";
-        return DbConnection.create(DbSettings.of(url, s.user(), s.password()).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
+        String url = s.url() + (s.url().contains("?") ? "&" : "?")
+                + "options=-c%20default_transaction_isolation%3Drepeatable%5C%20read";
+        return DbConnection.create(
+                DbSettings.of(url, s.user(), s.password()).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(30)));
     }
 
     private static void raceConfirmAgainstRelease(Supplier<DbConnection> connect) throws Exception {
@@ -198,10 +223,12 @@ class OrderFenceTest {
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (Reservation r : rs) {
-                futures.add(pool.submit(() -> seen.computeIfAbsent(r.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                        .add(fences.get().confirm(r))));
-                futures.add(pool.submit(() -> seen.computeIfAbsent(r.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
-                        .add(fences.get().release(r, ReleaseReason.CLAIM_EXPIRED))));
+                futures.add(pool.submit(
+                        () -> seen.computeIfAbsent(r.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(fences.get().confirm(r))));
+                futures.add(pool.submit(
+                        () -> seen.computeIfAbsent(r.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                .add(fences.get().release(r, ReleaseReason.CLAIM_EXPIRED))));
             }
             for (Future<?> f : futures) {
                 f.get();
@@ -217,9 +244,12 @@ class OrderFenceTest {
             List<OrderDecision> d = seen.get(r.id());
             assertThat(d).hasSize(2);
             boolean orderWon = d.get(0) instanceof OrderDecision.Ordered;
-            assertThat(d.get(1) instanceof OrderDecision.Ordered).as("racers agree on %s: %s", r.id(), d).isEqualTo(orderWon);
-            long writers = d.stream().filter(x -> x instanceof OrderDecision.Ordered o ? o.now()
-                    : ((OrderDecision.Released) x).now()).count();
+            assertThat(d.get(1) instanceof OrderDecision.Ordered)
+                    .as("racers agree on %s: %s", r.id(), d)
+                    .isEqualTo(orderWon);
+            long writers = d.stream()
+                    .filter(x -> x instanceof OrderDecision.Ordered o ? o.now() : ((OrderDecision.Released) x).now())
+                    .count();
             assertThat(writers).as("exactly one writer for %s: %s", r.id(), d).isEqualTo(1);
             assertThat(FENCE.find(r.id())).get().matches(x -> (x instanceof OrderDecision.Ordered) == orderWon);
             ordered += orderWon ? 1 : 0;
@@ -236,13 +266,21 @@ class OrderFenceTest {
         Sale sale = TestDatabase.create(DB, TestSales.live(100, 3, 3));
         List<Reservation> rs = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            rs.add(new Reservation("r-" + sale.id() + "-" + i, sale.id(), "one-buyer", 1, ReservationStatus.CLAIMED,
-                    Instant.now(), Instant.now().plusSeconds(600), "key-" + i));
+            rs.add(new Reservation(
+                    "r-" + sale.id() + "-" + i,
+                    sale.id(),
+                    "one-buyer",
+                    1,
+                    ReservationStatus.CLAIMED,
+                    Instant.now(),
+                    Instant.now().plusSeconds(600),
+                    "key-" + i));
         }
 
         Map<String, Long> outcomes = new java.util.TreeMap<>();
         for (OrderDecision d : confirmConcurrently(rs)) {
-            outcomes.merge(d instanceof OrderDecision.Released rel ? rel.reason().name() : "ORDERED", 1L, Long::sum);
+            outcomes.merge(
+                    d instanceof OrderDecision.Released rel ? rel.reason().name() : "ORDERED", 1L, Long::sum);
         }
 
         assertThat(outcomes).isEqualTo(Map.of("ORDERED", 3L, "BUYER_LIMIT", 37L));
@@ -285,9 +323,11 @@ class OrderFenceTest {
         FENCE.confirm(ordered);
         FENCE.release(alreadyReleased, ReleaseReason.CLAIM_EXPIRED);
 
-        Map<String, OrderDecision> decided = FENCE.releaseAll(sale.id(), List.of(ordered, alreadyReleased, open), ReleaseReason.HOLD_EXPIRED);
+        Map<String, OrderDecision> decided =
+                FENCE.releaseAll(sale.id(), List.of(ordered, alreadyReleased, open), ReleaseReason.HOLD_EXPIRED);
 
-        assertThat(decided).containsEntry(ordered.id(), new OrderDecision.Ordered(false))
+        assertThat(decided)
+                .containsEntry(ordered.id(), new OrderDecision.Ordered(false))
                 .containsEntry(alreadyReleased.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false))
                 .containsEntry(open.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true))
                 .hasSize(3);
@@ -297,14 +337,17 @@ class OrderFenceTest {
 
     @Test
     void concurrentConfirms_neverSellMoreThanTheStock() throws Exception {
-        // Story: Redis has handed out 3x the stock (lost writes); 8 confirmers race; the database sells exactly the stock.
+        // Story: Redis has handed out 3x the stock (lost writes); 8 confirmers race; the database sells exactly the
+        // stock.
         Sale sale = sale(100);
         List<Reservation> rs = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             rs.add(reservation(sale, i, 1));
         }
 
-        long ordered = confirmConcurrently(rs).stream().filter(d -> d instanceof OrderDecision.Ordered).count();
+        long ordered = confirmConcurrently(rs).stream()
+                .filter(d -> d instanceof OrderDecision.Ordered)
+                .count();
 
         assertThat(ordered).isEqualTo(100);
         assertThat(sold(sale.id())).isEqualTo(100);

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 class IdGeneratorTest {
@@ -81,7 +80,9 @@ class IdGeneratorTest {
         for (int i = 0; i < 100_000; i++) {
             assertThat(seen.add(ids.next())).isTrue();
         }
-        assertThat(seen).hasSize(100_000).allSatisfy(id -> assertThat(timestampOf(id)).isEqualTo(T0.toEpochMilli()));
+        assertThat(seen)
+                .hasSize(100_000)
+                .allSatisfy(id -> assertThat(timestampOf(id)).isEqualTo(T0.toEpochMilli()));
     }
 
     @Test

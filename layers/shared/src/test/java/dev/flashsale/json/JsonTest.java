@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -17,13 +16,16 @@ class JsonTest {
 
     @Test
     void readObject_acceptsAnObjectWithTypedValuesInOrder() {
-        Map<String, Object> m = Json.readObject(" {\"z\": 1, \"a\": \"x\", \"m\": [true, null], \"n\": {\"k\": 2.5}} \n");
+        Map<String, Object> m =
+                Json.readObject(" {\"z\": 1, \"a\": \"x\", \"m\": [true, null], \"n\": {\"k\": 2.5}} \n");
 
         assertThat(m).containsOnlyKeys("z", "a", "m", "n");
         assertThat(m.keySet()).containsExactly("z", "a", "m", "n");
         assertThat(m.get("z")).isEqualTo(1);
         assertThat(m.get("a")).isEqualTo("x");
-        assertThat(m.get("m")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactly(true, null);
+        assertThat(m.get("m"))
+                .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST)
+                .containsExactly(true, null);
         assertThat(m.get("n")).isEqualTo(Map.of("k", 2.5));
     }
 
@@ -61,8 +63,18 @@ class JsonTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{", "{\"a\":}", "{\"a\" 1}", "{'a': 1}", "{a: 1}", "{\"a\": 01}", "{\"a\": NaN}", "{\"a\":1,}",
-            "{\"a\": \"unterminated}"})
+    @ValueSource(
+            strings = {
+                "{",
+                "{\"a\":}",
+                "{\"a\" 1}",
+                "{'a': 1}",
+                "{a: 1}",
+                "{\"a\": 01}",
+                "{\"a\": NaN}",
+                "{\"a\":1,}",
+                "{\"a\": \"unterminated}"
+            })
     void readObject_refusesMalformedJson(String text) {
         assertRefused(text, "malformed JSON");
     }
@@ -83,8 +95,19 @@ class JsonTest {
 
     @Test
     void readObject_messagesAreFitForAClient() {
-        String[] bad = {"{\"a\":1,\"a\":2}", "{\"a\":1} x", "[1]", "", "{", "{\"a\": tru}", nested(17),
-                "{\"n\": " + "9".repeat(100) + "}", "{\"s\": \"\u0001\"}", "{\"a\": NaN}", "{\"a\": [1"};
+        String[] bad = {
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1} x",
+            "[1]",
+            "",
+            "{",
+            "{\"a\": tru}",
+            nested(17),
+            "{\"n\": " + "9".repeat(100) + "}",
+            "{\"s\": \"\u0001\"}",
+            "{\"a\": NaN}",
+            "{\"a\": [1"
+        };
         for (String text : bad) {
             assertThatThrownBy(() -> Json.readObject(text))
                     .as(text)
@@ -93,8 +116,18 @@ class JsonTest {
                         assertThat(e.getStackTrace()).as("no stack trace").isEmpty();
                         assertThat(e.getMessage())
                                 .isNotBlank()
-                                .doesNotContain("com.fasterxml", "jackson", "Jackson", "StreamReadConstraints", "Exception",
-                                        "at [Source", "\tat ", ".java", "`", "Feature", "Source");
+                                .doesNotContain(
+                                        "com.fasterxml",
+                                        "jackson",
+                                        "Jackson",
+                                        "StreamReadConstraints",
+                                        "Exception",
+                                        "at [Source",
+                                        "\tat ",
+                                        ".java",
+                                        "`",
+                                        "Feature",
+                                        "Source");
                     });
         }
     }
@@ -110,8 +143,9 @@ class JsonTest {
         m.put("nested", new LinkedHashMap<>(Map.of("b", 2)));
         m.put("a", 1.5);
 
-        assertThat(Json.write(m)).isEqualTo("{\"type\":\"urn:x\",\"title\":\"T\",\"status\":409,\"list\":[1,\"two\",false],"
-                + "\"nested\":{\"b\":2},\"a\":1.5}");
+        assertThat(Json.write(m))
+                .isEqualTo("{\"type\":\"urn:x\",\"title\":\"T\",\"status\":409,\"list\":[1,\"two\",false],"
+                        + "\"nested\":{\"b\":2},\"a\":1.5}");
     }
 
     @Test

@@ -2,19 +2,17 @@ package dev.flashsale.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
-
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.init.Hooks;
 import dev.flashsale.lease.LeaseLock.Lease;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
 
 /** Two environments restored from one snapshot must not draw the same lease token. */
 class LeaseLockRestoreTest {
@@ -28,7 +26,9 @@ class LeaseLockRestoreTest {
             String job = TestSales.newId();
             Lease beforeA = a.tryAcquire(job + "-a1", Duration.ofSeconds(5)).orElseThrow();
             Lease beforeB = b.tryAcquire(job + "-b1", Duration.ofSeconds(5)).orElseThrow();
-            assertThat(beforeA.token()).as("the clone: same state before restore").isEqualTo(beforeB.token());
+            assertThat(beforeA.token())
+                    .as("the clone: same state before restore")
+                    .isEqualTo(beforeB.token());
 
             hooks.beforeCheckpoint();
             hooks.afterRestore();

@@ -2,6 +2,9 @@ package dev.flashsale.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,14 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.testing.TestRedis;
-import dev.flashsale.testing.TestSales;
 
 /** The lease lock against the real Redis: one holder, owner-only renew and release, expiry. */
 class LeaseLockTest {
@@ -80,7 +78,7 @@ class LeaseLockTest {
         String name = TestSales.newId();
         LeaseLock.Lease lease = lock.tryAcquire(name, Duration.ofMillis(300)).orElseThrow();
         try (LeaseKeeper keeper = new LeaseKeeper(lock, lease)) {
-            Thread.sleep(900);  // three TTLs of work
+            Thread.sleep(900); // three TTLs of work
             assertThat(keeper.lost()).isFalse();
             assertThat(lock.tryAcquire(name, Duration.ofSeconds(1))).isEmpty();
         }

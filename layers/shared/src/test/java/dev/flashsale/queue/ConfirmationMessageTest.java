@@ -3,27 +3,32 @@ package dev.flashsale.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.json.Json;
+import dev.flashsale.reservation.ReservationStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.flashsale.json.Json;
-import dev.flashsale.reservation.ReservationStatus;
-
 class ConfirmationMessageTest {
 
-    private static final ConfirmationMessage MESSAGE = new ConfirmationMessage("01JD4Z2K8V0000000000000000", "sale-42", "u-1", 2,
-            Instant.parse("2026-11-22T10:00:00.123Z"), Instant.parse("2026-11-22T10:10:00.123456789Z"), "key-1");
+    private static final ConfirmationMessage MESSAGE = new ConfirmationMessage(
+            "01JD4Z2K8V0000000000000000",
+            "sale-42",
+            "u-1",
+            2,
+            Instant.parse("2026-11-22T10:00:00.123Z"),
+            Instant.parse("2026-11-22T10:10:00.123456789Z"),
+            "key-1");
 
-    private static final String VERSION_1 = "{\"version\":1,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
-            + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\",\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\"}";
+    private static final String VERSION_1 =
+            "{\"version\":1,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
+                    + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\",\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\"}";
 
     /** A valid message as a mutable map, to break one field at a time. */
     private static Map<String, Object> valid() {
@@ -44,9 +49,10 @@ class ConfirmationMessageTest {
 
     @Test
     void toJson_writesVersionTwoAndEveryFieldInOrder() {
-        assertThat(MESSAGE.toJson()).isEqualTo("{\"version\":2,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
-                + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\","
-                + "\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\",\"idempotencyKey\":\"key-1\"}");
+        assertThat(MESSAGE.toJson())
+                .isEqualTo("{\"version\":2,\"reservationId\":\"01JD4Z2K8V0000000000000000\",\"saleId\":\"sale-42\","
+                        + "\"buyerId\":\"u-1\",\"quantity\":2,\"heldAt\":\"2026-11-22T10:00:00.123Z\","
+                        + "\"expiresAt\":\"2026-11-22T10:10:00.123456789Z\",\"idempotencyKey\":\"key-1\"}");
     }
 
     @Test
@@ -74,7 +80,8 @@ class ConfirmationMessageTest {
     void aVersionOneMessage_withAKey_isMalformed() {
         Map<String, Object> m = new LinkedHashMap<>(Json.readObject(VERSION_1));
         m.put("idempotencyKey", "k");
-        assertThatThrownBy(() -> ConfirmationMessage.fromJson(Json.write(m))).isInstanceOf(MalformedMessageException.class)
+        assertThatThrownBy(() -> ConfirmationMessage.fromJson(Json.write(m)))
+                .isInstanceOf(MalformedMessageException.class)
                 .hasMessageContaining("idempotencyKey");
     }
 
@@ -114,7 +121,8 @@ class ConfirmationMessageTest {
                 Arguments.of("saleId empty", with("saleId", ""), "saleId"),
                 Arguments.of("saleId as object", with("saleId", Map.of()), "saleId"),
                 Arguments.of("saleId null", MESSAGE.toJson().replace("\"sale-42\"", "null"), "saleId"),
-                Arguments.of("quantity null", MESSAGE.toJson().replace("\"quantity\":2", "\"quantity\":null"), "quantity"),
+                Arguments.of(
+                        "quantity null", MESSAGE.toJson().replace("\"quantity\":2", "\"quantity\":null"), "quantity"),
                 Arguments.of("buyerId as boolean", with("buyerId", true), "buyerId"),
                 Arguments.of("quantity as string", with("quantity", "2"), "quantity"),
                 Arguments.of("quantity as decimal", with("quantity", 2.0), "quantity"),

@@ -2,17 +2,15 @@ package dev.flashsale.reservation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.util.List;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /** claim.lua, settle.lua and due.lua against the real Redis. */
 class HoldClaimsTest {
@@ -50,8 +48,9 @@ class HoldClaimsTest {
         assertThat(listed(k.claims(), r.id())).isTrue();
         assertThat(STACK.store.find(sale.id(), r.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CLAIMED);
 
-        assertThat(STACK.claims.claim(sale.id(), r.id())).isInstanceOfSatisfying(ClaimOutcome.Claimed.class,
-                c -> assertThat(c.again()).isTrue());
+        assertThat(STACK.claims.claim(sale.id(), r.id()))
+                .isInstanceOfSatisfying(
+                        ClaimOutcome.Claimed.class, c -> assertThat(c.again()).isTrue());
     }
 
     @Test
@@ -74,8 +73,10 @@ class HoldClaimsTest {
         STACK.claims.claim(sale.id(), confirmed.id());
         STACK.claims.follow(sale.id(), confirmed.id(), new OrderDecision.Ordered(true));
 
-        assertThat(STACK.claims.claim(sale.id(), cancelled.id())).isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CANCELLED));
-        assertThat(STACK.claims.claim(sale.id(), confirmed.id())).isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CONFIRMED));
+        assertThat(STACK.claims.claim(sale.id(), cancelled.id()))
+                .isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CANCELLED));
+        assertThat(STACK.claims.claim(sale.id(), confirmed.id()))
+                .isEqualTo(new ClaimOutcome.NotClaimable(ReservationStatus.CONFIRMED));
         assertThat(STACK.claims.claim(sale.id(), "no-such-id")).isEqualTo(new ClaimOutcome.Unknown());
     }
 
@@ -85,8 +86,10 @@ class HoldClaimsTest {
         Reservation r = STACK.hold(sale.id(), "b1", 3);
         STACK.claims.claim(sale.id(), r.id());
 
-        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(true))).isEqualTo(SettleOutcome.SETTLED);
-        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(false))).isEqualTo(SettleOutcome.ALREADY);
+        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(true)))
+                .isEqualTo(SettleOutcome.SETTLED);
+        assertThat(STACK.claims.follow(sale.id(), r.id(), new OrderDecision.Ordered(false)))
+                .isEqualTo(SettleOutcome.ALREADY);
 
         assertThat(STACK.store.find(sale.id(), r.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
         assertThat(STACK.available(sale.id())).isEqualTo(7);
@@ -102,18 +105,22 @@ class HoldClaimsTest {
         STACK.claims.claim(sale.id(), expired.id());
         STACK.claims.claim(sale.id(), soldOut.id());
 
-        assertThat(STACK.claims.follow(sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true)))
+        assertThat(STACK.claims.follow(
+                        sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, true)))
                 .isEqualTo(SettleOutcome.SETTLED);
-        assertThat(STACK.claims.follow(sale.id(), soldOut.id(), new OrderDecision.Released(ReleaseReason.SOLD_OUT, true)))
+        assertThat(STACK.claims.follow(
+                        sale.id(), soldOut.id(), new OrderDecision.Released(ReleaseReason.SOLD_OUT, true)))
                 .isEqualTo(SettleOutcome.SETTLED);
         // repeating changes nothing
-        assertThat(STACK.claims.follow(sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)))
+        assertThat(STACK.claims.follow(
+                        sale.id(), expired.id(), new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)))
                 .isEqualTo(SettleOutcome.ALREADY);
 
-        assertThat(STACK.available(sale.id())).isEqualTo(7);  // 10 - 2 - 3 + 2
+        assertThat(STACK.available(sale.id())).isEqualTo(7); // 10 - 2 - 3 + 2
         assertThat(units(sale.id(), "b1")).isNull();
         assertThat(units(sale.id(), "b2")).isNull();
-        assertThat(STACK.store.find(sale.id(), expired.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(STACK.store.find(sale.id(), expired.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.EXPIRED);
     }
 
     @Test
@@ -125,16 +132,22 @@ class HoldClaimsTest {
         STACK.store.cancel(sale.id(), cancelled.id());
 
         // A HELD reservation the database ordered (Redis lost its claim): CONFIRMED, its unit stays sold
-        assertThat(STACK.claims.follow(sale.id(), ordered.id(), new OrderDecision.Ordered(false))).isEqualTo(SettleOutcome.SETTLED);
+        assertThat(STACK.claims.follow(sale.id(), ordered.id(), new OrderDecision.Ordered(false)))
+                .isEqualTo(SettleOutcome.SETTLED);
         // A HELD reservation the database released as expired: EXPIRED, its units back in stock
-        assertThat(STACK.claims.follow(sale.id(), released.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true)))
+        assertThat(STACK.claims.follow(
+                        sale.id(), released.id(), new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true)))
                 .isEqualTo(SettleOutcome.SETTLED);
         // A finished one is left alone and reported
-        assertThat(STACK.claims.follow(sale.id(), cancelled.id(), new OrderDecision.Ordered(true))).isEqualTo(SettleOutcome.CONFLICT);
+        assertThat(STACK.claims.follow(sale.id(), cancelled.id(), new OrderDecision.Ordered(true)))
+                .isEqualTo(SettleOutcome.CONFLICT);
 
-        assertThat(STACK.store.find(sale.id(), ordered.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CONFIRMED);
-        assertThat(STACK.store.find(sale.id(), released.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
-        assertThat(STACK.store.find(sale.id(), cancelled.id()).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(STACK.store.find(sale.id(), ordered.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.CONFIRMED);
+        assertThat(STACK.store.find(sale.id(), released.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(STACK.store.find(sale.id(), cancelled.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.CANCELLED);
         assertThat(STACK.available(sale.id())).isEqualTo(9);
         assertThat(units(sale.id(), "b1")).isEqualTo("1");
         assertThat(units(sale.id(), "b2")).isNull();

@@ -2,17 +2,15 @@ package dev.flashsale.reservation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Test;
-
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * What Redis gives back when a failover lost a reservation's writes (simulated here by deleting exactly what a
@@ -76,8 +74,10 @@ class LostReservationTest {
         String mapped = STACK.redis.call(c -> c.hget(k.idempotency(), idemField("b1", "k1")));
         assertThat(mapped).isEqualTo(first.id());
         assertThat(STACK.available(sale.id())).isEqualTo(8);
-        assertThat(reserve(sale, "b1", "k1", 1)).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
-                r -> assertThat(r.refusal()).isInstanceOf(Refusal.KeyReused.class));
+        assertThat(reserve(sale, "b1", "k1", 1))
+                .isInstanceOfSatisfying(
+                        ReserveOutcome.Refused.class,
+                        r -> assertThat(r.refusal()).isInstanceOf(Refusal.KeyReused.class));
     }
 
     @Test
@@ -129,8 +129,10 @@ class LostReservationTest {
         Double claimDeadline = STACK.redis.call(c -> c.zscore(k.claims(), hold.id()));
         assertThat(claimDeadline).isNotNull();
         // the key answers the restored reservation
-        assertThat(reserve(sale, "b1", "k1", 2)).isInstanceOfSatisfying(ReserveOutcome.Held.class,
-                h -> assertThat(h.reservation().id()).isEqualTo(hold.id()));
+        assertThat(reserve(sale, "b1", "k1", 2))
+                .isInstanceOfSatisfying(
+                        ReserveOutcome.Held.class,
+                        h -> assertThat(h.reservation().id()).isEqualTo(hold.id()));
         // a second restore is an ordinary re-claim: nothing is applied twice
         assertThat(STACK.claims.claimOrRestore(hold)).isInstanceOf(ClaimOutcome.Claimed.class);
         assertThat(STACK.available(sale.id())).isEqualTo(8);
@@ -142,8 +144,15 @@ class LostReservationTest {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
         lose(hold);
-        Reservation expired = new Reservation(hold.id(), hold.saleId(), hold.buyerId(), hold.quantity(), ReservationStatus.HELD,
-                hold.createdAt(), Instant.now().minusSeconds(1), hold.idempotencyKey());
+        Reservation expired = new Reservation(
+                hold.id(),
+                hold.saleId(),
+                hold.buyerId(),
+                hold.quantity(),
+                ReservationStatus.HELD,
+                hold.createdAt(),
+                Instant.now().minusSeconds(1),
+                hold.idempotencyKey());
 
         assertThat(STACK.claims.claimOrRestore(expired)).isInstanceOf(ClaimOutcome.Unknown.class);
         assertThat(STACK.store.find(sale.id(), hold.id())).isEmpty();
@@ -156,17 +165,20 @@ class LostReservationTest {
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
         lose(hold);
 
-        SettleOutcome s = STACK.claims.followOrRestore(hold, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
+        SettleOutcome s =
+                STACK.claims.followOrRestore(hold, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
 
         assertThat(s).isEqualTo(SettleOutcome.RESTORED);
-        assertThat(STACK.store.find(sale.id(), hold.id()).orElseThrow().status()).isEqualTo(ReservationStatus.EXPIRED);
+        assertThat(STACK.store.find(sale.id(), hold.id()).orElseThrow().status())
+                .isEqualTo(ReservationStatus.EXPIRED);
         assertThat(reserve(sale, "b1", "k1", 2)).isInstanceOfSatisfying(ReserveOutcome.Held.class, h -> {
             assertThat(h.replayed()).isTrue();
             assertThat(h.reservation().status()).isEqualTo(ReservationStatus.EXPIRED);
         });
         assertThat(STACK.available(sale.id())).isEqualTo(10);
         // the ordinary path still says UNKNOWN without a copy, and follows a record it has
-        assertThat(STACK.claims.follow(sale.id(), "no-such-id", new OrderDecision.Ordered(true))).isEqualTo(SettleOutcome.UNKNOWN);
+        assertThat(STACK.claims.follow(sale.id(), "no-such-id", new OrderDecision.Ordered(true)))
+                .isEqualTo(SettleOutcome.UNKNOWN);
     }
 
     @Test

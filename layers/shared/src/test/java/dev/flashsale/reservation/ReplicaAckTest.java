@@ -3,32 +3,29 @@ package dev.flashsale.reservation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
-import io.opentelemetry.sdk.metrics.data.LongPointData;
-import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
-import redis.clients.jedis.Jedis;
-
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.testing.RedisProcess;
 import dev.flashsale.testing.TestSales;
+import io.opentelemetry.sdk.metrics.data.LongPointData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * A new hold waits for a replica (WAIT, same connection, same round trip) before it is answered: a real primary and a
@@ -36,8 +33,8 @@ import dev.flashsale.testing.TestSales;
  */
 class ReplicaAckTest {
 
-    private static final ReservationPolicy POLICY = new ReservationPolicy(Duration.ofMinutes(10), 1_000, 1_000, Duration.ofDays(1),
-            Duration.ofSeconds(5));
+    private static final ReservationPolicy POLICY =
+            new ReservationPolicy(Duration.ofMinutes(10), 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5));
     private static final ReplicaAck ANSWER = new ReplicaAck(1, Duration.ofMillis(100), ReplicaAck.OnTimeout.ANSWER);
     private static final ReplicaAck REFUSE = new ReplicaAck(1, Duration.ofMillis(100), ReplicaAck.OnTimeout.REFUSE);
 
@@ -46,8 +43,10 @@ class ReplicaAckTest {
     private static Jedis onReplica;
 
     private final InMemoryMetricReader metrics = InMemoryMetricReader.create();
-    private final RedisConnection redis = new RedisConnection(RedisSettings.of(primary.url()).withTimeouts(Duration.ofSeconds(1),
-            Duration.ofSeconds(2)), Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))), Telemetry.create("reserve", null, metrics));
+    private final RedisConnection redis = new RedisConnection(
+            RedisSettings.of(primary.url()).withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2)),
+            Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))),
+            Telemetry.create("reserve", null, metrics));
 
     @AfterEach
     void closeClient() {
@@ -74,7 +73,12 @@ class ReplicaAckTest {
 
     private static long pid(Jedis jedis) {
         String info = jedis.info("server");
-        return Long.parseLong(info.lines().filter(l -> l.startsWith("process_id:")).findFirst().orElseThrow().substring(11).trim());
+        return Long.parseLong(info.lines()
+                .filter(l -> l.startsWith("process_id:"))
+                .findFirst()
+                .orElseThrow()
+                .substring(11)
+                .trim());
     }
 
     /** Stops the replica process for the duration of {@code work}: it neither applies nor acknowledges writes. */
@@ -89,14 +93,20 @@ class ReplicaAckTest {
     }
 
     private static void signal(String signal, long pid) throws IOException, InterruptedException {
-        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+                        .start()
+                        .waitFor())
+                .isZero();
     }
 
     private Map<String, Long> acks() {
         Map<String, Long> byOutcome = new HashMap<>();
-        metrics.collectAllMetrics().stream().filter(m -> m.getName().equals(RedisConnection.REPLICA_ACKS))
+        metrics.collectAllMetrics().stream()
+                .filter(m -> m.getName().equals(RedisConnection.REPLICA_ACKS))
                 .flatMap(m -> m.getLongSumData().getPoints().stream())
-                .forEach((LongPointData p) -> byOutcome.put(p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("outcome")), p.getValue()));
+                .forEach((LongPointData p) -> byOutcome.put(
+                        p.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("outcome")),
+                        p.getValue()));
         return byOutcome;
     }
 
@@ -127,10 +137,14 @@ class ReplicaAckTest {
     void withAnswer_aHoldNoReplicaAcknowledged_isAnsweredAnyway_andCounted() throws Exception {
         ReservationStore store = new ReservationStore(redis, POLICY, ANSWER);
         Sale sale = sale();
-        withReplicaStopped(() -> assertThat(store.reserve(request(sale, "b1", "k1", 2))).isInstanceOf(ReserveOutcome.Held.class));
+        withReplicaStopped(
+                () -> assertThat(store.reserve(request(sale, "b1", "k1", 2))).isInstanceOf(ReserveOutcome.Held.class));
 
         assertThat(acks()).containsEntry("timed_out", 1L);
-        assertThat(store.find(sale.id(), ReservationIds.of(sale.id(), "b1", "k1")).orElseThrow().status()).isEqualTo(ReservationStatus.HELD);
+        assertThat(store.find(sale.id(), ReservationIds.of(sale.id(), "b1", "k1"))
+                        .orElseThrow()
+                        .status())
+                .isEqualTo(ReservationStatus.HELD);
     }
 
     @Test
@@ -168,14 +182,19 @@ class ReplicaAckTest {
         Reservation held = ((ReserveOutcome.Held) store.reserve(request(sale, "b1", "k1", 2))).reservation();
 
         withReplicaStopped(() -> {
-            assertThat(store.reserve(request(sale, "b1", "k1", 2))).isInstanceOfSatisfying(ReserveOutcome.Held.class, h -> {
-                assertThat(h.replayed()).isTrue();
-                assertThat(h.reservation().id()).isEqualTo(held.id());
-            });
-            assertThat(store.reserve(request(sale, "b2", "k2", 1))).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
-                    r -> assertThat(r.refusal()).isInstanceOf(Refusal.SoldOut.class));
-            assertThat(store.reserve(request(sale, "b1", "k1", 1))).isInstanceOfSatisfying(ReserveOutcome.Refused.class,
-                    r -> assertThat(r.refusal()).isInstanceOf(Refusal.KeyReused.class));
+            assertThat(store.reserve(request(sale, "b1", "k1", 2)))
+                    .isInstanceOfSatisfying(ReserveOutcome.Held.class, h -> {
+                        assertThat(h.replayed()).isTrue();
+                        assertThat(h.reservation().id()).isEqualTo(held.id());
+                    });
+            assertThat(store.reserve(request(sale, "b2", "k2", 1)))
+                    .isInstanceOfSatisfying(
+                            ReserveOutcome.Refused.class,
+                            r -> assertThat(r.refusal()).isInstanceOf(Refusal.SoldOut.class));
+            assertThat(store.reserve(request(sale, "b1", "k1", 1)))
+                    .isInstanceOfSatisfying(
+                            ReserveOutcome.Refused.class,
+                            r -> assertThat(r.refusal()).isInstanceOf(Refusal.KeyReused.class));
         });
         // only the one new hold was a promise to count
         assertThat(acks()).containsEntry("acknowledged", 1L).doesNotContainKey("timed_out");

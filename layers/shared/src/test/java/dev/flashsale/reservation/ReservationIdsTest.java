@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
 import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 class ReservationIdsTest {
 
     @Test
     void theSameRequest_alwaysNamesTheSameReservation() {
-        assertThat(ReservationIds.of("sale-1", "buyer-1", "key-1")).isEqualTo(ReservationIds.of("sale-1", "buyer-1", "key-1"));
+        assertThat(ReservationIds.of("sale-1", "buyer-1", "key-1"))
+                .isEqualTo(ReservationIds.of("sale-1", "buyer-1", "key-1"));
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -35,7 +34,8 @@ class ReservationStatusTest {
 
     @ParameterizedTest(name = "{0} -> {1} allowed: {2}")
     @MethodSource("allPairs")
-    void canBecome_allowsExactlyTheDocumentedTransitions(ReservationStatus from, ReservationStatus to, boolean allowed) {
+    void canBecome_allowsExactlyTheDocumentedTransitions(
+            ReservationStatus from, ReservationStatus to, boolean allowed) {
         assertThat(from.canBecome(to)).isEqualTo(allowed);
         assertThat(from.next().contains(to)).isEqualTo(allowed);
     }

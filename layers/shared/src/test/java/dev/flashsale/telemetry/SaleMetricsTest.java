@@ -2,19 +2,16 @@ package dev.flashsale.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** What an operator watches per sale: units reserved and confirmed, units left, and how long confirmations wait. */
 class SaleMetricsTest {
@@ -27,16 +24,22 @@ class SaleMetricsTest {
 
     @Test
     void aHold_countsItsUnitsAsReserved_andSetsTheUnitsLeftTheBuyerWasTold() {
-        answer("s1", 2, 201, "{\"reservationId\":\"r1\",\"saleId\":\"s1\",\"quantity\":2,\"status\":\"HELD\",\"remaining\":8}");
+        answer(
+                "s1",
+                2,
+                201,
+                "{\"reservationId\":\"r1\",\"saleId\":\"s1\",\"quantity\":2,\"status\":\"HELD\",\"remaining\":8}");
         answer("s1", 1, 409, "{\"type\":\"urn:flashsale:problem:sold-out\",\"status\":409,\"remaining\":0}");
         answer("s1", 1, 400, "{\"type\":\"urn:flashsale:problem:invalid-quantity\",\"status\":400}");
 
         List<MetricData> all = List.copyOf(metrics.collectAllMetrics());
         assertThat(longs(all, Telemetry.UNITS)).containsExactly(Map.entry("s1/reserved", 2L));
         assertThat(longs(all, Telemetry.UNITS_LEFT)).containsExactly(Map.entry("s1/", 0L));
-        assertThat(all).filteredOn(m -> m.getName().equals("flashsale.handler.duration"))
+        assertThat(all)
+                .filteredOn(m -> m.getName().equals("flashsale.handler.duration"))
                 .flatExtracting(m -> m.getHistogramData().getPoints())
-                .allSatisfy(p -> assertThat(p.getAttributes().get(Telemetry.FUNCTION)).isEqualTo("reserve"));
+                .allSatisfy(p ->
+                        assertThat(p.getAttributes().get(Telemetry.FUNCTION)).isEqualTo("reserve"));
     }
 
     @Test
@@ -50,13 +53,15 @@ class SaleMetricsTest {
             inv.saleId("s1").quantity(3).outcome("confirmed");
         }
         try (Invocation inv = confirm.record(new SQSEvent.SQSMessage(), CONTEXT, "flashsale.confirmations")) {
-            inv.saleId("s1").quantity(1).outcome("already-confirmed");  // no SentTimestamp: no lag; not a new order
+            inv.saleId("s1").quantity(1).outcome("already-confirmed"); // no SentTimestamp: no lag; not a new order
         }
 
         List<MetricData> all = List.copyOf(confirmMetrics.collectAllMetrics());
         assertThat(longs(all, Telemetry.UNITS)).containsExactly(Map.entry("s1/confirmed", 3L));
-        var lag = all.stream().filter(m -> m.getName().equals("flashsale.confirmations" + Telemetry.LAG_SUFFIX))
-                .flatMap(m -> m.getHistogramData().getPoints().stream()).toList();
+        var lag = all.stream()
+                .filter(m -> m.getName().equals("flashsale.confirmations" + Telemetry.LAG_SUFFIX))
+                .flatMap(m -> m.getHistogramData().getPoints().stream())
+                .toList();
         assertThat(lag).singleElement().satisfies(p -> {
             assertThat(p.getCount()).isEqualTo(1);
             assertThat(p.getAttributes().get(Telemetry.OUTCOME)).isEqualTo("confirmed");
@@ -66,7 +71,8 @@ class SaleMetricsTest {
 
     @Test
     void remaining_isReadFromTheAnswerWithoutParsingIt() {
-        assertThat(LambdaInvocations.remaining("{\"a\":1,\"remaining\":42,\"b\":2}")).isEqualTo(42);
+        assertThat(LambdaInvocations.remaining("{\"a\":1,\"remaining\":42,\"b\":2}"))
+                .isEqualTo(42);
         assertThat(LambdaInvocations.remaining("{\"remaining\":0}")).isZero();
         assertThat(LambdaInvocations.remaining("{\"stock\":5}")).isEqualTo(-1);
         assertThat(LambdaInvocations.remaining("{\"remaining\":\"x\"}")).isEqualTo(-1);
@@ -81,9 +87,12 @@ class SaleMetricsTest {
         reserve.http(event, CONTEXT, "flashsale.reservations", inv -> {
             inv.saleId(saleId).quantity(quantity);
             if (status == 201) {
-                inv.outcome("held");  // as the reserve invoker says of a new hold
+                inv.outcome("held"); // as the reserve invoker says of a new hold
             }
-            return APIGatewayV2HTTPResponse.builder().withStatusCode(status).withBody(body).build();
+            return APIGatewayV2HTTPResponse.builder()
+                    .withStatusCode(status)
+                    .withBody(body)
+                    .build();
         });
     }
 
@@ -95,9 +104,14 @@ class SaleMetricsTest {
                 continue;
             }
             var points = m.getType() == io.opentelemetry.sdk.metrics.data.MetricDataType.LONG_GAUGE
-                    ? m.getLongGaugeData().getPoints() : m.getLongSumData().getPoints();
-            points.forEach(p -> out.put(p.getAttributes().get(AttributeKey.stringKey("sale_id")) + "/"
-                    + (p.getAttributes().get(Telemetry.OUTCOME) == null ? "" : p.getAttributes().get(Telemetry.OUTCOME)), p.getValue()));
+                    ? m.getLongGaugeData().getPoints()
+                    : m.getLongSumData().getPoints();
+            points.forEach(p -> out.put(
+                    p.getAttributes().get(AttributeKey.stringKey("sale_id")) + "/"
+                            + (p.getAttributes().get(Telemetry.OUTCOME) == null
+                                    ? ""
+                                    : p.getAttributes().get(Telemetry.OUTCOME)),
+                    p.getValue()));
         }
         return out;
     }

@@ -23,7 +23,12 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class FaultProxy implements AutoCloseable {
 
-    public enum Mode { PASS, DELAY, BLACKHOLE, REFUSE }
+    public enum Mode {
+        PASS,
+        DELAY,
+        BLACKHOLE,
+        REFUSE
+    }
 
     private volatile InetSocketAddress target;
     private final ServerSocket server;
@@ -34,8 +39,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> losing = ConcurrentHashMap.newKeySet();
 
     /** A one-shot fault: the reply to the next request containing {@code marker} is swallowed, then {@code after}. */
-    private record LostReply(byte[] marker, Mode after, CountDownLatch done) {
-    }
+    private record LostReply(byte[] marker, Mode after, CountDownLatch done) {}
 
     public FaultProxy(String targetHost, int targetPort) {
         this.target = new InetSocketAddress(targetHost, targetPort);
@@ -153,48 +157,54 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean reply, Socket client) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buf)) >= 0) {
-                    Mode m = mode;
-                    if (m == Mode.REFUSE) {
-                        break;
-                    }
-                    if (m == Mode.BLACKHOLE) {
-                        continue;
-                    }
-                    LostReply fault = lostReply.get();
-                    if (!reply && fault != null && contains(buf, n, fault.marker())) {
-                        losing.add(client);
-                    }
-                    if (reply && losing.remove(client) && fault != null && lostReply.compareAndSet(fault, null)) {
-                        mode = fault.after();
-                        fault.done().countDown();
-                        if (fault.after() == Mode.BLACKHOLE) {
-                            continue;  // swallowed; the client waits for its own timeout
+        Thread t = new Thread(
+                () -> {
+                    byte[] buf = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buf)) >= 0) {
+                            Mode m = mode;
+                            if (m == Mode.REFUSE) {
+                                break;
+                            }
+                            if (m == Mode.BLACKHOLE) {
+                                continue;
+                            }
+                            LostReply fault = lostReply.get();
+                            if (!reply && fault != null && contains(buf, n, fault.marker())) {
+                                losing.add(client);
+                            }
+                            if (reply
+                                    && losing.remove(client)
+                                    && fault != null
+                                    && lostReply.compareAndSet(fault, null)) {
+                                mode = fault.after();
+                                fault.done().countDown();
+                                if (fault.after() == Mode.BLACKHOLE) {
+                                    continue; // swallowed; the client waits for its own timeout
+                                }
+                                if (fault.after() == Mode.REFUSE) {
+                                    cutConnections();
+                                }
+                                break; // the reply is never written; the finally block resets both sockets
+                            }
+                            if (m == Mode.DELAY && reply) {
+                                Thread.sleep(delayMillis);
+                            }
+                            out.write(buf, 0, n);
+                            out.flush();
                         }
-                        if (fault.after() == Mode.REFUSE) {
-                            cutConnections();
-                        }
-                        break;  // the reply is never written; the finally block resets both sockets
+                    } catch (IOException | InterruptedException e) {
+                        // connection closed or cut
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        sockets.remove(from);
+                        sockets.remove(to);
                     }
-                    if (m == Mode.DELAY && reply) {
-                        Thread.sleep(delayMillis);
-                    }
-                    out.write(buf, 0, n);
-                    out.flush();
-                }
-            } catch (IOException | InterruptedException e) {
-                // connection closed or cut
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                sockets.remove(from);
-                sockets.remove(to);
-            }
-        }, "fault-proxy-pump");
+                },
+                "fault-proxy-pump");
         t.setDaemon(true);
         t.start();
     }

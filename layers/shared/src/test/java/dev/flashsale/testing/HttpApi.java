@@ -1,12 +1,10 @@
 package dev.flashsale.testing;
 
-import java.util.Map;
-
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-
 import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.json.Json;
+import java.util.Map;
 
 /**
  * The requests tests send most, as the JWT-authorized HTTP API passes them (built with {@link ApiGatewayEvent}), and
@@ -14,13 +12,15 @@ import dev.flashsale.json.Json;
  */
 public final class HttpApi {
 
-    private HttpApi() {
-    }
+    private HttpApi() {}
 
     /** {@code POST /sales/{saleId}/reservations} by {@code buyerId}, with {@code idempotencyKey} unless null. */
     public static APIGatewayV2HTTPEvent reserve(String saleId, String buyerId, String idempotencyKey, String body) {
-        ApiGatewayEvent e = request("POST", "/sales/{saleId}/reservations", "/sales/" + saleId + "/reservations", buyerId)
-                .pathParameter("saleId", saleId).header("content-type", "application/json").body(body);
+        ApiGatewayEvent e = request(
+                        "POST", "/sales/{saleId}/reservations", "/sales/" + saleId + "/reservations", buyerId)
+                .pathParameter("saleId", saleId)
+                .header("content-type", "application/json")
+                .body(body);
         if (idempotencyKey != null) {
             e.header("idempotency-key", idempotencyKey);
         }
@@ -29,8 +29,14 @@ public final class HttpApi {
 
     /** {@code GET /sales/{saleId}/reservations/{reservationId}} by {@code buyerId} (none when null). */
     public static APIGatewayV2HTTPEvent reservationStatus(String saleId, String reservationId, String buyerId) {
-        return request("GET", "/sales/{saleId}/reservations/{reservationId}", "/sales/" + saleId + "/reservations/" + reservationId,
-                buyerId).pathParameter("saleId", saleId).pathParameter("reservationId", reservationId).build();
+        return request(
+                        "GET",
+                        "/sales/{saleId}/reservations/{reservationId}",
+                        "/sales/" + saleId + "/reservations/" + reservationId,
+                        buyerId)
+                .pathParameter("saleId", saleId)
+                .pathParameter("reservationId", reservationId)
+                .build();
     }
 
     /** A request for {@code path} on {@code route} with a fresh request id, by {@code buyerId} (none when null). */

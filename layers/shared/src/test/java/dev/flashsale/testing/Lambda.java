@@ -1,14 +1,12 @@
 package dev.flashsale.testing;
 
-import java.time.Duration;
-
 import dev.flashsale.init.InvocationContext;
+import java.time.Duration;
 
 /** The Lambda context tests invoke handlers with, as the runtime would pass one. */
 public final class Lambda {
 
-    private Lambda() {
-    }
+    private Lambda() {}
 
     /** A context with a fresh request id and Lambda's longest timeout ahead. */
     public static InvocationContext context() {

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-
 import redis.clients.jedis.Jedis;
 
 /**
@@ -35,7 +34,8 @@ public final class RedisFailover implements AutoCloseable {
     private static final Duration SYNC_TIMEOUT = Duration.ofSeconds(20);
 
     /** What one {@link #failover()} did: offsets in bytes of the replication stream. */
-    public record Failover(int oldPrimaryPort, int newPrimaryPort, long primaryOffset, long promotedOffset, Duration took) {
+    public record Failover(
+            int oldPrimaryPort, int newPrimaryPort, long primaryOffset, long promotedOffset, Duration took) {
 
         /** Replication bytes the primary had written and the promoted replica never got: lost with the primary. */
         public long lostBytes() {
@@ -43,8 +43,7 @@ public final class RedisFailover implements AutoCloseable {
         }
     }
 
-    private record Node(RedisProcess process, FaultProxy link) {
-    }
+    private record Node(RedisProcess process, FaultProxy link) {}
 
     private final Path dir;
     private final List<String> settings;
@@ -169,14 +168,22 @@ public final class RedisFailover implements AutoCloseable {
                 try (Jedis j = n.process().connect()) {
                     info = j.info("replication");
                 }
-                boolean up = RedisProcess.field(info, "master_link_status").orElse("").equals("up")
-                        && RedisProcess.field(info, "master_sync_in_progress").orElse("1").equals("0");
-                if (up && Long.parseLong(RedisProcess.field(info, "master_repl_offset").orElse("-1")) >= target) {
+                boolean up = RedisProcess.field(info, "master_link_status")
+                                .orElse("")
+                                .equals("up")
+                        && RedisProcess.field(info, "master_sync_in_progress")
+                                .orElse("1")
+                                .equals("0");
+                if (up
+                        && Long.parseLong(RedisProcess.field(info, "master_repl_offset")
+                                        .orElse("-1"))
+                                >= target) {
                     break;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("replica on port " + n.process().port() + " not in sync with the primary on port "
-                            + primary.port() + " after " + timeout + ": " + info.replace("\r\n", ", "));
+                    throw new IllegalStateException(
+                            "replica on port " + n.process().port() + " not in sync with the primary on port "
+                                    + primary.port() + " after " + timeout + ": " + info.replace("\r\n", ", "));
                 }
                 sleep(10);
             }
@@ -211,7 +218,7 @@ public final class RedisFailover implements AutoCloseable {
 
     /** {@link #failover(Consumer, Consumer)} without looking at either node. */
     public Failover failover() {
-        return failover(j -> { }, j -> { });
+        return failover(j -> {}, j -> {});
     }
 
     /**
@@ -257,7 +264,8 @@ public final class RedisFailover implements AutoCloseable {
             long deadline = System.nanoTime() + SYNC_TIMEOUT.toNanos();
             while (!RedisProcess.field(j.info("replication"), "role").orElse("").equals("master")) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("replica on port " + promoted.process().port() + " was not promoted");
+                    throw new IllegalStateException(
+                            "replica on port " + promoted.process().port() + " was not promoted");
                 }
                 sleep(5);
             }
@@ -267,12 +275,13 @@ public final class RedisFailover implements AutoCloseable {
         oldLinks.add(promoted.link());
         primary = promoted.process();
         endpoint.retarget("127.0.0.1", primary.port());
-        for (Node n : replicas) {  // the others follow the new primary through their own links (a partial resync)
+        for (Node n : replicas) { // the others follow the new primary through their own links (a partial resync)
             n.link().retarget("127.0.0.1", primary.port());
             n.link().pass();
         }
         failovers++;
-        return new Failover(old.port(), primary.port(), primaryOffset, promotedOffset, Duration.ofNanos(System.nanoTime() - t0));
+        return new Failover(
+                old.port(), primary.port(), primaryOffset, promotedOffset, Duration.ofNanos(System.nanoTime() - t0));
     }
 
     private static long offset(RedisProcess p) {
@@ -283,7 +292,8 @@ public final class RedisFailover implements AutoCloseable {
 
     /** {@code master_repl_offset}: on a primary, what it has written to the stream; on a replica, what it has applied. */
     private static long offset(Jedis j) {
-        return Long.parseLong(RedisProcess.field(j.info("replication"), "master_repl_offset").orElseThrow());
+        return Long.parseLong(
+                RedisProcess.field(j.info("replication"), "master_repl_offset").orElseThrow());
     }
 
     private static void sleep(long ms) {

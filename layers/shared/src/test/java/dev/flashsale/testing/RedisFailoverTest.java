@@ -6,9 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
-
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -19,8 +17,13 @@ class RedisFailoverTest {
 
     private static Jedis viaEndpoint(RedisFailover redis) {
         URI url = URI.create(redis.url());
-        return new Jedis(new HostAndPort(url.getHost(), url.getPort()), DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(2_000).socketTimeoutMillis(2_000).autoNegotiateProtocol(false).build());
+        return new Jedis(
+                new HostAndPort(url.getHost(), url.getPort()),
+                DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(2_000)
+                        .socketTimeoutMillis(2_000)
+                        .autoNegotiateProtocol(false)
+                        .build());
     }
 
     @Test
@@ -43,7 +46,7 @@ class RedisFailoverTest {
             }
             try (Jedis client = viaEndpoint(redis)) {
                 assertThat(client.get("acked")).isEqualTo("1");
-                client.set("after", "1");  // the promoted replica takes writes
+                client.set("after", "1"); // the promoted replica takes writes
                 // no replica yet: WAIT 1 cannot be satisfied until one is added
                 assertThat(client.waitReplicas(1, 50)).isZero();
                 redis.addReplica();
@@ -68,12 +71,15 @@ class RedisFailoverTest {
                 redis.cutReplication();
                 assertThat(redis.replicationCut()).isTrue();
                 client.set("during", "1");
-                assertThat(client.waitReplicas(1, 100)).as("no acknowledgement over a cut link").isZero();
+                assertThat(client.waitReplicas(1, 100))
+                        .as("no acknowledgement over a cut link")
+                        .isZero();
                 assertThat(redis.replicaLagBytes()).isPositive();
 
                 List<String> onThePrimary = new ArrayList<>();
                 List<String> onThePromoted = new ArrayList<>();
-                RedisFailover.Failover f = redis.failover(j -> onThePrimary.addAll(j.keys("*")), j -> onThePromoted.addAll(j.keys("*")));
+                RedisFailover.Failover f =
+                        redis.failover(j -> onThePrimary.addAll(j.keys("*")), j -> onThePromoted.addAll(j.keys("*")));
 
                 assertThat(f.lostBytes()).isPositive();
                 assertThat(onThePrimary).contains("before", "during");

@@ -1,5 +1,6 @@
 package dev.flashsale.testing;
 
+import dev.flashsale.net.Ports;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,15 +9,12 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.embedded.RedisServer;
 import redis.embedded.core.ExecutableProvider;
 import redis.embedded.core.RedisServerBuilder;
-
-import dev.flashsale.net.Ports;
 
 /**
  * A Redis server of a test's own, on a free loopback port, for tests that must configure or kill it (memory limits,
@@ -39,8 +37,11 @@ public final class RedisProcess implements AutoCloseable {
     /** @param settings redis.conf lines, e.g. {@code maxmemory 2mb} */
     public static RedisProcess start(List<String> settings) {
         int port = Ports.free();
-        RedisServerBuilder builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                .setting("save \"\"").setting("appendonly no");
+        RedisServerBuilder builder = RedisServer.newRedisServer()
+                .bind("127.0.0.1")
+                .port(port)
+                .setting("save \"\"")
+                .setting("appendonly no");
         try {
             builder.executableProvider(ExecutableProvider.newExecutableInPath("redis-server"));
         } catch (FileNotFoundException notInstalled) {
@@ -51,7 +52,7 @@ public final class RedisProcess implements AutoCloseable {
             RedisServer server = builder.build();
             server.start();
             RedisProcess process = new RedisProcess(server, port);
-            process.pid();  // known even once the server is gone
+            process.pid(); // known even once the server is gone
             return process;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start a redis-server on port " + port, e);
@@ -68,8 +69,13 @@ public final class RedisProcess implements AutoCloseable {
 
     /** A plain connection straight to this server (not through any proxy), 2 s timeouts; close it when done. */
     public Jedis connect() {
-        return new Jedis(new HostAndPort("127.0.0.1", port), DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(2_000).socketTimeoutMillis(2_000).autoNegotiateProtocol(false).build());
+        return new Jedis(
+                new HostAndPort("127.0.0.1", port),
+                DefaultJedisClientConfig.builder()
+                        .connectionTimeoutMillis(2_000)
+                        .socketTimeoutMillis(2_000)
+                        .autoNegotiateProtocol(false)
+                        .build());
     }
 
     /** The server's process id, as it reports it ({@code INFO server}, {@code process_id}). */
@@ -93,7 +99,7 @@ public final class RedisProcess implements AutoCloseable {
         long p = pid();
         killed = true;
         ProcessHandle.of(p).ifPresent(h -> {
-            h.destroyForcibly();  // SIGKILL on Linux and macOS
+            h.destroyForcibly(); // SIGKILL on Linux and macOS
             try {
                 h.onExit().get(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -127,7 +133,7 @@ public final class RedisProcess implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.stop();  // after kill(): reaps the dead process
+            server.stop(); // after kill(): reaps the dead process
         } catch (IOException e) {
             if (!killed) {
                 throw new UncheckedIOException(e);

@@ -1,10 +1,9 @@
 package dev.flashsale.testing;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import java.util.HashMap;
+import java.util.Map;
 import redis.clients.jedis.params.RestoreParams;
 
 /**
@@ -46,7 +45,11 @@ public final class RedisRollback {
                 if (dump == null) {
                     c.del(key);
                 } else {
-                    c.restore(key, ttls.get(key), dump, RestoreParams.restoreParams().replace());
+                    c.restore(
+                            key,
+                            ttls.get(key),
+                            dump,
+                            RestoreParams.restoreParams().replace());
                 }
             }
             return null;

@@ -1,17 +1,15 @@
 package dev.flashsale.testing;
 
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.SaleKeys;
-
 /** Everything Redis holds for one sale (and given extra keys), to prove that a request changed nothing. */
 public final class RedisSnapshot {
 
-    private RedisSnapshot() {
-    }
+    private RedisSnapshot() {}
 
     public static Map<String, Object> of(RedisConnection redis, String saleId, List<String> extraKeys) {
         SaleKeys k = new SaleKeys(saleId);

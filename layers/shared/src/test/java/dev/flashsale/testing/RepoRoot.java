@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** The repository root: where template.yaml and the parent pom.xml live. */
 public final class RepoRoot {
 
-    private RepoRoot() {
-    }
+    private RepoRoot() {}
 
     /**
      * From the {@code flashsale.root} system property (set by the parent pom's surefire configuration), else the working
@@ -15,7 +14,8 @@ public final class RepoRoot {
      */
     public static Path find() {
         String property = System.getProperty("flashsale.root");
-        Path start = Path.of(property != null && !property.isBlank() ? property : System.getProperty("user.dir")).toAbsolutePath();
+        Path start = Path.of(property != null && !property.isBlank() ? property : System.getProperty("user.dir"))
+                .toAbsolutePath();
         for (Path p = start; p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("template.yaml")) && Files.isRegularFile(p.resolve("pom.xml"))) {
                 return p;

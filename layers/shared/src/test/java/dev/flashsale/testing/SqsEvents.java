@@ -1,25 +1,22 @@
 package dev.flashsale.testing;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.stream.Collectors;
-
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /** SQS events as the Lambda event source mapping builds them, and a pump that plays that role against a real queue. */
 public final class SqsEvents {
 
-    private SqsEvents() {
-    }
+    private SqsEvents() {}
 
     public static SQSEvent.SQSMessage record(String body) {
         SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
@@ -61,7 +58,8 @@ public final class SqsEvents {
     }
 
     public static Set<String> failedIds(SQSBatchResponse response) {
-        return response.getBatchItemFailures().stream().map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+        return response.getBatchItemFailures().stream()
+                .map(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                 .collect(Collectors.toSet());
     }
 
@@ -72,9 +70,13 @@ public final class SqsEvents {
      * @return the number of messages received and the ids that failed
      */
     public static Poll poll(String queueUrl, RequestHandler<SQSEvent, SQSBatchResponse> function) {
-        List<Message> batch = TestQueue.client().receiveMessage(b -> b.queueUrl(queueUrl).maxNumberOfMessages(10)
-                .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT).messageAttributeNames("All")
-                .waitTimeSeconds(0)).messages();
+        List<Message> batch = TestQueue.client()
+                .receiveMessage(b -> b.queueUrl(queueUrl)
+                        .maxNumberOfMessages(10)
+                        .messageSystemAttributeNames(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT)
+                        .messageAttributeNames("All")
+                        .waitTimeSeconds(0))
+                .messages();
         if (batch.isEmpty()) {
             return new Poll(0, Set.of());
         }
@@ -87,6 +89,5 @@ public final class SqsEvents {
         return new Poll(batch.size(), failed);
     }
 
-    public record Poll(int received, Set<String> failed) {
-    }
+    public record Poll(int received, Set<String> failed) {}
 }

@@ -1,14 +1,5 @@
 package dev.flashsale.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbPassword;
@@ -21,6 +12,14 @@ import dev.flashsale.resilience.Breakers;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.telemetry.Telemetry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 
 /**
  * The PostgreSQL the tests use, migrated once per test JVM: {@code DATABASE_URL} (with {@code DB_USER},
@@ -38,13 +37,13 @@ public final class TestDatabase {
         Migrations.apply(SETTINGS.url(), SETTINGS.user(), SETTINGS.password());
     }
 
-    private TestDatabase() {
-    }
+    private TestDatabase() {}
 
     private static DbSettings resolve() {
         String env = System.getenv("DATABASE_URL");
         if (env != null && !env.isBlank()) {
-            return DbSettings.of(env, orDefault(System.getenv("DB_USER"), "postgres"), orDefault(System.getenv("DB_PASSWORD"), ""));
+            return DbSettings.of(
+                    env, orDefault(System.getenv("DB_USER"), "postgres"), orDefault(System.getenv("DB_PASSWORD"), ""));
         }
         if (Ports.listening("127.0.0.1", 5432)) {
             createDatabaseIfMissing("jdbc:postgresql://127.0.0.1:5432/postgres");
@@ -53,7 +52,8 @@ public final class TestDatabase {
         try {
             embedded = EmbeddedPostgres.builder().start();
         } catch (IOException e) {
-            throw new UncheckedIOException("no PostgreSQL at DATABASE_URL or 127.0.0.1:5432, and the embedded one did not start", e);
+            throw new UncheckedIOException(
+                    "no PostgreSQL at DATABASE_URL or 127.0.0.1:5432, and the embedded one did not start", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(TestDatabase::stopEmbedded));
         System.err.println("[test] started embedded PostgreSQL on port " + embedded.getPort());
@@ -62,7 +62,7 @@ public final class TestDatabase {
 
     private static void createDatabaseIfMissing(String adminUrl) {
         try (Connection c = DriverManager.getConnection(adminUrl, "postgres", "");
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
                 if (rs.next()) {
                     return;
@@ -70,7 +70,7 @@ public final class TestDatabase {
             }
             s.execute("CREATE DATABASE " + DATABASE);
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {  // created meanwhile by a concurrent test run
+            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by a concurrent test run
                 throw new IllegalStateException("could not create database " + DATABASE + ": " + e.getMessage(), e);
             }
         }
@@ -103,7 +103,10 @@ public final class TestDatabase {
      */
     public static DbConnection connect(Config config) {
         DbSettings s = DbSettings.from(config);
-        return new DbConnection(s, Breakers.db(BreakerSettings.from(config, "db", Duration.ofSeconds(1))), DbPassword.of(s),
+        return new DbConnection(
+                s,
+                Breakers.db(BreakerSettings.from(config, "db", Duration.ofSeconds(1))),
+                DbPassword.of(s),
                 Telemetry.noop());
     }
 

@@ -1,10 +1,5 @@
 package dev.flashsale.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
-import java.time.Duration;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.net.Ports;
 import dev.flashsale.redis.RedisConnection;
@@ -12,6 +7,9 @@ import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 import redis.embedded.RedisServer;
 
 /**
@@ -23,8 +21,7 @@ public final class TestRedis {
     private static final String URL = resolve();
     private static RedisServer embedded;
 
-    private TestRedis() {
-    }
+    private TestRedis() {}
 
     private static String resolve() {
         String env = System.getenv("REDIS_URL");
@@ -36,10 +33,16 @@ public final class TestRedis {
         }
         int port = Ports.free();
         try {
-            embedded = RedisServer.newRedisServer().bind("127.0.0.1").port(port).setting("save \"\"").setting("appendonly no").build();
+            embedded = RedisServer.newRedisServer()
+                    .bind("127.0.0.1")
+                    .port(port)
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
             embedded.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("no Redis at REDIS_URL or 127.0.0.1:6379, and the embedded one did not start", e);
+            throw new UncheckedIOException(
+                    "no Redis at REDIS_URL or 127.0.0.1:6379, and the embedded one did not start", e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(TestRedis::stopEmbedded));
         System.err.println("[test] started embedded Redis on 127.0.0.1:" + port);
@@ -68,13 +71,19 @@ public final class TestRedis {
      * than the production 200 ms, and that is load, not an outage (tests of the breakers configure their own).
      */
     public static RedisConnection connect() {
-        return new RedisConnection(settings().withTimeouts(settings().connectTimeout(), Duration.ofSeconds(2)).withPoolSize(64),
-                Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))), Telemetry.noop());
+        return new RedisConnection(
+                settings()
+                        .withTimeouts(settings().connectTimeout(), Duration.ofSeconds(2))
+                        .withPoolSize(64),
+                Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))),
+                Telemetry.noop());
     }
 
     /** A client as a function's wiring builds it from {@code config} ({@code REDIS_*}, {@code BREAKER_REDIS_*}), no telemetry. */
     public static RedisConnection connect(Config config) {
-        return new RedisConnection(RedisSettings.from(config), Breakers.redis(BreakerSettings.from(config, "redis", Duration.ofMillis(200))),
+        return new RedisConnection(
+                RedisSettings.from(config),
+                Breakers.redis(BreakerSettings.from(config, "redis", Duration.ofMillis(200))),
                 Telemetry.noop());
     }
 }

@@ -1,18 +1,16 @@
 package dev.flashsale.testing;
 
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
-
 /** Sales seeded straight into Redis, each with a fresh id so tests never see each other's data. */
 public final class TestSales {
 
-    private TestSales() {
-    }
+    private TestSales() {}
 
     public static String newId() {
         return "t-" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -21,7 +19,13 @@ public final class TestSales {
     /** A sale that opened a minute ago and closes in an hour. */
     public static Sale live(int stock, int perBuyerLimit, int perOrderMax) {
         Instant now = Instant.now();
-        return new Sale(newId(), stock, perBuyerLimit, perOrderMax, now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofHours(1)));
+        return new Sale(
+                newId(),
+                stock,
+                perBuyerLimit,
+                perOrderMax,
+                now.minus(Duration.ofMinutes(1)),
+                now.plus(Duration.ofHours(1)));
     }
 
     public static Sale seed(RedisConnection redis, Sale sale) {

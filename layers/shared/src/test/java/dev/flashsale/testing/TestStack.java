@@ -1,16 +1,13 @@
 package dev.flashsale.testing;
 
-import java.time.Clock;
-import java.time.Duration;
-
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.ids.IdGenerator;
-import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
@@ -19,6 +16,8 @@ import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.sale.Sale;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * One simulated execution environment wired to the real Redis and PostgreSQL: its own Redis client and its own
@@ -34,6 +33,7 @@ public final class TestStack implements AutoCloseable {
     public final Duration claimTtl;
     /** Failed confirmations park their claims this long: a day, so that only tests about it see one lapse. */
     public final Duration redriveWindow = Duration.ofDays(1);
+
     public final ReservationStore store;
     public final HoldClaims claims;
     public final OrderFence fence = new OrderFence(db);
@@ -42,7 +42,9 @@ public final class TestStack implements AutoCloseable {
     public TestStack(Duration holdTtl, Duration claimTtl) {
         this.holdTtl = holdTtl;
         this.claimTtl = claimTtl;
-        this.store = new ReservationStore(redis, new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)),
+        this.store = new ReservationStore(
+                redis,
+                new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)),
                 ReplicaAck.NONE);
         this.claims = new HoldClaims(redis, claimTtl, redriveWindow);
     }
@@ -62,7 +64,8 @@ public final class TestStack implements AutoCloseable {
 
     /** A hold that must be granted. */
     public Reservation hold(String saleId, String buyerId, int quantity) {
-        ReserveOutcome outcome = store.reserve(new ReserveRequest(saleId, buyerId, "k-" + buyerId + "-" + ids.next(), quantity));
+        ReserveOutcome outcome =
+                store.reserve(new ReserveRequest(saleId, buyerId, "k-" + buyerId + "-" + ids.next(), quantity));
         if (outcome instanceof ReserveOutcome.Held held) {
             return held.reservation();
         }
@@ -89,7 +92,10 @@ public final class TestStack implements AutoCloseable {
 
     /** Loads sales this stack's database knows into its Redis (the reservation path's lazy loader). */
     public dev.flashsale.sale.SaleLoader saleLoader() {
-        return new dev.flashsale.sale.SaleLoader(redis, saleSync(), Clock.systemUTC(),
+        return new dev.flashsale.sale.SaleLoader(
+                redis,
+                saleSync(),
+                Clock.systemUTC(),
                 new dev.flashsale.sale.SaleLoading(Duration.ofSeconds(5), Duration.ofSeconds(2)));
     }
 

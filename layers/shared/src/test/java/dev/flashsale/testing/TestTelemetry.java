@@ -1,16 +1,14 @@
 package dev.flashsale.testing;
 
-import java.util.Map;
-
 import dev.flashsale.config.Config;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.telemetry.TelemetrySettings;
+import java.util.Map;
 
 /** Telemetry as an Init builds it, from variables a test gives instead of the process environment. */
 public final class TestTelemetry {
 
-    private TestTelemetry() {
-    }
+    private TestTelemetry() {}
 
     /**
      * The pipeline the {@code OTEL_*} variables in {@code env} describe for {@code function}, with {@code env} as the

@@ -1,5 +1,10 @@
 package dev.flashsale.local.dashboard;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.local.http.ApiServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,13 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToLongFunction;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-
-import dev.flashsale.db.DbSettings;
-import dev.flashsale.local.http.ApiServer;
 
 /**
  * The local stack's live dashboard, the same picture as the stack's CloudWatch dashboard: {@code /_dashboard} is a
@@ -50,8 +48,13 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
      * @param deadLetters their dead-letter queues
      * @param backlog     messages waiting or in flight in a queue (by logical id)
      */
-    public static Dashboard start(LocalMetrics metrics, DbSettings db, String redisUrl, List<String> queues, List<String> deadLetters,
-                                  ToLongFunction<String> backlog) {
+    public static Dashboard start(
+            LocalMetrics metrics,
+            DbSettings db,
+            String redisUrl,
+            List<String> queues,
+            List<String> deadLetters,
+            ToLongFunction<String> backlog) {
         return new Dashboard(metrics, new SalesView(db, redisUrl), new QueueDepth(queues, deadLetters, backlog));
     }
 
@@ -83,7 +86,12 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
         out.put("to", last);
         out.put("sales", sales.now());
         out.put("reservations", rates(metrics.by("flashsale.reservations", "outcome", first), first, last));
-        out.put("lag", lag(metrics.by("flashsale.confirmations.lag", "outcome", first).getOrDefault("confirmed", new TreeMap<>()), last));
+        out.put(
+                "lag",
+                lag(
+                        metrics.by("flashsale.confirmations.lag", "outcome", first)
+                                .getOrDefault("confirmed", new TreeMap<>()),
+                        last));
         Map<Long, long[]> depth = queues.since(first);
         List<long[]> waiting = new ArrayList<>();
         List<long[]> dead = new ArrayList<>();
@@ -96,14 +104,25 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     }
 
     /** Per outcome, [second, count in that second] from the first second anything was counted to {@code last}, zeros filled in. */
-    private static Map<String, List<long[]>> rates(Map<String, TreeMap<Long, List<Double>>> byOutcome, long first, long last) {
-        long start = byOutcome.values().stream().filter(s -> !s.isEmpty()).mapToLong(TreeMap::firstKey).min().orElse(last + 1);
+    private static Map<String, List<long[]>> rates(
+            Map<String, TreeMap<Long, List<Double>>> byOutcome, long first, long last) {
+        long start = byOutcome.values().stream()
+                .filter(s -> !s.isEmpty())
+                .mapToLong(TreeMap::firstKey)
+                .min()
+                .orElse(last + 1);
         Map<String, List<long[]>> out = new TreeMap<>();
         byOutcome.forEach((outcome, seconds) -> {
             List<long[]> points = new ArrayList<>();
             for (long s = Math.max(start, first); s <= last; s++) {
                 List<Double> v = seconds.get(s);
-                points.add(new long[] {s, v == null ? 0 : Math.round(v.stream().mapToDouble(Double::doubleValue).sum())});
+                points.add(new long[] {
+                    s,
+                    v == null
+                            ? 0
+                            : Math.round(
+                                    v.stream().mapToDouble(Double::doubleValue).sum())
+                });
             }
             out.put(outcome, points);
         });

@@ -1,12 +1,11 @@
 package dev.flashsale.local.dashboard;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Does locally what CloudWatch Logs does with a Lambda function's stdout: an embedded metric format document (a line
@@ -60,7 +59,11 @@ public final class EmfTap extends PrintStream {
     private static boolean claimed(String line) {
         try {
             JsonNode doc = JSON.readTree(line);
-            Consumer<JsonNode> stack = STACKS.get(doc.path("_aws").path("CloudWatchMetrics").path(0).path("Namespace").asText());
+            Consumer<JsonNode> stack = STACKS.get(doc.path("_aws")
+                    .path("CloudWatchMetrics")
+                    .path(0)
+                    .path("Namespace")
+                    .asText());
             if (stack == null) {
                 return false;
             }

@@ -1,13 +1,12 @@
 package dev.flashsale.local.dashboard;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The metrics of one local stack, as CloudWatch would hold them from its functions' EMF documents: per metric and
@@ -27,8 +26,13 @@ public final class LocalMetrics {
         long second = doc.path("_aws").path("Timestamp").asLong() / 1000;
         for (JsonNode directive : doc.path("_aws").path("CloudWatchMetrics")) {
             StringBuilder dims = new StringBuilder();
-            directive.path("Dimensions").path(0).forEach(d -> dims.append(dims.isEmpty() ? "" : ",").append(d.asText())
-                    .append('=').append(doc.path(d.asText()).asText()));
+            directive
+                    .path("Dimensions")
+                    .path(0)
+                    .forEach(d -> dims.append(dims.isEmpty() ? "" : ",")
+                            .append(d.asText())
+                            .append('=')
+                            .append(doc.path(d.asText()).asText()));
             for (JsonNode m : directive.path("Metrics")) {
                 String name = m.path("Name").asText();
                 JsonNode v = doc.path(name);
@@ -44,7 +48,8 @@ public final class LocalMetrics {
     }
 
     private void record(String name, String dims, long second, List<Double> values) {
-        TreeMap<Long, List<Double>> s = series.computeIfAbsent(name, n -> new ConcurrentHashMap<>()).computeIfAbsent(dims, d -> new TreeMap<>());
+        TreeMap<Long, List<Double>> s = series.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(dims, d -> new TreeMap<>());
         synchronized (s) {
             List<Double> at = s.computeIfAbsent(second, x -> new ArrayList<>());
             if (at.size() + values.size() <= MAX_VALUES_PER_SECOND) {
@@ -76,7 +81,9 @@ public final class LocalMetrics {
         series.getOrDefault(name, Map.of()).forEach((dims, s) -> {
             TreeMap<Long, List<Double>> target = out.computeIfAbsent(dimension(dims, by), k -> new TreeMap<>());
             synchronized (s) {
-                s.tailMap(since, true).forEach((second, values) -> target.computeIfAbsent(second, x -> new ArrayList<>()).addAll(values));
+                s.tailMap(since, true)
+                        .forEach((second, values) -> target.computeIfAbsent(second, x -> new ArrayList<>())
+                                .addAll(values));
             }
         });
         return out;

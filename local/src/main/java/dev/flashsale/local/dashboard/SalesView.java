@@ -1,12 +1,5 @@
 package dev.flashsale.local.dashboard;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.SaleRecord;
@@ -15,6 +8,12 @@ import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SalePhase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The sales the dashboard lists: those live or starting within two hours (the ones prewarm keeps in Redis), most
@@ -40,8 +39,12 @@ final class SalesView implements AutoCloseable {
     List<Map<String, Object>> now() {
         Instant now = Instant.now();
         return sales.openOrStartingBefore(now, now.plus(Duration.ofHours(2)), "", SCANNED).stream()
-                .sorted(Comparator.comparing((SaleRecord r) -> r.sale().startsAt()).reversed().thenComparing(SaleRecord::id))
-                .limit(SHOWN).map(r -> row(r, now)).toList();
+                .sorted(Comparator.comparing((SaleRecord r) -> r.sale().startsAt())
+                        .reversed()
+                        .thenComparing(SaleRecord::id))
+                .limit(SHOWN)
+                .map(r -> row(r, now))
+                .toList();
     }
 
     private Map<String, Object> row(SaleRecord r, Instant now) {
@@ -50,9 +53,16 @@ final class SalesView implements AutoCloseable {
         m.put("id", r.id());
         m.put("item", r.item());
         m.put("stock", r.sale().stock());
-        m.put("unitsLeft", left < 0 ? null : left);  // null: not loaded in Redis yet
+        m.put("unitsLeft", left < 0 ? null : left); // null: not loaded in Redis yet
         m.put("sold", r.sold());
-        m.put("status", SalePhase.of(r.sale().startsAt(), r.sale().endsAt(), left < 0 ? r.sale().stock() - r.sold() : left, now).wire());
+        m.put(
+                "status",
+                SalePhase.of(
+                                r.sale().startsAt(),
+                                r.sale().endsAt(),
+                                left < 0 ? r.sale().stock() - r.sold() : left,
+                                now)
+                        .wire());
         return m;
     }
 

@@ -1,17 +1,14 @@
 package dev.flashsale.local.function;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import dev.flashsale.config.Config;
+import dev.flashsale.init.InvocationContext;
+import dev.flashsale.local.template.SamTemplate.FunctionSpec;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Function;
-
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-
-import dev.flashsale.init.InvocationContext;
-
-import dev.flashsale.config.Config;
-import dev.flashsale.local.template.SamTemplate.FunctionSpec;
 
 /**
  * One function of the template, hosted in this JVM through its real {@code Handler} class: loaded in a class loader
@@ -28,7 +25,12 @@ public final class FunctionHost {
     private final InvocationLog log;
     private final long initMillis;
 
-    private FunctionHost(FunctionSpec spec, String region, RequestHandler<Object, Object> handler, InvocationLog log, long initMillis) {
+    private FunctionHost(
+            FunctionSpec spec,
+            String region,
+            RequestHandler<Object, Object> handler,
+            InvocationLog log,
+            long initMillis) {
         this.spec = spec;
         this.region = region;
         this.handler = handler;
@@ -51,15 +53,20 @@ public final class FunctionHost {
         try {
             Class<?> type = Class.forName(spec.handler(), false, loader);
             if (!RequestHandler.class.isAssignableFrom(type)) {
-                throw new FunctionException(spec.logicalId() + ": " + spec.handler() + " does not implement RequestHandler");
+                throw new FunctionException(
+                        spec.logicalId() + ": " + spec.handler() + " does not implement RequestHandler");
             }
             Constructor<?> constructor = type.getConstructor();
             Object instance = Config.withLocalEnvironment(environment, () -> newInstance(spec, constructor));
-            return new FunctionHost(spec, environment.getOrDefault("AWS_REGION", "us-east-1"), (RequestHandler<Object, Object>) instance,
-                    log, (System.nanoTime() - t0) / 1_000_000);
+            return new FunctionHost(
+                    spec,
+                    environment.getOrDefault("AWS_REGION", "us-east-1"),
+                    (RequestHandler<Object, Object>) instance,
+                    log,
+                    (System.nanoTime() - t0) / 1_000_000);
         } catch (ClassNotFoundException e) {
-            throw new FunctionException(spec.logicalId() + ": Handler class " + spec.handler() + " is not on the runner's class path"
-                    + " (is its module a dependency of local/pom.xml?)");
+            throw new FunctionException(spec.logicalId() + ": Handler class " + spec.handler()
+                    + " is not on the runner's class path" + " (is its module a dependency of local/pom.xml?)");
         } catch (NoSuchMethodException e) {
             throw new FunctionException(spec.logicalId() + ": " + spec.handler() + " has no public no-arg constructor");
         } finally {

@@ -21,7 +21,9 @@ public final class InvocationLog {
     public void record(String function, String trigger, String outcome, long micros) {
         invocations.increment();
         if (out != null) {
-            out.printf("%s  %-26s %-44s %-14s %6.1f ms%n", LocalTime.now().format(TIME), function, trigger, outcome, micros / 1000.0);
+            out.printf(
+                    "%s  %-26s %-44s %-14s %6.1f ms%n",
+                    LocalTime.now().format(TIME), function, trigger, outcome, micros / 1000.0);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.flashsale.local.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.flashsale.http.ApiGatewayEvent;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -14,10 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-
-import dev.flashsale.http.ApiGatewayEvent;
 
 /**
  * Turns a real HTTP request into the API Gateway HTTP API payload v2 event API Gateway would pass (the event itself is
@@ -41,8 +39,11 @@ public final class ApiEventBuilder {
     }
 
     public APIGatewayV2HTTPEvent build(IncomingRequest request, RouteTable.Match match, Map<String, String> claims) {
-        String routeKey = match.route().path().equals("$default") ? "$default" : match.route().routeKey();
-        ApiGatewayEvent e = ApiGatewayEvent.request(request.method(), request.rawPath()).routeKey(routeKey)
+        String routeKey = match.route().path().equals("$default")
+                ? "$default"
+                : match.route().routeKey();
+        ApiGatewayEvent e = ApiGatewayEvent.request(request.method(), request.rawPath())
+                .routeKey(routeKey)
                 .rawQueryString(request.rawQuery() == null ? "" : request.rawQuery());
 
         Map<String, String> headers = new LinkedHashMap<>();
@@ -50,12 +51,18 @@ public final class ApiEventBuilder {
         request.headers().forEach((name, values) -> {
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("cookie")) {
-                values.forEach(v -> Arrays.stream(v.split(";")).map(String::trim).filter(c -> !c.isEmpty()).forEach(cookies::add));
+                values.forEach(v -> Arrays.stream(v.split(";"))
+                        .map(String::trim)
+                        .filter(c -> !c.isEmpty())
+                        .forEach(cookies::add));
             } else {
                 headers.merge(lower, String.join(",", values), (a, b) -> a + "," + b);
             }
         });
-        e.headers(headers).cookies(cookies).queryParameters(query(request.rawQuery())).pathParameters(match.pathParameters());
+        e.headers(headers)
+                .cookies(cookies)
+                .queryParameters(query(request.rawQuery()))
+                .pathParameters(match.pathParameters());
         byte[] body = request.body();
         if (body != null && body.length > 0) {
             String text = isText(headers.get("content-type")) ? utf8(body) : null;
@@ -67,8 +74,10 @@ public final class ApiEventBuilder {
         }
 
         String host = headers.getOrDefault("host", "localhost");
-        e.api("000000000000", apiId, host.contains(":") ? host.substring(0, host.indexOf(':')) : host).requestId(requestId())
-                .receivedAt(clock.instant()).source("HTTP/1.1", request.sourceIp(), headers.getOrDefault("user-agent", ""));
+        e.api("000000000000", apiId, host.contains(":") ? host.substring(0, host.indexOf(':')) : host)
+                .requestId(requestId())
+                .receivedAt(clock.instant())
+                .source("HTTP/1.1", request.sourceIp(), headers.getOrDefault("user-agent", ""));
         if (claims != null) {
             e.jwtClaims(claims);
         }
@@ -81,14 +90,22 @@ public final class ApiEventBuilder {
             return false;
         }
         String media = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return media.startsWith("text/") || media.endsWith("json") || media.endsWith("+json") || media.endsWith("xml")
-                || media.equals("application/javascript") || media.equals("application/x-www-form-urlencoded");
+        return media.startsWith("text/")
+                || media.endsWith("json")
+                || media.endsWith("+json")
+                || media.endsWith("xml")
+                || media.equals("application/javascript")
+                || media.equals("application/x-www-form-urlencoded");
     }
 
     private static String utf8(byte[] body) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }

@@ -1,5 +1,15 @@
 package dev.flashsale.local.http;
 
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.local.function.FunctionException;
+import dev.flashsale.local.function.FunctionHost;
+import dev.flashsale.local.template.SamTemplate.HttpRoute;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,18 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import dev.flashsale.http.ProblemType;
-import dev.flashsale.local.function.FunctionException;
-import dev.flashsale.local.function.FunctionHost;
-import dev.flashsale.local.template.SamTemplate.HttpRoute;
 
 /**
  * The template's HTTP API on localhost: each request is routed like API Gateway routes it, turned into a payload v2
@@ -44,7 +42,8 @@ public final class ApiServer implements AutoCloseable {
     private final Map<String, FunctionHost> functions;
     private final ApiEventBuilder events = new ApiEventBuilder(Clock.systemUTC(), "local");
 
-    private ApiServer(HttpServer server, ExecutorService executor, RouteTable routes, Map<String, FunctionHost> functions) {
+    private ApiServer(
+            HttpServer server, ExecutorService executor, RouteTable routes, Map<String, FunctionHost> functions) {
         this.server = server;
         this.executor = executor;
         this.routes = routes;
@@ -55,7 +54,8 @@ public final class ApiServer implements AutoCloseable {
      * @param port    0 for a free port
      * @param threads requests served at once (one function instance serves them all; see docs/local.md)
      */
-    public static ApiServer start(String host, int port, int threads, List<HttpRoute> routes, Map<String, FunctionHost> functions)
+    public static ApiServer start(
+            String host, int port, int threads, List<HttpRoute> routes, Map<String, FunctionHost> functions)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 1024);
         AtomicInteger n = new AtomicInteger();
@@ -93,8 +93,13 @@ public final class ApiServer implements AutoCloseable {
             String rawPath = exchange.getRequestURI().getRawPath();
             String rawQuery = exchange.getRequestURI().getRawQuery();
             String method = exchange.getRequestMethod();
-            IncomingRequest request = new IncomingRequest(method, rawPath, rawQuery == null ? "" : rawQuery,
-                    new LinkedHashMap<>(exchange.getRequestHeaders()), body, exchange.getRemoteAddress().getAddress().getHostAddress());
+            IncomingRequest request = new IncomingRequest(
+                    method,
+                    rawPath,
+                    rawQuery == null ? "" : rawQuery,
+                    new LinkedHashMap<>(exchange.getRequestHeaders()),
+                    body,
+                    exchange.getRemoteAddress().getAddress().getHostAddress());
             Optional<RouteTable.Match> match = routes.match(method, rawPath);
             if (match.isEmpty()) {
                 send(exchange, 404, Map.of("content-type", "application/problem+json"), notFound(method, rawPath));
@@ -102,12 +107,21 @@ public final class ApiServer implements AutoCloseable {
             }
             Map<String, String> claims = null;
             try {
-                // IAM-authorized (admin) routes: no SigV4 locally; the function itself checks its ADMIN_TOKEN in dev mode
+                // IAM-authorized (admin) routes: no SigV4 locally; the function itself checks its ADMIN_TOKEN in dev
+                // mode
                 if (!match.get().route().iamAuth()) {
-                    claims = DevToken.claims(exchange.getRequestHeaders().getFirst("Authorization")).orElse(null);
+                    claims = DevToken.claims(exchange.getRequestHeaders().getFirst("Authorization"))
+                            .orElse(null);
                 }
             } catch (DevToken.InvalidTokenException e) {
-                send(exchange, 401, Map.of("content-type", "application/json", "www-authenticate", "Bearer error=\"invalid_token\""),
+                send(
+                        exchange,
+                        401,
+                        Map.of(
+                                "content-type",
+                                "application/json",
+                                "www-authenticate",
+                                "Bearer error=\"invalid_token\""),
                         "{\"message\":\"Unauthorized\"}");
                 return;
             }
@@ -118,7 +132,11 @@ public final class ApiServer implements AutoCloseable {
             try {
                 result = host.invoke("http " + method + " " + rawPath, event, ApiServer::status);
             } catch (FunctionException e) {
-                send(exchange, 500, Map.of("content-type", "application/json"), "{\"message\":\"Internal Server Error\"}");
+                send(
+                        exchange,
+                        500,
+                        Map.of("content-type", "application/json"),
+                        "{\"message\":\"Internal Server Error\"}");
                 return;
             }
             respond(exchange, result);
@@ -139,7 +157,9 @@ public final class ApiServer implements AutoCloseable {
         }
         try {
             String type = JSON.readTree(r.getBody()).path("type").asText("");
-            return type.startsWith(ProblemType.TYPE_PREFIX) ? status + " " + type.substring(ProblemType.TYPE_PREFIX.length()) : status;
+            return type.startsWith(ProblemType.TYPE_PREFIX)
+                    ? status + " " + type.substring(ProblemType.TYPE_PREFIX.length())
+                    : status;
         } catch (IOException e) {
             return status;
         }
@@ -152,13 +172,18 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         if (r.getMultiValueHeaders() != null) {
-            r.getMultiValueHeaders().forEach((k, vs) -> vs.forEach(v -> exchange.getResponseHeaders().add(k, v)));
+            r.getMultiValueHeaders()
+                    .forEach((k, vs) ->
+                            vs.forEach(v -> exchange.getResponseHeaders().add(k, v)));
         }
         if (r.getCookies() != null) {
             r.getCookies().forEach(c -> exchange.getResponseHeaders().add("set-cookie", c));
         }
-        byte[] bytes = r.getBody() == null ? new byte[0]
-                : r.getIsBase64Encoded() ? Base64.getDecoder().decode(r.getBody()) : r.getBody().getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = r.getBody() == null
+                ? new byte[0]
+                : r.getIsBase64Encoded()
+                        ? Base64.getDecoder().decode(r.getBody())
+                        : r.getBody().getBytes(StandardCharsets.UTF_8);
         send(exchange, r.getStatusCode(), r.getHeaders() == null ? Map.of() : r.getHeaders(), bytes);
     }
 
@@ -167,20 +192,29 @@ public final class ApiServer implements AutoCloseable {
         p.put("type", "about:blank");
         p.put("title", "Not Found");
         p.put("status", 404);
-        p.put("detail", "no route of template.yaml matches " + method + " " + rawPath + "; routes: "
-                + String.join(", ", routes.routes().stream().map(HttpRoute::routeKey).toList()));
+        p.put(
+                "detail",
+                "no route of template.yaml matches " + method + " " + rawPath + "; routes: "
+                        + String.join(
+                                ", ",
+                                routes.routes().stream()
+                                        .map(HttpRoute::routeKey)
+                                        .toList()));
         p.put("instance", rawPath);
         return p.toString();
     }
 
-    private static void send(HttpExchange exchange, int status, Map<String, String> headers, String body) throws IOException {
+    private static void send(HttpExchange exchange, int status, Map<String, String> headers, String body)
+            throws IOException {
         send(exchange, status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Sends a whole response (no body for HEAD, 204 and 304). */
-    public static void send(HttpExchange exchange, int status, Map<String, String> headers, byte[] body) throws IOException {
+    public static void send(HttpExchange exchange, int status, Map<String, String> headers, byte[] body)
+            throws IOException {
         headers.forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        boolean noBody = body.length == 0 || status == 204 || status == 304 || "HEAD".equals(exchange.getRequestMethod());
+        boolean noBody =
+                body.length == 0 || status == 204 || status == 304 || "HEAD".equals(exchange.getRequestMethod());
         exchange.sendResponseHeaders(status, noBody ? -1 : body.length);
         if (!noBody) {
             try (OutputStream out = exchange.getResponseBody()) {

@@ -1,5 +1,7 @@
 package dev.flashsale.local.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -7,9 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The local stand-in for the HTTP API's JWT authorizer. {@code Authorization: Bearer dev:<buyerId>} gives the claims
@@ -22,8 +21,7 @@ public final class DevToken {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DevToken() {
-    }
+    private DevToken() {}
 
     /** The claims as API Gateway passes them ({@code requestContext.authorizer.jwt.claims}); empty when there is no token. */
     public static Optional<Map<String, String>> claims(String authorization) throws InvalidTokenException {
@@ -32,7 +30,8 @@ public final class DevToken {
         }
         String a = authorization.trim();
         if (!a.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new InvalidTokenException("the Authorization header must be 'Bearer <JWT>' or 'Bearer dev:<buyerId>'");
+            throw new InvalidTokenException(
+                    "the Authorization header must be 'Bearer <JWT>' or 'Bearer dev:<buyerId>'");
         }
         String token = a.substring(7).trim();
         if (token.toLowerCase(Locale.ROOT).startsWith("dev:")) {

@@ -10,6 +10,10 @@ import java.util.Map;
  * @param rawQuery the query string as sent, without '?'; empty when none
  * @param headers  header names as sent, each with all its values
  */
-public record IncomingRequest(String method, String rawPath, String rawQuery, Map<String, List<String>> headers, byte[] body,
-                              String sourceIp) {
-}
+public record IncomingRequest(
+        String method,
+        String rawPath,
+        String rawQuery,
+        Map<String, List<String>> headers,
+        byte[] body,
+        String sourceIp) {}

@@ -1,5 +1,6 @@
 package dev.flashsale.local.http;
 
+import dev.flashsale.local.template.SamTemplate.HttpRoute;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import dev.flashsale.local.template.SamTemplate.HttpRoute;
-
 /**
  * HTTP API routing as API Gateway does it: the most specific path wins (more literal segments first, a greedy
  * {@code {proxy+}} last), an exact method before {@code ANY}, and {@code $default} catches what nothing else matches.
@@ -18,14 +17,14 @@ import dev.flashsale.local.template.SamTemplate.HttpRoute;
 public final class RouteTable {
 
     /** A matched route and its path parameters (percent-decoded). */
-    public record Match(HttpRoute route, Map<String, String> pathParameters) {
-    }
+    public record Match(HttpRoute route, Map<String, String> pathParameters) {}
 
     private final List<HttpRoute> routes;
 
     public RouteTable(List<HttpRoute> routes) {
         List<HttpRoute> sorted = new ArrayList<>(routes);
-        sorted.sort(Comparator.comparingInt(RouteTable::specificity).reversed()
+        sorted.sort(Comparator.comparingInt(RouteTable::specificity)
+                .reversed()
                 .thenComparing(r -> r.method().equals("ANY") ? 1 : 0));
         this.routes = List.copyOf(sorted);
     }
@@ -59,7 +58,9 @@ public final class RouteTable {
                 if (i >= path.length) {
                     return null;
                 }
-                params.put(p.substring(1, p.length() - 2), decode(String.join("/", java.util.Arrays.copyOfRange(path, i, path.length))));
+                params.put(
+                        p.substring(1, p.length() - 2),
+                        decode(String.join("/", java.util.Arrays.copyOfRange(path, i, path.length))));
                 return params;
             }
             if (i >= path.length) {

@@ -23,19 +23,30 @@ public final class ScheduleExpression {
 
     private static final Pattern RATE = Pattern.compile("rate\\((\\d+)\\s+(minute|minutes|hour|hours|day|days)\\)");
     private static final Pattern CRON = Pattern.compile("cron\\((.+)\\)");
-    private static final Map<String, Integer> MONTHS = Map.ofEntries(Map.entry("JAN", 1), Map.entry("FEB", 2), Map.entry("MAR", 3),
-            Map.entry("APR", 4), Map.entry("MAY", 5), Map.entry("JUN", 6), Map.entry("JUL", 7), Map.entry("AUG", 8),
-            Map.entry("SEP", 9), Map.entry("OCT", 10), Map.entry("NOV", 11), Map.entry("DEC", 12));
-    private static final Map<String, Integer> DAYS = Map.of("SUN", 1, "MON", 2, "TUE", 3, "WED", 4, "THU", 5, "FRI", 6, "SAT", 7);
+    private static final Map<String, Integer> MONTHS = Map.ofEntries(
+            Map.entry("JAN", 1),
+            Map.entry("FEB", 2),
+            Map.entry("MAR", 3),
+            Map.entry("APR", 4),
+            Map.entry("MAY", 5),
+            Map.entry("JUN", 6),
+            Map.entry("JUL", 7),
+            Map.entry("AUG", 8),
+            Map.entry("SEP", 9),
+            Map.entry("OCT", 10),
+            Map.entry("NOV", 11),
+            Map.entry("DEC", 12));
+    private static final Map<String, Integer> DAYS =
+            Map.of("SUN", 1, "MON", 2, "TUE", 3, "WED", 4, "THU", 5, "FRI", 6, "SAT", 7);
     private static final int MAX_YEARS_AHEAD = 5;
 
     private final String text;
-    private final Duration rate;          // null for cron
+    private final Duration rate; // null for cron
     private final BitSet minutes;
     private final BitSet hours;
-    private final BitSet daysOfMonth;     // null when '?'
+    private final BitSet daysOfMonth; // null when '?'
     private final BitSet months;
-    private final BitSet daysOfWeek;      // null when '?'
+    private final BitSet daysOfWeek; // null when '?'
     private final BitSet years;
 
     private ScheduleExpression(String text, Duration rate, BitSet[] cron) {
@@ -72,7 +83,9 @@ public final class ScheduleExpression {
         if (c.matches()) {
             String[] f = c.group(1).trim().split("\\s+");
             if (f.length != 6) {
-                throw invalid(s, "cron needs 6 fields (minutes hours day-of-month month day-of-week year), found " + f.length);
+                throw invalid(
+                        s,
+                        "cron needs 6 fields (minutes hours day-of-month month day-of-week year), found " + f.length);
             }
             boolean domAny = f[2].equals("?");
             boolean dowAny = f[4].equals("?");
@@ -80,12 +93,13 @@ public final class ScheduleExpression {
                 throw invalid(s, "exactly one of day-of-month and day-of-week must be '?'");
             }
             BitSet[] fields = {
-                    field(s, "minutes", f[0], 0, 59, Map.of()),
-                    field(s, "hours", f[1], 0, 23, Map.of()),
-                    domAny ? null : field(s, "day-of-month", f[2], 1, 31, Map.of()),
-                    field(s, "month", f[3], 1, 12, MONTHS),
-                    dowAny ? null : field(s, "day-of-week", f[4], 1, 7, DAYS),
-                    field(s, "year", f[5], 1970, 2199, Map.of())};
+                field(s, "minutes", f[0], 0, 59, Map.of()),
+                field(s, "hours", f[1], 0, 23, Map.of()),
+                domAny ? null : field(s, "day-of-month", f[2], 1, 31, Map.of()),
+                field(s, "month", f[3], 1, 12, MONTHS),
+                dowAny ? null : field(s, "day-of-week", f[4], 1, 7, DAYS),
+                field(s, "year", f[5], 1970, 2199, Map.of())
+            };
             return new ScheduleExpression(s, null, fields);
         }
         throw invalid(s, "expected rate(N minute|minutes|hour|hours|day|days) or cron(6 fields)");
@@ -96,7 +110,8 @@ public final class ScheduleExpression {
         if (interval.isZero() || interval.isNegative()) {
             throw new IllegalArgumentException("the interval must be positive, was " + interval);
         }
-        return new ScheduleExpression("every " + interval.toString().substring(2).toLowerCase(Locale.ROOT) + " (local)", interval, null);
+        return new ScheduleExpression(
+                "every " + interval.toString().substring(2).toLowerCase(Locale.ROOT) + " (local)", interval, null);
     }
 
     public boolean isRate() {
@@ -114,7 +129,8 @@ public final class ScheduleExpression {
             long k = elapsed < 0 ? 1 : elapsed / rate.toMillis() + 1;
             return startedAt.plusMillis(k * rate.toMillis());
         }
-        ZonedDateTime t = after.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        ZonedDateTime t =
+                after.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
         LocalDate day = t.toLocalDate();
         LocalDate last = day.plusYears(MAX_YEARS_AHEAD);
         boolean firstDay = true;
@@ -141,7 +157,7 @@ public final class ScheduleExpression {
         if (daysOfMonth != null) {
             return daysOfMonth.get(day.getDayOfMonth());
         }
-        int dow = day.getDayOfWeek().getValue() % 7 + 1;  // java: MON=1..SUN=7 → EventBridge: SUN=1..SAT=7
+        int dow = day.getDayOfWeek().getValue() % 7 + 1; // java: MON=1..SUN=7 → EventBridge: SUN=1..SAT=7
         return daysOfWeek.get(dow);
     }
 
@@ -152,8 +168,10 @@ public final class ScheduleExpression {
                 throw invalid(expr, name + " has an empty list item");
             }
             if (part.contains("#") || !isNameOrNumberTokens(part, names)) {
-                throw invalid(expr, name + ": '" + part + "' is not supported locally (only *, ?, numbers, names, lists, ranges and"
-                        + " steps; no L, W or #)");
+                throw invalid(
+                        expr,
+                        name + ": '" + part + "' is not supported locally (only *, ?, numbers, names, lists, ranges and"
+                                + " steps; no L, W or #)");
             }
             int step = 1;
             String range = part;
@@ -187,7 +205,9 @@ public final class ScheduleExpression {
 
     private static boolean isNameOrNumberTokens(String part, Map<String, Integer> names) {
         for (String n : part.toUpperCase(Locale.ROOT).split("[-/]", -1)) {
-            if (!n.equals("*") && !names.containsKey(n) && (n.isEmpty() || !n.chars().allMatch(Character::isDigit))) {
+            if (!n.equals("*")
+                    && !names.containsKey(n)
+                    && (n.isEmpty() || !n.chars().allMatch(Character::isDigit))) {
                 return false;
             }
         }

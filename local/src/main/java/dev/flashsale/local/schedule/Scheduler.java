@@ -1,19 +1,16 @@
 package dev.flashsale.local.schedule;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-
-import org.joda.time.DateTime;
-import org.joda.time.DateTimeZone;
-
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
-
 import dev.flashsale.local.function.FunctionException;
 import dev.flashsale.local.function.FunctionHost;
 import dev.flashsale.local.template.LocalResources;
 import dev.flashsale.local.template.SamTemplate.ScheduleSpec;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.joda.time.DateTime;
+import org.joda.time.DateTimeZone;
 
 /**
  * One {@code Schedule} event: invokes the function with an EventBridge {@link ScheduledEvent} each time the expression
@@ -85,8 +82,8 @@ public final class Scheduler implements AutoCloseable {
         e.setAccount(LocalResources.ACCOUNT_ID);
         e.setRegion(region);
         e.setTime(new DateTime(time.toEpochMilli(), DateTimeZone.UTC));
-        e.setResources(List.of("arn:aws:events:" + region + ":" + LocalResources.ACCOUNT_ID + ":rule/" + LocalResources.STACK_NAME
-                + "-" + spec.functionId() + spec.eventName()));
+        e.setResources(List.of("arn:aws:events:" + region + ":" + LocalResources.ACCOUNT_ID + ":rule/"
+                + LocalResources.STACK_NAME + "-" + spec.functionId() + spec.eventName()));
         e.setDetail(Map.of());
         return e;
     }

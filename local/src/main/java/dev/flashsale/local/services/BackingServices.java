@@ -1,5 +1,11 @@
 package dev.flashsale.local.services;
 
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.Migrations;
+import dev.flashsale.net.Ports;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.sql.Connection;
@@ -12,16 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-
-import dev.flashsale.db.DbSettings;
-import dev.flashsale.db.Migrations;
-import dev.flashsale.net.Ports;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import redis.embedded.RedisServer;
 
 /**
@@ -42,11 +40,16 @@ public final class BackingServices implements AutoCloseable {
     private final List<AutoCloseable> embedded;
 
     /** A service found, and where. */
-    private record Found<T>(T value, String source) {
-    }
+    private record Found<T>(T value, String source) {}
 
-    private BackingServices(String redisUrl, String redisSource, DbSettings db, String dbSource, URI sqsEndpoint, String sqsSource,
-                            List<AutoCloseable> embedded) {
+    private BackingServices(
+            String redisUrl,
+            String redisSource,
+            DbSettings db,
+            String dbSource,
+            URI sqsEndpoint,
+            String sqsSource,
+            List<AutoCloseable> embedded) {
         this.redisUrl = redisUrl;
         this.redisSource = redisSource;
         this.db = db;
@@ -70,10 +73,12 @@ public final class BackingServices implements AutoCloseable {
             try {
                 Migrations.apply(db.url(), db.user(), db.password());
             } catch (RuntimeException e) {
-                throw new LocalSetupException("could not apply the migrations to " + db.redacted() + ": " + e.getMessage(), e);
+                throw new LocalSetupException(
+                        "could not apply the migrations to " + db.redacted() + ": " + e.getMessage(), e);
             }
             Found<URI> sqs = sqs(env, embedded);
-            return new BackingServices(redis.value(), redis.source(), db, pg.source(), sqs.value(), sqs.source(), embedded);
+            return new BackingServices(
+                    redis.value(), redis.source(), db, pg.source(), sqs.value(), sqs.source(), embedded);
         } catch (RuntimeException e) {
             closeAll(embedded);
             throw e;
@@ -83,8 +88,12 @@ public final class BackingServices implements AutoCloseable {
     private static Found<String> redis(Map<String, String> env, List<AutoCloseable> embedded) {
         Optional<String> url = value(env, "REDIS_URL");
         if (url.isPresent()) {
-            ping(url.get(), "REDIS_URL", "check that Redis runs at that address, or unset REDIS_URL to use 127.0.0.1:6379 or an embedded one");
-            return new Found<>(url.get(), "REDIS_URL " + RedisSettings.of(url.get()).redacted());
+            ping(
+                    url.get(),
+                    "REDIS_URL",
+                    "check that Redis runs at that address, or unset REDIS_URL to use 127.0.0.1:6379 or an embedded one");
+            return new Found<>(
+                    url.get(), "REDIS_URL " + RedisSettings.of(url.get()).redacted());
         }
         if (Ports.listening("127.0.0.1", 6379)) {
             ping(RedisSettings.DEFAULT_URL, "127.0.0.1:6379", "stop whatever listens on 6379 or set REDIS_URL");
@@ -92,14 +101,21 @@ public final class BackingServices implements AutoCloseable {
         }
         int port = Ports.free();
         try {
-            RedisServer server = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
-                    .setting("save \"\"").setting("appendonly no").build();
+            RedisServer server = RedisServer.newRedisServer()
+                    .bind("127.0.0.1")
+                    .port(port)
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
             server.start();
             embedded.add(server::stop);
         } catch (IOException | RuntimeException e) {
-            throw new LocalSetupException("No Redis: REDIS_URL is not set, nothing listens on 127.0.0.1:6379, and the embedded Redis"
-                    + " did not start (" + e.getMessage() + "). Fix: start a Redis 6.2+ on 127.0.0.1:6379 (e.g. `sudo apt install"
-                    + " redis-server` or `brew install redis && brew services start redis`), or set REDIS_URL=redis://host:port.", e);
+            throw new LocalSetupException(
+                    "No Redis: REDIS_URL is not set, nothing listens on 127.0.0.1:6379, and the embedded Redis"
+                            + " did not start (" + e.getMessage()
+                            + "). Fix: start a Redis 6.2+ on 127.0.0.1:6379 (e.g. `sudo apt install"
+                            + " redis-server` or `brew install redis && brew services start redis`), or set REDIS_URL=redis://host:port.",
+                    e);
         }
         String u = "redis://127.0.0.1:" + port;
         return new Found<>(u, "embedded Redis 6.2 on 127.0.0.1:" + port + " (in memory, gone when the runner stops)");
@@ -107,20 +123,26 @@ public final class BackingServices implements AutoCloseable {
 
     private static void ping(String url, String what, String fix) {
         RedisSettings s = RedisSettings.of(url);
-        try (RedisConnection c = RedisConnection.create(s.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withPoolSize(1))) {
+        try (RedisConnection c = RedisConnection.create(
+                s.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withPoolSize(1))) {
             c.call(j -> j.ping());
         } catch (RuntimeException e) {
-            throw new LocalSetupException("Redis at " + what + " does not answer PING (" + e.getMessage() + "). Fix: " + fix + ".", e);
+            throw new LocalSetupException(
+                    "Redis at " + what + " does not answer PING (" + e.getMessage() + "). Fix: " + fix + ".", e);
         }
     }
 
-    private static Found<DbSettings> postgres(Map<String, String> env, String databaseName, List<AutoCloseable> embedded) {
+    private static Found<DbSettings> postgres(
+            Map<String, String> env, String databaseName, List<AutoCloseable> embedded) {
         String user = value(env, "DB_USER").orElse("postgres");
         String password = value(env, "DB_PASSWORD").orElse("");
         Optional<String> url = value(env, "DATABASE_URL");
         if (url.isPresent()) {
             DbSettings s = DbSettings.of(url.get(), user, password);
-            check(s, "DATABASE_URL", "check the URL, DB_USER and DB_PASSWORD, or unset DATABASE_URL to use 127.0.0.1:5432 or an embedded PostgreSQL");
+            check(
+                    s,
+                    "DATABASE_URL",
+                    "check the URL, DB_USER and DB_PASSWORD, or unset DATABASE_URL to use 127.0.0.1:5432 or an embedded PostgreSQL");
             return new Found<>(s, "DATABASE_URL " + s.redacted() + " as " + user);
         }
         if (Ports.listening("127.0.0.1", 5432)) {
@@ -128,42 +150,55 @@ public final class BackingServices implements AutoCloseable {
             try {
                 createDatabaseIfMissing(admin, user, password, databaseName);
             } catch (SQLException e) {
-                throw new LocalSetupException("PostgreSQL listens on 127.0.0.1:5432 but the runner cannot use it as user '" + user + "' ("
-                        + e.getMessage() + "). Fix: allow that user in (e.g. trust or a password in DB_PASSWORD; DB_USER picks the user),"
-                        + " or set DATABASE_URL=jdbc:postgresql://host:port/db.", e);
+                throw new LocalSetupException(
+                        "PostgreSQL listens on 127.0.0.1:5432 but the runner cannot use it as user '" + user + "' ("
+                                + e.getMessage()
+                                + "). Fix: allow that user in (e.g. trust or a password in DB_PASSWORD; DB_USER picks the user),"
+                                + " or set DATABASE_URL=jdbc:postgresql://host:port/db.",
+                        e);
             }
             DbSettings s = DbSettings.of("jdbc:postgresql://127.0.0.1:5432/" + databaseName, user, password);
-            return new Found<>(s, "PostgreSQL already listening on 127.0.0.1:5432, database " + databaseName + " as " + user);
+            return new Found<>(
+                    s, "PostgreSQL already listening on 127.0.0.1:5432, database " + databaseName + " as " + user);
         }
         EmbeddedPostgres pg;
         try {
             pg = EmbeddedPostgres.builder().start();
         } catch (IOException | RuntimeException e) {
-            throw new LocalSetupException("No PostgreSQL: DATABASE_URL is not set, nothing listens on 127.0.0.1:5432, and the embedded"
-                    + " PostgreSQL did not start (" + e.getMessage() + "; it needs a Linux/macOS x86-64 machine and, as root, a kernel that"
-                    + " allows `unshare -U`). Fix: start PostgreSQL 14+ on 127.0.0.1:5432 (e.g. `sudo apt install postgresql`), or set"
-                    + " DATABASE_URL=jdbc:postgresql://host:port/db with DB_USER and DB_PASSWORD.", e);
+            throw new LocalSetupException(
+                    "No PostgreSQL: DATABASE_URL is not set, nothing listens on 127.0.0.1:5432, and the embedded"
+                            + " PostgreSQL did not start (" + e.getMessage()
+                            + "; it needs a Linux/macOS x86-64 machine and, as root, a kernel that"
+                            + " allows `unshare -U`). Fix: start PostgreSQL 14+ on 127.0.0.1:5432 (e.g. `sudo apt install postgresql`), or set"
+                            + " DATABASE_URL=jdbc:postgresql://host:port/db with DB_USER and DB_PASSWORD.",
+                    e);
         }
         embedded.add(pg);
         DbSettings s = DbSettings.of(pg.getJdbcUrl("postgres", "postgres"), "postgres", "");
-        return new Found<>(s, "embedded PostgreSQL on 127.0.0.1:" + pg.getPort() + " (a temporary data directory, gone when the runner stops)");
+        return new Found<>(
+                s,
+                "embedded PostgreSQL on 127.0.0.1:" + pg.getPort()
+                        + " (a temporary data directory, gone when the runner stops)");
     }
 
     private static void check(DbSettings s, String what, String fix) {
         try (Connection c = DriverManager.getConnection(s.url(), s.driverProperties())) {
             c.isValid(2);
         } catch (SQLException e) {
-            throw new LocalSetupException("PostgreSQL at " + what + " (" + s.redacted() + ") refused the connection (" + e.getMessage()
-                    + "). Fix: " + fix + ".", e);
+            throw new LocalSetupException(
+                    "PostgreSQL at " + what + " (" + s.redacted() + ") refused the connection (" + e.getMessage()
+                            + "). Fix: " + fix + ".",
+                    e);
         }
     }
 
-    private static void createDatabaseIfMissing(String adminUrl, String user, String password, String database) throws SQLException {
+    private static void createDatabaseIfMissing(String adminUrl, String user, String password, String database)
+            throws SQLException {
         if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new IllegalArgumentException("database name must be a plain lower-case identifier: " + database);
         }
         try (Connection c = DriverManager.getConnection(adminUrl, user, password);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
                 if (rs.next()) {
                     return;
@@ -171,7 +206,7 @@ public final class BackingServices implements AutoCloseable {
             }
             s.execute("CREATE DATABASE " + database);
         } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {  // created meanwhile by another runner
+            if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another runner
                 throw e;
             }
         }
@@ -185,11 +220,15 @@ public final class BackingServices implements AutoCloseable {
         SQSRestServer server;
         int port;
         try {
-            server = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+            server = SQSRestServerBuilder.withInterface("127.0.0.1")
+                    .withDynamicPort()
+                    .start();
             port = server.waitUntilStarted().localAddress().getPort();
         } catch (RuntimeException e) {
-            throw new LocalSetupException("ElasticMQ (the in-process SQS) did not start: " + e.getMessage()
-                    + ". Fix: set SQS_ENDPOINT to a running ElasticMQ or other SQS-compatible server.", e);
+            throw new LocalSetupException(
+                    "ElasticMQ (the in-process SQS) did not start: " + e.getMessage()
+                            + ". Fix: set SQS_ENDPOINT to a running ElasticMQ or other SQS-compatible server.",
+                    e);
         }
         // Not stopAndWait: it waits up to a minute for the functions' keep-alive SQS connections to go idle.
         embedded.add(() -> server.stopAndGetFuture().apply());
@@ -214,7 +253,8 @@ public final class BackingServices implements AutoCloseable {
     }
 
     public String describe() {
-        return "  Redis       " + redisSource + "\n  PostgreSQL  " + dbSource + " (migrations applied)\n  SQS         " + sqsSource;
+        return "  Redis       " + redisSource + "\n  PostgreSQL  " + dbSource + " (migrations applied)\n  SQS         "
+                + sqsSource;
     }
 
     @Override

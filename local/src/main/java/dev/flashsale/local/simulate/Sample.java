@@ -8,5 +8,4 @@ package dev.flashsale.local.simulate;
  * @param status        HTTP status, 0 when no response came
  * @param outcome       {@code accepted}, a problem type slug (e.g. {@code sold-out}), {@code http-<status>}, or {@code error}
  */
-record Sample(long startMicros, long latencyMicros, int status, String outcome) {
-}
+record Sample(long startMicros, long latencyMicros, int status, String outcome) {}

@@ -18,8 +18,16 @@ import java.util.Optional;
  * @param out          where summary.txt and latency.html go; default simulation/&lt;saleId&gt;
  * @param url          a running local API to target instead of starting one in process
  */
-public record SimulationOptions(int buyers, int stock, int concurrency, int attempts, int quantity, Duration duration, Duration drainTimeout,
-                                Optional<Path> out, Optional<URI> url) {
+public record SimulationOptions(
+        int buyers,
+        int stock,
+        int concurrency,
+        int attempts,
+        int quantity,
+        Duration duration,
+        Duration drainTimeout,
+        Optional<Path> out,
+        Optional<URI> url) {
 
     public SimulationOptions {
         check("buyers", buyers, 1, 1_000_000);
@@ -36,7 +44,16 @@ public record SimulationOptions(int buyers, int stock, int concurrency, int atte
     }
 
     public static SimulationOptions defaults() {
-        return new SimulationOptions(2000, 300, 64, 1, 1, Duration.ofSeconds(30), Duration.ofSeconds(60), Optional.empty(), Optional.empty());
+        return new SimulationOptions(
+                2000,
+                300,
+                64,
+                1,
+                1,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                Optional.empty(),
+                Optional.empty());
     }
 
     private static void check(String name, int v, int min, int max) {

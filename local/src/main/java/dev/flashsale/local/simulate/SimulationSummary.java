@@ -1,10 +1,9 @@
 package dev.flashsale.local.simulate;
 
+import dev.flashsale.invariants.InvariantReport;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.flashsale.invariants.InvariantReport;
 
 /**
  * What a simulation measured and what the database and Redis say afterwards.
@@ -21,11 +20,29 @@ import dev.flashsale.invariants.InvariantReport;
  * @param duplicates        orders beyond one per buyer (each buyer may buy one reservation's worth)
  * @param oversold          units sold beyond the stock
  */
-public record SimulationSummary(String saleId, int stock, int buyers, long requests, long accepted, long acceptedUnits,
-                                Map<String, Long> refusedByReason, Duration elapsed, double throughputPerSecond,
-                                double p50Ms, double p95Ms, double p99Ms, double maxMs, Optional<Duration> timeToSellOut,
-                                long confirmedOrders, long confirmedUnits, boolean drained, double confirmationLagP50Ms,
-                                double confirmationLagMaxMs, long duplicates, long oversold, InvariantReport invariants) {
+public record SimulationSummary(
+        String saleId,
+        int stock,
+        int buyers,
+        long requests,
+        long accepted,
+        long acceptedUnits,
+        Map<String, Long> refusedByReason,
+        Duration elapsed,
+        double throughputPerSecond,
+        double p50Ms,
+        double p95Ms,
+        double p99Ms,
+        double maxMs,
+        Optional<Duration> timeToSellOut,
+        long confirmedOrders,
+        long confirmedUnits,
+        boolean drained,
+        double confirmationLagP50Ms,
+        double confirmationLagMaxMs,
+        long duplicates,
+        long oversold,
+        InvariantReport invariants) {
 
     /** available + held + confirmed == stock, no oversell, no duplicates, and nothing else the checker looks for. */
     public boolean invariantsHold() {
@@ -33,23 +50,46 @@ public record SimulationSummary(String saleId, int stock, int buyers, long reque
     }
 
     public boolean conserved() {
-        return invariants.available() >= 0 && invariants.available() + invariants.heldUnits() + invariants.orderedUnits() == invariants.stock();
+        return invariants.available() >= 0
+                && invariants.available() + invariants.heldUnits() + invariants.orderedUnits() == invariants.stock();
     }
 
     public String render() {
         StringBuilder s = new StringBuilder();
-        s.append("flash sale ").append(saleId).append(": ").append(stock).append(" units, ").append(buyers).append(" buyers\n");
-        s.append(String.format("requests           %d in %.2f s (%.0f/s)%n", requests, elapsed.toMillis() / 1000.0, throughputPerSecond));
+        s.append("flash sale ")
+                .append(saleId)
+                .append(": ")
+                .append(stock)
+                .append(" units, ")
+                .append(buyers)
+                .append(" buyers\n");
+        s.append(String.format(
+                "requests           %d in %.2f s (%.0f/s)%n",
+                requests, elapsed.toMillis() / 1000.0, throughputPerSecond));
         s.append(String.format("accepted           %d (%d units)%n", accepted, acceptedUnits));
         refusedByReason.forEach((k, v) -> s.append(String.format("refused            %-24s %d%n", k, v)));
-        s.append(String.format("latency            p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n", p50Ms, p95Ms, p99Ms, maxMs));
-        s.append("time to sell out   ").append(timeToSellOut.map(d -> String.format("%.3f s", d.toMillis() / 1000.0)).orElse("did not sell out"))
+        s.append(String.format(
+                "latency            p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n", p50Ms, p95Ms, p99Ms, maxMs));
+        s.append("time to sell out   ")
+                .append(timeToSellOut
+                        .map(d -> String.format("%.3f s", d.toMillis() / 1000.0))
+                        .orElse("did not sell out"))
                 .append('\n');
-        s.append(String.format("confirmed          %d orders, %d units%s%n", confirmedOrders, confirmedUnits, drained ? "" : " (drain TIMED OUT)"));
-        s.append(String.format("confirmation lag   p50 %.0f ms  max %.0f ms%n", confirmationLagP50Ms, confirmationLagMaxMs));
-        s.append(String.format("invariants         oversold %d, duplicates %d, available %d + held %d + confirmed %d %s stock %d%s%n",
-                oversold, duplicates, invariants.available(), invariants.heldUnits(), invariants.orderedUnits(),
-                conserved() ? "==" : "!=", invariants.stock(), invariants.ok() ? "" : ", checker: " + invariants.violations()));
+        s.append(String.format(
+                "confirmed          %d orders, %d units%s%n",
+                confirmedOrders, confirmedUnits, drained ? "" : " (drain TIMED OUT)"));
+        s.append(String.format(
+                "confirmation lag   p50 %.0f ms  max %.0f ms%n", confirmationLagP50Ms, confirmationLagMaxMs));
+        s.append(String.format(
+                "invariants         oversold %d, duplicates %d, available %d + held %d + confirmed %d %s stock %d%s%n",
+                oversold,
+                duplicates,
+                invariants.available(),
+                invariants.heldUnits(),
+                invariants.orderedUnits(),
+                conserved() ? "==" : "!=",
+                invariants.stock(),
+                invariants.ok() ? "" : ", checker: " + invariants.violations()));
         s.append(invariantsHold() ? "RESULT             OK\n" : "RESULT             INVARIANT VIOLATED\n");
         return s.toString();
     }

@@ -1,5 +1,17 @@
 package dev.flashsale.local.simulate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -27,22 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-
 import org.HdrHistogram.ConcurrentHistogram;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.flashsale.db.DbConnection;
-import dev.flashsale.db.DbSettings;
-import dev.flashsale.db.SaleRepository;
-import dev.flashsale.http.ProblemType;
-import dev.flashsale.invariants.InvariantChecker;
-import dev.flashsale.invariants.InvariantReport;
-import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SaleCache;
 
 /**
  * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis, as there is no admin
@@ -65,7 +62,13 @@ public final class Simulator {
      * @param queueBacklog messages still in the confirmation queue (0 when unknown)
      * @param out          progress and the summary; null prints nothing
      */
-    public Simulator(SimulationOptions options, URI api, String redisUrl, DbSettings dbSettings, LongSupplier queueBacklog, PrintStream out) {
+    public Simulator(
+            SimulationOptions options,
+            URI api,
+            String redisUrl,
+            DbSettings dbSettings,
+            LongSupplier queueBacklog,
+            PrintStream out) {
         this.options = options;
         this.api = api;
         this.redisUrl = redisUrl;
@@ -76,11 +79,15 @@ public final class Simulator {
 
     public SimulationSummary run() throws IOException, InterruptedException {
         RedisSettings rs = RedisSettings.of(redisUrl);
-        try (RedisConnection redis = RedisConnection.create(rs.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)).withPoolSize(4));
-             DbConnection db = DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password()).withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
+        try (RedisConnection redis =
+                        RedisConnection.create(rs.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+                                .withPoolSize(4));
+                DbConnection db =
+                        DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password())
+                                .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
             Sale sale = createSale(db, redis);
-            print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
-                    + ", " + options.attempts() + " attempt(s) each");
+            print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency "
+                    + options.concurrency() + ", " + options.attempts() + " attempt(s) each");
             Crowd crowd = new Crowd(sale.id());
             crowd.run();
             Drain drain = drain(db, sale.id(), crowd.acceptedCount());
@@ -89,9 +96,15 @@ public final class Simulator {
             Path dir = options.out().orElse(Path.of("simulation", sale.id()));
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("summary.txt"), summary.render(), StandardCharsets.UTF_8);
-            Files.writeString(dir.resolve("latency.html"), LatencyChart.html("flash sale " + sale.id() + ": latency over time",
-                    List.copyOf(crowd.samples), summary.render()), StandardCharsets.UTF_8);
-            print("\n" + summary.render() + "written: " + dir.resolve("summary.txt") + ", " + dir.resolve("latency.html"));
+            Files.writeString(
+                    dir.resolve("latency.html"),
+                    LatencyChart.html(
+                            "flash sale " + sale.id() + ": latency over time",
+                            List.copyOf(crowd.samples),
+                            summary.render()),
+                    StandardCharsets.UTF_8);
+            print("\n" + summary.render() + "written: " + dir.resolve("summary.txt") + ", "
+                    + dir.resolve("latency.html"));
             return summary;
         }
     }
@@ -99,7 +112,13 @@ public final class Simulator {
     private Sale createSale(DbConnection db, RedisConnection redis) {
         Instant now = Instant.now();
         String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        Sale sale = new Sale(id, options.stock(), options.quantity(), options.quantity(), now.minusSeconds(1), now.plus(Duration.ofHours(1)));
+        Sale sale = new Sale(
+                id,
+                options.stock(),
+                options.quantity(),
+                options.quantity(),
+                now.minusSeconds(1),
+                now.plus(Duration.ofHours(1)));
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;
@@ -128,7 +147,10 @@ public final class Simulator {
         }
 
         void run() throws InterruptedException {
-            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             ExecutorService pool = Executors.newFixedThreadPool(options.concurrency());
             startNanos = System.nanoTime();
             long deadline = startNanos + options.duration().toNanos();
@@ -136,7 +158,9 @@ public final class Simulator {
                 pool.execute(() -> {
                     int buyer;
                     while ((buyer = nextBuyer.getAndIncrement()) < options.buyers() && System.nanoTime() < deadline) {
-                        for (int attempt = 1; attempt <= options.attempts() && System.nanoTime() < deadline; attempt++) {
+                        for (int attempt = 1;
+                                attempt <= options.attempts() && System.nanoTime() < deadline;
+                                attempt++) {
                             if (send(client, buyer, attempt)) {
                                 break;
                             }
@@ -204,8 +228,16 @@ public final class Simulator {
             int width = 30;
             int filled = (int) ((long) width * done / options.buyers());
             double seconds = (System.nanoTime() - startNanos) / 1e9;
-            out.printf("\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ", "#".repeat(filled), " ".repeat(width - filled),
-                    100L * done / options.buyers(), done, options.buyers(), samples.size(), accepted.size(), samples.size() / Math.max(0.001, seconds));
+            out.printf(
+                    "\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ",
+                    "#".repeat(filled),
+                    " ".repeat(width - filled),
+                    100L * done / options.buyers(),
+                    done,
+                    options.buyers(),
+                    samples.size(),
+                    accepted.size(),
+                    samples.size() / Math.max(0.001, seconds));
             if (last) {
                 out.println();
             }
@@ -239,8 +271,7 @@ public final class Simulator {
         }
     }
 
-    private record Drain(boolean drained, long orders, long units, double lagP50Ms, double lagMaxMs) {
-    }
+    private record Drain(boolean drained, long orders, long units, double lagP50Ms, double lagMaxMs) {}
 
     /** Waits until the database holds an order for every accepted hold and the queue is empty, or the drain timeout. */
     private Drain drain(DbConnection db, String saleId, long accepted) throws InterruptedException {
@@ -275,7 +306,8 @@ public final class Simulator {
 
     private static long[] orders(DbConnection db, String saleId) {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*), coalesce(sum(quantity), 0) FROM orders WHERE sale_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT count(*), coalesce(sum(quantity), 0) FROM orders WHERE sale_id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -288,7 +320,8 @@ public final class Simulator {
     /** Orders beyond one per buyer: the per-buyer limit is one reservation's worth, so every extra order is a duplicate. */
     private static long duplicates(DbConnection db, String saleId) {
         return db.transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) - count(DISTINCT buyer_id) FROM orders WHERE sale_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT count(*) - count(DISTINCT buyer_id) FROM orders WHERE sale_id = ?")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -308,12 +341,32 @@ public final class Simulator {
         Duration elapsed = Duration.ofNanos(crowd.endNanos - crowd.startNanos);
         long requests = crowd.samples.size();
         ConcurrentHistogram h = crowd.latency;
-        Optional<Duration> soldOut = crowd.soldOutAtMicros.get() < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(crowd.soldOutAtMicros.get() * 1000));
-        return new SimulationSummary(sale.id(), sale.stock(), options.buyers(), requests, crowd.acceptedCount(), crowd.acceptedUnits.get(),
-                Map.copyOf(refused), elapsed, requests / Math.max(0.001, elapsed.toNanos() / 1e9),
-                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
-                h.getMaxValue() / 1000.0, soldOut, drain.orders(), drain.units(), drain.drained(), drain.lagP50Ms(), drain.lagMaxMs(),
-                duplicates, Math.max(0, Math.max(report.sold(), report.orderedUnits()) - report.stock()), report);
+        Optional<Duration> soldOut = crowd.soldOutAtMicros.get() < 0
+                ? Optional.empty()
+                : Optional.of(Duration.ofNanos(crowd.soldOutAtMicros.get() * 1000));
+        return new SimulationSummary(
+                sale.id(),
+                sale.stock(),
+                options.buyers(),
+                requests,
+                crowd.acceptedCount(),
+                crowd.acceptedUnits.get(),
+                Map.copyOf(refused),
+                elapsed,
+                requests / Math.max(0.001, elapsed.toNanos() / 1e9),
+                h.getValueAtPercentile(50) / 1000.0,
+                h.getValueAtPercentile(95) / 1000.0,
+                h.getValueAtPercentile(99) / 1000.0,
+                h.getMaxValue() / 1000.0,
+                soldOut,
+                drain.orders(),
+                drain.units(),
+                drain.drained(),
+                drain.lagP50Ms(),
+                drain.lagMaxMs(),
+                duplicates,
+                Math.max(0, Math.max(report.sold(), report.orderedUnits()) - report.stock()),
+                report);
     }
 
     private void print(String line) {

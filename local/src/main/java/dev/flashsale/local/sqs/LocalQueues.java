@@ -1,11 +1,10 @@
 package dev.flashsale.local.sqs;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import dev.flashsale.local.template.LocalResources;
 import dev.flashsale.local.template.SamTemplate;
 import dev.flashsale.local.template.SamTemplate.QueueSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
@@ -47,10 +46,14 @@ public final class LocalQueues implements LocalResources {
         if (spec.deadLetterQueueId().isPresent()) {
             String dlq = spec.deadLetterQueueId().get();
             createWithDeadLetterFirst(template.queues().get(dlq), template, depth + 1);
-            attributes.put(QueueAttributeName.REDRIVE_POLICY,
-                    "{\"deadLetterTargetArn\":\"" + queueArn(dlq) + "\",\"maxReceiveCount\":\"" + spec.maxReceiveCount() + "\"}");
+            attributes.put(
+                    QueueAttributeName.REDRIVE_POLICY,
+                    "{\"deadLetterTargetArn\":\"" + queueArn(dlq) + "\",\"maxReceiveCount\":\"" + spec.maxReceiveCount()
+                            + "\"}");
         }
-        String url = sqs.createQueue(b -> b.queueName(queueName(spec.logicalId())).attributes(attributes)).queueUrl();
+        String url = sqs.createQueue(
+                        b -> b.queueName(queueName(spec.logicalId())).attributes(attributes))
+                .queueUrl();
         urls.put(spec.logicalId(), url);
     }
 
@@ -79,9 +82,12 @@ public final class LocalQueues implements LocalResources {
 
     /** Messages waiting or in flight, from the queue's approximate counters. */
     public long backlog(String logicalId) {
-        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl(logicalId)).attributeNames(
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES, QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
-                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED)).attributes();
+        Map<QueueAttributeName, String> a = sqs.getQueueAttributes(b -> b.queueUrl(queueUrl(logicalId))
+                        .attributeNames(
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE,
+                                QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_DELAYED))
+                .attributes();
         return a.values().stream().mapToLong(Long::parseLong).sum();
     }
 }

@@ -1,18 +1,16 @@
 package dev.flashsale.local.sqs;
 
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.flashsale.local.function.FunctionException;
+import dev.flashsale.local.function.FunctionHost;
+import dev.flashsale.local.template.SamTemplate.SqsMapping;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
-import com.amazonaws.services.lambda.runtime.events.SQSEvent;
-
-import dev.flashsale.local.function.FunctionException;
-import dev.flashsale.local.function.FunctionHost;
-import dev.flashsale.local.template.SamTemplate.SqsMapping;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -84,9 +82,12 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     private List<Message> receive(int waitSeconds) {
-        return sqs.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(waitSeconds)
-                .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, mapping.batchSize()))
-                .messageSystemAttributeNames(MessageSystemAttributeName.ALL).messageAttributeNames("All")).messages();
+        return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
+                        .waitTimeSeconds(waitSeconds)
+                        .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, mapping.batchSize()))
+                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
+                        .messageAttributeNames("All"))
+                .messages();
     }
 
     void deliver(List<Message> batch) {
@@ -96,18 +97,22 @@ public final class SqsPoller implements AutoCloseable {
             records.add(record(m));
         }
         event.setRecords(records);
-        String trigger = "sqs " + mapping.queueId() + " (" + batch.size() + " message" + (batch.size() == 1 ? "" : "s") + ")";
+        String trigger =
+                "sqs " + mapping.queueId() + " (" + batch.size() + " message" + (batch.size() == 1 ? "" : "s") + ")";
         Object result;
         try {
             result = function.invoke(trigger, event, r -> outcome(r, batch.size()));
         } catch (FunctionException e) {
-            return;  // the whole batch becomes visible again after the visibility timeout
+            return; // the whole batch becomes visible again after the visibility timeout
         }
         Set<String> failed = mapping.reportBatchItemFailures() ? failedIds(result, batch) : Set.of();
         List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
         for (Message m : batch) {
             if (!failed.contains(m.messageId())) {
-                done.add(DeleteMessageBatchRequestEntry.builder().id(Integer.toString(done.size())).receiptHandle(m.receiptHandle()).build());
+                done.add(DeleteMessageBatchRequestEntry.builder()
+                        .id(Integer.toString(done.size()))
+                        .receiptHandle(m.receiptHandle())
+                        .build());
             }
             if (done.size() == MAX_PER_RECEIVE) {
                 delete(done);
@@ -146,7 +151,9 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     private static String outcome(Object result, int size) {
-        if (result instanceof SQSBatchResponse r && r.getBatchItemFailures() != null && !r.getBatchItemFailures().isEmpty()) {
+        if (result instanceof SQSBatchResponse r
+                && r.getBatchItemFailures() != null
+                && !r.getBatchItemFailures().isEmpty()) {
             return r.getBatchItemFailures().size() + "/" + size + " failed";
         }
         return "ok";

@@ -1,5 +1,8 @@
 package dev.flashsale.local.template;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.flashsale.template.CfnYaml;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,28 +12,33 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
-
-import dev.flashsale.template.CfnYaml;
-
 /**
  * What the local runner needs from a SAM template: parameters, conditions, the global and per-function environment
  * (still with their intrinsics), every {@code AWS::Serverless::Function} with its handler, timeout and events (HttpApi,
  * SQS, Schedule), and every {@code AWS::SQS::Queue}.
  */
-public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<String, JsonNode> conditions,
-                         Map<String, JsonNode> globalVariables, Map<String, FunctionSpec> functions, Map<String, QueueSpec> queues) {
+public record SamTemplate(
+        Path file,
+        Map<String, Parameter> parameters,
+        Map<String, JsonNode> conditions,
+        Map<String, JsonNode> globalVariables,
+        Map<String, FunctionSpec> functions,
+        Map<String, QueueSpec> queues) {
 
     /** SAM's default when neither the function nor Globals set {@code Timeout}. */
     static final int DEFAULT_TIMEOUT_SECONDS = 3;
 
     /** A template parameter; {@code defaultValue} is empty when it has none. */
-    public record Parameter(String name, String type, Optional<String> defaultValue) {
-    }
+    public record Parameter(String name, String type, Optional<String> defaultValue) {}
 
-    public record FunctionSpec(String logicalId, String handler, int timeoutSeconds, Map<String, JsonNode> variables,
-                               List<HttpRoute> routes, List<SqsMapping> sqsMappings, List<ScheduleSpec> schedules) {
+    public record FunctionSpec(
+            String logicalId,
+            String handler,
+            int timeoutSeconds,
+            Map<String, JsonNode> variables,
+            List<HttpRoute> routes,
+            List<SqsMapping> sqsMappings,
+            List<ScheduleSpec> schedules) {
 
         /** Whether anything the runner drives (a route, a queue, a schedule) invokes it. */
         public boolean triggered() {
@@ -48,17 +56,21 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
     }
 
     /** An {@code SQS} event source mapping. */
-    public record SqsMapping(String functionId, String eventName, String queueId, int batchSize, int batchingWindowSeconds,
-                             boolean reportBatchItemFailures, int maximumConcurrency) {
-    }
+    public record SqsMapping(
+            String functionId,
+            String eventName,
+            String queueId,
+            int batchSize,
+            int batchingWindowSeconds,
+            boolean reportBatchItemFailures,
+            int maximumConcurrency) {}
 
     /** A {@code Schedule} (or {@code ScheduleV2}) event. */
-    public record ScheduleSpec(String functionId, String eventName, String expression, boolean enabled) {
-    }
+    public record ScheduleSpec(String functionId, String eventName, String expression, boolean enabled) {}
 
     /** An {@code AWS::SQS::Queue}; {@code deadLetterQueueId} is empty without a {@code RedrivePolicy}. */
-    public record QueueSpec(String logicalId, int visibilityTimeoutSeconds, Optional<String> deadLetterQueueId, int maxReceiveCount) {
-    }
+    public record QueueSpec(
+            String logicalId, int visibilityTimeoutSeconds, Optional<String> deadLetterQueueId, int maxReceiveCount) {}
 
     public static SamTemplate read(Path file) {
         JsonNode root;
@@ -74,8 +86,12 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
         Map<String, Parameter> parameters = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> p : entries(root.path("Parameters"))) {
             JsonNode d = p.getValue().path("Default");
-            parameters.put(p.getKey(), new Parameter(p.getKey(), p.getValue().path("Type").asText("String"),
-                    d.isMissingNode() || d.isNull() ? Optional.empty() : Optional.of(scalar(d))));
+            parameters.put(
+                    p.getKey(),
+                    new Parameter(
+                            p.getKey(),
+                            p.getValue().path("Type").asText("String"),
+                            d.isMissingNode() || d.isNull() ? Optional.empty() : Optional.of(scalar(d))));
         }
         JsonNode globals = root.path("Globals").path("Function");
         Map<String, JsonNode> globalVariables = map(globals.path("Environment").path("Variables"));
@@ -89,10 +105,11 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
             switch (r.getValue().path("Type").asText()) {
                 case "AWS::Serverless::Function" -> functions.put(id, function(id, props, globalTimeout));
                 case "AWS::SQS::Queue" -> queues.put(id, queue(id, props));
-                default -> { }
+                default -> {}
             }
         }
-        SamTemplate t = new SamTemplate(file, Map.copyOf(parameters), map(root.path("Conditions")), globalVariables, functions, queues);
+        SamTemplate t = new SamTemplate(
+                file, Map.copyOf(parameters), map(root.path("Conditions")), globalVariables, functions, queues);
         t.validate();
         return t;
     }
@@ -109,21 +126,46 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
             String name = e.getKey();
             JsonNode p = e.getValue().path("Properties");
             switch (e.getValue().path("Type").asText()) {
-                case "HttpApi" -> routes.add(new HttpRoute(id, name, p.path("Method").asText("ANY").toUpperCase(Locale.ROOT),
-                        p.path("Path").asText("$default"), "AWS_IAM".equals(p.path("Auth").path("Authorizer").asText())));
-                case "SQS" -> sqs.add(new SqsMapping(id, name, queueRef(id, name, p.path("Queue")), p.path("BatchSize").asInt(10),
-                        p.path("MaximumBatchingWindowInSeconds").asInt(0),
-                        contains(p.path("FunctionResponseTypes"), "ReportBatchItemFailures"),
-                        p.path("ScalingConfig").path("MaximumConcurrency").isInt()
-                                ? p.path("ScalingConfig").path("MaximumConcurrency").asInt() : 1000));
-                case "Schedule", "ScheduleV2" -> schedules.add(new ScheduleSpec(id, name,
-                        p.path("Schedule").isMissingNode() ? p.path("ScheduleExpression").asText() : p.path("Schedule").asText(),
-                        p.path("Enabled").asBoolean(true) && !"DISABLED".equals(p.path("State").asText("ENABLED"))));
-                default -> { }  // other event types are not run locally
+                case "HttpApi" ->
+                    routes.add(new HttpRoute(
+                            id,
+                            name,
+                            p.path("Method").asText("ANY").toUpperCase(Locale.ROOT),
+                            p.path("Path").asText("$default"),
+                            "AWS_IAM".equals(p.path("Auth").path("Authorizer").asText())));
+                case "SQS" ->
+                    sqs.add(new SqsMapping(
+                            id,
+                            name,
+                            queueRef(id, name, p.path("Queue")),
+                            p.path("BatchSize").asInt(10),
+                            p.path("MaximumBatchingWindowInSeconds").asInt(0),
+                            contains(p.path("FunctionResponseTypes"), "ReportBatchItemFailures"),
+                            p.path("ScalingConfig").path("MaximumConcurrency").isInt()
+                                    ? p.path("ScalingConfig")
+                                            .path("MaximumConcurrency")
+                                            .asInt()
+                                    : 1000));
+                case "Schedule", "ScheduleV2" ->
+                    schedules.add(new ScheduleSpec(
+                            id,
+                            name,
+                            p.path("Schedule").isMissingNode()
+                                    ? p.path("ScheduleExpression").asText()
+                                    : p.path("Schedule").asText(),
+                            p.path("Enabled").asBoolean(true)
+                                    && !"DISABLED".equals(p.path("State").asText("ENABLED"))));
+                default -> {} // other event types are not run locally
             }
         }
-        return new FunctionSpec(id, handler, props.path("Timeout").asInt(globalTimeout),
-                map(props.path("Environment").path("Variables")), List.copyOf(routes), List.copyOf(sqs), List.copyOf(schedules));
+        return new FunctionSpec(
+                id,
+                handler,
+                props.path("Timeout").asInt(globalTimeout),
+                map(props.path("Environment").path("Variables")),
+                List.copyOf(routes),
+                List.copyOf(sqs),
+                List.copyOf(schedules));
     }
 
     private static QueueSpec queue(String id, JsonNode props) {
@@ -150,8 +192,10 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
             }
         }
         for (QueueSpec q : queues.values()) {
-            if (q.deadLetterQueueId().isPresent() && !queues.containsKey(q.deadLetterQueueId().get())) {
-                throw new TemplateException(q.logicalId() + "'s dead-letter queue " + q.deadLetterQueueId().get() + " is not in this template");
+            if (q.deadLetterQueueId().isPresent()
+                    && !queues.containsKey(q.deadLetterQueueId().get())) {
+                throw new TemplateException(q.logicalId() + "'s dead-letter queue "
+                        + q.deadLetterQueueId().get() + " is not in this template");
             }
         }
     }
@@ -161,7 +205,9 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
     }
 
     public List<SqsMapping> sqsMappings() {
-        return functions.values().stream().flatMap(f -> f.sqsMappings().stream()).toList();
+        return functions.values().stream()
+                .flatMap(f -> f.sqsMappings().stream())
+                .toList();
     }
 
     public List<ScheduleSpec> schedules() {
@@ -178,7 +224,8 @@ public record SamTemplate(Path file, Map<String, Parameter> parameters, Map<Stri
         if (att.isArray() && att.size() == 2 && "Arn".equals(att.get(1).asText())) {
             return att.get(0).asText();
         }
-        throw new TemplateException(owner + "." + where + " must be !GetAtt <Queue>.Arn of a queue in this template to run locally, was " + ref);
+        throw new TemplateException(owner + "." + where
+                + " must be !GetAtt <Queue>.Arn of a queue in this template to run locally, was " + ref);
     }
 
     private static boolean contains(JsonNode array, String value) {

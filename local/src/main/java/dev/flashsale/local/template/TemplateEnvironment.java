@@ -1,5 +1,6 @@
 package dev.flashsale.local.template;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,8 +8,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A function's environment as Lambda would see it, computed from the template for this machine: {@code Globals}
@@ -24,8 +23,7 @@ public final class TemplateEnvironment {
     private static final Pattern SUB_VARIABLE = Pattern.compile("\\$\\{([^}]*)}");
 
     /** @param unresolved variables the template sets but this machine cannot compute, and no override supplies */
-    public record Resolved(Map<String, String> variables, List<String> unresolved) {
-    }
+    public record Resolved(Map<String, String> variables, List<String> unresolved) {}
 
     private final SamTemplate template;
     private final LocalResources resources;
@@ -115,7 +113,9 @@ public final class TemplateEnvironment {
             }
             if (value.has("Fn::GetAtt")) {
                 JsonNode a = value.get("Fn::GetAtt");
-                return a.isArray() && a.size() == 2 ? getAtt(a.get(0).asText(), a.get(1).asText()) : Optional.empty();
+                return a.isArray() && a.size() == 2
+                        ? getAtt(a.get(0).asText(), a.get(1).asText())
+                        : Optional.empty();
             }
             if (value.has("Fn::Sub")) {
                 return sub(value.get("Fn::Sub"));
@@ -129,12 +129,18 @@ public final class TemplateEnvironment {
 
     private Optional<String> ref(String name) {
         switch (name) {
-            case "AWS::Region": return Optional.of(resources.region());
-            case "AWS::AccountId": return Optional.of(LocalResources.ACCOUNT_ID);
-            case "AWS::StackName": return Optional.of(LocalResources.STACK_NAME);
-            case "AWS::Partition": return Optional.of("aws");
-            case "AWS::URLSuffix": return Optional.of("amazonaws.com");
-            default: break;
+            case "AWS::Region":
+                return Optional.of(resources.region());
+            case "AWS::AccountId":
+                return Optional.of(LocalResources.ACCOUNT_ID);
+            case "AWS::StackName":
+                return Optional.of(LocalResources.STACK_NAME);
+            case "AWS::Partition":
+                return Optional.of("aws");
+            case "AWS::URLSuffix":
+                return Optional.of("amazonaws.com");
+            default:
+                break;
         }
         SamTemplate.Parameter p = template.parameters().get(name);
         if (p != null) {
@@ -170,7 +176,7 @@ public final class TemplateEnvironment {
             return Optional.empty();
         }
         if (text.contains("{{resolve:")) {
-            return Optional.empty();  // a dynamic reference (Secrets Manager, SSM): only CloudFormation can read it
+            return Optional.empty(); // a dynamic reference (Secrets Manager, SSM): only CloudFormation can read it
         }
         Matcher m = SUB_VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
@@ -197,6 +203,8 @@ public final class TemplateEnvironment {
     }
 
     private static boolean isNoValue(JsonNode value) {
-        return value.isObject() && value.size() == 1 && "AWS::NoValue".equals(value.path("Ref").asText());
+        return value.isObject()
+                && value.size() == 1
+                && "AWS::NoValue".equals(value.path("Ref").asText());
     }
 }

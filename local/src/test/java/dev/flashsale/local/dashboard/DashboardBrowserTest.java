@@ -2,6 +2,13 @@ package dev.flashsale.local.dashboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.flashsale.local.LocalStack;
+import dev.flashsale.local.LocalTesting;
+import dev.flashsale.local.simulate.SimulationOptions;
+import dev.flashsale.local.simulate.SimulationSummary;
+import dev.flashsale.local.simulate.Simulator;
+import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,18 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.flashsale.local.LocalStack;
-import dev.flashsale.local.LocalTesting;
-import dev.flashsale.local.simulate.SimulationOptions;
-import dev.flashsale.local.simulate.SimulationSummary;
-import dev.flashsale.local.simulate.Simulator;
-import dev.flashsale.testing.RepoRoot;
 
 /**
  * The live dashboard in a real headless Chromium while a small flash sale runs against the local stack: the page,
@@ -44,26 +41,47 @@ class DashboardBrowserTest {
             """;
 
     @Test
-    void duringASmallSimulatedSale_theDashboardShowsItSellOut_withTheCrowdsOutcomesCharted(@TempDir Path out) throws Exception {
+    void duringASmallSimulatedSale_theDashboardShowsItSellOut_withTheCrowdsOutcomesCharted(@TempDir Path out)
+            throws Exception {
         Path screenshot = RepoRoot.find().resolve("local/target/dashboard/dashboard.png");
         Files.deleteIfExists(screenshot);
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true));
-             HeadlessChromium browser = HeadlessChromium.start()) {
+        try (LocalStack stack = LocalStack.start(
+                        LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true));
+                HeadlessChromium browser = HeadlessChromium.start()) {
             // 1. The page is open before the sale, rendering the runner's data every second.
             browser.open(stack.baseUrl().resolve(Dashboard.PATH));
-            assertThat(LocalTesting.eventually(Duration.ofSeconds(15),
-                    () -> text(browser, "return document.getElementById('updated').textContent").startsWith("as of"))).isTrue();
+            assertThat(LocalTesting.eventually(
+                            Duration.ofSeconds(15),
+                            () -> text(browser, "return document.getElementById('updated').textContent")
+                                    .startsWith("as of")))
+                    .isTrue();
 
             // 2. A small flash sale: 160 buyers for 40 units.
-            SimulationOptions options = new SimulationOptions(160, 40, 8, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60),
-                    Optional.of(out), Optional.empty());
+            SimulationOptions options = new SimulationOptions(
+                    160,
+                    40,
+                    8,
+                    1,
+                    1,
+                    Duration.ofSeconds(60),
+                    Duration.ofSeconds(60),
+                    Optional.of(out),
+                    Optional.empty());
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new Simulator(options, stack.baseUrl(), stack.services().redisUrl(), stack.services().db(), stack::backlog, null).run();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }).get(120, TimeUnit.SECONDS);
+                        try {
+                            return new Simulator(
+                                            options,
+                                            stack.baseUrl(),
+                                            stack.services().redisUrl(),
+                                            stack.services().db(),
+                                            stack::backlog,
+                                            null)
+                                    .run();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .get(120, TimeUnit.SECONDS);
             assertThat(sale.accepted()).isEqualTo(40);
             assertThat(sale.invariantsHold()).as(sale.render()).isTrue();
 
@@ -72,15 +90,25 @@ class DashboardBrowserTest {
             JsonNode[] state = new JsonNode[1];
             boolean shown = LocalTesting.eventually(Duration.ofSeconds(30), () -> {
                 state[0] = eval(browser, script);
-                return "0".equals(state[0].path("unitsLeft").asText()) && "40".equals(state[0].path("sold").asText())
-                        && state[0].path("legend").asText().contains("accepted (40)") && state[0].path("lag").asInt() >= 1
+                return "0".equals(state[0].path("unitsLeft").asText())
+                        && "40".equals(state[0].path("sold").asText())
+                        && state[0].path("legend").asText().contains("accepted (40)")
+                        && state[0].path("lag").asInt() >= 1
                         && "0".equals(state[0].path("waiting").asText());
             });
             browser.screenshot(screenshot);
-            assertThat(shown).as("dashboard state %s; queue backlog now %d; page data %s", state[0], stack.backlog(),
-                    eval(browser, "return JSON.stringify(window.dashboardData.queue)")).isTrue();
-            assertThat(state[0].path("accepted").asInt()).as("points of the accepted line").isGreaterThanOrEqualTo(2);
-            assertThat(state[0].path("legend").asText()).contains("sold_out (" + sale.refusedByReason().get("sold-out") + ")");
+            assertThat(shown)
+                    .as(
+                            "dashboard state %s; queue backlog now %d; page data %s",
+                            state[0],
+                            stack.backlog(),
+                            eval(browser, "return JSON.stringify(window.dashboardData.queue)"))
+                    .isTrue();
+            assertThat(state[0].path("accepted").asInt())
+                    .as("points of the accepted line")
+                    .isGreaterThanOrEqualTo(2);
+            assertThat(state[0].path("legend").asText())
+                    .contains("sold_out (" + sale.refusedByReason().get("sold-out") + ")");
             assertThat(state[0].path("waiting").asText()).isEqualTo("0");
         }
         byte[] png = Files.readAllBytes(screenshot);

@@ -1,5 +1,7 @@
 package dev.flashsale.local.dashboard;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -13,9 +15,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * A real headless Chromium driven through chromedriver's W3C WebDriver protocol with the JDK's HTTP client (no
  * Selenium): start, open a page, run a script in it, take a screenshot, quit. Chromium and chromedriver come from
@@ -24,10 +23,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class HeadlessChromium implements AutoCloseable {
 
-    static final List<String> ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1280,1100");
+    static final List<String> ARGS = List.of(
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--window-size=1280,1100");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Process driver;
     private final URI session;
@@ -44,8 +51,10 @@ final class HeadlessChromium implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         URI base = URI.create("http://127.0.0.1:" + port);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -55,9 +64,22 @@ final class HeadlessChromium implements AutoCloseable {
                 }
                 Thread.sleep(100);
             }
-            JsonNode created = call("POST", base.resolve("/session"), Map.of("capabilities", Map.of("alwaysMatch", Map.of(
-                    "browserName", "chrome", "goog:chromeOptions", Map.of("binary", browser.toString(), "args", ARGS)))));
-            return new HeadlessChromium(driver, base.resolve("/session/" + created.path("value").path("sessionId").asText() + "/"));
+            JsonNode created = call(
+                    "POST",
+                    base.resolve("/session"),
+                    Map.of(
+                            "capabilities",
+                            Map.of(
+                                    "alwaysMatch",
+                                    Map.of(
+                                            "browserName",
+                                            "chrome",
+                                            "goog:chromeOptions",
+                                            Map.of("binary", browser.toString(), "args", ARGS)))));
+            return new HeadlessChromium(
+                    driver,
+                    base.resolve("/session/"
+                            + created.path("value").path("sessionId").asText() + "/"));
         } catch (IOException | InterruptedException | RuntimeException e) {
             stop(driver);
             throw e;
@@ -70,12 +92,18 @@ final class HeadlessChromium implements AutoCloseable {
 
     /** The value of {@code script} (a function body with {@code return}) run in the page. */
     JsonNode eval(String script) throws IOException, InterruptedException {
-        return call("POST", session.resolve("execute/sync"), Map.of("script", script, "args", List.of())).path("value");
+        return call("POST", session.resolve("execute/sync"), Map.of("script", script, "args", List.of()))
+                .path("value");
     }
 
     void screenshot(Path png) throws IOException, InterruptedException {
         Files.createDirectories(png.getParent());
-        Files.write(png, Base64.getDecoder().decode(call("GET", session.resolve("screenshot"), null).path("value").asText()));
+        Files.write(
+                png,
+                Base64.getDecoder()
+                        .decode(call("GET", session.resolve("screenshot"), null)
+                                .path("value")
+                                .asText()));
     }
 
     @Override
@@ -96,19 +124,28 @@ final class HeadlessChromium implements AutoCloseable {
 
     private static boolean ready(URI base) {
         try {
-            return call("GET", base.resolve("/status"), null).path("value").path("ready").asBoolean();
+            return call("GET", base.resolve("/status"), null)
+                    .path("value")
+                    .path("ready")
+                    .asBoolean();
         } catch (IOException | InterruptedException | RuntimeException e) {
             return false;
         }
     }
 
     private static JsonNode call(String method, URI uri, Object body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json");
+        b.method(
+                method,
+                body == null
+                        ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = JSON.readTree(r.body());
         if (r.statusCode() >= 400) {
-            throw new IllegalStateException(method + " " + uri + " -> " + r.statusCode() + " " + json.path("value").path("message").asText(r.body()));
+            throw new IllegalStateException(method + " " + uri + " -> " + r.statusCode() + " "
+                    + json.path("value").path("message").asText(r.body()));
         }
         return json;
     }
@@ -127,7 +164,8 @@ final class HeadlessChromium implements AutoCloseable {
                 }
             }
         }
-        throw new IllegalStateException("the dashboard's browser test needs " + String.join(" or ", names) + " on the PATH (or " + env
-                + "): apt-get install chromium chromium-driver (./flashsale test and .ci/run do it when they can)");
+        throw new IllegalStateException(
+                "the dashboard's browser test needs " + String.join(" or ", names) + " on the PATH (or " + env
+                        + "): apt-get install chromium chromium-driver (./flashsale test and .ci/run do it when they can)");
     }
 }

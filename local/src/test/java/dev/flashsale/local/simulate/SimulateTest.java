@@ -2,6 +2,9 @@ package dev.flashsale.local.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.local.LocalStack;
+import dev.flashsale.local.LocalTesting;
+import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -10,24 +13,26 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.flashsale.local.LocalStack;
-import dev.flashsale.local.LocalTesting;
-import dev.flashsale.testing.RepoRoot;
 
 /** A small flash sale through the whole local stack; the summary must agree with the database. */
 class SimulateTest {
 
     @Test
     void smallCrowd_summaryMatchesTheDatabase(@TempDir Path out) throws Exception {
-        SimulationOptions options = new SimulationOptions(240, 60, 24, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60),
-                Optional.of(out), Optional.empty());
-        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
-            SimulationSummary s = new Simulator(options, stack.baseUrl(), stack.services().redisUrl(), stack.services().db(), stack::backlog,
-                    System.out).run();
+        SimulationOptions options = new SimulationOptions(
+                240, 60, 24, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.of(out), Optional.empty());
+        try (LocalStack stack = LocalStack.start(
+                LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
+            SimulationSummary s = new Simulator(
+                            options,
+                            stack.baseUrl(),
+                            stack.services().redisUrl(),
+                            stack.services().db(),
+                            stack::backlog,
+                            System.out)
+                    .run();
 
             assertThat(s.requests()).isEqualTo(240);
             assertThat(s.accepted()).isEqualTo(60);
@@ -40,8 +45,8 @@ class SimulateTest {
             assertThat(s.p95Ms()).isLessThanOrEqualTo(s.p99Ms());
 
             try (Connection c = LocalTesting.jdbc(stack);
-                 PreparedStatement ps = c.prepareStatement(
-                         "SELECT count(*), sum(quantity), count(DISTINCT buyer_id), (SELECT sold FROM sales WHERE id = ?) FROM orders WHERE sale_id = ?")) {
+                    PreparedStatement ps = c.prepareStatement(
+                            "SELECT count(*), sum(quantity), count(DISTINCT buyer_id), (SELECT sold FROM sales WHERE id = ?) FROM orders WHERE sale_id = ?")) {
                 ps.setString(1, s.saleId());
                 ps.setString(2, s.saleId());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -56,9 +61,16 @@ class SimulateTest {
             assertThat(s.invariants().orderedUnits()).isEqualTo(60);
 
             String summary = Files.readString(out.resolve("summary.txt"));
-            assertThat(summary).contains("accepted           60 (60 units)").contains("sold-out").contains("RESULT             OK");
+            assertThat(summary)
+                    .contains("accepted           60 (60 units)")
+                    .contains("sold-out")
+                    .contains("RESULT             OK");
             String chart = Files.readString(out.resolve("latency.html"));
-            assertThat(chart).startsWith("<!doctype html>").contains("<svg").contains("<polyline").doesNotContain("<script");
+            assertThat(chart)
+                    .startsWith("<!doctype html>")
+                    .contains("<svg")
+                    .contains("<polyline")
+                    .doesNotContain("<script");
         }
     }
 }

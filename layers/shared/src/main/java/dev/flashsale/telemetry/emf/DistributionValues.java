@@ -1,11 +1,10 @@
 package dev.flashsale.telemetry.emf;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramBuckets;
 import io.opentelemetry.sdk.metrics.data.ExponentialHistogramPointData;
 import io.opentelemetry.sdk.metrics.data.HistogramPointData;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A histogram point as the values CloudWatch computes statistics from: each bucket's representative value, repeated as
@@ -16,11 +15,11 @@ import io.opentelemetry.sdk.metrics.data.HistogramPointData;
  */
 final class DistributionValues {
 
-    private DistributionValues() {
-    }
+    private DistributionValues() {}
 
     static List<Double> of(ExponentialHistogramPointData p) {
-        Range range = new Range(p.hasMin() ? p.getMin() : Double.NEGATIVE_INFINITY, p.hasMax() ? p.getMax() : Double.POSITIVE_INFINITY);
+        Range range = new Range(
+                p.hasMin() ? p.getMin() : Double.NEGATIVE_INFINITY, p.hasMax() ? p.getMax() : Double.POSITIVE_INFINITY);
         double base = Math.pow(2, Math.pow(2, -p.getScale()));
         List<Double> values = new ArrayList<>();
         range.repeat(values, 0.0, p.getZeroCount());
@@ -30,7 +29,8 @@ final class DistributionValues {
     }
 
     /** Bucket {@code offset + i} holds magnitudes in (base^(offset+i), base^(offset+i+1)]. */
-    private static void buckets(List<Double> values, Range range, ExponentialHistogramBuckets b, double base, int sign) {
+    private static void buckets(
+            List<Double> values, Range range, ExponentialHistogramBuckets b, double base, int sign) {
         List<Long> counts = b.getBucketCounts();
         for (int i = 0; i < counts.size(); i++) {
             range.repeat(values, sign * Math.pow(base, b.getOffset() + i + 0.5), counts.get(i));
@@ -41,7 +41,8 @@ final class DistributionValues {
     static List<Double> of(HistogramPointData p) {
         List<Double> bounds = p.getBoundaries();
         List<Long> counts = p.getCounts();
-        Range range = new Range(p.hasMin() ? p.getMin() : Double.NEGATIVE_INFINITY, p.hasMax() ? p.getMax() : Double.POSITIVE_INFINITY);
+        Range range = new Range(
+                p.hasMin() ? p.getMin() : Double.NEGATIVE_INFINITY, p.hasMax() ? p.getMax() : Double.POSITIVE_INFINITY);
         List<Double> values = new ArrayList<>();
         for (int i = 0; i < counts.size(); i++) {
             double lower = i == 0 ? (p.hasMin() ? p.getMin() : 0) : bounds.get(i - 1);
@@ -64,7 +65,7 @@ final class DistributionValues {
                 hi = values.get(i) > values.get(hi) ? i : hi;
             }
             if (hi == lo && values.size() > 1) {
-                hi = lo == 0 ? 1 : 0;  // all alike: another one carries the maximum
+                hi = lo == 0 ? 1 : 0; // all alike: another one carries the maximum
             }
             if (Double.isFinite(min)) {
                 values.set(lo, min);
@@ -76,7 +77,8 @@ final class DistributionValues {
         }
 
         void repeat(List<Double> values, double value, long count) {
-            double v = Math.round(Math.max(min, Math.min(max, value)) * 10_000) / 10_000.0;  // 4 decimals: a µs of a millisecond
+            double v = Math.round(Math.max(min, Math.min(max, value)) * 10_000)
+                    / 10_000.0; // 4 decimals: a µs of a millisecond
             for (long n = 0; n < count; n++) {
                 values.add(v);
             }

@@ -1,18 +1,17 @@
 package dev.flashsale.telemetry.emf;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 import dev.flashsale.json.Json;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.metrics.data.DoublePointData;
 import io.opentelemetry.sdk.metrics.data.LongPointData;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.data.PointData;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * OpenTelemetry metric points as CloudWatch embedded metric format documents. The points that share their attributes
@@ -33,37 +32,47 @@ final class EmfDocuments {
     static final int MAX_DIMENSIONS = 9;
     private static final String SDK_SCOPE = "io.opentelemetry.";
 
-    private EmfDocuments() {
-    }
+    private EmfDocuments() {}
 
     /** One JSON text (without newline) per document, in the order the metrics came. */
     static List<String> render(String namespace, Collection<MetricData> metrics, long timestampMillis) {
         Map<Attributes, List<Item>> groups = new LinkedHashMap<>();
         for (MetricData m : metrics) {
             if (m.getInstrumentationScopeInfo().getName().startsWith(SDK_SCOPE)) {
-                continue;  // the SDK's measurements of itself (its reader's collection time): not worth a custom metric
+                continue; // the SDK's measurements of itself (its reader's collection time): not worth a custom metric
             }
             String unit = unit(m);
             switch (m.getType()) {
-                case LONG_SUM -> m.getLongSumData().getPoints().forEach(p -> {
-                    if (p.getValue() != 0) {
-                        add(groups, p, new Item(m.getName(), unit, p.getValue()));
-                    }
-                });
-                case DOUBLE_SUM -> m.getDoubleSumData().getPoints().forEach(p -> {
-                    if (p.getValue() != 0 && Double.isFinite(p.getValue())) {
-                        add(groups, p, new Item(m.getName(), unit, p.getValue()));
-                    }
-                });
-                case LONG_GAUGE -> m.getLongGaugeData().getPoints().forEach((LongPointData p) -> add(groups, p, new Item(m.getName(), unit, p.getValue())));
-                case DOUBLE_GAUGE -> m.getDoubleGaugeData().getPoints().forEach((DoublePointData p) -> {
-                    if (Double.isFinite(p.getValue())) {
-                        add(groups, p, new Item(m.getName(), unit, p.getValue()));
-                    }
-                });
-                case HISTOGRAM -> m.getHistogramData().getPoints().forEach(p -> addSlices(groups, p, m.getName(), unit, DistributionValues.of(p)));
-                case EXPONENTIAL_HISTOGRAM -> m.getExponentialHistogramData().getPoints()
-                        .forEach(p -> addSlices(groups, p, m.getName(), unit, DistributionValues.of(p)));
+                case LONG_SUM ->
+                    m.getLongSumData().getPoints().forEach(p -> {
+                        if (p.getValue() != 0) {
+                            add(groups, p, new Item(m.getName(), unit, p.getValue()));
+                        }
+                    });
+                case DOUBLE_SUM ->
+                    m.getDoubleSumData().getPoints().forEach(p -> {
+                        if (p.getValue() != 0 && Double.isFinite(p.getValue())) {
+                            add(groups, p, new Item(m.getName(), unit, p.getValue()));
+                        }
+                    });
+                case LONG_GAUGE ->
+                    m.getLongGaugeData()
+                            .getPoints()
+                            .forEach((LongPointData p) -> add(groups, p, new Item(m.getName(), unit, p.getValue())));
+                case DOUBLE_GAUGE ->
+                    m.getDoubleGaugeData().getPoints().forEach((DoublePointData p) -> {
+                        if (Double.isFinite(p.getValue())) {
+                            add(groups, p, new Item(m.getName(), unit, p.getValue()));
+                        }
+                    });
+                case HISTOGRAM ->
+                    m.getHistogramData()
+                            .getPoints()
+                            .forEach(p -> addSlices(groups, p, m.getName(), unit, DistributionValues.of(p)));
+                case EXPONENTIAL_HISTOGRAM ->
+                    m.getExponentialHistogramData()
+                            .getPoints()
+                            .forEach(p -> addSlices(groups, p, m.getName(), unit, DistributionValues.of(p)));
                 default -> {
                     // summaries: nothing in this code base records one
                 }
@@ -79,16 +88,20 @@ final class EmfDocuments {
     }
 
     /** One metric's value in one document: a number, or up to {@value #MAX_VALUES} numbers. */
-    private record Item(String name, String unit, Object value) {
-    }
+    private record Item(String name, String unit, Object value) {}
 
     private static void add(Map<Attributes, List<Item>> groups, PointData point, Item item) {
         groups.computeIfAbsent(point.getAttributes(), a -> new ArrayList<>()).add(item);
     }
 
-    private static void addSlices(Map<Attributes, List<Item>> groups, PointData point, String name, String unit, List<Double> values) {
+    private static void addSlices(
+            Map<Attributes, List<Item>> groups, PointData point, String name, String unit, List<Double> values) {
         for (int from = 0; from < values.size(); from += MAX_VALUES) {
-            add(groups, point, new Item(name, unit, List.copyOf(values.subList(from, Math.min(values.size(), from + MAX_VALUES)))));
+            add(
+                    groups,
+                    point,
+                    new Item(
+                            name, unit, List.copyOf(values.subList(from, Math.min(values.size(), from + MAX_VALUES)))));
         }
     }
 
@@ -118,7 +131,8 @@ final class EmfDocuments {
         return documents;
     }
 
-    private static Map<String, Object> document(String namespace, long timestampMillis, Attributes attributes, List<Item> items) {
+    private static Map<String, Object> document(
+            String namespace, long timestampMillis, Attributes attributes, List<Item> items) {
         Map<String, String> members = new TreeMap<>();
         attributes.forEach((key, value) -> {
             String v = String.valueOf(value);
@@ -126,7 +140,8 @@ final class EmfDocuments {
                 members.put(key.getKey(), v);
             }
         });
-        List<String> dimensions = members.keySet().stream().limit(MAX_DIMENSIONS).toList();
+        List<String> dimensions =
+                members.keySet().stream().limit(MAX_DIMENSIONS).toList();
         List<Map<String, String>> definitions = new ArrayList<>();
         for (Item i : items) {
             Map<String, String> d = new LinkedHashMap<>();

@@ -1,15 +1,14 @@
 package dev.flashsale.telemetry.emf;
 
-import java.io.PrintStream;
-import java.util.Collection;
-import java.util.function.Consumer;
-
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.Aggregation;
 import io.opentelemetry.sdk.metrics.InstrumentType;
 import io.opentelemetry.sdk.metrics.data.AggregationTemporality;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import java.io.PrintStream;
+import java.util.Collection;
+import java.util.function.Consumer;
 
 /**
  * Metrics to CloudWatch with no collector: each export writes CloudWatch embedded metric format (EMF) documents, one

@@ -1,11 +1,10 @@
 package dev.flashsale.telemetry.log;
 
-import org.slf4j.MDC;
-import org.slf4j.event.Level;
-
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.slf4j.MDC;
+import org.slf4j.event.Level;
 
 /**
  * Settings and output of the JSON log. The level is {@code INFO} until a function's init sets it from its settings
@@ -17,8 +16,7 @@ public final class JsonLog {
     private static volatile Level threshold = Level.INFO;
     private static volatile Consumer<String> sink = line -> STDOUT.print(line);
 
-    private JsonLog() {
-    }
+    private JsonLog() {}
 
     /** A level name (TRACE, DEBUG, INFO, WARN or WARNING, ERROR or FATAL; any case), else {@code fallback}. */
     public static Level parse(String raw, Level fallback) {

@@ -2,6 +2,11 @@ package dev.flashsale.telemetry.log;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import org.slf4j.MDC;
 import org.slf4j.Marker;
 import org.slf4j.event.KeyValuePair;
@@ -10,12 +15,6 @@ import org.slf4j.event.LoggingEvent;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.spi.LoggingEventAware;
-
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Writes each event as one JSON object: {@code timestamp}, {@code level}, {@code logger}, {@code message}, the current
@@ -62,7 +61,8 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
     }
 
     @Override
-    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable error) {
+    protected void handleNormalizedLoggingCall(
+            Level level, Marker marker, String pattern, Object[] args, Throwable error) {
         write(level, MessageFormatter.basicArrayFormat(pattern, args), null, error);
     }
 
@@ -72,7 +72,8 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
             return;
         }
         Object[] args = event.getArgumentArray();
-        String message = args == null ? event.getMessage() : MessageFormatter.basicArrayFormat(event.getMessage(), args);
+        String message =
+                args == null ? event.getMessage() : MessageFormatter.basicArrayFormat(event.getMessage(), args);
         write(event.getLevel(), message, event.getKeyValuePairs(), event.getThrowable());
     }
 
@@ -121,7 +122,9 @@ final class JsonLogger extends LegacyAbstractLogger implements LoggingEventAware
         b.append(':');
         if (value == null) {
             b.append("null");
-        } else if (value instanceof Double d && !d.isInfinite() && !d.isNaN() || value instanceof Long || value instanceof Integer
+        } else if (value instanceof Double d && !d.isInfinite() && !d.isNaN()
+                || value instanceof Long
+                || value instanceof Integer
                 || value instanceof Boolean) {
             b.append(value);
         } else {

@@ -2,21 +2,19 @@ package dev.flashsale.telemetry.emf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.IntStream;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** The exporter through the SDK's real metric pipeline, every line checked against the EMF specification. */
 class EmfMetricExporterTest {
@@ -25,7 +23,9 @@ class EmfMetricExporterTest {
 
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final SdkMeterProvider provider = SdkMeterProvider.builder()
-            .registerMetricReader(PeriodicMetricReader.builder(new EmfMetricExporter("flashsale/test", lines::add)).build()).build();
+            .registerMetricReader(PeriodicMetricReader.builder(new EmfMetricExporter("flashsale/test", lines::add))
+                    .build())
+            .build();
     private final Meter meter = provider.get("test");
 
     @AfterEach
@@ -49,8 +49,13 @@ class EmfMetricExporterTest {
     void pointsWithTheSameAttributes_shareADocument_whoseDimensionsAreTheAttributes() {
         Attributes accepted = Attributes.of(OUTCOME, "accepted", AttributeKey.stringKey("function"), "reserve");
         meter.counterBuilder("flashsale.reservations").build().add(3, accepted);
-        meter.histogramBuilder("flashsale.handler.duration").setUnit("ms").build().record(2.5, accepted);
-        meter.counterBuilder("flashsale.reservations").build().add(1, Attributes.of(OUTCOME, "sold_out", AttributeKey.stringKey("function"), "reserve"));
+        meter.histogramBuilder("flashsale.handler.duration")
+                .setUnit("ms")
+                .build()
+                .record(2.5, accepted);
+        meter.counterBuilder("flashsale.reservations")
+                .build()
+                .add(1, Attributes.of(OUTCOME, "sold_out", AttributeKey.stringKey("function"), "reserve"));
 
         assertThat(lines).as("nothing before the export").isEmpty();
         List<String> documents = export();
@@ -58,16 +63,23 @@ class EmfMetricExporterTest {
 
         assertThat(documents).as("one document per attribute set").hasSize(2);
         assertThat(metrics).extracting(EmfSpec.Metric::namespace).containsOnly("flashsale/test");
-        EmfSpec.Metric count = metrics.stream().filter(m -> m.name().equals("flashsale.reservations")
-                && m.dimensions().get("outcome").equals("accepted")).findFirst().orElseThrow();
+        EmfSpec.Metric count = metrics.stream()
+                .filter(m -> m.name().equals("flashsale.reservations")
+                        && m.dimensions().get("outcome").equals("accepted"))
+                .findFirst()
+                .orElseThrow();
         assertThat(count.dimensions()).isEqualTo(Map.of("outcome", "accepted", "function", "reserve"));
         assertThat(count.values()).containsExactly(3.0);
         assertThat(count.unit()).isEqualTo("Count");
-        EmfSpec.Metric duration = metrics.stream().filter(m -> m.name().equals("flashsale.handler.duration")).findFirst().orElseThrow();
+        EmfSpec.Metric duration = metrics.stream()
+                .filter(m -> m.name().equals("flashsale.handler.duration"))
+                .findFirst()
+                .orElseThrow();
         assertThat(duration.unit()).isEqualTo("Milliseconds");
         assertThat(duration.values()).containsExactly(2.5);
         assertThat(duration.timestamp()).isEqualTo(count.timestamp());
-        assertThat(EmfSpec.sumBy(metrics, "flashsale.reservations", "outcome")).isEqualTo(Map.of("accepted", 3.0, "sold_out", 1.0));
+        assertThat(EmfSpec.sumBy(metrics, "flashsale.reservations", "outcome"))
+                .isEqualTo(Map.of("accepted", 3.0, "sold_out", 1.0));
     }
 
     @Test
@@ -84,7 +96,10 @@ class EmfMetricExporterTest {
 
     @Test
     void aGaugeAtZeroIsWritten_aCounterOfZeroIsNot() {
-        meter.gaugeBuilder("flashsale.sale.units_left").ofLongs().build().set(0, Attributes.of(AttributeKey.stringKey("sale_id"), "s1"));
+        meter.gaugeBuilder("flashsale.sale.units_left")
+                .ofLongs()
+                .build()
+                .set(0, Attributes.of(AttributeKey.stringKey("sale_id"), "s1"));
         meter.counterBuilder("flashsale.units").build().add(0, Attributes.of(AttributeKey.stringKey("sale_id"), "s1"));
         List<EmfSpec.Metric> metrics = flush();
         assertThat(metrics).extracting(EmfSpec.Metric::name).containsExactly("flashsale.sale.units_left");
@@ -93,13 +108,16 @@ class EmfMetricExporterTest {
 
     @Test
     void aHistogram_isWrittenAsValueArraysOfAtMostAHundred_withItsCountExtremesAndPercentiles() {
-        var latency = meter.histogramBuilder("flashsale.handler.duration").setUnit("ms").build();
+        var latency = meter.histogramBuilder("flashsale.handler.duration")
+                .setUnit("ms")
+                .build();
         IntStream.rangeClosed(1, 1000).forEach(ms -> latency.record(ms, Attributes.of(OUTCOME, "accepted")));
 
         List<EmfSpec.Metric> metrics = flush();
 
         assertThat(metrics).hasSize(10).allSatisfy(m -> assertThat(m.values()).hasSize(100));
-        List<Double> values = metrics.stream().flatMap(m -> m.values().stream()).sorted().toList();
+        List<Double> values =
+                metrics.stream().flatMap(m -> m.values().stream()).sorted().toList();
         assertThat(values).hasSize(1000);
         assertThat(values.get(0)).isEqualTo(1.0);
         assertThat(values.get(999)).isEqualTo(1000.0);
@@ -121,9 +139,15 @@ class EmfMetricExporterTest {
         List<String> documents = export();
 
         assertThat(EmfSpec.metrics(documents)).hasSize(151);
-        assertThat(documents).as("150 metrics of one attribute set in 2 documents, the wide one in a third").hasSize(3);
-        assertThat(documents).filteredOn(l -> l.contains("\"wide\"")).singleElement().asString()
-                .contains("\"Dimensions\":[[\"ka\",\"kb\",\"kc\",\"kd\",\"ke\",\"kf\",\"kg\",\"kh\",\"ki\"]]").contains("\"kl\":\"v11\"");
+        assertThat(documents)
+                .as("150 metrics of one attribute set in 2 documents, the wide one in a third")
+                .hasSize(3);
+        assertThat(documents)
+                .filteredOn(l -> l.contains("\"wide\""))
+                .singleElement()
+                .asString()
+                .contains("\"Dimensions\":[[\"ka\",\"kb\",\"kc\",\"kd\",\"ke\",\"kf\",\"kg\",\"kh\",\"ki\"]]")
+                .contains("\"kl\":\"v11\"");
     }
 
     @Test
@@ -134,6 +158,8 @@ class EmfMetricExporterTest {
         meter.gaugeBuilder("d").setUnit("furlong").build().set(1);
         meter.gaugeBuilder("e").build().set(Double.NaN);
         List<EmfSpec.Metric> metrics = flush();
-        assertThat(metrics).extracting(m -> m.name() + "=" + m.unit()).containsExactlyInAnyOrder("a=Count", "b=Seconds", "c=Bytes", "d=None");
+        assertThat(metrics)
+                .extracting(m -> m.name() + "=" + m.unit())
+                .containsExactlyInAnyOrder("a=Count", "b=Seconds", "c=Bytes", "d=None");
     }
 }

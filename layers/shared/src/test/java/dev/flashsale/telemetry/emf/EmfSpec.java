@@ -2,6 +2,7 @@ package dev.flashsale.telemetry.emf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.flashsale.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-
-import dev.flashsale.json.Json;
 
 /**
  * Checks one log line against the CloudWatch embedded metric format specification's required structure, member by
@@ -31,20 +30,49 @@ import dev.flashsale.json.Json;
 public final class EmfSpec {
 
     /** The specification's units (its JSON schema's pattern). */
-    public static final Set<String> UNITS = Set.of("Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes",
-            "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count", "Bytes/Second",
-            "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second",
-            "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None");
+    public static final Set<String> UNITS = Set.of(
+            "Seconds",
+            "Microseconds",
+            "Milliseconds",
+            "Bytes",
+            "Kilobytes",
+            "Megabytes",
+            "Gigabytes",
+            "Terabytes",
+            "Bits",
+            "Kilobits",
+            "Megabits",
+            "Gigabits",
+            "Terabits",
+            "Percent",
+            "Count",
+            "Bytes/Second",
+            "Kilobytes/Second",
+            "Megabytes/Second",
+            "Gigabytes/Second",
+            "Terabytes/Second",
+            "Bits/Second",
+            "Kilobits/Second",
+            "Megabits/Second",
+            "Gigabits/Second",
+            "Terabits/Second",
+            "Count/Second",
+            "None");
 
     /** One metric of a document: where it goes (namespace, dimensions), when, and its values. */
-    public record Metric(String namespace, String name, String unit, Map<String, String> dimensions, List<Double> values, long timestamp) {
+    public record Metric(
+            String namespace,
+            String name,
+            String unit,
+            Map<String, String> dimensions,
+            List<Double> values,
+            long timestamp) {
         public double sum() {
             return values.stream().mapToDouble(Double::doubleValue).sum();
         }
     }
 
-    private EmfSpec() {
-    }
+    private EmfSpec() {}
 
     /** Every metric of every line, each line checked. */
     public static List<Metric> metrics(List<String> lines) {
@@ -58,8 +86,10 @@ public final class EmfSpec {
         assertThat(line).as("an EMF line ends with one newline").endsWith("\n");
         String json = line.substring(0, line.length() - 1);
         assertThat(json).as("one line").doesNotContain("\n");
-        assertThat(json.getBytes(StandardCharsets.UTF_8).length).as("an EMF document is at most 256 KB").isLessThanOrEqualTo(256 * 1024);
-        Map<String, Object> root = Json.readObject(json);  // exactly one object, nothing before or after
+        assertThat(json.getBytes(StandardCharsets.UTF_8).length)
+                .as("an EMF document is at most 256 KB")
+                .isLessThanOrEqualTo(256 * 1024);
+        Map<String, Object> root = Json.readObject(json); // exactly one object, nothing before or after
 
         assertThat(root.get("_aws")).as("_aws is an object").isInstanceOf(Map.class);
         Map<String, Object> aws = (Map<String, Object>) root.get("_aws");
@@ -67,7 +97,9 @@ public final class EmfSpec {
         assertThat(aws.get("Timestamp")).as("Timestamp is an integer").isInstanceOfAny(Integer.class, Long.class);
         long timestamp = ((Number) aws.get("Timestamp")).longValue();
         assertThat(timestamp).as("Timestamp is epoch milliseconds").isBetween(1_577_836_800_000L, 4_102_444_800_000L);
-        assertThat(aws.get("CloudWatchMetrics")).as("CloudWatchMetrics is an array").isInstanceOf(List.class);
+        assertThat(aws.get("CloudWatchMetrics"))
+                .as("CloudWatchMetrics is an array")
+                .isInstanceOf(List.class);
         List<Object> directives = (List<Object>) aws.get("CloudWatchMetrics");
         assertThat(directives).as("MetricDirectives").isNotEmpty();
 
@@ -75,7 +107,9 @@ public final class EmfSpec {
         for (Object d : directives) {
             assertThat(d).as("a MetricDirective is an object").isInstanceOf(Map.class);
             Map<String, Object> directive = (Map<String, Object>) d;
-            assertThat(directive.keySet()).as("MetricDirective members").containsExactlyInAnyOrder("Namespace", "Dimensions", "Metrics");
+            assertThat(directive.keySet())
+                    .as("MetricDirective members")
+                    .containsExactlyInAnyOrder("Namespace", "Dimensions", "Metrics");
             String namespace = name(directive.get("Namespace"), "Namespace");
 
             assertThat(directive.get("Dimensions")).as("Dimensions is an array").isInstanceOf(List.class);
@@ -89,8 +123,12 @@ public final class EmfSpec {
                 List<String> names = new ArrayList<>();
                 for (Object k : keys) {
                     String key = name(k, "dimension name");
-                    assertThat(root.get(key)).as("dimension %s is a root member with a string value", key).isInstanceOf(String.class);
-                    assertThat((String) root.get(key)).as("dimension %s value", key).isNotEmpty();
+                    assertThat(root.get(key))
+                            .as("dimension %s is a root member with a string value", key)
+                            .isInstanceOf(String.class);
+                    assertThat((String) root.get(key))
+                            .as("dimension %s value", key)
+                            .isNotEmpty();
                     names.add(key);
                 }
                 dimensionSets.add(names);
@@ -98,19 +136,27 @@ public final class EmfSpec {
 
             assertThat(directive.get("Metrics")).as("Metrics is an array").isInstanceOf(List.class);
             List<Object> definitions = (List<Object>) directive.get("Metrics");
-            assertThat(definitions).as("1 to 100 MetricDefinitions").isNotEmpty().hasSizeLessThanOrEqualTo(100);
+            assertThat(definitions)
+                    .as("1 to 100 MetricDefinitions")
+                    .isNotEmpty()
+                    .hasSizeLessThanOrEqualTo(100);
             for (Object m : definitions) {
                 assertThat(m).as("a MetricDefinition is an object").isInstanceOf(Map.class);
                 Map<String, Object> definition = (Map<String, Object>) m;
-                assertThat(definition.keySet()).as("MetricDefinition members").contains("Name")
+                assertThat(definition.keySet())
+                        .as("MetricDefinition members")
+                        .contains("Name")
                         .isSubsetOf("Name", "Unit", "StorageResolution");
                 String name = name(definition.get("Name"), "metric Name");
                 String unit = definition.containsKey("Unit") ? (String) definition.get("Unit") : "None";
                 assertThat(UNITS).as("Unit of %s", name).contains(unit);
                 if (definition.containsKey("StorageResolution")) {
-                    assertThat(((Number) definition.get("StorageResolution")).intValue()).isIn(1, 60);
+                    assertThat(((Number) definition.get("StorageResolution")).intValue())
+                            .isIn(1, 60);
                 }
-                dimensionSets.forEach(set -> assertThat(set).as("%s is a metric, not a dimension", name).doesNotContain(name));
+                dimensionSets.forEach(set -> assertThat(set)
+                        .as("%s is a metric, not a dimension", name)
+                        .doesNotContain(name));
                 List<Double> values = values(root.get(name), name);
                 for (List<String> set : dimensionSets) {
                     Map<String, String> dimensions = new TreeMap<>();
@@ -130,7 +176,9 @@ public final class EmfSpec {
 
     @SuppressWarnings("unchecked")
     private static List<Double> values(Object target, String name) {
-        assertThat(target).as("metric %s is a root member: a number or an array of numbers", name).isInstanceOfAny(Number.class, List.class);
+        assertThat(target)
+                .as("metric %s is a root member: a number or an array of numbers", name)
+                .isInstanceOfAny(Number.class, List.class);
         if (target instanceof Number n) {
             return List.of(n.doubleValue());
         }
@@ -147,7 +195,8 @@ public final class EmfSpec {
     /** Sums each metric's values by its dimension values, e.g. {@code flashsale.reservations} by {@code outcome}. */
     public static Map<String, Double> sumBy(List<Metric> metrics, String name, String dimension) {
         Map<String, Double> sums = new LinkedHashMap<>();
-        metrics.stream().filter(m -> m.name().equals(name))
+        metrics.stream()
+                .filter(m -> m.name().equals(name))
                 .forEach(m -> sums.merge(m.dimensions().get(dimension), m.sum(), Double::sum));
         return sums;
     }
