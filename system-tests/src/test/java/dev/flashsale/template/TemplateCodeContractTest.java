@@ -476,13 +476,22 @@ class TemplateCodeContractTest {
         return (Set<String>) environmentClass(function).getField("VARIABLES").get(null);
     }
 
-    /** The types of the environment record's components: which clients the function builds. */
+    /**
+     * The types of the environment record's components, and of theirs where a component is a record (a
+     * {@code RedisAccess} is its settings and its breaker's): which clients the function builds.
+     */
     private static Set<Class<?>> components(String function) throws ClassNotFoundException {
         Set<Class<?>> types = new HashSet<>();
-        for (RecordComponent c : environmentClass(function).getRecordComponents()) {
-            types.add(c.getType());
-        }
+        addComponents(environmentClass(function), types);
         return types;
+    }
+
+    private static void addComponents(Class<?> record, Set<Class<?>> types) {
+        for (RecordComponent c : record.getRecordComponents()) {
+            if (types.add(c.getType()) && c.getType().isRecord()) {
+                addComponents(c.getType(), types);
+            }
+        }
     }
 
     /** The template's environment plus what the Lambda runtime sets, as a deployed function sees it. */

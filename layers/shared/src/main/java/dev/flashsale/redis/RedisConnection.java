@@ -7,7 +7,6 @@ import dev.flashsale.telemetry.Telemetry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -70,7 +69,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     /** A client with a default {@code redis} breaker and no telemetry (tools and tests). */
     public static RedisConnection create(RedisSettings settings) {
         return new RedisConnection(
-                settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofMillis(200))), Telemetry.noop());
+                settings, Breakers.redis(BreakerSettings.ofDefaults(RedisAccess.SLOW_CALL)), Telemetry.noop());
     }
 
     /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
