@@ -1,5 +1,6 @@
 package dev.flashsale.redis;
 
+import dev.flashsale.net.LazyClient;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.DependencyUnavailableException;
@@ -47,7 +48,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final Telemetry telemetry;
     private final Attributes spanAttributes;
-    private volatile UnifiedJedis client;
+    private final LazyClient<UnifiedJedis> client = new LazyClient<>(this::open, UnifiedJedis::close);
 
     /**
      * @param breaker   the {@code redis} breaker ({@link Breakers#redis})
@@ -179,17 +180,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     public UnifiedJedis client() {
-        UnifiedJedis c = client;
-        if (c == null) {
-            synchronized (this) {
-                c = client;
-                if (c == null) {
-                    c = open();
-                    client = c;
-                }
-            }
-        }
-        return c;
+        return client.get();
     }
 
     private UnifiedJedis open() {
@@ -234,12 +225,8 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        UnifiedJedis c = client;
-        client = null;
-        if (c != null) {
-            c.close();
-        }
+    public void close() {
+        client.close();
     }
 
     @Override
