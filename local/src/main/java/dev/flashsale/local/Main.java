@@ -162,14 +162,7 @@ public final class Main {
             System.out.println("starting the local stack...");
             try (LocalStack stack = LocalStack.start(local.withPort(0).withLog(null))) {
                 System.out.println("stack ready at " + stack.baseUrl());
-                summary = new Simulator(
-                                sim,
-                                stack.baseUrl(),
-                                stack.services().redisUrl(),
-                                stack.services().db(),
-                                stack::backlog,
-                                System.out)
-                        .run();
+                summary = stack.simulator(sim, System.out).run();
             }
         }
         return summary.invariantsHold() ? 0 : 1;
