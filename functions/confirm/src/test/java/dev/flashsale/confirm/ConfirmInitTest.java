@@ -9,8 +9,6 @@ import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,11 +18,7 @@ class ConfirmInitTest {
 
     @Test
     void init_fromEnvironment_primesWithoutWriting_andConfirms() {
-        ConfirmInit init = ConfirmInit.from(Config.of(Map.of(
-                "REDIS_URL", TestRedis.url(),
-                "DATABASE_URL", TestDatabase.settings().url(),
-                "DB_USER", TestDatabase.settings().user(),
-                "CLAIM_TTL", "30s")));
+        ConfirmInit init = ConfirmInit.from(Config.of(TestStack.environment(Map.of("CLAIM_TTL", "30s"))));
         init.registerCracResources();
         init.prime();
         try (TestStack stack = TestStack.create()) {

@@ -10,13 +10,11 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +28,7 @@ class SaleStatusTest {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("DB_PASSWORD", TestDatabase.settings().password());
-        SaleStatusInit init = SaleStatusInit.from(Config.of(env));
+        SaleStatusInit init = SaleStatusInit.from(Config.of(TestStack.environment(Map.of())));
         init.prime();
         invoker = init.invoker();
         stack = TestStack.create();
