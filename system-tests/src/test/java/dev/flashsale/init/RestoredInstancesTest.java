@@ -78,9 +78,7 @@ class RestoredInstancesTest {
                     TestQueue.endpoint().toString(),
                     "RATE_LIMIT_BURST",
                     "1000")));
-            inits[i] = ReserveInit.from(config);
-            inits[i].registerCracResources();
-            inits[i].prime();
+            inits[i] = FunctionInit.start(ReserveInit.from(config));
         }
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(100, 100, 10);
