@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,15 +81,7 @@ class TemplateCodeContractTest {
     static void read() throws IOException {
         root = RepoRoot.find();
         template = CfnYaml.read(root.resolve("template.yaml"));
-        JsonNode globals = template.path("Globals").path("Function");
-        functions = new LinkedHashMap<>();
-        template.path("Resources").properties().forEach(e -> {
-            if (e.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
-                functions.put(
-                        e.getKey(),
-                        TemplateContractTest.merge(globals, e.getValue().path("Properties")));
-            }
-        });
+        functions = TemplateContractTest.functions(template);
         sources = new HashMap<>();
         index(root.resolve("layers/shared/src/main/java"));
         try (Stream<Path> modules = Files.list(root.resolve("functions"))) {
