@@ -9,6 +9,7 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestStack;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,7 @@ class InvariantCheckerTest {
     @Test
     void detectsAnOversoldDatabase_andAnOrderNobodyCounted() throws Exception {
         Sale sale = saleWithOneOrderAndOneHold();
-        try (Connection c = TestDatabase.jdbc();
-                Statement s = c.createStatement()) {
-            s.execute("INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) "
-                    + "VALUES ('rogue-" + sale.id() + "', '" + sale.id() + "', 'x', 9, 1, now())");
-        }
+        writeAroundTheFence(orderOf(sale, "rogue-" + sale.id(), "x", 9));
 
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
         assertThat(report.violations(Scope.DATABASE))
@@ -96,16 +93,28 @@ class InvariantCheckerTest {
     void detectsABuyerOverTheLimitInTheDatabase() throws Exception {
         Sale sale = saleWithOneOrderAndOneHold();
         // b1 already has 2 units, the sale's limit; an order written around the fence gives them 3
-        try (Connection c = TestDatabase.jdbc();
-                Statement s = c.createStatement()) {
-            s.execute("INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) "
-                    + "VALUES ('extra-" + sale.id() + "', '" + sale.id() + "', 'b1', 1, 1, now())");
-            s.execute("UPDATE sales SET sold = sold + 1 WHERE id = '" + sale.id() + "'");
-        }
+        writeAroundTheFence(
+                orderOf(sale, "extra-" + sale.id(), "b1", 1),
+                "UPDATE sales SET sold = sold + 1 WHERE id = '" + sale.id() + "'");
 
         assertThat(new InvariantChecker(STACK.redis, STACK.db)
                         .check(sale.id(), false)
                         .violations(Scope.DATABASE))
                 .anyMatch(v -> v.message().equals("buyer b1 has orders for 3 units, over the limit of 2"));
+    }
+
+    /** Runs {@code statements} straight on the database, around the fence: what the checker must catch. */
+    private static void writeAroundTheFence(String... statements) throws SQLException {
+        try (Connection c = TestDatabase.jdbc();
+                Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        }
+    }
+
+    private static String orderOf(Sale sale, String reservationId, String buyerId, int quantity) {
+        return "INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at) VALUES ('"
+                + reservationId + "', '" + sale.id() + "', '" + buyerId + "', " + quantity + ", 1, now())";
     }
 }

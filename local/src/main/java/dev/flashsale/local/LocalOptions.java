@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How to run the local stack.
@@ -50,113 +51,86 @@ public record LocalOptions(
     }
 
     public LocalOptions withTemplate(Path t) {
-        return new LocalOptions(
-                t,
-                host,
-                port,
-                httpThreads,
-                processEnv,
-                envOverrides,
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                log,
-                quiet);
+        return with(o -> o.template = t);
     }
 
     public LocalOptions withPort(int p) {
-        return new LocalOptions(
-                template,
-                host,
-                p,
-                httpThreads,
-                processEnv,
-                envOverrides,
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                log,
-                quiet);
+        return with(o -> o.port = p);
     }
 
-    public LocalOptions withEnvOverrides(Map<String, String> o) {
-        return new LocalOptions(
-                template,
-                host,
-                port,
-                httpThreads,
-                processEnv,
-                Map.copyOf(o),
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                log,
-                quiet);
+    public LocalOptions withEnvOverrides(Map<String, String> overrides) {
+        return with(o -> o.envOverrides = Map.copyOf(overrides));
     }
 
     public LocalOptions withScheduleEvery(Duration d) {
-        return new LocalOptions(
-                template,
-                host,
-                port,
-                httpThreads,
-                processEnv,
-                envOverrides,
-                Optional.of(d),
-                databaseName,
-                queuePrefix,
-                log,
-                quiet);
+        return with(o -> o.scheduleEvery = Optional.of(d));
     }
 
     public LocalOptions withDatabaseName(String n) {
-        return new LocalOptions(
-                template, host, port, httpThreads, processEnv, envOverrides, scheduleEvery, n, queuePrefix, log, quiet);
+        return with(o -> o.databaseName = n);
     }
 
     public LocalOptions withLog(PrintStream l) {
-        return new LocalOptions(
-                template,
-                host,
-                port,
-                httpThreads,
-                processEnv,
-                envOverrides,
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                l,
-                quiet);
+        return with(o -> o.log = l);
     }
 
     public LocalOptions withHttpThreads(int n) {
-        return new LocalOptions(
-                template,
-                host,
-                port,
-                n,
-                processEnv,
-                envOverrides,
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                log,
-                quiet);
+        return with(o -> o.httpThreads = n);
     }
 
     public LocalOptions withQuiet(boolean q) {
-        return new LocalOptions(
-                template,
-                host,
-                port,
-                httpThreads,
-                processEnv,
-                envOverrides,
-                scheduleEvery,
-                databaseName,
-                queuePrefix,
-                log,
-                q);
+        return with(o -> o.quiet = q);
+    }
+
+    /** These options with {@code change} made to a copy. */
+    private LocalOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.options();
+    }
+
+    /** A changeable copy of the options, for the {@code with...} methods. */
+    private static final class Copy {
+        Path template;
+        String host;
+        int port;
+        int httpThreads;
+        Map<String, String> processEnv;
+        Map<String, String> envOverrides;
+        Optional<Duration> scheduleEvery;
+        String databaseName;
+        String queuePrefix;
+        PrintStream log;
+        boolean quiet;
+
+        Copy(LocalOptions o) {
+            template = o.template;
+            host = o.host;
+            port = o.port;
+            httpThreads = o.httpThreads;
+            processEnv = o.processEnv;
+            envOverrides = o.envOverrides;
+            scheduleEvery = o.scheduleEvery;
+            databaseName = o.databaseName;
+            queuePrefix = o.queuePrefix;
+            log = o.log;
+            quiet = o.quiet;
+        }
+
+        LocalOptions options() {
+            return new LocalOptions(
+                    template,
+                    host,
+                    port,
+                    httpThreads,
+                    processEnv,
+                    envOverrides,
+                    scheduleEvery,
+                    databaseName,
+                    queuePrefix,
+                    log,
+                    quiet);
+        }
     }
 
     /** The local default admin bearer token; the runner listens on loopback only unless told otherwise. */

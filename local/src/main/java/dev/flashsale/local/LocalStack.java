@@ -9,6 +9,8 @@ import dev.flashsale.local.http.ApiServer;
 import dev.flashsale.local.schedule.ScheduleExpression;
 import dev.flashsale.local.schedule.Scheduler;
 import dev.flashsale.local.services.BackingServices;
+import dev.flashsale.local.simulate.SimulationOptions;
+import dev.flashsale.local.simulate.Simulator;
 import dev.flashsale.local.sqs.LocalQueues;
 import dev.flashsale.local.sqs.SqsPoller;
 import dev.flashsale.local.template.SamTemplate;
@@ -323,6 +325,15 @@ public final class LocalStack implements AutoCloseable {
                 .distinct()
                 .mapToLong(queues::backlog)
                 .sum();
+    }
+
+    /**
+     * A simulated flash sale against this stack: its API, its Redis and database, and its queues' backlog.
+     *
+     * @param out progress and the summary; null prints nothing
+     */
+    public Simulator simulator(SimulationOptions options, PrintStream out) {
+        return new Simulator(options, baseUrl(), services.redisUrl(), services.db(), this::backlog, out);
     }
 
     public List<Scheduler> schedulers() {

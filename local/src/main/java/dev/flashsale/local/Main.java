@@ -18,7 +18,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -91,105 +90,15 @@ public final class Main {
                     case "--quiet" -> local = local.withQuiet(true);
                     case "--log-file" -> logFile = Path.of(value(a, opt));
                     case "--json-logs" -> jsonLogs = true;
-                    case "--url" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                Optional.of(URI.create(value(a, opt))));
-                    case "--buyers" ->
-                        sim = new SimulationOptions(
-                                integer(a, opt),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--stock" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                integer(a, opt),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--concurrency" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                integer(a, opt),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--attempts" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                integer(a, opt),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--quantity" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                integer(a, opt),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--duration" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                duration(a, opt),
-                                sim.drainTimeout(),
-                                sim.out(),
-                                sim.url());
-                    case "--drain-timeout" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                duration(a, opt),
-                                sim.out(),
-                                sim.url());
-                    case "--out" ->
-                        sim = new SimulationOptions(
-                                sim.buyers(),
-                                sim.stock(),
-                                sim.concurrency(),
-                                sim.attempts(),
-                                sim.quantity(),
-                                sim.duration(),
-                                sim.drainTimeout(),
-                                Optional.of(Path.of(value(a, opt))),
-                                sim.url());
+                    case "--url" -> sim = sim.withUrl(URI.create(value(a, opt)));
+                    case "--buyers" -> sim = sim.withBuyers(integer(a, opt));
+                    case "--stock" -> sim = sim.withStock(integer(a, opt));
+                    case "--concurrency" -> sim = sim.withConcurrency(integer(a, opt));
+                    case "--attempts" -> sim = sim.withAttempts(integer(a, opt));
+                    case "--quantity" -> sim = sim.withQuantity(integer(a, opt));
+                    case "--duration" -> sim = sim.withDuration(duration(a, opt));
+                    case "--drain-timeout" -> sim = sim.withDrainTimeout(duration(a, opt));
+                    case "--out" -> sim = sim.withOut(Path.of(value(a, opt)));
                     default -> throw new IllegalArgumentException("unknown option " + opt);
                 }
             }
@@ -253,14 +162,7 @@ public final class Main {
             System.out.println("starting the local stack...");
             try (LocalStack stack = LocalStack.start(local.withPort(0).withLog(null))) {
                 System.out.println("stack ready at " + stack.baseUrl());
-                summary = new Simulator(
-                                sim,
-                                stack.baseUrl(),
-                                stack.services().redisUrl(),
-                                stack.services().db(),
-                                stack::backlog,
-                                System.out)
-                        .run();
+                summary = stack.simulator(sim, System.out).run();
             }
         }
         return summary.invariantsHold() ? 0 : 1;

@@ -54,6 +54,22 @@ class CrashRecoveryTest {
         };
     }
 
+    /** A confirmer that crashes the first time it reaches {@code step}. */
+    private static ConfirmHandler crashingAt(ConfirmHandler.Step step) {
+        return new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(step));
+    }
+
+    /** Delivers {@code m} to a confirmer that crashes at {@code step}: the delivery fails, the message stays. */
+    private static void confirmCrashingAt(ConfirmHandler.Step step, ConfirmationMessage m) {
+        assertThatThrownBy(() -> crashingAt(step).confirm(m)).isInstanceOf(Crash.class);
+    }
+
+    /** The invariants that hold while confirmations are in flight (claims may stand). */
+    private static void assertConsistentInFlight(Sale sale) {
+        InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
+        assertThat(report.violations()).as(report.toString()).isEmpty();
+    }
+
     private static ReservationStatus status(Sale sale, Reservation r) {
         return STACK.store.find(sale.id(), r.id()).orElseThrow().status();
     }
@@ -76,16 +92,11 @@ class CrashRecoveryTest {
         var record = SqsEvents.record(m.toJson());
 
         // the first delivery dies after the claim: the record fails and SQS will redeliver it
-        var response = new ConfirmInvoker(
-                        new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED)),
-                        Telemetry.noop())
+        var response = new ConfirmInvoker(crashingAt(ConfirmHandler.Step.CLAIMED), Telemetry.noop())
                 .handleRequest(SqsEvents.event(List.of(record)), Lambda.context());
         assertThat(SqsEvents.failedIds(response)).containsExactly(record.getMessageId());
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db)
-                        .check(sale.id(), false)
-                        .violations())
-                .isEmpty();
+        assertConsistentInFlight(sale);
 
         assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(m)).isEqualTo(ConfirmOutcome.CONFIRMED);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CONFIRMED);
@@ -98,10 +109,7 @@ class CrashRecoveryTest {
         Reservation r = STACK.hold(sale.id(), "b1", 2);
         ConfirmationMessage m = ConfirmationMessage.of(r);
 
-        assertThatThrownBy(
-                        () -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED))
-                                .confirm(m))
-                .isInstanceOf(Crash.class);
+        confirmCrashingAt(ConfirmHandler.Step.COMMITTED, m);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.CLAIMED);
         InvariantReport inFlight = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), false);
         assertThat(inFlight.violations()).isEmpty();
@@ -120,9 +128,7 @@ class CrashRecoveryTest {
         Sale sale = STACK.newSale(5, 2, 2);
         Reservation r = STACK.hold(sale.id(), "b1", 2);
         ConfirmationMessage m = ConfirmationMessage.of(r);
-        assertThatThrownBy(() -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED))
-                        .confirm(m))
-                .isInstanceOf(Crash.class);
+        confirmCrashingAt(ConfirmHandler.Step.CLAIMED, m);
 
         // a live claim is left alone
         assertThat(releaseRun(sale).claimsReleased()).isZero();
@@ -142,10 +148,7 @@ class CrashRecoveryTest {
     void crashAfterCommit_noRedelivery_theReleaseJobConfirmsThroughTheFence() throws Exception {
         Sale sale = STACK.newSale(5, 2, 2);
         Reservation r = STACK.hold(sale.id(), "b1", 1);
-        assertThatThrownBy(
-                        () -> new ConfirmHandler(STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.COMMITTED))
-                                .confirm(ConfirmationMessage.of(r)))
-                .isInstanceOf(Crash.class);
+        confirmCrashingAt(ConfirmHandler.Step.COMMITTED, ConfirmationMessage.of(r));
         Thread.sleep(1_100);
 
         ReleaseSummary run = releaseRun(sale);
@@ -162,10 +165,7 @@ class CrashRecoveryTest {
         Reservation viaRedelivery = STACK.hold(sale.id(), "b1", 1);
         Reservation viaNextRun = STACK.hold(sale.id(), "b2", 2);
         for (Reservation r : List.of(viaRedelivery, viaNextRun)) {
-            assertThatThrownBy(() -> new ConfirmHandler(
-                                    STACK.claims, STACK.fence, crashOnceAt(ConfirmHandler.Step.CLAIMED))
-                            .confirm(ConfirmationMessage.of(r)))
-                    .isInstanceOf(Crash.class);
+            confirmCrashingAt(ConfirmHandler.Step.CLAIMED, ConfirmationMessage.of(r));
         }
         Thread.sleep(1_100);
 
@@ -180,10 +180,7 @@ class CrashRecoveryTest {
         assertThat(STACK.fence.find(fenced.id()))
                 .contains(new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
         assertThat(status(sale, fenced)).isEqualTo(ReservationStatus.CLAIMED);
-        assertThat(new InvariantChecker(STACK.redis, STACK.db)
-                        .check(sale.id(), false)
-                        .violations())
-                .isEmpty();
+        assertConsistentInFlight(sale);
 
         // a redelivered message for the fenced one re-claims it, loses to the release row, and Redis follows
         assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(fenced)))

@@ -14,10 +14,10 @@ import dev.flashsale.reserve.ReserveInit;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestStack;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +32,11 @@ class PrimingTest {
     @Test
     void primingEveryFunction_writesNothing_andUsesItsConnections() throws Exception {
         String queueUrl = TestQueue.create("priming");
-        Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("CONFIRM_QUEUE_URL", queueUrl);
-        env.put("SQS_ENDPOINT", TestQueue.endpoint().toString());
-        Config config = Config.of(env);
+        Config config = Config.of(TestStack.environment(Map.of(
+                "CONFIRM_QUEUE_URL",
+                queueUrl,
+                "SQS_ENDPOINT",
+                TestQueue.endpoint().toString())));
 
         ReserveInit reserve = ReserveInit.from(config);
         ReservationQueryInit query = ReservationQueryInit.from(config);

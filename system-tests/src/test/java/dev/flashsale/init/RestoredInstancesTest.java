@@ -9,9 +9,7 @@ import dev.flashsale.reserve.ReserveInit;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
-import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -73,22 +71,14 @@ class RestoredInstancesTest {
         String queueUrl = TestQueue.create("restored");
         ReserveInit[] inits = new ReserveInit[2];
         for (int i = 0; i < 2; i++) {
-            Config config = Config.of(Map.of(
-                    "REDIS_URL",
-                    TestRedis.url(),
+            Config config = Config.of(TestStack.environment(Map.of(
                     "CONFIRM_QUEUE_URL",
                     queueUrl,
                     "SQS_ENDPOINT",
                     TestQueue.endpoint().toString(),
                     "RATE_LIMIT_BURST",
-                    "1000",
-                    "DATABASE_URL",
-                    TestDatabase.settings().url(),
-                    "DB_USER",
-                    TestDatabase.settings().user()));
-            inits[i] = ReserveInit.from(config);
-            inits[i].registerCracResources();
-            inits[i].prime();
+                    "1000")));
+            inits[i] = FunctionInit.start(ReserveInit.from(config));
         }
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(100, 100, 10);

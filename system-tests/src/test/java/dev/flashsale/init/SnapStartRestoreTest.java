@@ -52,11 +52,7 @@ class SnapStartRestoreTest {
     }
 
     private static ReserveInit reserveInit(String name, String queueUrl) {
-        Config config = Config.of(env(name, queueUrl));
-        ReserveInit init = ReserveInit.from(config);
-        init.registerCracResources();
-        init.prime();
-        return init;
+        return FunctionInit.start(ReserveInit.from(Config.of(env(name, queueUrl))));
     }
 
     /** The hooks close what the function had open, then whatever is left is killed, as a restore would. */
@@ -135,9 +131,7 @@ class SnapStartRestoreTest {
     @Test
     void query_afterRestore_withOldConnectionsKilled_findsTheReservation() throws Exception {
         String name = ServerSide.newName("restore-query");
-        ReservationQueryInit init = ReservationQueryInit.from(Config.of(env(name, null)));
-        init.registerCracResources();
-        init.prime();
+        ReservationQueryInit init = FunctionInit.start(ReservationQueryInit.from(Config.of(env(name, null))));
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(5, 5, 5);
             Reservation r = stack.hold(sale.id(), "b1", 1);
@@ -154,9 +148,7 @@ class SnapStartRestoreTest {
     @Test
     void confirm_afterRestore_withRedisAndDatabaseConnectionsKilled_writesTheOrder() throws Exception {
         String name = ServerSide.newName("restore-confirm");
-        ConfirmInit init = ConfirmInit.from(Config.of(env(name, null)));
-        init.registerCracResources();
-        init.prime();
+        ConfirmInit init = FunctionInit.start(ConfirmInit.from(Config.of(env(name, null))));
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(5, 5, 5);
             Reservation r = stack.hold(sale.id(), "b1", 2);
@@ -182,9 +174,7 @@ class SnapStartRestoreTest {
     @Test
     void release_afterRestore_withRedisAndDatabaseConnectionsKilled_returnsAnExpiredHold() throws Exception {
         String name = ServerSide.newName("restore-release");
-        ReleaseInit init = ReleaseInit.from(Config.of(env(name, null)));
-        init.registerCracResources();
-        init.prime();
+        ReleaseInit init = FunctionInit.start(ReleaseInit.from(Config.of(env(name, null))));
         try (TestStack stack = new TestStack(Duration.ofMillis(300), Duration.ofMinutes(2))) {
             Sale sale = stack.newSale(5, 5, 5);
             stack.hold(sale.id(), "b1", 2);

@@ -18,8 +18,8 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
+import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -36,13 +36,7 @@ class ReservationQueryTest {
     @BeforeAll
     static void start() {
         reserve = ReserveFixture.create(Map.of());
-        init = ReservationQueryInit.from(Config.of(Map.of(
-                "REDIS_URL",
-                TestRedis.url(),
-                "DATABASE_URL",
-                TestDatabase.settings().url(),
-                "DB_USER",
-                TestDatabase.settings().user())));
+        init = ReservationQueryInit.from(Config.of(TestStack.environment(Map.of())));
         query = init.invoker();
     }
 

@@ -13,9 +13,7 @@ import dev.flashsale.telemetry.emf.EmfMetricExporter;
 import dev.flashsale.telemetry.emf.EmfSpec;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.SqsEvents;
-import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import java.util.ArrayList;
@@ -65,15 +63,8 @@ class EmfCrowdTest {
                         ReserveFixture.withTelemetry(reserveTelemetry, Map.of("SOLD_OUT_CACHE_TTL", "0"))) {
             Sale sale = stack.newSale(10, 1, 1);
             ConfirmInvoker confirm = new ConfirmInit(
-                            dev.flashsale.confirm.ConfirmEnvironment.from(Config.of(Map.of(
-                                    "REDIS_URL",
-                                    TestRedis.url(),
-                                    "DATABASE_URL",
-                                    TestDatabase.settings().url(),
-                                    "DB_USER",
-                                    TestDatabase.settings().user(),
-                                    "CLAIM_TTL",
-                                    "5m"))),
+                            dev.flashsale.confirm.ConfirmEnvironment.from(
+                                    Config.of(TestStack.environment(Map.of("CLAIM_TTL", "5m")))),
                             confirmTelemetry)
                     .invoker();
 

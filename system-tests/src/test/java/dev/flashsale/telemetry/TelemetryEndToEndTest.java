@@ -21,9 +21,7 @@ import dev.flashsale.telemetry.log.JsonLog;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.SqsEvents;
-import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
@@ -311,15 +309,7 @@ class TelemetryEndToEndTest {
     }
 
     private static Config confirmConfig() {
-        return Config.of(Map.of(
-                "REDIS_URL",
-                TestRedis.url(),
-                "DATABASE_URL",
-                TestDatabase.settings().url(),
-                "DB_USER",
-                TestDatabase.settings().user(),
-                "CLAIM_TTL",
-                "5m"));
+        return Config.of(TestStack.environment(Map.of("CLAIM_TTL", "5m")));
     }
 
     private SpanData only(Predicate<SpanData> which) {

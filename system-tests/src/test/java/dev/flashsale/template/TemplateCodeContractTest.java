@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -82,15 +81,7 @@ class TemplateCodeContractTest {
     static void read() throws IOException {
         root = RepoRoot.find();
         template = CfnYaml.read(root.resolve("template.yaml"));
-        JsonNode globals = template.path("Globals").path("Function");
-        functions = new LinkedHashMap<>();
-        template.path("Resources").properties().forEach(e -> {
-            if (e.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
-                functions.put(
-                        e.getKey(),
-                        TemplateContractTest.merge(globals, e.getValue().path("Properties")));
-            }
-        });
+        functions = TemplateContractTest.functions(template);
         sources = new HashMap<>();
         index(root.resolve("layers/shared/src/main/java"));
         try (Stream<Path> modules = Files.list(root.resolve("functions"))) {
@@ -476,13 +467,22 @@ class TemplateCodeContractTest {
         return (Set<String>) environmentClass(function).getField("VARIABLES").get(null);
     }
 
-    /** The types of the environment record's components: which clients the function builds. */
+    /**
+     * The types of the environment record's components, and of theirs where a component is a record (a
+     * {@code RedisAccess} is its settings and its breaker's): which clients the function builds.
+     */
     private static Set<Class<?>> components(String function) throws ClassNotFoundException {
         Set<Class<?>> types = new HashSet<>();
-        for (RecordComponent c : environmentClass(function).getRecordComponents()) {
-            types.add(c.getType());
-        }
+        addComponents(environmentClass(function), types);
         return types;
+    }
+
+    private static void addComponents(Class<?> record, Set<Class<?>> types) {
+        for (RecordComponent c : record.getRecordComponents()) {
+            if (types.add(c.getType()) && c.getType().isRecord()) {
+                addComponents(c.getType(), types);
+            }
+        }
     }
 
     /** The template's environment plus what the Lambda runtime sets, as a deployed function sees it. */

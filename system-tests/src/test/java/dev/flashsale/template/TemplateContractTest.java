@@ -49,13 +49,19 @@ class TemplateContractTest {
     static void readTemplate() throws IOException {
         root = RepoRoot.find();
         template = CfnYaml.read(root.resolve("template.yaml"));
+        functions = functions(template);
+    }
+
+    /** {@code template}'s functions by logical id, each with the Globals merged into its properties as SAM does. */
+    static Map<String, JsonNode> functions(JsonNode template) {
         JsonNode globals = template.path("Globals").path("Function");
-        functions = new LinkedHashMap<>();
-        resources().forEach((name, resource) -> {
-            if (resource.path("Type").asText().equals("AWS::Serverless::Function")) {
-                functions.put(name, merge(globals, resource.path("Properties")));
+        Map<String, JsonNode> functions = new LinkedHashMap<>();
+        template.path("Resources").properties().forEach(e -> {
+            if (e.getValue().path("Type").asText().equals("AWS::Serverless::Function")) {
+                functions.put(e.getKey(), merge(globals, e.getValue().path("Properties")));
             }
         });
+        return functions;
     }
 
     @Test
@@ -313,12 +319,6 @@ class TemplateContractTest {
     }
 
     // ---- template helpers -------------------------------------------------------------------------------------------
-
-    private static Map<String, JsonNode> resources() {
-        Map<String, JsonNode> all = new LinkedHashMap<>();
-        template.path("Resources").properties().forEach(e -> all.put(e.getKey(), e.getValue()));
-        return all;
-    }
 
     private static JsonNode resource(String name, String type) {
         JsonNode r = template.path("Resources").path(name);

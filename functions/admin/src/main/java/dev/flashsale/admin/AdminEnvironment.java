@@ -2,12 +2,10 @@ package dev.flashsale.admin;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
-import dev.flashsale.resilience.BreakerSettings;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
@@ -23,20 +21,16 @@ import java.util.Set;
  */
 public record AdminEnvironment(
         InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
+        RedisAccess redis,
+        DbAccess db,
         Lifetimes lifetimes,
         boolean devMode,
         Optional<String> adminToken) {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
+            RedisAccess.VARIABLES,
+            DbAccess.VARIABLES,
             Lifetimes.VARIABLES,
             Variables.of("DEV_MODE", "ADMIN_TOKEN"));
 
@@ -45,10 +39,8 @@ public record AdminEnvironment(
         Optional<String> token = config.optional("ADMIN_TOKEN");
         return new AdminEnvironment(
                 InitSettings.from(config, "admin"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 Lifetimes.from(config),
                 dev,
                 dev ? token : Optional.empty());

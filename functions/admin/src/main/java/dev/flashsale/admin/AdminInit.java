@@ -29,8 +29,8 @@ public final class AdminInit extends FunctionInit {
 
     public AdminInit(AdminEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        RedisConnection redis = wiring().redis(env.redis(), env.redisBreaker());
-        SaleRepository sales = new SaleRepository(wiring().db(env.db(), env.dbBreaker()));
+        RedisConnection redis = wiring().redis(env.redis());
+        SaleRepository sales = new SaleRepository(wiring().db(env.db()));
         Clock clock = Clock.systemUTC();
         Duration retention = env.lifetimes().retention();
         AdminHandler handler = new AdminHandler(

@@ -4,8 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.flashsale.http.HttpErrors;
-import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpInvocations;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.IdempotencyKey;
 import dev.flashsale.http.ProblemException;
@@ -54,45 +53,40 @@ public final class AdminInvoker implements RequestHandler<APIGatewayV2HTTPEvent,
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return telemetry.http(event, context, "flashsale.admin", invocation -> {
-            HttpRequest http = new HttpRequest(event);
-            return HttpErrors.answer(http, () -> {
-                auth.authorize(http);
-                String route = event.getRouteKey() == null ? "" : event.getRouteKey();
-                return switch (route) {
-                    case CREATE ->
-                        switch (handler.create(reader.createSale(http))) {
-                            case AdminHandler.Created.New n ->
-                                HttpResponses.json(201, n.view(), Map.of("location", SaleViews.location((String)
-                                        n.view().get("id"))));
-                            case AdminHandler.Created.Replayed r ->
-                                HttpResponses.json(
-                                        200,
-                                        r.view(),
-                                        Map.of(
-                                                "location",
-                                                SaleViews.location(
-                                                        (String) r.view().get("id")),
-                                                "idempotent-replayed",
-                                                "true"));
-                        };
-                    case LIST ->
-                        HttpResponses.json(200, handler.list(reader.after(http), reader.pageSize(http)), Map.of());
-                    case GET -> {
-                        String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-                        yield HttpResponses.json(
-                                200, handler.get(saleId).orElseThrow(() -> AdminHandler.notFound(saleId)), Map.of());
-                    }
-                    case ADD_STOCK -> {
-                        String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-                        yield HttpResponses.json(
-                                200,
-                                handler.addStock(saleId, IdempotencyKey.optional(http), reader.stockToAdd(http)),
-                                Map.of());
-                    }
-                    default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
-                };
-            });
+        return HttpInvocations.serve(telemetry, event, context, "flashsale.admin", (http, invocation) -> {
+            auth.authorize(http);
+            String route = event.getRouteKey() == null ? "" : event.getRouteKey();
+            return switch (route) {
+                case CREATE ->
+                    switch (handler.create(reader.createSale(http))) {
+                        case AdminHandler.Created.New n ->
+                            HttpResponses.json(201, n.view(), Map.of("location", SaleViews.location((String)
+                                    n.view().get("id"))));
+                        case AdminHandler.Created.Replayed r ->
+                            HttpResponses.json(
+                                    200,
+                                    r.view(),
+                                    Map.of(
+                                            "location",
+                                            SaleViews.location((String) r.view().get("id")),
+                                            "idempotent-replayed",
+                                            "true"));
+                    };
+                case LIST -> HttpResponses.json(200, handler.list(reader.after(http), reader.pageSize(http)), Map.of());
+                case GET -> {
+                    String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                    yield HttpResponses.json(
+                            200, handler.get(saleId).orElseThrow(() -> AdminHandler.notFound(saleId)), Map.of());
+                }
+                case ADD_STOCK -> {
+                    String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                    yield HttpResponses.json(
+                            200,
+                            handler.addStock(saleId, IdempotencyKey.optional(http), reader.stockToAdd(http)),
+                            Map.of());
+                }
+                default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
+            };
         });
     }
 }

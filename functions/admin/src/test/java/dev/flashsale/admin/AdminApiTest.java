@@ -19,6 +19,7 @@ import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
+import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -60,12 +61,7 @@ class AdminApiTest {
     }
 
     private static Map<String, String> env(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>(extra);
-        env.put("REDIS_URL", TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("DB_PASSWORD", TestDatabase.settings().password());
-        return env;
+        return TestStack.environment(extra);
     }
 
     private static String newId() {

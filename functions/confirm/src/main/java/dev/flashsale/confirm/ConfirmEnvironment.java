@@ -2,12 +2,10 @@ package dev.flashsale.confirm;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
-import dev.flashsale.resilience.BreakerSettings;
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -19,29 +17,16 @@ import java.util.Set;
  * @param lifetimes {@code CLAIM_TTL}, {@code REDRIVE_WINDOW} and the other reservation lifetimes they must fit (see
  *                  {@link Lifetimes})
  */
-public record ConfirmEnvironment(
-        InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
-        Lifetimes lifetimes) {
+public record ConfirmEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes) {
 
-    public static final Set<String> VARIABLES = Variables.union(
-            InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
-            Lifetimes.VARIABLES);
+    public static final Set<String> VARIABLES =
+            Variables.union(InitSettings.VARIABLES, RedisAccess.VARIABLES, DbAccess.VARIABLES, Lifetimes.VARIABLES);
 
     public static ConfirmEnvironment from(Config config) {
         return new ConfirmEnvironment(
                 InitSettings.from(config, "confirm"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 Lifetimes.from(config));
     }
 }

@@ -39,8 +39,8 @@ public final class ConfirmInit extends FunctionInit {
 
     public ConfirmInit(ConfirmEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis(), env.redisBreaker());
-        this.db = wiring().db(env.db(), env.dbBreaker());
+        this.redis = wiring().redis(env.redis());
+        this.db = wiring().db(env.db());
         this.claims =
                 new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow());
         this.handler = new ConfirmHandler(claims, new OrderFence(db));

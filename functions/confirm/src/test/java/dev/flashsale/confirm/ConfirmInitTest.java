@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
+import dev.flashsale.init.FunctionInit;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.sale.Sale;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,13 +19,8 @@ class ConfirmInitTest {
 
     @Test
     void init_fromEnvironment_primesWithoutWriting_andConfirms() {
-        ConfirmInit init = ConfirmInit.from(Config.of(Map.of(
-                "REDIS_URL", TestRedis.url(),
-                "DATABASE_URL", TestDatabase.settings().url(),
-                "DB_USER", TestDatabase.settings().user(),
-                "CLAIM_TTL", "30s")));
-        init.registerCracResources();
-        init.prime();
+        ConfirmInit init =
+                FunctionInit.start(ConfirmInit.from(Config.of(TestStack.environment(Map.of("CLAIM_TTL", "30s")))));
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(3, 1, 1);
             Reservation r = stack.hold(sale.id(), "b1", 1);

@@ -124,15 +124,7 @@ class LostRedisWritesTest {
             ConfirmHandler confirmer = new ConfirmHandler(stack.claims, stack.fence);
             Reservation hold = stack.hold(sale.id(), "b1", 2);
             lose(stack, hold);
-            Reservation late = new Reservation(
-                    hold.id(),
-                    hold.saleId(),
-                    hold.buyerId(),
-                    hold.quantity(),
-                    ReservationStatus.HELD,
-                    hold.createdAt(),
-                    java.time.Instant.now().minusSeconds(1),
-                    hold.idempotencyKey());
+            Reservation late = hold.withExpiresAt(java.time.Instant.now().minusSeconds(1));
 
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.HOLD_EXPIRED);
             assertThat(stack.fence.find(hold.id()))

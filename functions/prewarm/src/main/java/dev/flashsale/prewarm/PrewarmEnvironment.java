@@ -2,12 +2,10 @@ package dev.flashsale.prewarm;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
-import dev.flashsale.resilience.BreakerSettings;
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -20,30 +18,20 @@ import java.util.Set;
  * @param run       {@code PREWARM_*} (see {@link PrewarmSettings})
  */
 public record PrewarmEnvironment(
-        InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
-        Lifetimes lifetimes,
-        PrewarmSettings run) {
+        InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes, PrewarmSettings run) {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
+            RedisAccess.VARIABLES,
+            DbAccess.VARIABLES,
             Lifetimes.VARIABLES,
             PrewarmSettings.VARIABLES);
 
     public static PrewarmEnvironment from(Config config) {
         return new PrewarmEnvironment(
                 InitSettings.from(config, "prewarm"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 Lifetimes.from(config),
                 PrewarmSettings.from(config));
     }

@@ -28,8 +28,8 @@ public final class PrewarmInit extends FunctionInit {
 
     public PrewarmInit(PrewarmEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis(), env.redisBreaker());
-        this.db = wiring().db(env.db(), env.dbBreaker());
+        this.redis = wiring().redis(env.redis());
+        this.db = wiring().db(env.db());
         Duration retention = env.lifetimes().retention();
         SaleRepository sales = new SaleRepository(db);
         this.handler = new PrewarmHandler(

@@ -3,9 +3,10 @@ package dev.flashsale.prewarm;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.flashsale.schedule.ScheduledJob;
+import dev.flashsale.telemetry.Invocation;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -16,8 +17,7 @@ import java.util.Map;
 public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<String, Object>> {
 
     private final PrewarmHandler handler;
-    private final Clock clock;
-    private final Telemetry telemetry;
+    private final ScheduledJob job;
 
     /** Used by the Lambda runtime: the environment's one {@link PrewarmInit}'s invoker. */
     public PrewarmInvoker() {
@@ -25,33 +25,34 @@ public final class PrewarmInvoker implements RequestHandler<ScheduledEvent, Map<
     }
 
     private PrewarmInvoker(PrewarmInvoker built) {
-        this(built.handler, built.clock, built.telemetry);
+        this.handler = built.handler;
+        this.job = built.job;
     }
 
     public PrewarmInvoker(PrewarmHandler handler, Clock clock, Telemetry telemetry) {
         this.handler = handler;
-        this.clock = clock;
-        this.telemetry = telemetry;
+        this.job = new ScheduledJob("prewarm run", "flashsale.prewarm.runs", clock, telemetry);
     }
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
-        return telemetry.scheduled("prewarm run", context, "flashsale.prewarm.runs", invocation -> {
-            PrewarmReport report = handler.run(deadline);
-            invocation
-                    .outcome(
-                            !report.didRun()
-                                    ? "skipped"
-                                    : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")
-                    .attribute("flashsale.prewarm.loaded", report.loadedSales().size())
-                    .attribute(
-                            "flashsale.prewarm.reconciled", report.corrections().size());
-            telemetry.count(
-                    "flashsale.reconciliation.corrections",
-                    "corrected",
-                    report.corrections().size());
-            return report.toMap();
-        });
+        return job.run(context, this::run);
+    }
+
+    private Map<String, Object> run(Instant deadline, Invocation invocation) {
+        PrewarmReport report = handler.run(deadline);
+        invocation
+                .outcome(
+                        !report.didRun()
+                                ? "skipped"
+                                : report.lostLease() ? "lease_lost" : report.errors() > 0 ? "errors" : "done")
+                .attribute("flashsale.prewarm.loaded", report.loadedSales().size())
+                .attribute("flashsale.prewarm.reconciled", report.corrections().size());
+        job.telemetry()
+                .count(
+                        "flashsale.reconciliation.corrections",
+                        "corrected",
+                        report.corrections().size());
+        return report.toMap();
     }
 }

@@ -189,13 +189,8 @@ class PrewarmTest {
     void theFunction_wiredFromConfig_runsOnTheScheduledSampleEvent() throws Exception {
         String p = prefix();
         Sale soon = sale(p + "soon", Duration.ofMinutes(5), Duration.ofHours(1), 3);
-        java.util.Map<String, String> env = new java.util.HashMap<>();
-        env.put("REDIS_URL", dev.flashsale.testing.TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("DB_PASSWORD", TestDatabase.settings().password());
-        env.put("PREWARM_SALE_PREFIX", p);
-        PrewarmInit init = PrewarmInit.from(dev.flashsale.config.Config.of(env));
+        PrewarmInit init = PrewarmInit.from(
+                dev.flashsale.config.Config.of(TestStack.environment(java.util.Map.of("PREWARM_SALE_PREFIX", p))));
         init.prime();
         com.amazonaws.services.lambda.runtime.events.ScheduledEvent event =
                 com.amazonaws.services.lambda.runtime.tests.EventLoader.loadScheduledEvent(

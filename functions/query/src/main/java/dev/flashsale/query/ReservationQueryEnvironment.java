@@ -2,12 +2,10 @@ package dev.flashsale.query;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.ReservationPolicy;
-import dev.flashsale.resilience.BreakerSettings;
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -20,30 +18,20 @@ import java.util.Set;
  * @param devMode {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  */
 public record ReservationQueryEnvironment(
-        InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
-        ReservationPolicy policy,
-        boolean devMode) {
+        InitSettings init, RedisAccess redis, DbAccess db, ReservationPolicy policy, boolean devMode) {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
+            RedisAccess.VARIABLES,
+            DbAccess.VARIABLES,
             ReservationPolicy.VARIABLES,
             Variables.of("DEV_MODE"));
 
     public static ReservationQueryEnvironment from(Config config) {
         return new ReservationQueryEnvironment(
                 InitSettings.from(config, "query"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 ReservationPolicy.from(config),
                 config.bool("DEV_MODE", false));
     }

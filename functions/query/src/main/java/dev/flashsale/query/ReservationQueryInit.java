@@ -33,11 +33,11 @@ public final class ReservationQueryInit extends FunctionInit {
 
     public ReservationQueryInit(ReservationQueryEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis(), env.redisBreaker());
+        this.redis = wiring().redis(env.redis());
         this.invoker = new ReservationQueryInvoker(
                 new ReservationQueryHandler(
                         new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
-                        new DecidedReservations(wiring().db(env.db(), env.dbBreaker()))),
+                        new DecidedReservations(wiring().db(env.db()))),
                 env.devMode(),
                 telemetry);
     }

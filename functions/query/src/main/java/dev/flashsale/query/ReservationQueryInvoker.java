@@ -4,8 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.flashsale.http.HttpErrors;
-import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpInvocations;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
@@ -44,19 +43,16 @@ public final class ReservationQueryInvoker implements RequestHandler<APIGatewayV
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return telemetry.http(event, context, "flashsale.reservation_queries", invocation -> {
-            HttpRequest http = new HttpRequest(event);
-            return HttpErrors.answer(http, () -> {
-                String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-                invocation.saleId(saleId);
-                String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
-                String buyerId = http.buyerId(devMode);
-                return handler.find(saleId, reservationId, buyerId)
-                        .map(view -> HttpResponses.json(200, view, Map.of()))
-                        .orElseThrow(() -> new ProblemException(
-                                ProblemType.RESERVATION_NOT_FOUND,
-                                "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
-            });
+        return HttpInvocations.serve(telemetry, event, context, "flashsale.reservation_queries", (http, invocation) -> {
+            String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+            invocation.saleId(saleId);
+            String reservationId = http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID);
+            String buyerId = http.buyerId(devMode);
+            return handler.find(saleId, reservationId, buyerId)
+                    .map(view -> HttpResponses.json(200, view, Map.of()))
+                    .orElseThrow(() -> new ProblemException(
+                            ProblemType.RESERVATION_NOT_FOUND,
+                            "you have no reservation '" + reservationId + "' in sale '" + saleId + "'"));
         });
     }
 }

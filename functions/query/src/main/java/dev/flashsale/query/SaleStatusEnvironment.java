@@ -2,10 +2,9 @@ package dev.flashsale.query;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.sale.SaleLoading;
 import java.time.Duration;
 import java.util.Set;
@@ -18,29 +17,16 @@ import java.util.Set;
  *                         {@code BREAKER_DB_*} (slow call 1s)
  * @param negativeCacheTtl {@code SALE_NEGATIVE_CACHE_TTL}, default 5s (see {@link SaleLoading})
  */
-public record SaleStatusEnvironment(
-        InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
-        Duration negativeCacheTtl) {
+public record SaleStatusEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Duration negativeCacheTtl) {
 
     public static final Set<String> VARIABLES = Variables.union(
-            InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
-            Variables.of("SALE_NEGATIVE_CACHE_TTL"));
+            InitSettings.VARIABLES, RedisAccess.VARIABLES, DbAccess.VARIABLES, Variables.of("SALE_NEGATIVE_CACHE_TTL"));
 
     public static SaleStatusEnvironment from(Config config) {
         return new SaleStatusEnvironment(
                 InitSettings.from(config, "sale-status"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 SaleLoading.negativeCacheTtl(config));
     }
 }

@@ -30,8 +30,8 @@ public final class SaleStatusInit extends FunctionInit {
 
     public SaleStatusInit(SaleStatusEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        RedisConnection redis = wiring().redis(env.redis(), env.redisBreaker());
-        DbConnection db = wiring().db(env.db(), env.dbBreaker());
+        RedisConnection redis = wiring().redis(env.redis());
+        DbConnection db = wiring().db(env.db());
         this.invoker = new SaleStatusInvoker(
                 new SaleStatusHandler(
                         redis,

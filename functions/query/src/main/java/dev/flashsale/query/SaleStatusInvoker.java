@@ -4,8 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.flashsale.http.HttpErrors;
-import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpInvocations;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
@@ -41,17 +40,14 @@ public final class SaleStatusInvoker implements RequestHandler<APIGatewayV2HTTPE
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return telemetry.http(event, context, "flashsale.sale_status", invocation -> {
-            HttpRequest http = new HttpRequest(event);
-            return HttpErrors.answer(http, () -> {
-                String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
-                invocation.saleId(saleId);
-                SaleStatus status = handler.status(saleId)
-                        .orElseThrow(() ->
-                                new ProblemException(Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'")
-                                        .with("saleId", saleId)));
-                return HttpResponses.cacheableJson(200, status.toMap(), status.cacheControl(handler.now()));
-            });
+        return HttpInvocations.serve(telemetry, event, context, "flashsale.sale_status", (http, invocation) -> {
+            String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+            invocation.saleId(saleId);
+            SaleStatus status = handler.status(saleId)
+                    .orElseThrow(() ->
+                            new ProblemException(Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "'")
+                                    .with("saleId", saleId)));
+            return HttpResponses.cacheableJson(200, status.toMap(), status.cacheControl(handler.now()));
         });
     }
 }

@@ -5,18 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.flashsale.config.Config;
 import dev.flashsale.http.ProblemType;
-import dev.flashsale.json.Json;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
 import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +27,7 @@ class SaleStatusTest {
 
     @BeforeAll
     static void start() {
-        Map<String, String> env = new HashMap<>();
-        env.put("REDIS_URL", TestRedis.url());
-        env.put("DATABASE_URL", TestDatabase.settings().url());
-        env.put("DB_USER", TestDatabase.settings().user());
-        env.put("DB_PASSWORD", TestDatabase.settings().password());
-        SaleStatusInit init = SaleStatusInit.from(Config.of(env));
+        SaleStatusInit init = SaleStatusInit.from(Config.of(TestStack.environment(Map.of())));
         init.prime();
         invoker = init.invoker();
         stack = TestStack.create();
@@ -47,15 +39,7 @@ class SaleStatusTest {
     }
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
-        return invoker.handleRequest(
-                HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer-1")
-                        .pathParameter("saleId", saleId)
-                        .build(),
-                Lambda.context());
-    }
-
-    private static Map<String, Object> body(APIGatewayV2HTTPResponse r) {
-        return Json.readObject(r.getBody());
+        return invoker.handleRequest(HttpApi.saleStatus(saleId, "buyer-1"), Lambda.context());
     }
 
     private static Sale seeded(Duration startIn, Duration lasts, int stock) {
@@ -70,7 +54,7 @@ class SaleStatusTest {
         Sale sale = seeded(Duration.ofMinutes(10), Duration.ofHours(1), 7);
         APIGatewayV2HTTPResponse r = status(sale.id());
         assertThat(r.getStatusCode()).isEqualTo(200);
-        assertThat(body(r))
+        assertThat(HttpApi.body(r))
                 .containsEntry("status", "upcoming")
                 .containsEntry("remaining", 7)
                 .containsEntry("sold", 0)
@@ -84,7 +68,7 @@ class SaleStatusTest {
         Sale sale = seeded(Duration.ofMinutes(-1), Duration.ofHours(1), 7);
         stack.hold(sale.id(), "b1", 3);
         APIGatewayV2HTTPResponse r = status(sale.id());
-        assertThat(body(r))
+        assertThat(HttpApi.body(r))
                 .containsEntry("status", "live")
                 .containsEntry("remaining", 4)
                 .containsEntry("sold", 3);
@@ -95,7 +79,7 @@ class SaleStatusTest {
     void soldOutSale() {
         Sale sale = seeded(Duration.ofMinutes(-1), Duration.ofHours(1), 2);
         stack.hold(sale.id(), "b1", 2);
-        assertThat(body(status(sale.id())))
+        assertThat(HttpApi.body(status(sale.id())))
                 .containsEntry("status", "sold-out")
                 .containsEntry("remaining", 0)
                 .containsEntry("sold", 2);
@@ -105,7 +89,7 @@ class SaleStatusTest {
     void endedSale() {
         Sale sale = seeded(Duration.ofHours(-2), Duration.ofHours(1), 5);
         APIGatewayV2HTTPResponse r = status(sale.id());
-        assertThat(body(r)).containsEntry("status", "ended");
+        assertThat(HttpApi.body(r)).containsEntry("status", "ended");
         assertThat(r.getHeaders()).containsEntry("cache-control", "public, max-age=300");
     }
 
@@ -114,17 +98,19 @@ class SaleStatusTest {
         Instant start = Instant.now().plus(Duration.ofHours(5)).truncatedTo(ChronoUnit.MILLIS);
         Sale sale = TestDatabase.create(
                 stack.db, new Sale(TestSales.newId(), 9, 1, 1, start, start.plus(Duration.ofHours(1))));
-        assertThat(body(status(sale.id()))).containsEntry("status", "upcoming").containsEntry("remaining", 9);
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "upcoming")
+                .containsEntry("remaining", 9);
     }
 
     @Test
     void unknownAndInvalidIds() {
         APIGatewayV2HTTPResponse missing = status(TestSales.newId());
         assertThat(missing.getStatusCode()).isEqualTo(404);
-        assertThat(body(missing).get("type")).isEqualTo(ProblemType.SALE_NOT_FOUND.uri());
+        assertThat(HttpApi.body(missing).get("type")).isEqualTo(ProblemType.SALE_NOT_FOUND.uri());
         assertThat(missing.getHeaders()).containsEntry("cache-control", "no-store");
         APIGatewayV2HTTPResponse invalid = status("no{braces}");
         assertThat(invalid.getStatusCode()).isEqualTo(400);
-        assertThat(body(invalid).get("type")).isEqualTo(ProblemType.INVALID_SALE_ID.uri());
+        assertThat(HttpApi.body(invalid).get("type")).isEqualTo(ProblemType.INVALID_SALE_ID.uri());
     }
 }

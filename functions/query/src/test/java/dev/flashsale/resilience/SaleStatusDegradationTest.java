@@ -117,10 +117,6 @@ class SaleStatusDegradationTest {
     }
 
     private static APIGatewayV2HTTPResponse status(String saleId) {
-        return invoker.handleRequest(
-                HttpApi.request("GET", "/sales/{saleId}", "/sales/" + saleId, "buyer")
-                        .pathParameter("saleId", saleId)
-                        .build(),
-                Lambda.context());
+        return invoker.handleRequest(HttpApi.saleStatus(saleId, "buyer"), Lambda.context());
     }
 }

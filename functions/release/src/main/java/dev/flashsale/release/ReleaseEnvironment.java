@@ -2,13 +2,11 @@ package dev.flashsale.release;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.reservation.ReservationPolicy;
-import dev.flashsale.resilience.BreakerSettings;
-import java.time.Duration;
 import java.util.Set;
 
 /**
@@ -22,30 +20,24 @@ import java.util.Set;
  */
 public record ReleaseEnvironment(
         InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
-        DbSettings db,
-        BreakerSettings dbBreaker,
+        RedisAccess redis,
+        DbAccess db,
         ReservationPolicy policy,
         Lifetimes lifetimes,
         ReleaseSettings bounds) {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
+            RedisAccess.VARIABLES,
+            DbAccess.VARIABLES,
             ReservationPolicy.VARIABLES,
             ReleaseSettings.VARIABLES);
 
     public static ReleaseEnvironment from(Config config) {
         return new ReleaseEnvironment(
                 InitSettings.from(config, "release"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                RedisAccess.from(config),
+                DbAccess.from(config),
                 ReservationPolicy.from(config),
                 Lifetimes.from(config),
                 ReleaseSettings.from(config));

@@ -33,8 +33,8 @@ public final class ReleaseInit extends FunctionInit {
 
     public ReleaseInit(ReleaseEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis(), env.redisBreaker());
-        this.db = wiring().db(env.db(), env.dbBreaker());
+        this.redis = wiring().redis(env.redis());
+        this.db = wiring().db(env.db());
         this.sales = new SaleRepository(db);
         this.handler = new ReleaseHandler(
                 sales,

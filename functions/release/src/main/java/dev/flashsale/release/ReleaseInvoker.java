@@ -3,9 +3,10 @@ package dev.flashsale.release;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.flashsale.schedule.ScheduledJob;
+import dev.flashsale.telemetry.Invocation;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 
@@ -16,8 +17,7 @@ import java.util.Map;
 public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<String, Object>> {
 
     private final ReleaseHandler handler;
-    private final Clock clock;
-    private final Telemetry telemetry;
+    private final ScheduledJob job;
 
     /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}'s invoker. */
     public ReleaseInvoker() {
@@ -25,32 +25,34 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
     }
 
     private ReleaseInvoker(ReleaseInvoker built) {
-        this(built.handler, built.clock, built.telemetry);
+        this.handler = built.handler;
+        this.job = built.job;
     }
 
     public ReleaseInvoker(ReleaseHandler handler, Clock clock, Telemetry telemetry) {
         this.handler = handler;
-        this.clock = clock;
-        this.telemetry = telemetry;
+        this.job = new ScheduledJob("release run", "flashsale.release.runs", clock, telemetry);
     }
 
     @Override
     public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        Instant deadline = clock.instant().plus(Duration.ofMillis(context.getRemainingTimeInMillis()));
-        return telemetry.scheduled("release run", context, "flashsale.release.runs", invocation -> {
-            ReleaseSummary s = handler.run(deadline);
-            invocation
-                    .outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
-                    .attribute("flashsale.release.sales", s.sales())
-                    .attribute("flashsale.release.holds_released", s.holdsReleased())
-                    .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())
-                    .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
-                    .attribute("flashsale.release.claims_released", s.claimsReleased());
-            telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
-            telemetry.count("flashsale.releases", "hold_confirmed", s.holdsConfirmed());
-            telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());
-            telemetry.count("flashsale.releases", "claim_released", s.claimsReleased());
-            return s.toMap();
-        });
+        return job.run(context, this::run);
+    }
+
+    private Map<String, Object> run(Instant deadline, Invocation invocation) {
+        ReleaseSummary s = handler.run(deadline);
+        invocation
+                .outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
+                .attribute("flashsale.release.sales", s.sales())
+                .attribute("flashsale.release.holds_released", s.holdsReleased())
+                .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())
+                .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
+                .attribute("flashsale.release.claims_released", s.claimsReleased());
+        Telemetry telemetry = job.telemetry();
+        telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
+        telemetry.count("flashsale.releases", "hold_confirmed", s.holdsConfirmed());
+        telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());
+        telemetry.count("flashsale.releases", "claim_released", s.claimsReleased());
+        return s.toMap();
     }
 }

@@ -3,8 +3,8 @@ package dev.flashsale.release;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.testing.TestDatabase;
-import dev.flashsale.testing.TestRedis;
+import dev.flashsale.init.FunctionInit;
+import dev.flashsale.testing.TestStack;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -15,14 +15,8 @@ class ReleaseInitTest {
 
     @Test
     void init_fromEnvironment_primesAndRuns() {
-        ReleaseInit init = ReleaseInit.from(Config.of(Map.of(
-                "REDIS_URL", TestRedis.url(),
-                "DATABASE_URL", TestDatabase.settings().url(),
-                "DB_USER", TestDatabase.settings().user(),
-                "RELEASE_MAX_PER_RUN", "50",
-                "RELEASE_MAX_SALES", "1")));
-        init.registerCracResources();
-        init.prime();
+        ReleaseInit init = FunctionInit.start(ReleaseInit.from(
+                Config.of(TestStack.environment(Map.of("RELEASE_MAX_PER_RUN", "50", "RELEASE_MAX_SALES", "1")))));
 
         ReleaseSummary run = init.handler().run(Instant.now().plusSeconds(30));
 

@@ -3,10 +3,10 @@ package dev.flashsale.reserve;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
-import dev.flashsale.db.DbSettings;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.queue.SqsSettings;
-import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
@@ -30,11 +30,9 @@ import java.util.Set;
  */
 public record ReserveEnvironment(
         InitSettings init,
-        RedisSettings redis,
-        BreakerSettings redisBreaker,
+        RedisAccess redis,
         ReplicaAck replicaAck,
-        DbSettings db,
-        BreakerSettings dbBreaker,
+        DbAccess db,
         SqsSettings queue,
         BreakerSettings queueBreaker,
         ReservationPolicy policy,
@@ -45,11 +43,9 @@ public record ReserveEnvironment(
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,
-            RedisSettings.VARIABLES,
+            RedisAccess.VARIABLES,
             ReplicaAck.VARIABLES,
-            BreakerSettings.variables("redis"),
-            DbSettings.VARIABLES,
-            BreakerSettings.variables("db"),
+            DbAccess.VARIABLES,
             SqsSettings.VARIABLES,
             BreakerSettings.variables("sqs"),
             ReservationPolicy.VARIABLES,
@@ -57,21 +53,21 @@ public record ReserveEnvironment(
             Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL"));
 
     public ReserveEnvironment {
-        if (replicaAck.enabled() && replicaAck.timeout().compareTo(redis.socketTimeout()) >= 0) {
+        if (replicaAck.enabled()
+                && replicaAck.timeout().compareTo(redis.settings().socketTimeout()) >= 0) {
             throw new ConfigException("REDIS_WAIT_TIMEOUT ("
                     + replicaAck.timeout().toMillis() + "ms) must be shorter than REDIS_TIMEOUT ("
-                    + redis.socketTimeout().toMillis() + "ms): the WAIT shares the reserve call's socket timeout");
+                    + redis.settings().socketTimeout().toMillis()
+                    + "ms): the WAIT shares the reserve call's socket timeout");
         }
     }
 
     public static ReserveEnvironment from(Config config) {
         return new ReserveEnvironment(
                 InitSettings.from(config, "reserve"),
-                RedisSettings.from(config),
-                BreakerSettings.from(config, "redis", Duration.ofMillis(200)),
+                RedisAccess.from(config),
                 ReplicaAck.from(config),
-                DbSettings.from(config),
-                BreakerSettings.from(config, "db", Duration.ofSeconds(1)),
+                DbAccess.from(config),
                 SqsSettings.from(config),
                 BreakerSettings.from(config, "sqs", Duration.ofSeconds(1)),
                 ReservationPolicy.from(config),

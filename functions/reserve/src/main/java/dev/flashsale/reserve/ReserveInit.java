@@ -39,13 +39,11 @@ public final class ReserveInit extends FunctionInit {
 
     public ReserveInit(ReserveEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis(), env.redisBreaker());
+        this.redis = wiring().redis(env.redis());
         this.queue = wiring().queue(env.queue(), env.queueBreaker());
         ReservationStore store = new ReservationStore(redis, env.policy(), env.replicaAck());
         SaleSync sync = new SaleSync(
-                redis,
-                new SaleRepository(wiring().db(env.db(), env.dbBreaker())),
-                env.policy().retention());
+                redis, new SaleRepository(wiring().db(env.db())), env.policy().retention());
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
         ReserveHandler handler =
                 new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(), env.soldOutCacheTtl()), loader);

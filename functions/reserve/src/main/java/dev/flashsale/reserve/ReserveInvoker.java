@@ -4,8 +4,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.flashsale.http.HttpErrors;
-import dev.flashsale.http.HttpRequest;
+import dev.flashsale.http.HttpInvocations;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.reservation.ReserveOutcome;
@@ -49,17 +48,14 @@ public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEven
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return telemetry.http(event, context, "flashsale.reservations", invocation -> {
-            HttpRequest http = new HttpRequest(event);
-            return HttpErrors.answer(http, () -> {
-                ReserveRequest request = reader.read(http);
-                invocation.saleId(request.saleId()).quantity(request.quantity()).buyer(request.buyerId());
-                ReserveOutcome outcome = handler.reserve(request);
-                if (outcome instanceof ReserveOutcome.Held held) {
-                    invocation.reservationId(held.reservation().id()).outcome(held.replayed() ? "replayed" : "held");
-                }
-                return respond(outcome, http.path());
-            });
+        return HttpInvocations.serve(telemetry, event, context, "flashsale.reservations", (http, invocation) -> {
+            ReserveRequest request = reader.read(http);
+            invocation.saleId(request.saleId()).quantity(request.quantity()).buyer(request.buyerId());
+            ReserveOutcome outcome = handler.reserve(request);
+            if (outcome instanceof ReserveOutcome.Held held) {
+                invocation.reservationId(held.reservation().id()).outcome(held.replayed() ? "replayed" : "held");
+            }
+            return respond(outcome, http.path());
         });
     }
 

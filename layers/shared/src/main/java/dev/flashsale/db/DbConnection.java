@@ -54,7 +54,7 @@ public final class DbConnection implements Resource, AutoCloseable {
     public static DbConnection create(DbSettings settings) {
         return new DbConnection(
                 settings,
-                Breakers.db(BreakerSettings.ofDefaults(Duration.ofSeconds(1))),
+                Breakers.db(BreakerSettings.ofDefaults(DbAccess.SLOW_CALL)),
                 DbPassword.of(settings),
                 Telemetry.noop());
     }

@@ -1,28 +1,19 @@
 package dev.flashsale.init;
 
+import dev.flashsale.net.LazyClient;
 import java.util.function.Supplier;
 
 /** A value built on first use, once per execution environment (the Lambda runtime builds it during its init phase). */
 public final class Once<T> {
 
-    private final Supplier<T> build;
-    private volatile T value;
+    /** Never closed: built once. */
+    private final LazyClient<T> value;
 
     public Once(Supplier<T> build) {
-        this.build = build;
+        this.value = new LazyClient<>(build, never -> {});
     }
 
     public T get() {
-        T v = value;
-        if (v == null) {
-            synchronized (this) {
-                v = value;
-                if (v == null) {
-                    v = build.get();
-                    value = v;
-                }
-            }
-        }
-        return v;
+        return value.get();
     }
 }

@@ -1,13 +1,14 @@
 package dev.flashsale.init;
 
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbPassword;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
@@ -34,12 +35,13 @@ public final class Wiring {
         return telemetry;
     }
 
-    public RedisConnection redis(RedisSettings settings, BreakerSettings breaker) {
-        return keep(new RedisConnection(settings, Breakers.redis(breaker), telemetry));
+    public RedisConnection redis(RedisAccess access) {
+        return keep(new RedisConnection(access.settings(), Breakers.redis(access.breaker()), telemetry));
     }
 
-    public DbConnection db(DbSettings settings, BreakerSettings breaker) {
-        return keep(new DbConnection(settings, Breakers.db(breaker), DbPassword.of(settings), telemetry));
+    public DbConnection db(DbAccess access) {
+        DbSettings settings = access.settings();
+        return keep(new DbConnection(settings, Breakers.db(access.breaker()), DbPassword.of(settings), telemetry));
     }
 
     public SqsConfirmationQueue queue(SqsSettings settings, BreakerSettings breaker) {

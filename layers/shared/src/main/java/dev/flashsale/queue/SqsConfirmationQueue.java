@@ -1,5 +1,6 @@
 package dev.flashsale.queue;
 
+import dev.flashsale.net.LazyClient;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -46,7 +47,7 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     private final Telemetry telemetry;
     private final String queueName;
     private final AtomicLong clientsBuilt = new AtomicLong();
-    private volatile SqsClient sqs;
+    private final LazyClient<SqsClient> sqs;
 
     /**
      * @param factory        builds the SQS client, now and again after each restore
@@ -67,7 +68,8 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
         this.breaker = breaker;
         this.telemetry = telemetry;
         this.queueName = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
-        this.sqs = build();
+        this.sqs = new LazyClient<>(this::build, SqsClient::close);
+        sqs.get();
         telemetry.watch(breaker);
     }
 
@@ -84,17 +86,7 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
 
     /** The current SQS client, built again if a checkpoint closed the last one. */
     public SqsClient client() {
-        SqsClient c = sqs;
-        if (c == null) {
-            synchronized (this) {
-                c = sqs;
-                if (c == null) {
-                    c = build();
-                    sqs = c;
-                }
-            }
-        }
-        return c;
+        return sqs.get();
     }
 
     /** How many SQS clients this queue has built (one at construction, one more after each checkpoint that closed one). */
@@ -243,12 +235,8 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     }
 
     @Override
-    public synchronized void close() {
-        SqsClient c = sqs;
-        sqs = null;
-        if (c != null) {
-            c.close();
-        }
+    public void close() {
+        sqs.close();
     }
 
     @Override

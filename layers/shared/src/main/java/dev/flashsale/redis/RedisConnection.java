@@ -1,5 +1,6 @@
 package dev.flashsale.redis;
 
+import dev.flashsale.net.LazyClient;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.resilience.DependencyUnavailableException;
@@ -7,7 +8,6 @@ import dev.flashsale.telemetry.Telemetry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -48,7 +48,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     private final LongAdder calls = new LongAdder();
     private final Telemetry telemetry;
     private final Attributes spanAttributes;
-    private volatile UnifiedJedis client;
+    private final LazyClient<UnifiedJedis> client = new LazyClient<>(this::open, UnifiedJedis::close);
 
     /**
      * @param breaker   the {@code redis} breaker ({@link Breakers#redis})
@@ -70,7 +70,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     /** A client with a default {@code redis} breaker and no telemetry (tools and tests). */
     public static RedisConnection create(RedisSettings settings) {
         return new RedisConnection(
-                settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofMillis(200))), Telemetry.noop());
+                settings, Breakers.redis(BreakerSettings.ofDefaults(RedisAccess.SLOW_CALL)), Telemetry.noop());
     }
 
     /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
@@ -180,17 +180,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     public UnifiedJedis client() {
-        UnifiedJedis c = client;
-        if (c == null) {
-            synchronized (this) {
-                c = client;
-                if (c == null) {
-                    c = open();
-                    client = c;
-                }
-            }
-        }
-        return c;
+        return client.get();
     }
 
     private UnifiedJedis open() {
@@ -235,12 +225,8 @@ public final class RedisConnection implements Resource, AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        UnifiedJedis c = client;
-        client = null;
-        if (c != null) {
-            c.close();
-        }
+    public void close() {
+        client.close();
     }
 
     @Override

@@ -16,4 +16,8 @@ public record Reservation(
     public Reservation withStatus(ReservationStatus newStatus) {
         return new Reservation(id, saleId, buyerId, quantity, newStatus, createdAt, expiresAt, idempotencyKey);
     }
+
+    public Reservation withExpiresAt(Instant deadline) {
+        return new Reservation(id, saleId, buyerId, quantity, status, createdAt, deadline, idempotencyKey);
+    }
 }

@@ -2,9 +2,6 @@ package dev.flashsale.sale;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per execution environment memory of sale ids the database does not know, so that requests for bogus ids cannot
@@ -12,40 +9,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NegativeCache {
 
-    static final int MAX_ENTRIES = 10_000;
-
-    private final Clock clock;
-    private final Duration ttl;
-    private final Map<String, Instant> missingUntil = new ConcurrentHashMap<>();
+    private final ExpiringIds missing;
 
     public NegativeCache(Clock clock, Duration ttl) {
-        this.clock = clock;
-        this.ttl = ttl;
+        this.missing = new ExpiringIds(clock, ttl);
     }
 
     public boolean isMissing(String saleId) {
-        Instant until = missingUntil.get(saleId);
-        if (until == null) {
-            return false;
-        }
-        if (clock.instant().isBefore(until)) {
-            return true;
-        }
-        missingUntil.remove(saleId, until);
-        return false;
+        return missing.contains(saleId);
     }
 
     public void markMissing(String saleId) {
-        if (ttl.isZero()) {
-            return;
-        }
-        if (missingUntil.size() >= MAX_ENTRIES) {
-            Instant now = clock.instant();
-            missingUntil.values().removeIf(until -> !now.isBefore(until));
-            if (missingUntil.size() >= MAX_ENTRIES) {
-                missingUntil.clear();
-            }
-        }
-        missingUntil.put(saleId, clock.instant().plus(ttl));
+        missing.add(saleId);
     }
 }

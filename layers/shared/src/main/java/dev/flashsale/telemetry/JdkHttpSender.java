@@ -1,5 +1,6 @@
 package dev.flashsale.telemetry;
 
+import dev.flashsale.net.LazyClient;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.export.HttpResponse;
 import io.opentelemetry.sdk.common.export.HttpSender;
@@ -35,7 +36,7 @@ final class JdkHttpSender implements HttpSender {
 
     private final HttpSenderConfig config;
     private final Signer signer;
-    private volatile HttpClient client;
+    private final LazyClient<HttpClient> client = new LazyClient<>(this::newClient, HttpClient::shutdownNow);
 
     JdkHttpSender(HttpSenderConfig config, Signer signer) {
         this.config = config;
@@ -78,7 +79,7 @@ final class JdkHttpSender implements HttpSender {
             signer.headers(config.getEndpoint(), own, body).forEach(request::header);
             request.POST(HttpRequest.BodyPublishers.ofByteArray(body));
             java.net.http.HttpResponse<byte[]> response =
-                    client().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                    client.get().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
             onResponse.accept(new Response(response.statusCode(), response.body()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -88,33 +89,19 @@ final class JdkHttpSender implements HttpSender {
         }
     }
 
-    private HttpClient client() {
-        HttpClient c = client;
-        if (c == null) {
-            synchronized (this) {
-                c = client;
-                if (c == null) {
-                    HttpClient.Builder b = HttpClient.newBuilder()
-                            .connectTimeout(config.getConnectTimeout())
-                            .version(HttpClient.Version.HTTP_1_1);
-                    if (config.getSslContext() != null) {
-                        b.sslContext(config.getSslContext());
-                    }
-                    c = b.build();
-                    client = c;
-                }
-            }
+    private HttpClient newClient() {
+        HttpClient.Builder b = HttpClient.newBuilder()
+                .connectTimeout(config.getConnectTimeout())
+                .version(HttpClient.Version.HTTP_1_1);
+        if (config.getSslContext() != null) {
+            b.sslContext(config.getSslContext());
         }
-        return c;
+        return b.build();
     }
 
     /** Drops the client (and its pooled connections); the next export builds a new one. */
-    synchronized void reset() {
-        HttpClient c = client;
-        client = null;
-        if (c != null) {
-            c.shutdownNow();
-        }
+    void reset() {
+        client.close();
     }
 
     @Override

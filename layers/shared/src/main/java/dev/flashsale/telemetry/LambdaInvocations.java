@@ -8,6 +8,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.event.Level;
 
 /**
@@ -47,7 +48,7 @@ final class LambdaInvocations {
                         b.setAttribute("aws.apigateway.request_id", apiRequestId);
                     }
                 });
-        try {
+        return within(t, inv, false, () -> {
             APIGatewayV2HTTPResponse response = route.apply(inv);
             int status = response.getStatusCode();
             inv.span().setAttribute("http.response.status_code", status);
@@ -63,12 +64,25 @@ final class LambdaInvocations {
                 inv.level(status == 503 ? Level.WARN : Level.ERROR);
             }
             return response;
+        });
+    }
+
+    /**
+     * Runs {@code work} as {@code inv}: a throw fails it; in any case it is closed and the telemetry flushed (the metrics
+     * too when {@code flushMetrics}).
+     */
+    private static <T> T within(Telemetry t, Invocation inv, boolean flushMetrics, Supplier<T> work) {
+        try {
+            return work.get();
         } catch (RuntimeException | Error e) {
             inv.failed(e);
             throw e;
         } finally {
             inv.close();
             t.flush();
+            if (flushMetrics) {
+                t.flushMetrics();
+            }
         }
     }
 
@@ -147,16 +161,7 @@ final class LambdaInvocations {
                 lambda.getAwsRequestId(),
                 XRay.currentHeader().orElse(null),
                 b -> {});
-        try {
-            return run.apply(inv);
-        } catch (RuntimeException | Error e) {
-            inv.failed(e);
-            throw e;
-        } finally {
-            inv.close();
-            t.flush();
-            t.flushMetrics();
-        }
+        return within(t, inv, true, () -> run.apply(inv));
     }
 
     static String queueName(String arn) {

@@ -48,15 +48,7 @@ class DbConnectionTest {
             issued.add(token);
             return token;
         };
-        DbSettings s = TestDatabase.settings();
-        try (DbConnection db = new DbConnection(
-                s,
-                dev.flashsale.resilience.Breakers.create(
-                        "db-test",
-                        dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)),
-                        e -> false),
-                password,
-                dev.flashsale.telemetry.Telemetry.noop())) {
+        try (DbConnection db = loggingInWith(password)) {
             int first = backendPid(db);
             backendPid(db);
             backendPid(db);
@@ -78,14 +70,7 @@ class DbConnectionTest {
         DbPassword noCredentials = () -> {
             throw new IllegalStateException("Unable to load credentials from any of the providers in the chain");
         };
-        try (DbConnection db = new DbConnection(
-                TestDatabase.settings(),
-                dev.flashsale.resilience.Breakers.create(
-                        "db-test",
-                        dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)),
-                        e -> false),
-                noCredentials,
-                dev.flashsale.telemetry.Telemetry.noop())) {
+        try (DbConnection db = loggingInWith(noCredentials)) {
             assertThatThrownBy(() -> db.transaction(c -> 1))
                     .isInstanceOf(DependencyUnavailableException.class)
                     .hasMessageContaining("Unable to load credentials");
@@ -145,5 +130,17 @@ class DbConnectionTest {
                         TestDatabase.settings().user(),
                         TestDatabase.settings().password()))
                 .isZero();
+    }
+
+    /** A connection to the test database that asks {@code password} for each login; its breaker never opens. */
+    private static DbConnection loggingInWith(DbPassword password) {
+        return new DbConnection(
+                TestDatabase.settings(),
+                dev.flashsale.resilience.Breakers.create(
+                        "db-test",
+                        dev.flashsale.resilience.BreakerSettings.ofDefaults(Duration.ofSeconds(1)),
+                        e -> false),
+                password,
+                dev.flashsale.telemetry.Telemetry.noop());
     }
 }

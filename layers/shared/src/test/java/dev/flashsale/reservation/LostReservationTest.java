@@ -144,15 +144,7 @@ class LostReservationTest {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
         lose(hold);
-        Reservation expired = new Reservation(
-                hold.id(),
-                hold.saleId(),
-                hold.buyerId(),
-                hold.quantity(),
-                ReservationStatus.HELD,
-                hold.createdAt(),
-                Instant.now().minusSeconds(1),
-                hold.idempotencyKey());
+        Reservation expired = hold.withExpiresAt(Instant.now().minusSeconds(1));
 
         assertThat(STACK.claims.claimOrRestore(expired)).isInstanceOf(ClaimOutcome.Unknown.class);
         assertThat(STACK.store.find(sale.id(), hold.id())).isEmpty();

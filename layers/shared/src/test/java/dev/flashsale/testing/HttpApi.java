@@ -40,6 +40,12 @@ public final class HttpApi {
     }
 
     /** A request for {@code path} on {@code route} with a fresh request id, by {@code buyerId} (none when null). */
+    public static APIGatewayV2HTTPEvent saleStatus(String saleId, String buyerId) {
+        return request("GET", "/sales/{saleId}", "/sales/" + saleId, buyerId)
+                .pathParameter("saleId", saleId)
+                .build();
+    }
+
     public static ApiGatewayEvent request(String method, String route, String path, String buyerId) {
         ApiGatewayEvent e = ApiGatewayEvent.request(method, path).route(route).requestId("test-" + System.nanoTime());
         return buyerId == null ? e : e.jwtSubject(buyerId);

@@ -1,13 +1,13 @@
 package dev.flashsale.testing;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.db.DbAccess;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbPassword;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.net.Ports;
-import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.telemetry.Telemetry;
@@ -102,12 +102,9 @@ public final class TestDatabase {
      * {@code BREAKER_DB_*}), with no telemetry: for tests that put the database behind a fault proxy.
      */
     public static DbConnection connect(Config config) {
-        DbSettings s = DbSettings.from(config);
-        return new DbConnection(
-                s,
-                Breakers.db(BreakerSettings.from(config, "db", Duration.ofSeconds(1))),
-                DbPassword.of(s),
-                Telemetry.noop());
+        DbAccess access = DbAccess.from(config);
+        DbSettings s = access.settings();
+        return new DbConnection(s, Breakers.db(access.breaker()), DbPassword.of(s), Telemetry.noop());
     }
 
     /** A plain JDBC connection in autocommit mode, for assertions and for simulating faults. */

@@ -2,6 +2,7 @@ package dev.flashsale.testing;
 
 import dev.flashsale.config.Config;
 import dev.flashsale.net.Ports;
+import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.resilience.BreakerSettings;
@@ -81,9 +82,7 @@ public final class TestRedis {
 
     /** A client as a function's wiring builds it from {@code config} ({@code REDIS_*}, {@code BREAKER_REDIS_*}), no telemetry. */
     public static RedisConnection connect(Config config) {
-        return new RedisConnection(
-                RedisSettings.from(config),
-                Breakers.redis(BreakerSettings.from(config, "redis", Duration.ofMillis(200))),
-                Telemetry.noop());
+        RedisAccess access = RedisAccess.from(config);
+        return new RedisConnection(access.settings(), Breakers.redis(access.breaker()), Telemetry.noop());
     }
 }

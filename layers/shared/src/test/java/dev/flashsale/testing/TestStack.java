@@ -18,6 +18,8 @@ import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.sale.Sale;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One simulated execution environment wired to the real Redis and PostgreSQL: its own Redis client and its own
@@ -47,6 +49,20 @@ public final class TestStack implements AutoCloseable {
                 new ReservationPolicy(holdTtl, 1_000, 1_000, Duration.ofDays(1), Duration.ofSeconds(5)),
                 ReplicaAck.NONE);
         this.claims = new HoldClaims(redis, claimTtl, redriveWindow);
+    }
+
+    /**
+     * What a function's environment needs to reach the test Redis and PostgreSQL ({@code REDIS_URL},
+     * {@code DATABASE_URL}, {@code DB_USER}, {@code DB_PASSWORD}), with {@code more} on top; a new map, changeable.
+     */
+    public static Map<String, String> environment(Map<String, String> more) {
+        Map<String, String> env = new HashMap<>();
+        env.put("REDIS_URL", TestRedis.url());
+        env.put("DATABASE_URL", TestDatabase.settings().url());
+        env.put("DB_USER", TestDatabase.settings().user());
+        env.put("DB_PASSWORD", TestDatabase.settings().password());
+        env.putAll(more);
+        return env;
     }
 
     /** Long holds and claims: nothing expires during a test unless it says so. */

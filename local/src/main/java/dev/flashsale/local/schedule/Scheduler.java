@@ -1,6 +1,7 @@
 package dev.flashsale.local.schedule;
 
 import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.flashsale.local.function.EventLoop;
 import dev.flashsale.local.function.FunctionException;
 import dev.flashsale.local.function.FunctionHost;
 import dev.flashsale.local.template.LocalResources;
@@ -23,17 +24,15 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduleExpression expression;
     private final FunctionHost function;
     private final String region;
-    private final Thread thread;
+    private final EventLoop thread;
     private final Instant startedAt = Instant.now();
-    private volatile boolean running = true;
 
     public Scheduler(ScheduleSpec spec, ScheduleExpression expression, FunctionHost function, String region) {
         this.spec = spec;
         this.expression = expression;
         this.function = function;
         this.region = region;
-        this.thread = new Thread(this::loop, "schedule-" + spec.functionId() + "-" + spec.eventName());
-        this.thread.setDaemon(true);
+        this.thread = new EventLoop("schedule-" + spec.functionId() + "-" + spec.eventName(), this::loop);
     }
 
     public Scheduler start() {
@@ -51,7 +50,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void loop() {
         Instant last = startedAt;
-        while (running) {
+        while (thread.running()) {
             Instant next = expression.next(startedAt, last);
             long wait = next.toEpochMilli() - System.currentTimeMillis();
             if (wait > 0) {
@@ -61,7 +60,7 @@ public final class Scheduler implements AutoCloseable {
                     return;
                 }
             }
-            if (!running) {
+            if (!thread.running()) {
                 return;
             }
             try {
@@ -95,12 +94,6 @@ public final class Scheduler implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One simulated flash sale. Every number is bounded so a typo cannot run for hours.
@@ -54,6 +55,79 @@ public record SimulationOptions(
                 Duration.ofSeconds(60),
                 Optional.empty(),
                 Optional.empty());
+    }
+
+    public SimulationOptions withBuyers(int n) {
+        return with(o -> o.buyers = n);
+    }
+
+    public SimulationOptions withStock(int n) {
+        return with(o -> o.stock = n);
+    }
+
+    public SimulationOptions withConcurrency(int n) {
+        return with(o -> o.concurrency = n);
+    }
+
+    public SimulationOptions withAttempts(int n) {
+        return with(o -> o.attempts = n);
+    }
+
+    public SimulationOptions withQuantity(int n) {
+        return with(o -> o.quantity = n);
+    }
+
+    public SimulationOptions withDuration(Duration d) {
+        return with(o -> o.duration = d);
+    }
+
+    public SimulationOptions withDrainTimeout(Duration d) {
+        return with(o -> o.drainTimeout = d);
+    }
+
+    public SimulationOptions withOut(Path dir) {
+        return with(o -> o.out = Optional.of(dir));
+    }
+
+    public SimulationOptions withUrl(URI u) {
+        return with(o -> o.url = Optional.of(u));
+    }
+
+    /** These options with {@code change} made to a copy (checked as any options are). */
+    private SimulationOptions with(Consumer<Copy> change) {
+        Copy copy = new Copy(this);
+        change.accept(copy);
+        return copy.options();
+    }
+
+    /** A changeable copy of the options, for the {@code with...} methods. */
+    private static final class Copy {
+        int buyers;
+        int stock;
+        int concurrency;
+        int attempts;
+        int quantity;
+        Duration duration;
+        Duration drainTimeout;
+        Optional<Path> out;
+        Optional<URI> url;
+
+        Copy(SimulationOptions o) {
+            buyers = o.buyers;
+            stock = o.stock;
+            concurrency = o.concurrency;
+            attempts = o.attempts;
+            quantity = o.quantity;
+            duration = o.duration;
+            drainTimeout = o.drainTimeout;
+            out = o.out;
+            url = o.url;
+        }
+
+        SimulationOptions options() {
+            return new SimulationOptions(
+                    buyers, stock, concurrency, attempts, quantity, duration, drainTimeout, out, url);
+        }
     }
 
     private static void check(String name, int v, int min, int max) {

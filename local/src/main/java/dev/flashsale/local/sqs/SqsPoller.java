@@ -2,6 +2,7 @@ package dev.flashsale.local.sqs;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.flashsale.local.function.EventLoop;
 import dev.flashsale.local.function.FunctionException;
 import dev.flashsale.local.function.FunctionHost;
 import dev.flashsale.local.template.SamTemplate.SqsMapping;
@@ -33,8 +34,7 @@ public final class SqsPoller implements AutoCloseable {
     private final String queueUrl;
     private final String queueArn;
     private final String region;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final EventLoop thread;
 
     public SqsPoller(SqsMapping mapping, FunctionHost function, SqsClient sqs, LocalQueues queues) {
         this.mapping = mapping;
@@ -43,8 +43,7 @@ public final class SqsPoller implements AutoCloseable {
         this.queueUrl = queues.queueUrl(mapping.queueId());
         this.queueArn = queues.queueArn(mapping.queueId());
         this.region = queues.region();
-        this.thread = new Thread(this::loop, "sqs-" + mapping.functionId() + "-" + mapping.eventName());
-        this.thread.setDaemon(true);
+        this.thread = new EventLoop("sqs-" + mapping.functionId() + "-" + mapping.eventName(), this::loop);
     }
 
     public SqsPoller start() {
@@ -53,14 +52,14 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     private void loop() {
-        while (running) {
+        while (thread.running()) {
             try {
                 List<Message> batch = receiveBatch();
-                if (!batch.isEmpty() && running) {
+                if (!batch.isEmpty() && thread.running()) {
                     deliver(batch);
                 }
             } catch (RuntimeException e) {
-                if (running) {
+                if (thread.running()) {
                     System.err.println("sqs poller " + mapping.functionId() + ": " + e + " (retrying in 1 s)");
                     sleep(1000);
                 }
@@ -71,7 +70,10 @@ public final class SqsPoller implements AutoCloseable {
     private List<Message> receiveBatch() {
         List<Message> batch = new ArrayList<>(receive(1));
         long windowEnds = System.nanoTime() + mapping.batchingWindowSeconds() * 1_000_000_000L;
-        while (running && !batch.isEmpty() && batch.size() < mapping.batchSize() && System.nanoTime() < windowEnds) {
+        while (thread.running()
+                && !batch.isEmpty()
+                && batch.size() < mapping.batchSize()
+                && System.nanoTime() < windowEnds) {
             List<Message> more = receive(0);
             if (more.isEmpty()) {
                 sleep(50);
@@ -196,12 +198,6 @@ public final class SqsPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        thread.close();
     }
 }

@@ -7,7 +7,6 @@ import dev.flashsale.local.LocalStack;
 import dev.flashsale.local.LocalTesting;
 import dev.flashsale.local.simulate.SimulationOptions;
 import dev.flashsale.local.simulate.SimulationSummary;
-import dev.flashsale.local.simulate.Simulator;
 import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,14 +68,7 @@ class DashboardBrowserTest {
                     Optional.empty());
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {
-                            return new Simulator(
-                                            options,
-                                            stack.baseUrl(),
-                                            stack.services().redisUrl(),
-                                            stack.services().db(),
-                                            stack::backlog,
-                                            null)
-                                    .run();
+                            return stack.simulator(options, null).run();
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }

@@ -25,14 +25,7 @@ class SimulateTest {
                 240, 60, 24, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.of(out), Optional.empty());
         try (LocalStack stack = LocalStack.start(
                 LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
-            SimulationSummary s = new Simulator(
-                            options,
-                            stack.baseUrl(),
-                            stack.services().redisUrl(),
-                            stack.services().db(),
-                            stack::backlog,
-                            System.out)
-                    .run();
+            SimulationSummary s = stack.simulator(options, System.out).run();
 
             assertThat(s.requests()).isEqualTo(240);
             assertThat(s.accepted()).isEqualTo(60);
