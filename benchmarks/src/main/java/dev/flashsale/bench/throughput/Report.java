@@ -147,6 +147,24 @@ final class Report {
             }
             line(row.toString());
         });
+        ratioRow(
+                results,
+                threads,
+                "stack reserve ÷ (a) DB row lock",
+                "stack reserve (ReservationStore)",
+                "(a) DB row lock");
+        ratioRow(
+                results,
+                threads,
+                "stack reserve ÷ (b) SET NX lock",
+                "stack reserve (ReservationStore)",
+                "(b) SET NX lock");
+        ratioRow(
+                results,
+                threads,
+                "stack reserve ÷ minimal script",
+                "stack reserve (ReservationStore)",
+                "limit: minimal script");
         line("");
         line(
                 "Sweep: Redis µs per unit by client threads (commandstats time is wall time on Redis's main thread: it grows"
@@ -165,6 +183,27 @@ final class Report {
             }
             line(row.toString());
         });
+    }
+
+    private void ratioRow(
+            Map<String, Map<Integer, Runner.Result>> results,
+            List<Integer> threads,
+            String label,
+            String over,
+            String under) {
+        Map<Integer, Runner.Result> a = results.get(over);
+        Map<Integer, Runner.Result> b = results.get(under);
+        if (a == null || b == null || a.size() < 2) {
+            return;
+        }
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (int t : threads) {
+            Runner.Result x = a.get(t);
+            Runner.Result y = b.get(t);
+            row.append(
+                    x == null || y == null || y.perSecond() == 0 ? " |" : f(" %.2fx |", x.perSecond() / y.perSecond()));
+        }
+        line(row.toString());
     }
 
     private void row(Runner.Result r, Runner.Result reserve) {
