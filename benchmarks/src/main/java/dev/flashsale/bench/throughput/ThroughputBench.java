@@ -42,7 +42,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * (seconds before it, default 0.3), {@code bench.threads} (the table's thread count, default 8), {@code bench.sweep}
  * (thread counts for the chart, default 1,2,4,8,16; empty: the table's only), {@code bench.sellout} (stock of the
  * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true),
- * {@code bench.out} (output directory, default target/throughput next to the jar). Environment: {@code REDIS_URL}
+ * {@code bench.out} (output directory, default target/throughput next to the jar). Exit code 1 when a check failed (a
+ * design oversold, or a store disagreed with what its clients were told), whatever design it was; 0 otherwise: a missed
+ * goal is a figure, not a failure. Environment: {@code REDIS_URL}
  * (default redis://127.0.0.1:6379), {@code DATABASE_URL} (default
  * jdbc:postgresql://127.0.0.1:5432/flashsale_bench_tp, created and migrated if missing; user postgres).
  */
@@ -72,6 +74,7 @@ public final class ThroughputBench {
         counts.add(n);
         JsonLog.threshold(Level.WARN); // ElasticMQ's INFO lines would interleave with the figures
         Report report = new Report();
+        boolean failed;
         long started = System.nanoTime();
 
         try (Stores stores = new Stores();
@@ -166,8 +169,12 @@ public final class ThroughputBench {
                     ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
             Files.createDirectories(out);
             Files.writeString(out.resolve("results.txt"), report.text());
+            failed = report.text().contains("FAIL");
+            if (failed) {
+                System.out.println("a check FAILED (see above): exit code 1");
+            }
         }
-        System.exit(0);
+        System.exit(failed ? 1 : 0);
     }
 
     private static void record(Report report, Map<String, Map<Integer, Runner.Result>> results, Runner.Result r) {
