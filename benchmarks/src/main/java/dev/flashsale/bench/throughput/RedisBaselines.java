@@ -134,6 +134,7 @@ final class RedisBaselines {
         private String unlockSha;
         final AtomicLong lockTries = new AtomicLong();
         final AtomicLong unlocks = new AtomicLong();
+        final AtomicLong expired = new AtomicLong();
 
         SetNxLock(Stores stores, RedisClient redis) {
             super(stores, redis);
@@ -187,8 +188,6 @@ final class RedisBaselines {
             }
             return 1;
         }
-
-        final AtomicLong expired = new AtomicLong();
 
         @Override
         public String verify(long unitsSold, long stock) {
