@@ -30,6 +30,7 @@ final class RedisBaselines {
         final Stores stores;
         final RedisClient redis;
         final AtomicLong seq = new AtomicLong();
+        static final String MARKER = "_expires";
         final Calls calls = new Calls();
         String stockKey;
         String recordKey;
@@ -48,6 +49,9 @@ final class RedisBaselines {
             lockKey = "tput:{" + id + "}:lock";
             redis.set(stockKey, Long.toString(stock));
             redis.pexpire(stockKey, Stores.KEY_TTL.toMillis());
+            // the records' hash exists from the start, with one marker field, so that it expires too if the run dies
+            redis.hset(recordKey, MARKER, "");
+            redis.pexpire(recordKey, Stores.KEY_TTL.toMillis());
         }
 
         String nextId(int thread) {
@@ -62,7 +66,7 @@ final class RedisBaselines {
         @Override
         public String verify(long unitsSold, long stock) {
             long counter = Long.parseLong(redis.get(stockKey));
-            long records = redis.hlen(recordKey);
+            long records = redis.hlen(recordKey) - 1; // the marker field
             boolean ok = unitsSold <= stock && counter == stock - unitsSold && records == unitsSold && counter >= 0;
             return String.format(
                     Locale.ROOT,
