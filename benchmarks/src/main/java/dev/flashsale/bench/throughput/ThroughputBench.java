@@ -1,0 +1,284 @@
+package dev.flashsale.bench.throughput;
+
+import dev.flashsale.queue.SqsConfirmationQueue;
+import dev.flashsale.queue.SqsSettings;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.resilience.BreakerSettings;
+import dev.flashsale.resilience.Breakers;
+import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.telemetry.log.JsonLog;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.UUID;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.slf4j.event.Level;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.RedisClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * Issue 15, item 4: this stack's reserve and confirm paths beside the limits of the same Redis and PostgreSQL and
+ * beside what users build instead, for one hot sale, in one bounded run. Prints a table (units/s, p50/p99, Redis µs
+ * per unit from {@code INFO commandstats}, correctness checks), the ratios against the issue's goals, a sweep over
+ * client threads, and writes the sweep as an SVG chart. See docs/performance.md.
+ *
+ * <p>System properties: {@code bench.seconds} (measured window of each measurement, default 2), {@code bench.warmup}
+ * (seconds before it, default 0.3), {@code bench.threads} (the table's thread count, default 8), {@code bench.sweep}
+ * (thread counts for the chart, default 1,2,4,8,16; empty: the table's only), {@code bench.sellout} (stock of the
+ * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true),
+ * {@code bench.out} (output directory, default target/throughput next to the jar). Exit code 1 when a check failed (a
+ * design oversold, or a store disagreed with what its clients were told), whatever design it was; 0 otherwise: a missed
+ * goal is a figure, not a failure. Environment: {@code REDIS_URL}
+ * (default redis://127.0.0.1:6379), {@code DATABASE_URL} (default
+ * jdbc:postgresql://127.0.0.1:5432/flashsale_bench_tp, created and migrated if missing; user postgres).
+ */
+public final class ThroughputBench {
+
+    /** Stock of a throughput measurement: more than any run sells, so every attempt succeeds. */
+    static final long STOCK = 50_000_000;
+
+    private ThroughputBench() {}
+
+    public static void main(String[] args) throws Exception {
+        double seconds = Double.parseDouble(System.getProperty("bench.seconds", "2"));
+        double warmupSeconds = Double.parseDouble(System.getProperty("bench.warmup", "0.3"));
+        int n = Integer.getInteger("bench.threads", 8);
+        List<Integer> sweep = new ArrayList<>();
+        for (String s : System.getProperty("bench.sweep", "1,2,4,8,16").split(",")) {
+            if (!s.isBlank()) {
+                sweep.add(Integer.parseInt(s.trim()));
+            }
+        }
+        long selloutStock = Long.getLong("bench.sellout", 1000);
+        boolean withHandler = Boolean.parseBoolean(System.getProperty("bench.handler", "true"));
+        Path out = Path.of(System.getProperty("bench.out", defaultOut().toString()));
+        Duration window = Duration.ofMillis((long) (seconds * 1000));
+        Duration warmup = Duration.ofMillis((long) (warmupSeconds * 1000));
+        TreeSet<Integer> counts = new TreeSet<>(sweep);
+        counts.add(n);
+        JsonLog.threshold(Level.WARN); // ElasticMQ's INFO lines would interleave with the figures
+        Report report = new Report();
+        boolean failed;
+        long started = System.nanoTime();
+
+        try (Stores stores = new Stores();
+                RedisClient pool = stores.pool(Math.max(64, counts.last() + 4));
+                Jedis info = stores.jedis()) {
+            RedisConnection stackRedis = stores.stackRedis();
+            report.line(String.format(
+                    Locale.ROOT,
+                    "throughput benchmark (issue 15 item 4), %s%n"
+                            + "java %s, %d CPUs, load average %.2f; Redis %s at %s; %s, database %s%n"
+                            + "each measurement: %.1f s warm-up, %.1f s measured; table at %d client threads; sweep %s",
+                    Instant.now(),
+                    System.getProperty("java.version"),
+                    Runtime.getRuntime().availableProcessors(),
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                    redisVersion(info),
+                    stores.redisUrl,
+                    postgresVersion(stores),
+                    stores.databaseUrl,
+                    warmupSeconds,
+                    seconds,
+                    n,
+                    sweep));
+            Runner runner = new Runner(info);
+            RedisBaselines.MinimalScript minimal = new RedisBaselines.MinimalScript(stores, pool);
+            StackWorkloads.Reserve reserve = new StackWorkloads.Reserve(stores, stackRedis);
+            StackWorkloads.Confirm confirm = new StackWorkloads.Confirm(stores, stackRedis, reserve);
+            PostgresWorkloads.RowLock rowLock = new PostgresWorkloads.RowLock(stores);
+            RedisBaselines.SetNxLock setNx = new RedisBaselines.SetNxLock(stores, pool);
+            RedisBaselines.DecrCompensate decr = new RedisBaselines.DecrCompensate(stores, pool);
+            PostgresWorkloads.Raw raw1 = new PostgresWorkloads.Raw(stores, 1);
+            PostgresWorkloads.Raw raw10 = new PostgresWorkloads.Raw(stores, 10);
+            List<Workload> swept = List.of(minimal, reserve, confirm, rowLock, setNx, decr);
+            Map<String, Map<Integer, Runner.Result>> results = new LinkedHashMap<>();
+
+            reserve.keepForConfirm = true;
+            for (int t : counts) {
+                for (Workload w : swept) {
+                    record(report, results, runner.measure(w, t, STOCK, warmup, window));
+                }
+                if (t == n) {
+                    record(report, results, runner.measure(raw1, t, STOCK, warmup, window));
+                    record(report, results, runner.measure(raw10, t, STOCK, warmup, window));
+                }
+            }
+            reserve.keepForConfirm = false;
+            confirm.close();
+            raw1.close();
+            raw10.close();
+
+            Runner.Result handler = null;
+            if (withHandler) {
+                handler = measureHandler(report, stores, stackRedis, runner, n, warmup, window);
+                if (handler != null) {
+                    record(report, results, handler);
+                }
+            }
+
+            report.line("");
+            report.line(String.format(
+                    Locale.ROOT,
+                    "sell-out checks: %d units, %d client threads, each until its first refusal",
+                    selloutStock,
+                    n));
+            for (Workload w : List.of(minimal, reserve, rowLock, setNx, decr)) {
+                report.line(String.format(Locale.ROOT, "  %-36s %s", w.name(), runner.sellOut(w, n, selloutStock)));
+            }
+            rowLock.close();
+            stackRedis.close();
+
+            report.table(results, n, handler);
+            report.sweep(results, List.copyOf(counts));
+            Path svg = out.resolve("throughput.svg");
+            Map<String, Map<Integer, Double>> chart = new LinkedHashMap<>();
+            for (Workload w : swept) {
+                Map<Integer, Double> line = new LinkedHashMap<>();
+                results.getOrDefault(w.name(), Map.of()).forEach((t, r) -> line.put(t, r.perSecond()));
+                chart.put(w.name(), line);
+            }
+            Chart.write(
+                    svg,
+                    "Units/s for one hot sale vs client threads ("
+                            + Instant.now().toString().substring(0, 10) + ", "
+                            + Runtime.getRuntime().availableProcessors() + " CPUs)",
+                    List.copyOf(counts),
+                    chart);
+            report.line(String.format(
+                    Locale.ROOT,
+                    "%nchart: %s%nwall time %.0f s, load average now %.2f",
+                    svg.toAbsolutePath(),
+                    (System.nanoTime() - started) / 1e9,
+                    ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("results.txt"), report.text());
+            failed = report.text().contains("FAIL");
+            if (failed) {
+                System.out.println("a check FAILED (see above): exit code 1");
+            }
+        }
+        System.exit(failed ? 1 : 0);
+    }
+
+    private static void record(Report report, Map<String, Map<Integer, Runner.Result>> results, Runner.Result r) {
+        results.computeIfAbsent(r.series(), k -> new LinkedHashMap<>()).put(r.threads(), r);
+        report.line(String.format(
+                Locale.ROOT,
+                "  %-44s %2d threads %9.0f units/s  p50 %6.2f ms  p99 %7.2f ms  client CPU %7.1f µs/unit%s  %s%s",
+                r.series(),
+                r.threads(),
+                r.perSecond(),
+                r.p50Millis(),
+                r.p99Millis(),
+                r.jvmCpuMicrosPerUnit(),
+                Double.isNaN(r.redisUsecPerUnit())
+                        ? ""
+                        : String.format(Locale.ROOT, "  Redis %6.1f µs/unit", r.redisUsecPerUnit()),
+                r.check(),
+                (r.errors() > 0 ? "; " + r.errors() + " errors, first: " + r.firstError() : "")
+                        + (r.exhausted() ? "; ran out of holds to confirm" : "")));
+    }
+
+    /**
+     * ReserveHandler with a real SQS-compatible queue: ElasticMQ started in this JVM (as the local runner does), the
+     * SDK client the function uses. Started only for this measurement.
+     */
+    private static Runner.Result measureHandler(
+            Report report,
+            Stores stores,
+            RedisConnection redis,
+            Runner runner,
+            int threads,
+            Duration warmup,
+            Duration window) {
+        SQSRestServer server = null;
+        try {
+            server = SQSRestServerBuilder.withInterface("127.0.0.1")
+                    .withDynamicPort()
+                    .start();
+            URI endpoint = URI.create("http://127.0.0.1:"
+                    + server.waitUntilStarted().localAddress().getPort());
+            SqsSettings probe = new SqsSettings(
+                    "unused", Optional.of(endpoint), "us-east-1", Duration.ofSeconds(1), Duration.ofSeconds(10), true);
+            try (SqsClient sqs = SqsConfirmationQueue.client(probe)) {
+                String url = sqs.createQueue(b -> b.queueName(
+                                "tput-" + UUID.randomUUID().toString().substring(0, 8)))
+                        .queueUrl();
+                SqsSettings settings = new SqsSettings(
+                        url, Optional.of(endpoint), "us-east-1", Duration.ofSeconds(1), Duration.ofSeconds(10), true);
+                try (SqsConfirmationQueue queue = SqsConfirmationQueue.create(
+                        settings, Breakers.sqs(BreakerSettings.ofDefaults(Duration.ofSeconds(10))), Telemetry.noop())) {
+                    StackWorkloads.Handler handler = new StackWorkloads.Handler(
+                            stores,
+                            redis,
+                            queue,
+                            () -> Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(url)
+                                            .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                                    .attributes()
+                                    .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)));
+                    // ElasticMQ and the SDK are as cold as the first request of a new JVM: one extra warm-up round
+                    runner.measure(handler, threads, STOCK, warmup, Duration.ofMillis(500));
+                    sqs.purgeQueue(b -> b.queueUrl(url));
+                    return runner.measure(handler, threads, STOCK, warmup, window);
+                }
+            }
+        } catch (Exception e) {
+            report.line("  ReserveHandler + ElasticMQ: not measured: " + e);
+            return null;
+        } finally {
+            if (server != null) {
+                server.stopAndWait();
+            }
+        }
+    }
+
+    private static Path defaultOut() {
+        try {
+            Path jar = Path.of(ThroughputBench.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return jar.getParent().resolve("throughput");
+        } catch (Exception e) {
+            return Path.of("target", "throughput");
+        }
+    }
+
+    private static String redisVersion(Jedis info) {
+        for (String line : info.info("server").split("\r?\n")) {
+            if (line.startsWith("redis_version:")) {
+                return line.substring("redis_version:".length());
+            }
+        }
+        return "?";
+    }
+
+    private static String postgresVersion(Stores stores) {
+        try (Connection c = stores.jdbc();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return "PostgreSQL " + rs.getString(1);
+        } catch (Exception e) {
+            return "PostgreSQL ?";
+        }
+    }
+}
