@@ -219,4 +219,38 @@ class PrewarmTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aConfirmedReservationRedisLost_isRestored_withItsKeyAndTheBuyersCount() {
+        String p = prefix();
+        Sale live = sale(p + "lost", Duration.ofMinutes(-1), Duration.ofHours(1), 10);
+        new SaleCache(stack.redis, Duration.ofDays(1)).load(live);
+        dev.flashsale.reservation.Reservation kept = stack.hold(live.id(), "keeps", 1);
+        dev.flashsale.reservation.Reservation lost = stack.hold(live.id(), "loses", 2);
+        stack.confirm(kept);
+        stack.confirm(lost);
+        // a failover: the promoted replica never had the second reservation (its record, key and count went together)
+        SaleKeys k = new SaleKeys(live.id());
+        stack.redis.call(c -> {
+            c.hdel(k.reservations(), lost.id());
+            c.hdel(k.idempotency(), lost.buyerId() + "\n" + lost.idempotencyKey());
+            c.hdel(k.units(), lost.buyerId());
+            return c.incrBy(k.stock(), lost.quantity());
+        });
+
+        handler(stack, p, Duration.ofSeconds(30), id -> {}).run(deadline());
+
+        assertThat(stack.store.find(live.id(), lost.id()))
+                .hasValueSatisfying(
+                        r -> assertThat(r.status()).isEqualTo(dev.flashsale.reservation.ReservationStatus.CONFIRMED));
+        String mapped = stack.redis.call(c -> c.hget(k.idempotency(), lost.buyerId() + "\n" + lost.idempotencyKey()));
+        String units = stack.redis.call(c -> c.hget(k.units(), lost.buyerId()));
+        assertThat(mapped).isEqualTo(lost.id());
+        assertThat(units).isEqualTo("2");
+        assertThat(stack.available(live.id())).isEqualTo(7);
+        assertThat(new InvariantChecker(stack.redis, stack.db)
+                        .check(live.id(), true)
+                        .ok())
+                .isTrue();
+    }
 }
