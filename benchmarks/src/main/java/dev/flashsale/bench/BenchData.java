@@ -25,11 +25,9 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
@@ -62,7 +60,7 @@ final class BenchData implements AutoCloseable {
         this.samples = samples;
         this.redisUrl = env("REDIS_URL", RedisSettings.DEFAULT_URL);
         this.databaseUrl = env("DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/" + DATABASE);
-        createDatabaseIfMissing(databaseUrl);
+        BenchDatabase.createIfMissing(databaseUrl);
         Migrations.apply(databaseUrl, "postgres", "");
         this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
         this.db = DbConnection.create(DbSettings.of(databaseUrl, "postgres", ""));
@@ -157,40 +155,13 @@ final class BenchData implements AutoCloseable {
 
     /** Terminates every PostgreSQL backend of {@code applicationName}; returns how many there were. */
     int killDbBackends(String applicationName) throws SQLException {
-        try (Connection c = DriverManager.getConnection(databaseUrl, adminProperties());
+        try (Connection c = DriverManager.getConnection(databaseUrl, BenchDatabase.adminProperties());
                 PreparedStatement ps = c.prepareStatement(
                         "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = ?")) {
             ps.setString(1, applicationName);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getInt(1);
-            }
-        }
-    }
-
-    private static Properties adminProperties() {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        return p;
-    }
-
-    private static void createDatabaseIfMissing(String url) {
-        int slash = url.lastIndexOf('/');
-        String name = url.substring(slash + 1).split("\\?")[0];
-        String adminUrl = url.substring(0, slash) + "/postgres";
-        try (Connection c = DriverManager.getConnection(adminUrl, adminProperties());
-                Statement s = c.createStatement()) {
-            try (ResultSet rs =
-                    s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            s.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
-        } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {
-                throw new IllegalStateException(
-                        "PostgreSQL at " + adminUrl + " (user postgres) is needed: " + e.getMessage(), e);
             }
         }
     }

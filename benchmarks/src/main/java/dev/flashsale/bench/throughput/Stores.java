@@ -1,5 +1,6 @@
 package dev.flashsale.bench.throughput;
 
+import dev.flashsale.bench.BenchDatabase;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbPassword;
 import dev.flashsale.db.DbSettings;
@@ -19,7 +20,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -52,7 +52,7 @@ final class Stores implements AutoCloseable {
     Stores() {
         this.redisUrl = env("REDIS_URL", RedisSettings.DEFAULT_URL);
         this.databaseUrl = env("DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/" + DATABASE);
-        createDatabaseIfMissing(databaseUrl);
+        BenchDatabase.createIfMissing(databaseUrl);
         Migrations.apply(databaseUrl, "postgres", "");
         this.redisSettings = RedisSettings.of(redisUrl)
                 .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
@@ -116,7 +116,7 @@ final class Stores implements AutoCloseable {
 
     /** A plain JDBC connection in autocommit mode, as a hand-written baseline would use. */
     Connection jdbc() throws SQLException {
-        Connection c = DriverManager.getConnection(databaseUrl, adminProperties());
+        Connection c = DriverManager.getConnection(databaseUrl, BenchDatabase.adminProperties());
         c.setAutoCommit(true);
         return c;
     }
@@ -157,36 +157,9 @@ final class Stores implements AutoCloseable {
         }
     }
 
-    private static Properties adminProperties() {
-        Properties p = new Properties();
-        p.setProperty("user", "postgres");
-        return p;
-    }
-
     private static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
-    }
-
-    private static void createDatabaseIfMissing(String url) {
-        int slash = url.lastIndexOf('/');
-        String name = url.substring(slash + 1).split("\\?")[0];
-        String adminUrl = url.substring(0, slash) + "/postgres";
-        try (Connection c = DriverManager.getConnection(adminUrl, adminProperties());
-                Statement s = c.createStatement()) {
-            try (ResultSet rs =
-                    s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name.replace("'", "''") + "'")) {
-                if (rs.next()) {
-                    return;
-                }
-            }
-            s.execute("CREATE DATABASE \"" + name.replace("\"", "") + "\"");
-        } catch (SQLException e) {
-            if (!"42P04".equals(e.getSQLState())) {
-                throw new IllegalStateException(
-                        "PostgreSQL at " + adminUrl + " (user postgres) is needed: " + e.getMessage(), e);
-            }
-        }
     }
 
     @Override
