@@ -123,7 +123,7 @@ class LostRedisWritesTest {
             Sale sale = stack.newSale(10, 2, 2);
             ConfirmHandler confirmer = new ConfirmHandler(stack.claims, stack.fence);
             Reservation hold = stack.hold(sale.id(), "b1", 2);
-            lose(stack, hold);
+            stack.loseInFailover(hold);
             Reservation late = hold.withExpiresAt(java.time.Instant.now().minusSeconds(1));
 
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.HOLD_EXPIRED);
@@ -144,7 +144,7 @@ class LostRedisWritesTest {
             ConfirmHandler confirmer = new ConfirmHandler(stack.claims, stack.fence);
             Reservation hold = stack.hold(sale.id(), "b1", 2);
             assertThat(confirmer.confirm(ConfirmationMessage.of(hold))).isEqualTo(ConfirmOutcome.CONFIRMED);
-            lose(stack, hold);
+            stack.loseInFailover(hold);
 
             // the message is delivered again after the failover: restored, and the database says it is ordered already
             assertThat(confirmer.confirm(ConfirmationMessage.of(hold))).isEqualTo(ConfirmOutcome.ALREADY_CONFIRMED);
@@ -162,7 +162,7 @@ class LostRedisWritesTest {
             Sale sale = stack.newSale(10, 2, 2);
             ConfirmHandler confirmer = new ConfirmHandler(stack.claims, stack.fence);
             Reservation first = stack.hold(sale.id(), "b1", 2);
-            lose(stack, first);
+            stack.loseInFailover(first);
             // Redis forgot the buyer's units with the hold: a second key gets two more
             Reservation second = stack.hold(sale.id(), "b1", 2);
             assertThat(confirmer.confirm(ConfirmationMessage.of(second))).isEqualTo(ConfirmOutcome.CONFIRMED);
@@ -180,7 +180,7 @@ class LostRedisWritesTest {
         try (TestStack stack = TestStack.create()) {
             Sale sale = stack.newSale(10, 2, 2);
             Reservation hold = stack.hold(sale.id(), "b1", 1);
-            lose(stack, hold);
+            stack.loseInFailover(hold);
             ConfirmationMessage v1 =
                     ConfirmationMessage.fromJson("{\"version\":1,\"reservationId\":\"" + hold.id() + "\",\"saleId\":\""
                             + sale.id() + "\",\"buyerId\":\"b1\",\"quantity\":1,\"heldAt\":\"" + hold.createdAt()
@@ -191,19 +191,5 @@ class LostRedisWritesTest {
                     .isEqualTo(ConfirmOutcome.UNKNOWN_RESERVATION);
             assertThat(stack.fence.find(hold.id())).isEmpty();
         }
-    }
-
-    /** What a promoted replica lacks when the hold never reached it: the record, its key, its set entry, its counts. */
-    private static void lose(TestStack stack, Reservation r) {
-        SaleKeys k = new SaleKeys(r.saleId());
-        stack.redis.call(c -> {
-            c.hdel(k.reservations(), r.id());
-            c.hdel(k.idempotency(), r.buyerId() + "\n" + r.idempotencyKey());
-            c.zrem(k.holds(), r.id());
-            c.zrem(k.claims(), r.id());
-            c.incrBy(k.stock(), r.quantity());
-            c.hincrBy(k.units(), r.buyerId(), -r.quantity());
-            return null;
-        });
     }
 }

@@ -39,20 +39,6 @@ class LostReservationTest {
         return buyer + "\n" + key;
     }
 
-    /** Removes every trace of the reservation from Redis and undoes its effects on the counters: the hold never replicated. */
-    private static void lose(Reservation r) {
-        SaleKeys k = new SaleKeys(r.saleId());
-        STACK.redis.call(c -> {
-            c.hdel(k.reservations(), r.id());
-            c.hdel(k.idempotency(), idemField(r.buyerId(), r.idempotencyKey()));
-            c.zrem(k.holds(), r.id());
-            c.zrem(k.claims(), r.id());
-            c.incrBy(k.stock(), r.quantity());
-            c.hincrBy(k.units(), r.buyerId(), -r.quantity());
-            return null;
-        });
-    }
-
     private static long units(Sale sale, String buyer) {
         String v = STACK.redis.call(c -> c.hget(new SaleKeys(sale.id()).units(), buyer));
         return v == null ? 0 : Long.parseLong(v);
@@ -84,7 +70,7 @@ class LostReservationTest {
     void aKeyWhoseReservationWasLostEntirely_getsANewHoldUnderTheSameId() {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation first = held(reserve(sale, "b1", "k1", 2));
-        lose(first);
+        STACK.loseInFailover(first);
 
         Reservation second = held(reserve(sale, "b1", "k1", 2));
 
@@ -113,7 +99,7 @@ class LostReservationTest {
     void aLostLiveHold_isRestoredFromItsMessage_asClaimed_withTheEffectsItHad() {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
-        lose(hold);
+        STACK.loseInFailover(hold);
         assertThat(STACK.claims.claim(sale.id(), hold.id())).isInstanceOf(ClaimOutcome.Unknown.class);
 
         ClaimOutcome restored = STACK.claims.claimOrRestore(hold);
@@ -143,7 +129,7 @@ class LostReservationTest {
     void aLostHoldPastItsDeadline_isNotRestored() {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
-        lose(hold);
+        STACK.loseInFailover(hold);
         Reservation expired = hold.withExpiresAt(Instant.now().minusSeconds(1));
 
         assertThat(STACK.claims.claimOrRestore(expired)).isInstanceOf(ClaimOutcome.Unknown.class);
@@ -155,7 +141,7 @@ class LostReservationTest {
     void aLostReservationDecidedByTheDatabase_isWrittenBackWithItsOutcome_forReplaysToAnswer() {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
-        lose(hold);
+        STACK.loseInFailover(hold);
 
         SettleOutcome s =
                 STACK.claims.followOrRestore(hold, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));

@@ -8,6 +8,7 @@ import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
@@ -121,6 +122,23 @@ public final class TestStack implements AutoCloseable {
 
     public static ConfirmationMessage message(Reservation r) {
         return ConfirmationMessage.of(r);
+    }
+
+    /**
+     * Makes Redis forget a held reservation as a replica promoted in a failover would if the hold never reached it: its
+     * record, its key's mapping, its set entries, and its effects on the stock and the buyer's count.
+     */
+    public void loseInFailover(Reservation r) {
+        SaleKeys k = new SaleKeys(r.saleId());
+        redis.call(c -> {
+            c.hdel(k.reservations(), r.id());
+            c.hdel(k.idempotency(), r.buyerId() + "\n" + r.idempotencyKey());
+            c.zrem(k.holds(), r.id());
+            c.zrem(k.claims(), r.id());
+            c.incrBy(k.stock(), r.quantity());
+            c.hincrBy(k.units(), r.buyerId(), -r.quantity());
+            return null;
+        });
     }
 
     @Override
