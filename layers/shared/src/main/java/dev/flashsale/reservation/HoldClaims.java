@@ -4,6 +4,7 @@ import dev.flashsale.db.OrderDecision;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.ScriptReply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,17 +70,17 @@ public final class HoldClaims {
                 LuaScript.CLAIM,
                 List.of(k.holds(), k.claims(), k.reservations(), k.stock(), k.idempotency(), k.units()),
                 List.of(reservationId, Long.toString(ttl.toMillis()), lostHold));
-        String code = ReservationCodec.text(reply.get(0));
+        String code = ScriptReply.text(reply.get(0));
         return switch (code) {
             case "RESTORED" ->
-                new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
+                new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))));
             case "CLAIMED", "RECLAIMED" ->
                 new ClaimOutcome.Claimed(
-                        ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))), code.equals("RECLAIMED"));
+                        ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))), code.equals("RECLAIMED"));
             case "HOLD_EXPIRED" ->
-                new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1))));
+                new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))));
             case "NOT_CLAIMABLE" ->
-                new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1))));
+                new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(ScriptReply.text(reply.get(1))));
             case "UNKNOWN" -> new ClaimOutcome.Unknown();
             default -> throw new IllegalStateException("claim.lua answered " + code);
         };
@@ -131,7 +132,7 @@ public final class HoldClaims {
                 LuaScript.SETTLE,
                 List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta(), k.idempotency()),
                 List.of(reservationId, target.name(), refund, lost));
-        return SettleOutcome.valueOf(ReservationCodec.text(reply.get(0)));
+        return SettleOutcome.valueOf(ScriptReply.text(reply.get(0)));
     }
 
     /** HELD reservations whose hold deadline has passed (server clock), earliest first. */
@@ -148,7 +149,7 @@ public final class HoldClaims {
         List<?> reply = (List<?>) redis.eval(LuaScript.DUE, List.of(key), List.of(Integer.toString(limit)));
         List<String> ids = new ArrayList<>(reply.size());
         for (Object o : reply) {
-            ids.add(ReservationCodec.text(o));
+            ids.add(ScriptReply.text(o));
         }
         return ids;
     }

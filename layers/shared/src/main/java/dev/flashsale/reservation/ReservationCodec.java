@@ -1,12 +1,11 @@
 package dev.flashsale.reservation;
 
 import dev.flashsale.json.Json;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Reads the reservation JSON that the Lua scripts keep in {@code fs:{sale}:res}, and values from script replies. */
+/** The reservation JSON that the Lua scripts keep in {@code fs:{sale}:res}, read and written. */
 public final class ReservationCodec {
 
     private ReservationCodec() {}
@@ -35,23 +34,5 @@ public final class ReservationCodec {
         m.put("expires", r.expiresAt().toEpochMilli());
         m.put("key", r.idempotencyKey());
         return Json.write(m);
-    }
-
-    /** A bulk-string script reply as text (Jedis may hand back String or byte[]). */
-    static String text(Object reply) {
-        if (reply == null) {
-            return null;
-        }
-        if (reply instanceof byte[] bytes) {
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
-        return reply.toString();
-    }
-
-    static long number(Object reply) {
-        if (reply instanceof Number n) {
-            return n.longValue();
-        }
-        return Long.parseLong(text(reply));
     }
 }

@@ -4,6 +4,7 @@ import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.ScriptReply;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,34 +74,32 @@ public final class ReservationStore {
                     "no Redis replica acknowledged the hold in time; nothing was reserved",
                     null);
         }
-        String code = ReservationCodec.text(reply.get(0));
+        String code = ScriptReply.text(reply.get(0));
         return switch (code) {
             case "HELD" ->
                 new ReserveOutcome.Held(
-                        ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
-                        ReservationCodec.number(reply.get(2)),
+                        ReservationCodec.decode(request.saleId(), ScriptReply.text(reply.get(1))),
+                        ScriptReply.number(reply.get(2)),
                         false,
                         true);
             case "REPLAY" -> replay(request.saleId(), reply);
             case "KEY_CONFLICT" ->
                 refused(new Refusal.KeyReused(
-                        ReservationCodec.decode(request.saleId(), ReservationCodec.text(reply.get(1))),
-                        request.quantity()));
+                        ReservationCodec.decode(request.saleId(), ScriptReply.text(reply.get(1))), request.quantity()));
             case "UNKNOWN_SALE" -> refused(new Refusal.UnknownSale(request.saleId()));
             case "NOT_STARTED" ->
-                refused(new Refusal.NotStarted(Instant.ofEpochMilli(ReservationCodec.number(reply.get(1)))));
-            case "ENDED" -> refused(new Refusal.Ended(Instant.ofEpochMilli(ReservationCodec.number(reply.get(1)))));
+                refused(new Refusal.NotStarted(Instant.ofEpochMilli(ScriptReply.number(reply.get(1)))));
+            case "ENDED" -> refused(new Refusal.Ended(Instant.ofEpochMilli(ScriptReply.number(reply.get(1)))));
             case "ORDER_MAX" ->
-                refused(new Refusal.AboveOrderMax(request.quantity(), (int) ReservationCodec.number(reply.get(1))));
+                refused(new Refusal.AboveOrderMax(request.quantity(), (int) ScriptReply.number(reply.get(1))));
             case "RATE_LIMITED" ->
-                refused(new Refusal.RateLimited(Duration.ofMillis(ReservationCodec.number(reply.get(1)))));
+                refused(new Refusal.RateLimited(Duration.ofMillis(ScriptReply.number(reply.get(1)))));
             case "LIMIT" ->
                 refused(new Refusal.LimitExceeded(
-                        (int) ReservationCodec.number(reply.get(1)),
-                        (int) ReservationCodec.number(reply.get(2)),
+                        (int) ScriptReply.number(reply.get(1)),
+                        (int) ScriptReply.number(reply.get(2)),
                         request.quantity()));
-            case "SOLD_OUT" ->
-                refused(new Refusal.SoldOut((int) ReservationCodec.number(reply.get(1)), request.quantity()));
+            case "SOLD_OUT" -> refused(new Refusal.SoldOut((int) ScriptReply.number(reply.get(1)), request.quantity()));
             default -> throw new IllegalStateException("reserve.lua answered " + code);
         };
     }
@@ -110,16 +109,16 @@ public final class ReservationStore {
      * release job has yet to return it, and no confirmation can claim it any more.
      */
     private static ReserveOutcome replay(String saleId, List<?> reply) {
-        Reservation r = ReservationCodec.decode(saleId, ReservationCodec.text(reply.get(1)));
-        boolean send = ReservationCodec.number(reply.get(3)) == 1;
-        if (ReservationCodec.number(reply.get(4)) == 1) {
+        Reservation r = ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1)));
+        boolean send = ScriptReply.number(reply.get(3)) == 1;
+        if (ScriptReply.number(reply.get(4)) == 1) {
             r = r.withStatus(ReservationStatus.EXPIRED);
         }
-        return new ReserveOutcome.Held(r, ReservationCodec.number(reply.get(2)), true, send);
+        return new ReserveOutcome.Held(r, ScriptReply.number(reply.get(2)), true, send);
     }
 
     private static boolean isNewHold(Object reply) {
-        return reply instanceof List<?> list && "HELD".equals(ReservationCodec.text(list.get(0)));
+        return reply instanceof List<?> list && "HELD".equals(ScriptReply.text(list.get(0)));
     }
 
     private static ReserveOutcome refused(Refusal refusal) {
@@ -136,11 +135,11 @@ public final class ReservationStore {
                 LuaScript.CANCEL_HOLD,
                 List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()),
                 List.of(reservationId));
-        String code = ReservationCodec.text(reply.get(0));
+        String code = ScriptReply.text(reply.get(0));
         return switch (code) {
-            case "CANCELLED" -> new ReleaseOutcome.Released(ReservationCodec.number(reply.get(1)));
+            case "CANCELLED" -> new ReleaseOutcome.Released(ScriptReply.number(reply.get(1)));
             case "NOT_HELD" ->
-                new ReleaseOutcome.NotHeld(Optional.of(ReservationStatus.valueOf(ReservationCodec.text(reply.get(1)))));
+                new ReleaseOutcome.NotHeld(Optional.of(ReservationStatus.valueOf(ScriptReply.text(reply.get(1)))));
             case "UNKNOWN" -> new ReleaseOutcome.NotHeld(Optional.empty());
             default -> throw new IllegalStateException("cancel-hold.lua answered " + code);
         };

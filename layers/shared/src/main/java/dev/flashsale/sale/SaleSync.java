@@ -6,6 +6,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.ScriptReply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +75,11 @@ public final class SaleSync {
                     c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
             return new SyncResult(
                     r,
-                    SyncResult.Action.valueOf(text(reply.get(0))),
-                    number(reply.get(1)),
-                    number(reply.get(2)),
-                    number(reply.get(3)),
-                    number(reply.get(4)));
+                    SyncResult.Action.valueOf(ScriptReply.text(reply.get(0))),
+                    ScriptReply.number(reply.get(1)),
+                    ScriptReply.number(reply.get(2)),
+                    ScriptReply.number(reply.get(3)),
+                    ScriptReply.number(reply.get(4)));
         });
     }
 
@@ -108,8 +109,8 @@ public final class SaleSync {
             }
             List<?> reply =
                     (List<?>) redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency()), args);
-            records += number(reply.get(0));
-            mappings += number(reply.get(1));
+            records += ScriptReply.number(reply.get(0));
+            mappings += ScriptReply.number(reply.get(1));
         }
         return new Restored(records, mappings);
     }
@@ -147,7 +148,7 @@ public final class SaleSync {
             List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(
                     c, List.of(k.meta(), k.stock()), List.of(Integer.toString(units), Integer.toString(total))));
             return new StockChange.Added(
-                    locked.record(), total, !text(reply.get(0)).equals("NOT_LOADED"));
+                    locked.record(), total, !ScriptReply.text(reply.get(0)).equals("NOT_LOADED"));
         });
     }
 
@@ -164,13 +165,5 @@ public final class SaleSync {
 
         /** The sale has started: stock only changes before the start. */
         record Refused(SaleRecord sale) implements StockChange {}
-    }
-
-    static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(o);
-    }
-
-    static long number(Object o) {
-        return o instanceof Number n ? n.longValue() : Long.parseLong(text(o));
     }
 }
