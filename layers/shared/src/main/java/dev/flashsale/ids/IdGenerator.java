@@ -13,8 +13,6 @@ import org.crac.Resource;
  */
 public final class IdGenerator implements Resource {
 
-    private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
-
     private final Clock clock;
     private final Supplier<SecureRandom> randoms;
     private volatile SecureRandom random;
@@ -36,26 +34,13 @@ public final class IdGenerator implements Resource {
 
     public String next() {
         long time = clock.millis();
-        byte[] r = new byte[10];
-        random.nextBytes(r);
-        long hi = 0;
-        for (int i = 0; i < 2; i++) {
-            hi = (hi << 8) | (r[i] & 0xFF);
+        // 128 bits: time(48) | random(80), as 26 base32 digits
+        byte[] id = new byte[16];
+        random.nextBytes(id);
+        for (int i = 0; i < 6; i++) {
+            id[i] = (byte) (time >>> (40 - 8 * i));
         }
-        long lo = 0;
-        for (int i = 2; i < 10; i++) {
-            lo = (lo << 8) | (r[i] & 0xFF);
-        }
-        // 128 bits: time(48) | hi(16) | lo(64), written as 26 base32 digits from the most significant end
-        long top = (time << 16) | hi; // upper 64 bits
-        char[] out = new char[26];
-        for (int i = 25; i >= 0; i--) {
-            int digit = (int) (lo & 31);
-            out[i] = ALPHABET[digit];
-            lo = (lo >>> 5) | (top << 59);
-            top >>>= 5;
-        }
-        return new String(out);
+        return Crockford.encode(id, 26);
     }
 
     /** Replaces the random source; called after a restore from a snapshot. */
