@@ -25,15 +25,17 @@ local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys 
 -- ARGV[9] = n, ARGV[10..9+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
 -- ordered (counted in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its
 -- units when Redis follows (a refused one too, because this script stamps meta.reconciled after its creation).
--- ARGV[10+n..]: buyer, units pairs: each buyer's units in orders (database, exact under the row lock). With the units
--- still held here they make each buyer's count, which a failover may have left short or long.
+-- ARGV[10+n] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database, exact
+-- under the row lock). With the units still held here they make each buyer's count, which a failover may have left
+-- short or long. '0': the counts are left as they are (the caller asks for them only once the counter was wrong).
 local decided = {}
 local n = tonumber(ARGV[9])
 for i = 10, 9 + n do
   decided[ARGV[i]] = true
 end
+local setCounts = ARGV[10 + n] == '1'
 local owned = {}
-for i = 10 + n, #ARGV, 2 do
+for i = 11 + n, #ARGV, 2 do
   owned[ARGV[i]] = tonumber(ARGV[i + 1])
 end
 
@@ -82,7 +84,10 @@ redis.call('PEXPIREAT', stockKey, expireAt)
 
 -- Each buyer's count: units in orders plus units held or claimed here; fields that say otherwise are corrected.
 local corrected = 0
-local counted = redis.call('HGETALL', unitsKey)
+local counted = setCounts and redis.call('HGETALL', unitsKey) or {}
+if not setCounts then
+  owned = {}
+end
 for i = 1, #counted, 2 do
   local buyer, units = counted[i], tonumber(counted[i + 1])
   local want = owned[buyer] or 0

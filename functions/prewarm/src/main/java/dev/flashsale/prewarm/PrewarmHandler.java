@@ -141,9 +141,10 @@ public final class PrewarmHandler {
                     r.id(),
                     s.buyersCorrected());
         }
-        // A reservation record Redis lost took its effects on the counters with it (one script wrote both), so a
-        // corrected counter is the evidence to look for lost orders; a run that corrected nothing reads no orders.
-        boolean lostWrites = s.buyersCorrected() > 0 || s.action() != SyncResult.Action.UNCHANGED;
+        // A reservation record Redis lost took its effects on the stock counter with it (one script wrote both), so a
+        // corrected counter is the evidence to look for lost orders (and buyers' counts, see SaleSync.reconcile); a run
+        // that corrected nothing reads no orders.
+        boolean lostWrites = s.action() != SyncResult.Action.UNCHANGED;
         SaleSync.Restored restored = lostWrites ? sync.restoreOrders(r) : new SaleSync.Restored(0, 0);
         if (restored.any()) {
             LOG.warn(

@@ -2,6 +2,7 @@ package dev.flashsale.db;
 
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -36,14 +37,13 @@ public final class DecidedReservations {
                         return Optional.<Decided>empty();
                     }
                     String reason = rs.getString(2);
-                    Optional<Instant> heldAt =
-                            Optional.ofNullable(rs.getTimestamp(3)).map(java.sql.Timestamp::toInstant);
+                    Timestamp heldAt = rs.getTimestamp(3);
                     return Optional.of(new Decided(
                             reservationId,
                             saleId,
                             rs.getInt(1),
                             reason == null ? null : ReleaseReason.valueOf(reason),
-                            heldAt.orElse(null),
+                            heldAt == null ? null : heldAt.toInstant(),
                             rs.getTimestamp(4).toInstant()));
                 }
             }

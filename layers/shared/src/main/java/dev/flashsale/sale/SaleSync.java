@@ -40,15 +40,31 @@ public final class SaleSync {
 
     /** Loads the sale if Redis has no stock counter for it; a live counter is kept. Empty if not in the database. */
     public Optional<SyncResult> loadIfAbsent(String saleId) {
-        return run(saleId, "init");
+        return run(saleId, "init", false);
     }
 
-    /** Sets the stock counter to what the database and Redis' holds say it must be. Empty if not in the database. */
+    /**
+     * Sets the stock counter to what the database and Redis' holds say it must be, and, when it was wrong (Redis lost or
+     * replayed writes: every write that moves a buyer's count moves the counter too), every buyer's count as well, in a
+     * second pass under the lock again; a sale whose counter was right costs no read of its orders. Empty if not in the
+     * database.
+     */
     public Optional<SyncResult> reconcile(String saleId) {
-        return run(saleId, "reconcile");
+        Optional<SyncResult> stock = run(saleId, "reconcile", false);
+        if (stock.isEmpty() || stock.get().action() == SyncResult.Action.UNCHANGED) {
+            return stock;
+        }
+        return run(saleId, "reconcile", true)
+                .map(counts -> new SyncResult(
+                        counts.sale(),
+                        stock.get().action(),
+                        stock.get().before(),
+                        counts.after(),
+                        counts.held(),
+                        counts.buyersCorrected()));
     }
 
-    private Optional<SyncResult> run(String saleId, String mode) {
+    private Optional<SyncResult> run(String saleId, String mode, boolean buyerCounts) {
         SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
             List<String> undecided = new ArrayList<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
@@ -67,10 +83,13 @@ public final class SaleSync {
                     Long.toString(s.endsAt().plus(retention).toEpochMilli()),
                     Integer.toString(ordered.size())));
             args.addAll(ordered);
-            locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
-                args.add(buyer);
-                args.add(Integer.toString(units));
-            });
+            args.add(buyerCounts ? "1" : "0");
+            if (buyerCounts) {
+                locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
+                    args.add(buyer);
+                    args.add(Integer.toString(units));
+                });
+            }
             List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
                     c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
             return new SyncResult(
