@@ -146,7 +146,8 @@ public final class LocalStack implements AutoCloseable {
                 api.mount(Dashboard.PATH, dashboard);
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
-                pollers.add(new SqsPoller(m, functions.get(m.functionId()), sqs, queues).start());
+                List<FunctionHost> instances = instances(m, template, environments, log, functions, options);
+                pollers.add(new SqsPoller(m, instances, sqs, queues).start());
             }
             for (SamTemplate.ScheduleSpec s : template.schedules()) {
                 if (s.enabled()) {
@@ -257,6 +258,46 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * The function instances an SQS mapping invokes, one per concurrent batch: the function's own, and more built as
+     * it was (each its own class loader and Init, as Lambda runs one execution environment per concurrent batch), up
+     * to {@code --sqs-concurrency} and the mapping's {@code MaximumConcurrency}.
+     */
+    private static List<FunctionHost> instances(
+            SamTemplate.SqsMapping mapping,
+            SamTemplate template,
+            Map<String, Map<String, String>> environments,
+            InvocationLog log,
+            Map<String, FunctionHost> functions,
+            LocalOptions options) {
+        int n = Math.max(1, Math.min(options.sqsConcurrency(), mapping.maximumConcurrency()));
+        List<FunctionHost> instances = new ArrayList<>();
+        instances.add(functions.get(mapping.functionId()));
+        if (n == 1) {
+            return instances;
+        }
+        FunctionSpec spec = template.functions().get(mapping.functionId());
+        Map<String, String> env = environments.get(mapping.functionId());
+        ExecutorService pool = Executors.newFixedThreadPool(n - 1);
+        try {
+            List<Future<FunctionHost>> more = new ArrayList<>();
+            for (int i = 1; i < n; i++) {
+                more.add(pool.submit(() -> FunctionHost.start(spec, env, log)));
+            }
+            for (Future<FunctionHost> f : more) {
+                instances.add(f.get());
+            }
+            return instances;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + mapping.functionId());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void printReady(PrintStream out, long millis) {
         for (FunctionHost f : functions.values()) {
             out.printf("  %-26s %s (init %d ms)%n", f.id(), f.spec().handler(), f.initMillis());
@@ -266,12 +307,15 @@ public final class LocalStack implements AutoCloseable {
                 out.printf("  %-40s -> %s%n", r.routeKey(), r.functionId());
             }
         }
-        for (SamTemplate.SqsMapping m : template.sqsMappings()) {
+        for (int i = 0; i < pollers.size(); i++) {
+            SamTemplate.SqsMapping m = template.sqsMappings().get(i);
             out.printf(
-                    "  sqs %-36s -> %s (batch %d%s)%n",
+                    "  sqs %-36s -> %s (batch %d, window %d s, %d at once%s)%n",
                     m.queueId(),
                     m.functionId(),
                     m.batchSize(),
+                    m.batchingWindowSeconds(),
+                    pollers.get(i).concurrency(),
                     m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "");
         }
         for (Scheduler s : schedulers) {

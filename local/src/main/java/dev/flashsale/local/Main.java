@@ -38,6 +38,7 @@ public final class Main {
               --schedule-every DUR   fire every schedule at this interval instead of its expression (e.g. 5s)
               --database NAME        database on a PostgreSQL at 127.0.0.1:5432 (default flashsale)
               --quiet                no log line per invocation
+              --sqs-concurrency N    concurrent batches per SQS event source, each its own function instance (default 4)
               --log-file PATH        where the functions' JSON log lines go (default flashsale-local.log)
               --json-logs            print the JSON log lines on the console instead (as Lambda writes them)
             simulate: start the stack (or use --url), run a flash sale against it, print and write a summary
@@ -47,7 +48,7 @@ public final class Main {
               --drain-timeout DUR (60s)
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
-            else embedded. Durations: 250ms, 5s, 2m, 1h.
+            else embedded (SQS: in memory; LOCAL_SQS=elasticmq for ElasticMQ). Durations: 250ms, 5s, 2m, 1h.
             """;
 
     private Main() {}
@@ -55,7 +56,24 @@ public final class Main {
     static final Path DEFAULT_LOG_FILE = Path.of("flashsale-local.log");
 
     public static void main(String[] args) {
+        localJvmSettings();
         System.exit(run(args));
+    }
+
+    /**
+     * JDK networking settings for the runner's JVM, set before any connection is made (the JDK reads them once). Every
+     * hosted function's SQS client (the URL-connection HTTP client) and the simulator keep their connections alive in
+     * the JDK's keep-alive cache, which keeps only 5 idle connections per server by default: with dozens of requests at
+     * once, each request past the 5th opened and closed a TCP connection. In Lambda one environment sends one request at
+     * a time, so this is a local matter. The JDK HTTP servers (the API, the in-memory SQS) send without Nagle's delay.
+     */
+    static void localJvmSettings() {
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "1024");
+        }
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     static int run(String[] args) {
@@ -88,6 +106,7 @@ public final class Main {
                     case "--schedule-every" -> local = local.withScheduleEvery(duration(a, opt));
                     case "--database" -> local = local.withDatabaseName(value(a, opt));
                     case "--quiet" -> local = local.withQuiet(true);
+                    case "--sqs-concurrency" -> local = local.withSqsConcurrency(integer(a, opt));
                     case "--log-file" -> logFile = Path.of(value(a, opt));
                     case "--json-logs" -> jsonLogs = true;
                     case "--url" -> sim = sim.withUrl(URI.create(value(a, opt)));
