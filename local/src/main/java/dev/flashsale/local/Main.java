@@ -45,6 +45,7 @@ public final class Main {
               --url URL              a running local API instead of starting one
               --buyers N (2000)  --stock N (300)  --concurrency N (64)  --attempts N (1)  --quantity N (1)
               --duration DUR (30s)   the crowd stops sending after this
+              --warmup N (0)         first a throwaway sale to N buyers, sent and confirmed, not measured (JIT warm-up)
               --drain-timeout DUR (60s)
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
@@ -116,6 +117,7 @@ public final class Main {
                     case "--attempts" -> sim = sim.withAttempts(integer(a, opt));
                     case "--quantity" -> sim = sim.withQuantity(integer(a, opt));
                     case "--duration" -> sim = sim.withDuration(duration(a, opt));
+                    case "--warmup" -> sim = sim.withWarmup(integer(a, opt));
                     case "--drain-timeout" -> sim = sim.withDrainTimeout(duration(a, opt));
                     case "--out" -> sim = sim.withOut(Path.of(value(a, opt)));
                     default -> throw new IllegalArgumentException("unknown option " + opt);

@@ -85,10 +85,13 @@ public final class Simulator {
                 DbConnection db =
                         DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password())
                                 .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
-            Sale sale = createSale(db, redis);
+            if (options.warmup() > 0) {
+                warmUp(db, redis);
+            }
+            Sale sale = createSale(db, redis, options.stock());
             print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency "
                     + options.concurrency() + ", " + options.attempts() + " attempt(s) each");
-            Crowd crowd = new Crowd(sale.id());
+            Crowd crowd = new Crowd(sale.id(), options.buyers(), true);
             crowd.run();
             Drain drain = drain(db, sale.id(), crowd.acceptedCount());
             InvariantReport report = new InvariantChecker(redis, db).check(sale.id(), false);
@@ -109,16 +112,26 @@ public final class Simulator {
         }
     }
 
-    private Sale createSale(DbConnection db, RedisConnection redis) {
+    /** A throwaway sale of {@code warmup} units to as many buyers, sent and drained, measured by nothing. */
+    private void warmUp(DbConnection db, RedisConnection redis) throws InterruptedException {
+        Sale sale = createSale(db, redis, options.warmup());
+        print("warm-up: sale " + sale.id() + ", " + options.warmup() + " buyers (not measured)...");
+        Crowd crowd = new Crowd(sale.id(), options.warmup(), false);
+        crowd.run();
+        Drain drain = drain(db, sale.id(), crowd.acceptedCount());
+        print(String.format(
+                "warm-up: %d requests in %.1f s, %d orders%s",
+                crowd.samples.size(),
+                (crowd.endNanos - crowd.startNanos) / 1e9,
+                drain.orders(),
+                drain.drained() ? "" : " (drain timed out)"));
+    }
+
+    private Sale createSale(DbConnection db, RedisConnection redis, int stock) {
         Instant now = Instant.now();
         String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Sale sale = new Sale(
-                id,
-                options.stock(),
-                options.quantity(),
-                options.quantity(),
-                now.minusSeconds(1),
-                now.plus(Duration.ofHours(1)));
+                id, stock, options.quantity(), options.quantity(), now.minusSeconds(1), now.plus(Duration.ofHours(1)));
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;
@@ -128,6 +141,8 @@ public final class Simulator {
     private final class Crowd {
 
         final String saleId;
+        final int buyers;
+        final boolean showProgress;
         final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         final ConcurrentHistogram latency = new ConcurrentHistogram(3);
         final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
@@ -140,8 +155,10 @@ public final class Simulator {
         long endNanos;
         long cpuNanos;
 
-        Crowd(String saleId) {
+        Crowd(String saleId, int buyers, boolean showProgress) {
             this.saleId = saleId;
+            this.buyers = buyers;
+            this.showProgress = showProgress;
             this.reservations = api.resolve("/sales/" + saleId + "/reservations");
         }
 
@@ -157,7 +174,7 @@ public final class Simulator {
             for (int t = 0; t < options.concurrency(); t++) {
                 pool.execute(() -> {
                     int buyer;
-                    while ((buyer = nextBuyer.getAndIncrement()) < options.buyers() && System.nanoTime() < deadline) {
+                    while ((buyer = nextBuyer.getAndIncrement()) < buyers && System.nanoTime() < deadline) {
                         for (int attempt = 1;
                                 attempt <= options.attempts() && System.nanoTime() < deadline;
                                 attempt++) {
@@ -235,20 +252,20 @@ public final class Simulator {
         }
 
         private void progress(boolean last) {
-            if (out == null) {
+            if (out == null || !showProgress) {
                 return;
             }
-            int done = Math.min(buyersDone.get(), options.buyers());
+            int done = Math.min(buyersDone.get(), buyers);
             int width = 30;
-            int filled = (int) ((long) width * done / options.buyers());
+            int filled = (int) ((long) width * done / buyers);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             out.printf(
                     "\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ",
                     "#".repeat(filled),
                     " ".repeat(width - filled),
-                    100L * done / options.buyers(),
+                    100L * done / buyers,
                     done,
-                    options.buyers(),
+                    buyers,
                     samples.size(),
                     accepted.size(),
                     samples.size() / Math.max(0.001, seconds));
