@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -154,9 +155,18 @@ public final class SqsPoller implements AutoCloseable {
         }
     }
 
+    /** Deletes what succeeded; a delete the queue refuses is said (the message will be delivered again). */
     private void delete(List<DeleteMessageBatchRequestEntry> entries) {
         List<DeleteMessageBatchRequestEntry> copy = List.copyOf(entries);
-        sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(copy));
+        DeleteMessageBatchResponse r =
+                sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(copy));
+        if (r.hasFailed() && !r.failed().isEmpty()) {
+            System.err.println(
+                    "sqs poller " + mapping.functionId() + ": " + r.failed().size() + " of " + copy.size()
+                            + " deletes failed, those messages will be delivered again: "
+                            + r.failed().get(0).code() + " "
+                            + r.failed().get(0).message());
+        }
     }
 
     /**
