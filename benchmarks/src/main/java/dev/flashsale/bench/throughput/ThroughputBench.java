@@ -42,7 +42,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * (seconds before it, default 0.3), {@code bench.threads} (the table's thread count, default 8), {@code bench.sweep}
  * (thread counts for the chart, default 1,2,4,8,16; empty: the table's only), {@code bench.sellout} (stock of the
  * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true), {@code bench.batch} (messages per
- * call of the batched confirm measurement, default 10: the template's SQS batch size),
+ * call of the batched confirm measurement, default 50: the template's SQS batch size),
  * {@code bench.out} (output directory, default target/throughput next to the jar). Exit code 1 when a check failed (a
  * design oversold, or a store disagreed with what its clients were told), whatever design it was; 0 otherwise: a missed
  * goal is a figure, not a failure. Environment: {@code REDIS_URL}
@@ -68,7 +68,7 @@ public final class ThroughputBench {
         }
         long selloutStock = Long.getLong("bench.sellout", 1000);
         boolean withHandler = Boolean.parseBoolean(System.getProperty("bench.handler", "true"));
-        int batch = Integer.getInteger("bench.batch", 10);
+        int batch = Integer.getInteger("bench.batch", 50);
         Path out = Path.of(System.getProperty("bench.out", defaultOut().toString()));
         Duration window = Duration.ofMillis((long) (seconds * 1000));
         Duration warmup = Duration.ofMillis((long) (warmupSeconds * 1000));
