@@ -61,14 +61,14 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         try {
             Batch batch = new Batch(records);
             if (records.size() == 1) {
-                try (Invocation invocation = telemetry.record(records.get(0), context, COUNTER)) {
+                try (Invocation invocation = telemetry.record(records.get(0), context, "flashsale.confirmations")) {
                     batch.confirm(handler);
                     batch.report(0, invocation);
                 }
             } else {
                 batch.confirm(handler);
                 for (int i = 0; i < records.size(); i++) {
-                    try (Invocation invocation = telemetry.record(records.get(i), context, COUNTER)) {
+                    try (Invocation invocation = telemetry.record(records.get(i), context, "flashsale.confirmations")) {
                         batch.report(i, invocation);
                     }
                 }
@@ -92,8 +92,6 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
             telemetry.flush();
         }
     }
-
-    private static final String COUNTER = "flashsale.confirmations";
 
     /** The records of one invocation, their messages (null: malformed) and their results. */
     private static final class Batch {

@@ -169,6 +169,53 @@ class BatchedConfirmationTest {
     }
 
     @Test
+    void aPoisonRecordInRedisOrARowTheDatabaseRefuses_failsOnlyItsOwnMessage_andTheRestOfTheBatchIsConfirmed() {
+        // Story: two reservations of a batch are poison for the batch's shared steps: one whose Redis record is not
+        // JSON (the batch claim script fails), one whose record says quantity 0 (the batch's insert breaks a CHECK).
+        // Each step is then retried message by message, and only the poison fails.
+        Sale sale = STACK.newSale(20, 5, 5);
+        SaleKeys k = new SaleKeys(sale.id());
+        List<Reservation> good = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            good.add(STACK.hold(sale.id(), "g-" + i, 1));
+        }
+        Reservation notJson = STACK.hold(sale.id(), "p-1", 1);
+        Reservation zero = STACK.hold(sale.id(), "p-2", 1);
+        String notJsonRecord = STACK.redis.call(c -> c.hget(k.reservations(), notJson.id()));
+        String zeroRecord = STACK.redis.call(c -> c.hget(k.reservations(), zero.id()));
+        STACK.redis.call(c -> c.hset(k.reservations(), notJson.id(), "{not json"));
+        STACK.redis.call(c -> c.hset(k.reservations(), zero.id(), zeroRecord.replace("\"qty\":1", "\"qty\":0")));
+
+        // Step 1: a batch with the Redis poison
+        SQSEvent.SQSMessage poisonInRedis = record(notJson);
+        Set<String> failed =
+                deliver(invoker(STACK, s -> {}), List.of(record(good.get(0)), poisonInRedis, record(good.get(1))));
+        assertThat(failed).containsExactly(poisonInRedis.getMessageId());
+
+        // Step 2: a batch with the database poison
+        SQSEvent.SQSMessage poisonInDb = record(zero);
+        failed = deliver(invoker(STACK, s -> {}), List.of(record(good.get(2)), poisonInDb, record(good.get(3))));
+        assertThat(failed).containsExactly(poisonInDb.getMessageId());
+        for (Reservation r : good) {
+            assertThat(status(STACK, r)).isEqualTo(ReservationStatus.CONFIRMED);
+        }
+
+        // Step 3: the records are repaired; the redeliveries confirm them, and everything adds up
+        STACK.redis.call(c -> c.hset(k.reservations(), notJson.id(), notJsonRecord));
+        STACK.redis.call(c -> c.hset(
+                k.reservations(),
+                zero.id(),
+                STACK.redis
+                        .<String>call(x -> x.hget(k.reservations(), zero.id()))
+                        .replace("\"qty\":0", "\"qty\":1")));
+        assertThat(deliver(invoker(STACK, s -> {}), List.of(poisonInRedis, poisonInDb)))
+                .isEmpty();
+        InvariantReport report = settled(STACK, sale);
+        assertThat(report.orders()).isEqualTo(6);
+        assertThat(report.sold()).isEqualTo(6);
+    }
+
+    @Test
     void aBuyerOverTheLimitWithinOneBatch_isRefusedOnlyForTheOrderThatCrossesIt() throws Exception {
         // Redis forgot the buyer's first unit (a failover), so it let them hold 3 of a limit of 2.
         Sale sale = STACK.newSale(10, 2, 2);
