@@ -38,7 +38,7 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
 
     /** Used by the Lambda runtime: the environment's one {@link ConfirmInit}. */
     public ConfirmInvoker() {
-        this(ConfirmInit.instance().invoker());
+        this(ConfirmInit.LAMBDA.get().invoker());
     }
 
     private ConfirmInvoker(ConfirmInvoker built) {
@@ -48,11 +48,6 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
     public ConfirmInvoker(ConfirmHandler handler, Telemetry telemetry) {
         this.handler = handler;
         this.telemetry = telemetry;
-    }
-
-    /** The same invoker without telemetry: priming must not count in a metric. */
-    ConfirmInvoker withoutTelemetry() {
-        return new ConfirmInvoker(handler, Telemetry.noop());
     }
 
     @Override
