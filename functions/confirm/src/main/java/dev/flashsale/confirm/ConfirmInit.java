@@ -11,6 +11,7 @@ import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
 import dev.flashsale.telemetry.Telemetry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +54,8 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
     /**
      * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
      * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
-     * settle.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime sale runs
+     * settle.lua for it (UNKNOWN, no change). Then a batch of two such reservations (claim-batch.lua, then each one by
+     * one) and settle-batch.lua for one (UNKNOWN, no change). Then the database connection is opened and a read of the prime sale runs
      * through the same JDBC path (a string and a timestamp parameter) an order takes.
      */
     @Override
@@ -71,7 +73,35 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
                     "priming the confirm path failed its message (is Redis reachable at {}?)",
                     redis().settings().redacted());
         }
-        // settle.lua answers UNKNOWN for a reservation that does not exist, before any change
+        Reservation prime = PrimeSamples.reservation();
+        SQSEvent.SQSMessage second = new SQSEvent.SQSMessage();
+        second.setMessageId("prime-2");
+        second.setBody(ConfirmationMessage.of(new Reservation(
+                        prime.id() + "-2",
+                        prime.saleId(),
+                        prime.buyerId(),
+                        prime.quantity(),
+                        prime.status(),
+                        prime.createdAt(),
+                        prime.expiresAt(),
+                        prime.idempotencyKey() + "-2"))
+                .toJson());
+        second.setAttributes(Map.of("ApproximateReceiveCount", "1"));
+        event.setRecords(List.of(record, second));
+        if (!quietInvoker()
+                .handleRequest(event, primingContext())
+                .getBatchItemFailures()
+                .isEmpty()) {
+            LOG.warn("priming the batched confirm path failed a message");
+        }
+        // settle.lua and settle-batch.lua answer UNKNOWN for a reservation that does not exist, before any change
+        tryPriming(
+                "reach Redis at " + redis().settings().redacted(),
+                () -> claims.followAll(
+                        PrimeSamples.SALE_ID,
+                        Map.of(
+                                PrimeSamples.RESERVATION_ID,
+                                new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false))));
         tryPriming(
                 "reach Redis at " + redis().settings().redacted(),
                 () -> claims.follow(
