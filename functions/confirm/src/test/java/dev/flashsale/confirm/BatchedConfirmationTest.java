@@ -39,7 +39,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,12 +49,8 @@ import org.junit.jupiter.api.Test;
  */
 class BatchedConfirmationTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     /** An invoker whose handler calls {@code afterStep} at each step boundary. */
     private static ConfirmInvoker invoker(TestStack stack, Consumer<ConfirmHandler.Step> afterStep) {

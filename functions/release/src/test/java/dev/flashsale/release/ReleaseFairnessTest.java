@@ -13,18 +13,14 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The release job's budget is shared fairly: ids that need nothing and one sale's backlog never starve real holds. */
 class ReleaseFairnessTest {
 
+    @AutoClose
     private static final TestStack STACK = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static ReservationStatus status(Sale sale, Reservation r) {
         return STACK.store.find(sale.id(), r.id()).orElseThrow().status();

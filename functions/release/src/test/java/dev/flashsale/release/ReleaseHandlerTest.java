@@ -22,22 +22,18 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The release job against the real Redis and PostgreSQL: only what is due, bounded, safe when runs overlap. */
 class ReleaseHandlerTest {
 
     /** Holds and claims that expire after 1s. */
+    @AutoClose
     private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
+    @AutoClose
     private static final TestStack LONG = TestStack.create();
-
-    @AfterAll
-    static void close() {
-        SHORT.close();
-        LONG.close();
-    }
 
     private static Instant in30s() {
         return Instant.now().plusSeconds(30);

@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,13 +33,10 @@ import org.junit.jupiter.api.Test;
  */
 class OrderFenceBatchTest {
 
+    @AutoClose
     private static final DbConnection DB = TestDatabase.connect();
-    private static final OrderFence FENCE = new OrderFence(DB);
 
-    @AfterAll
-    static void close() {
-        DB.close();
-    }
+    private static final OrderFence FENCE = new OrderFence(DB);
 
     private static Sale sale(int stock, int perBuyerLimit) {
         return TestDatabase.create(DB, TestSales.live(stock, perBuyerLimit, 10));

@@ -14,20 +14,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** claim-batch.lua and settle-batch.lua against the real Redis: each id as claim.lua and settle.lua decide it. */
 class HoldClaimsBatchTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-    @AfterAll
-    static void close() {
-        STACK.close();
-        SHORT.close();
-    }
+    @AutoClose
+    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
     private static boolean listed(String key, String id) {
         return STACK.redis.call(c -> c.zscore(key, id)) != null;
