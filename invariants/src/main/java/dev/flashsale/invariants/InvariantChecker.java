@@ -45,6 +45,15 @@ public final class InvariantChecker {
         this.db = db;
     }
 
+    /** {@link #check}, for tests: an {@link AssertionError} naming every violation when there is any. */
+    public InvariantReport requireOk(String saleId, boolean settled) {
+        InvariantReport report = check(saleId, settled);
+        if (!report.ok()) {
+            throw new AssertionError(report.toString());
+        }
+        return report;
+    }
+
     public InvariantReport check(String saleId, boolean settled) {
         List<Violation> v = new ArrayList<>();
         DbView d = readDatabase(saleId);

@@ -11,18 +11,14 @@ import dev.flashsale.testing.TestStack;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The checker finds what is broken (so that a clean report in the other tests means something). */
 class InvariantCheckerTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static Sale saleWithOneOrderAndOneHold() {
         Sale sale = STACK.newSale(10, 2, 2);

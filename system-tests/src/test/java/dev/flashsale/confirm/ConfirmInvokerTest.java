@@ -24,20 +24,17 @@ import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The ConfirmFunction's handler with SQS events: per-record results, partial batch failures, statuses. */
 class ConfirmInvokerTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
+
     private static final ConfirmInvoker INVOKER =
             new ConfirmInvoker(new ConfirmHandler(STACK.claims, STACK.fence), Telemetry.noop());
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static String status(Sale sale, Reservation r) {
         return (String) ReservationView.of(STACK.store.find(sale.id(), r.id()).orElseThrow())
@@ -127,10 +124,7 @@ class ConfirmInvokerTest {
             assertThat(status(sale, late)).isEqualTo("EXPIRED");
             assertThat(shortHolds.store.find(sale.id(), late.id()).orElseThrow().status())
                     .isEqualTo(ReservationStatus.EXPIRED);
-            assertThat(new InvariantChecker(shortHolds.redis, shortHolds.db)
-                            .check(sale.id(), true)
-                            .violations())
-                    .isEmpty();
+            new InvariantChecker(shortHolds.redis, shortHolds.db).requireOk(sale.id(), true);
             assertThat(shortHolds.available(sale.id())).isEqualTo(9);
         }
     }

@@ -28,7 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +38,8 @@ import org.junit.jupiter.api.Test;
 class CrashRecoveryTest {
 
     /** Claims go stale after 1s, so the release job may settle them within the test. */
+    @AutoClose
     private static final TestStack STACK = new TestStack(Duration.ofMinutes(10), Duration.ofSeconds(1));
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static <S> Consumer<S> crashOnceAt(S step) {
         AtomicBoolean crashed = new AtomicBoolean();

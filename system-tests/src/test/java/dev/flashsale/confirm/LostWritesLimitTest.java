@@ -21,7 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,12 +32,8 @@ import org.junit.jupiter.api.Test;
 class LostWritesLimitTest {
 
     /** Holds expire after a second, so the release job can run within the test. */
+    @AutoClose
     private static final TestStack STACK = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static ReleaseSummary releaseRun(Sale sale) {
         return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000))

@@ -43,7 +43,7 @@ class PrimingTest {
         ConfirmInit confirm = ConfirmInit.from(config);
         ReleaseInit release = ReleaseInit.from(config);
         // the lifecycle functions: their priming reads (and the admin's invalid create is refused) but writes nothing
-        List<FunctionInit> lifecycle =
+        List<FunctionInit<?>> lifecycle =
                 List.of(SaleStatusInit.from(config), AdminInit.from(config), PrewarmInit.from(config));
         long redisCallsBefore = reserve.redis().calls()
                 + query.redis().calls()

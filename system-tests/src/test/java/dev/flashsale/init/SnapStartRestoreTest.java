@@ -161,10 +161,7 @@ class SnapStartRestoreTest {
                             Lambda.context());
 
             assertThat(response.getBatchItemFailures()).isEmpty();
-            assertThat(new InvariantChecker(stack.redis, stack.db)
-                            .check(sale.id(), true)
-                            .violations())
-                    .isEmpty();
+            new InvariantChecker(stack.redis, stack.db).requireOk(sale.id(), true);
             assertThat(ServerSide.dbBackends(name))
                     .as("a new database connection")
                     .isEqualTo(1);

@@ -123,7 +123,8 @@ class ConfirmDegradationTest {
                 claims,
                 new OrderFence(releaseDb),
                 ReleaseFixture.settings(10_000),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                step -> {});
         // the SQS event source's view: failed messages come back after the visibility timeout (1 s here)
         String queue = TestQueue.create("confirm-degraded", Map.of(QueueAttributeName.VISIBILITY_TIMEOUT, "1"));
         Sale sale = stack.newSale(100, 5, 5);

@@ -204,7 +204,7 @@ class RedisFailoverTest {
         final InMemoryMetricReader reserveMetrics = InMemoryMetricReader.create();
         final Telemetry reserveTelemetry = Telemetry.create("reserve", null, reserveMetrics);
         final Map<String, String> env;
-        final List<FunctionInit> inits = new ArrayList<>();
+        final List<FunctionInit<?>> inits = new ArrayList<>();
         ReserveInit reserve;
         ConfirmInit confirm;
         ReleaseInit release;
@@ -268,7 +268,7 @@ class RedisFailoverTest {
                     sale.id());
         }
 
-        private <T extends FunctionInit> T start(T init) {
+        private <T extends FunctionInit<?>> T start(T init) {
             inits.add(init);
             init.registerCracResources(); // so that close() can close its connections as before a snapshot
             init.prime();

@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,14 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class ReconcileDeficitTest {
 
+    @AutoClose
     private static final TestStack LONG = TestStack.create();
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-    @AfterAll
-    static void close() {
-        LONG.close();
-        SHORT.close();
-    }
+    @AutoClose
+    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
     private static void assertExact(String saleId, String when) {
         InvariantReport report = new InvariantChecker(LONG.redis, LONG.db).check(saleId, false);

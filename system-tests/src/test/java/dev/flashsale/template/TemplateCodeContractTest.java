@@ -620,9 +620,11 @@ class TemplateCodeContractTest {
         if (!RequestHandler.class.isAssignableFrom(type)) {
             return false;
         }
-        for (var t : type.getGenericInterfaces()) {
-            if (t instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == RequestHandler.class) {
-                return p.getActualTypeArguments()[0] == APIGatewayV2HTTPEvent.class;
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) { // an HTTP invoker extends HttpInvoker
+            for (var t : c.getGenericInterfaces()) {
+                if (t instanceof java.lang.reflect.ParameterizedType p && p.getRawType() == RequestHandler.class) {
+                    return p.getActualTypeArguments()[0] == APIGatewayV2HTTPEvent.class;
+                }
             }
         }
         return false;

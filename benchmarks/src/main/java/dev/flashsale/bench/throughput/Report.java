@@ -29,6 +29,7 @@ final class Report {
         Runner.Result pg10 = get(results, "limit: PostgreSQL 10 orders/txn", n);
         Runner.Result reserve = get(results, "stack reserve (ReservationStore)", n);
         Runner.Result confirm = get(results, "stack confirm (per message)", n);
+        Runner.Result batched = get(results, "stack confirm (batched)", n);
         Runner.Result rowLock = get(results, "(a) DB row lock", n);
         Runner.Result setNx = get(results, "(b) SET NX lock", n);
         Runner.Result decr = get(results, "(c) DECRBY + compensation", n);
@@ -41,10 +42,9 @@ final class Report {
         line(
                 "| path | units/s | p50 ms | p99 ms | Redis µs/unit | client CPU µs/unit | stack reserve ÷ this | check |");
         line("|---|---:|---:|---:|---:|---:|---:|---|");
-        for (Runner.Result r : new Runner.Result[] {minimal, pg1, pg10, reserve, handler, confirm}) {
+        for (Runner.Result r : new Runner.Result[] {minimal, pg1, pg10, reserve, handler, confirm, batched}) {
             row(r, reserve);
         }
-        line("| stack confirm (batched) | not built (issue 15 item 1) | | | | | | |");
         for (Runner.Result r : new Runner.Result[] {rowLock, setNx, decr}) {
             row(r, reserve);
         }
@@ -55,11 +55,28 @@ final class Report {
         double minUs = us(minimal);
         double reserveUs = us(reserve);
         double confirmUs = us(confirm);
-        double lifecycle = reserveUs + confirmUs;
+        double perMessageLifecycle = reserveUs + confirmUs;
+        double batchedUs = us(batched);
+        double batchedLifecycle = reserveUs + batchedUs;
+        // the lifecycle the function runs: batched when it was measured
+        double lifecycle = Double.isNaN(batchedUs) ? perMessageLifecycle : batchedLifecycle;
         line(f("  minimal script            %6.1f µs per call = per unit", minUs));
         line(f("  reserve.lua               %6.1f µs per call = per unit", reserveUs));
         line(f("  claim.lua + settle.lua    %6.1f µs per unit (%.1f µs per call)", confirmUs, confirmUs / 2));
-        line(f("  stack lifecycle           %6.1f µs per unit sold (reserve + claim + settle)", lifecycle));
+        if (batched != null) {
+            double unitsPerCall = batched.ops() == 0 ? 0 : batched.units() / (double) batched.ops();
+            line(f(
+                    "  claim-batch + settle-batch %5.1f µs per unit (%.1f µs per call, %.1f units per batch)",
+                    batchedUs, batchedUs * unitsPerCall / 2, unitsPerCall));
+        }
+        line(f(
+                "  stack lifecycle, per message %6.1f µs per unit sold (reserve + claim + settle)",
+                perMessageLifecycle));
+        if (batched != null) {
+            line(f(
+                    "  stack lifecycle, batched %6.1f µs per unit sold (reserve + claim-batch + settle-batch)",
+                    batchedLifecycle));
+        }
         line(f(
                 "  reserve.lua alone is %.1fx the minimal script; the lifecycle %.1fx",
                 reserveUs / minUs, lifecycle / minUs));
@@ -71,7 +88,7 @@ final class Report {
         if (decr != null) {
             line(f("  (c) DECRBY + compensation %6.1f µs per unit", us(decr)));
         }
-        for (Runner.Result r : new Runner.Result[] {minimal, reserve, handler, confirm, setNx, decr}) {
+        for (Runner.Result r : new Runner.Result[] {minimal, reserve, handler, confirm, batched, setNx, decr}) {
             if (r != null && r.foreignShare() > 0.02) {
                 line(f(
                         "  note: %.0f%% of the calls of its commands during '%s' were other clients' (shared server):"
@@ -92,6 +109,8 @@ final class Report {
         }
         ratio("stack confirm per message / PostgreSQL 1 order/txn (limit)", confirm, pg1);
         ratio("stack confirm per message / PostgreSQL 10 orders/txn (limit)", confirm, pg10);
+        ratio("stack confirm batched / per message", batched, confirm);
+        ratio("stack confirm batched / PostgreSQL 10 orders/txn (limit)", batched, pg10);
         ratio("PostgreSQL 10 orders/txn / 1 order/txn", pg10, pg1);
 
         line("");
@@ -102,8 +121,7 @@ final class Report {
             goal("reserve path (ReserveHandler + ElasticMQ) >= 10x (a) DB row lock", handler, rowLock, 10);
             goal("reserve path (ReserveHandler + ElasticMQ) >= 3x (b) SET NX lock", handler, setNx, 3);
         }
-        line(
-                "  batched confirm >= 5x per-message confirm: NOT MEASURED, batched confirmation not built (issue 15 item 1)");
+        goal("batched confirm >= 5x per-message confirm", batched, confirm, 5);
         if (handler != null && reserve != null) {
             line(f(
                     "  note: ReserveHandler runs at %.1f%% of the store path and costs %.0f µs of this JVM's CPU per"
@@ -116,11 +134,17 @@ final class Report {
         if (minUs > 0 && !Double.isNaN(lifecycle)) {
             double r = lifecycle / minUs;
             line(f(
-                    "  Redis time per unit sold within 2x of the minimal script's: %.1f / %.1f µs = %.2fx -> %s",
-                    lifecycle, minUs, r, r <= 2 ? "MET" : "NOT MET"));
+                    "  Redis time per unit sold (lifecycle%s) within 2x of the minimal script's: %.1f / %.1f µs = %.2fx -> %s",
+                    Double.isNaN(batchedUs) ? ", per message" : ", batched",
+                    lifecycle,
+                    minUs,
+                    r,
+                    r <= 2 ? "MET" : "NOT MET"));
             line(f(
-                    "  (item 2) <= 60 µs of Redis time per unit over the lifecycle: %.1f µs -> %s",
-                    lifecycle, lifecycle <= 60 ? "MET" : "NOT MET"));
+                    "  (item 2) <= 60 µs of Redis time per unit over the lifecycle%s: %.1f µs -> %s",
+                    Double.isNaN(batchedUs) ? ", per message" : ", batched",
+                    lifecycle,
+                    lifecycle <= 60 ? "MET" : "NOT MET"));
         }
     }
 

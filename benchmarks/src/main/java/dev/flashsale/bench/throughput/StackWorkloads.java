@@ -2,6 +2,7 @@ package dev.flashsale.bench.throughput;
 
 import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmOutcome;
+import dev.flashsale.confirm.MessageResult;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.SaleRepository;
@@ -191,9 +192,13 @@ final class StackWorkloads {
     }
 
     /**
-     * Today's confirm path, per message: {@link ConfirmHandler#confirm} of a version-2 message (claim.lua, the
-     * database fence {@link OrderFence#confirm}, settle.lua). One database connection per client thread, as one per
-     * Lambda environment; the Redis pool shared. Messages come from memory (no queue receive or delete).
+     * The confirm path. Per message ({@code batch} 1): {@link ConfirmHandler#confirm} of a version-2 message (claim.lua,
+     * the database fence {@link OrderFence#confirm}, a transaction of one, settle.lua), as the ConfirmFunction does for a
+     * batch of one record. Batched ({@code batch} > 1): {@link ConfirmHandler#confirmAll} of up to {@code batch}
+     * messages of the sale per call, as the ConfirmFunction does for one SQS batch (claim-batch.lua, one transaction
+     * {@link OrderFence#confirmAll}, settle-batch.lua); a call's latency is its batch's. One database connection per
+     * client thread, as one per Lambda environment; the Redis pool shared. Messages come from memory (no queue receive
+     * or delete).
      */
     static final class Confirm implements Workload {
         final Stores stores;
@@ -206,16 +211,18 @@ final class StackWorkloads {
         Sale sale;
         long holdsAtStart;
         final AtomicLong refused = new AtomicLong();
+        final int batch;
 
-        Confirm(Stores stores, RedisConnection redis, Reserve reserve) {
+        Confirm(Stores stores, RedisConnection redis, Reserve reserve, int batch) {
             this.stores = stores;
             this.redis = redis;
             this.reserve = reserve;
+            this.batch = batch;
         }
 
         @Override
         public String name() {
-            return "stack confirm (per message)";
+            return batch == 1 ? "stack confirm (per message)" : "stack confirm (batched)";
         }
 
         /** Takes over the holds the last {@link Reserve} run made (its sale: {@code stock} is ignored). */
@@ -235,6 +242,9 @@ final class StackWorkloads {
 
         @Override
         public long attempt(int thread) {
+            if (batch > 1) {
+                return attemptBatch(thread);
+            }
             Reservation r = holds.poll();
             if (r == null) {
                 return EXHAUSTED;
@@ -246,6 +256,29 @@ final class StackWorkloads {
                 throw new IllegalStateException("confirm answered " + outcome + " for " + r.id());
             }
             return r.quantity();
+        }
+
+        private long attemptBatch(int thread) {
+            List<ConfirmationMessage> messages = new ArrayList<>(batch);
+            long units = 0;
+            for (Reservation r; messages.size() < batch && (r = holds.poll()) != null; ) {
+                messages.add(ConfirmationMessage.of(r));
+                units += r.quantity();
+            }
+            if (messages.isEmpty()) {
+                return EXHAUSTED;
+            }
+            calls.add("evalsha", 2);
+            List<MessageResult> results = handlers.get(thread).confirmAll(messages);
+            for (int i = 0; i < results.size(); i++) {
+                if (!(results.get(i) instanceof MessageResult.Acknowledged a)
+                        || a.outcome() != ConfirmOutcome.CONFIRMED) {
+                    refused.incrementAndGet();
+                    throw new IllegalStateException("confirmAll answered " + results.get(i) + " for "
+                            + messages.get(i).reservationId());
+                }
+            }
+            return units;
         }
 
         /** The database's sold counter, its orders and Redis's claims set against what the confirmers were told. */

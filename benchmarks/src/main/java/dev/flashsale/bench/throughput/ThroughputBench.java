@@ -33,7 +33,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Issue 15, item 4: this stack's reserve and confirm paths beside the limits of the same Redis and PostgreSQL and
+ * Issue 15, items 1 and 4: this stack's reserve and confirm paths beside the limits of the same Redis and PostgreSQL and
  * beside what users build instead, for one hot sale, in one bounded run. Prints a table (units/s, p50/p99, Redis µs
  * per unit from {@code INFO commandstats}, correctness checks), the ratios against the issue's goals, a sweep over
  * client threads, and writes the sweep as an SVG chart. See docs/performance.md.
@@ -41,7 +41,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>System properties: {@code bench.seconds} (measured window of each measurement, default 2), {@code bench.warmup}
  * (seconds before it, default 0.3), {@code bench.threads} (the table's thread count, default 8), {@code bench.sweep}
  * (thread counts for the chart, default 1,2,4,8,16; empty: the table's only), {@code bench.sellout} (stock of the
- * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true),
+ * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true), {@code bench.batch} (messages per
+ * call of the batched confirm measurement, default 50: the template's SQS batch size),
  * {@code bench.out} (output directory, default target/throughput next to the jar). Exit code 1 when a check failed (a
  * design oversold, or a store disagreed with what its clients were told), whatever design it was; 0 otherwise: a missed
  * goal is a figure, not a failure. Environment: {@code REDIS_URL}
@@ -67,6 +68,7 @@ public final class ThroughputBench {
         }
         long selloutStock = Long.getLong("bench.sellout", 1000);
         boolean withHandler = Boolean.parseBoolean(System.getProperty("bench.handler", "true"));
+        int batch = Integer.getInteger("bench.batch", 50);
         Path out = Path.of(System.getProperty("bench.out", defaultOut().toString()));
         Duration window = Duration.ofMillis((long) (seconds * 1000));
         Duration warmup = Duration.ofMillis((long) (warmupSeconds * 1000));
@@ -85,7 +87,8 @@ public final class ThroughputBench {
                     Locale.ROOT,
                     "throughput benchmark (issue 15 item 4), %s%n"
                             + "java %s, %d CPUs, load average %.2f; Redis %s at %s; %s, database %s%n"
-                            + "each measurement: %.1f s warm-up, %.1f s measured; table at %d client threads; sweep %s",
+                            + "each measurement: %.1f s warm-up, %.1f s measured; table at %d client threads; sweep %s;"
+                            + " batched confirm: %d messages per batch",
                     Instant.now(),
                     System.getProperty("java.version"),
                     Runtime.getRuntime().availableProcessors(),
@@ -97,22 +100,30 @@ public final class ThroughputBench {
                     warmupSeconds,
                     seconds,
                     n,
-                    sweep));
+                    sweep,
+                    batch));
             Runner runner = new Runner(info);
             RedisBaselines.MinimalScript minimal = new RedisBaselines.MinimalScript(stores, pool);
             StackWorkloads.Reserve reserve = new StackWorkloads.Reserve(stores, stackRedis);
-            StackWorkloads.Confirm confirm = new StackWorkloads.Confirm(stores, stackRedis, reserve);
+            StackWorkloads.Confirm confirm = new StackWorkloads.Confirm(stores, stackRedis, reserve, 1);
+            // the batched confirmer takes the holds of a reserve run of its own, made just before it and not reported
+            StackWorkloads.Reserve reserveForBatch = new StackWorkloads.Reserve(stores, stackRedis);
+            StackWorkloads.Confirm batched = new StackWorkloads.Confirm(stores, stackRedis, reserveForBatch, batch);
             PostgresWorkloads.RowLock rowLock = new PostgresWorkloads.RowLock(stores);
             RedisBaselines.SetNxLock setNx = new RedisBaselines.SetNxLock(stores, pool);
             RedisBaselines.DecrCompensate decr = new RedisBaselines.DecrCompensate(stores, pool);
             PostgresWorkloads.Raw raw1 = new PostgresWorkloads.Raw(stores, 1);
             PostgresWorkloads.Raw raw10 = new PostgresWorkloads.Raw(stores, 10);
-            List<Workload> swept = List.of(minimal, reserve, confirm, rowLock, setNx, decr);
+            List<Workload> swept = List.of(minimal, reserve, confirm, batched, rowLock, setNx, decr);
             Map<String, Map<Integer, Runner.Result>> results = new LinkedHashMap<>();
 
             reserve.keepForConfirm = true;
+            reserveForBatch.keepForConfirm = true;
             for (int t : counts) {
                 for (Workload w : swept) {
+                    if (w == batched) {
+                        runner.measure(reserveForBatch, t, STOCK, warmup, window);
+                    }
                     record(report, results, runner.measure(w, t, STOCK, warmup, window));
                 }
                 if (t == n) {
@@ -122,6 +133,7 @@ public final class ThroughputBench {
             }
             reserve.keepForConfirm = false;
             confirm.close();
+            batched.close();
             raw1.close();
             raw10.close();
 

@@ -3,6 +3,7 @@ package dev.flashsale.admin;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
@@ -25,7 +26,8 @@ public record AdminEnvironment(
         DbAccess db,
         Lifetimes lifetimes,
         boolean devMode,
-        Optional<String> adminToken) {
+        Optional<String> adminToken)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,

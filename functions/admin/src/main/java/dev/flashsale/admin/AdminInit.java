@@ -11,21 +11,15 @@ import dev.flashsale.sale.SaleSync;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Built once per execution environment of the AdminFunction: the Redis client, the database connection, the id
  * generator (stock change operation ids), the handler and its invoker.
  */
-public final class AdminInit extends FunctionInit {
+public final class AdminInit extends FunctionInit<AdminInvoker> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AdminInit.class);
-    private static final Once<AdminInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
-
-    private final AdminInvoker invoker;
+    static final Once<AdminInit> LAMBDA = perEnvironment(AdminInit::from);
 
     public AdminInit(AdminEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
@@ -35,22 +29,11 @@ public final class AdminInit extends FunctionInit {
         Duration retention = env.lifetimes().retention();
         AdminHandler handler = new AdminHandler(
                 sales, new SaleCache(redis, retention), new SaleSync(redis, sales, retention), clock, wiring().ids());
-        this.invoker = new AdminInvoker(env.auth(), new AdminRequestReader(clock), handler, telemetry);
+        serve(t -> new AdminInvoker(env.auth(), new AdminRequestReader(clock), handler, t));
     }
 
-    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
     public static AdminInit from(Config config) {
-        AdminEnvironment env = AdminEnvironment.from(config);
-        return new AdminInit(env, telemetry(env.init()));
-    }
-
-    /** The execution environment's instance, built on first use (during the Lambda init phase). */
-    public static AdminInit instance() {
-        return INSTANCE.get();
-    }
-
-    public AdminInvoker invoker() {
-        return invoker;
+        return build(AdminEnvironment.from(config), AdminInit::new);
     }
 
     /**
@@ -59,30 +42,24 @@ public final class AdminInit extends FunctionInit {
      */
     @Override
     protected void primePaths() {
-        AdminInvoker quiet = invoker.withoutTelemetry();
-        String sale = "/admin/sales/" + PrimeSamples.SALE_ID;
-        int[] answers = {
-            quiet.handleRequest(
-                            PrimeSamples.iamApiEvent(
-                                    "GET", "/admin/sales/{saleId}", sale, Map.of("saleId", PrimeSamples.SALE_ID), null),
-                            primingContext())
-                    .getStatusCode(),
-            quiet.handleRequest(
-                            PrimeSamples.iamApiEvent("GET", "/admin/sales", "/admin/sales", Map.of(), null),
-                            primingContext())
-                    .getStatusCode(),
-            quiet.handleRequest(
-                            PrimeSamples.iamApiEvent(
-                                    "POST",
-                                    "/admin/sales",
-                                    "/admin/sales",
-                                    Map.of(),
-                                    "{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}"),
-                            primingContext())
-                    .getStatusCode()
-        };
-        if (answers[0] != 404 || answers[2] / 100 != 4) {
-            LOG.warn("priming the admin path answered {} (is the database reachable?)", Arrays.toString(answers));
-        }
+        AdminInvoker quiet = quietInvoker();
+        primeRequest(
+                quiet,
+                PrimeSamples.operatorRequest("GET", "/admin/sales/{saleId}", Map.of("saleId", PrimeSamples.SALE_ID))
+                        .build(),
+                404);
+        primeRequest(
+                quiet,
+                PrimeSamples.operatorRequest("GET", "/admin/sales", Map.of())
+                        .rawQueryString("limit=1")
+                        .queryParameters(Map.of("limit", "1"))
+                        .build(),
+                200);
+        primeRequest(
+                quiet,
+                PrimeSamples.operatorRequest("POST", "/admin/sales", Map.of())
+                        .body("{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}")
+                        .build(),
+                422);
     }
 }

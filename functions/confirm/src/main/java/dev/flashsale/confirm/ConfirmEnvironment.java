@@ -3,6 +3,7 @@ package dev.flashsale.confirm;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
@@ -17,7 +18,8 @@ import java.util.Set;
  * @param lifetimes {@code CLAIM_TTL}, {@code REDRIVE_WINDOW} and the other reservation lifetimes they must fit (see
  *                  {@link Lifetimes})
  */
-public record ConfirmEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes) {
+public record ConfirmEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES =
             Variables.union(InitSettings.VARIABLES, RedisAccess.VARIABLES, DbAccess.VARIABLES, Lifetimes.VARIABLES);

@@ -10,6 +10,13 @@ import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.SettleOutcome;
+import dev.flashsale.resilience.DependencyUnavailableException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,14 +38,24 @@ import org.slf4j.LoggerFactory;
  * above; past its deadline the database decides it directly (an order written before the loss wins, else it is released
  * {@code HOLD_EXPIRED}) and Redis gets the outcome back. Either way the buyer's {@code 201} ends in an order or a
  * recorded release they can read.
+ *
+ * <p>A batch ({@link #confirmAll}) is confirmed a sale at a time, with the same three steps for all its messages of
+ * the sale: one claim script call (claim-batch.lua), one database transaction ({@link OrderFence#confirmAll}: one
+ * multi-row insert, one increment of {@code sold}, decided as if one by one in message order), one follow script call
+ * (settle-batch.lua). A sale with one reservation in the batch takes the single-message scripts (claim.lua,
+ * settle.lua). The rare paths stay per message: a reservation Redis lost is restored from its message or decided after
+ * its deadline one by one. Each message's result is its own: a duplicate of a reservation earlier in the batch gets what
+ * a redelivery would get, a step that fails for a reason other than an outage (a refused statement, a record Redis
+ * cannot decode) is retried message by message so that it fails only the message that causes it, and after an outage
+ * the messages of the sales not yet tried are deferred.
  */
 public final class ConfirmHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmHandler.class);
 
-    /** Step boundaries, for fault injection in tests. */
+    /** Step boundaries, for fault injection in tests (in a batch: once per sale, for all its reservations). */
     public enum Step {
-        /** The hold is CLAIMED in Redis; nothing is in the database yet. */
+        /** The holds are CLAIMED in Redis; nothing is in the database yet. */
         CLAIMED,
         /** The database transaction committed; Redis does not know yet. */
         COMMITTED
@@ -75,39 +92,273 @@ public final class ConfirmHandler {
         return parked instanceof ClaimOutcome.Claimed || parked instanceof ClaimOutcome.Restored;
     }
 
+    /**
+     * Confirms one message: {@link #confirmAll} of a batch of one.
+     *
+     * @throws RuntimeException what failed it (a {@link DependencyUnavailableException} for an outage)
+     */
     public ConfirmOutcome confirm(ConfirmationMessage message) {
-        Optional<Reservation> copy = message.hold();
-        ClaimOutcome claim = copy.map(claims::claimOrRestore)
-                .orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
-        Reservation held;
-        switch (claim) {
-            case ClaimOutcome.Claimed c -> held = c.reservation();
-            case ClaimOutcome.Restored r -> {
-                LOG.warn(
-                        "reservation {} of sale {} was not in Redis (lost in a failover?); restored from its message as CLAIMED",
-                        message.reservationId(),
-                        message.saleId());
-                held = r.reservation();
-            }
-            case ClaimOutcome.NotClaimable n -> {
-                return n.status() == ReservationStatus.CONFIRMED
-                        ? ConfirmOutcome.ALREADY_CONFIRMED
-                        : ConfirmOutcome.NOT_HELD;
-            }
-            case ClaimOutcome.HoldExpired e -> {
-                return ConfirmOutcome.HOLD_EXPIRED;
-            }
-            case ClaimOutcome.Unknown u -> {
-                if (copy.isPresent()) {
-                    return decideLostAfterDeadline(copy.get());
+        return switch (confirmAll(List.of(message)).get(0)) {
+            case MessageResult.Acknowledged a -> a.outcome();
+            case MessageResult.Failed f -> throw f.cause();
+            case MessageResult.Deferred d -> throw d.outage();
+        };
+    }
+
+    /**
+     * Confirms a batch, a sale at a time in the order its messages first appear: per sale one claim, one database
+     * transaction and one follow-up for all its messages. Never throws for a message: every message gets its own result,
+     * in the order given.
+     */
+    public List<MessageResult> confirmAll(List<ConfirmationMessage> messages) {
+        MessageResult[] results = new MessageResult[messages.size()];
+        Map<String, List<Integer>> bySale = new LinkedHashMap<>();
+        for (int i = 0; i < messages.size(); i++) {
+            bySale.computeIfAbsent(messages.get(i).saleId(), k -> new ArrayList<>())
+                    .add(i);
+        }
+        DependencyUnavailableException outage = null;
+        for (Map.Entry<String, List<Integer>> sale : bySale.entrySet()) {
+            if (outage != null) {
+                for (int i : sale.getValue()) {
+                    results[i] = new MessageResult.Deferred(outage);
                 }
-                LOG.warn(
-                        "reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
-                        message.reservationId(),
-                        message.saleId());
-                return ConfirmOutcome.UNKNOWN_RESERVATION;
+                continue;
+            }
+            try {
+                confirmSale(sale.getKey(), messages, sale.getValue(), results);
+            } catch (RuntimeException e) {
+                if (e instanceof DependencyUnavailableException d) {
+                    outage = d;
+                }
+                for (int i : sale.getValue()) {
+                    if (results[i] == null) {
+                        results[i] = new MessageResult.Failed(e);
+                    }
+                }
             }
         }
+        return Arrays.asList(results);
+    }
+
+    /**
+     * Confirms the messages of one sale ({@code indices} into {@code messages}), writing their results. Throws what
+     * fails them all (an outage, an unknown sale, an injected crash); the caller fails the ones without a result.
+     */
+    private void confirmSale(
+            String saleId, List<ConfirmationMessage> messages, List<Integer> indices, MessageResult[] results) {
+        // Each reservation once, at its first message; a later message of the same reservation is its duplicate.
+        Map<String, Integer> first = new LinkedHashMap<>();
+        Map<Integer, Integer> duplicateOf = new HashMap<>();
+        for (int i : indices) {
+            Integer earlier = first.putIfAbsent(messages.get(i).reservationId(), i);
+            if (earlier != null) {
+                duplicateOf.put(i, earlier);
+            }
+        }
+        if (first.size() == 1) {
+            int i = first.values().iterator().next();
+            results[i] = new MessageResult.Acknowledged(confirmOne(messages.get(i)));
+        } else {
+            confirmBatch(saleId, messages, first, results);
+        }
+        for (Map.Entry<Integer, Integer> d : duplicateOf.entrySet()) {
+            results[d.getKey()] = duplicate(results[d.getValue()]);
+        }
+    }
+
+    /** What a redelivery of a message would get right after the first one was handled. */
+    private static MessageResult duplicate(MessageResult original) {
+        if (!(original instanceof MessageResult.Acknowledged a)) {
+            return original;
+        }
+        return new MessageResult.Acknowledged(
+                switch (a.outcome()) {
+                    case CONFIRMED, ALREADY_CONFIRMED -> ConfirmOutcome.ALREADY_CONFIRMED;
+                    case RELEASED, REFUSED_SOLD_OUT, REFUSED_BUYER_LIMIT, REFUSED_DUPLICATE_KEY, NOT_HELD ->
+                        ConfirmOutcome.NOT_HELD;
+                    case HOLD_EXPIRED -> ConfirmOutcome.HOLD_EXPIRED;
+                    case UNKNOWN_RESERVATION -> ConfirmOutcome.UNKNOWN_RESERVATION;
+                });
+    }
+
+    /** Two or more reservations of one sale: the batch scripts and one transaction. */
+    private void confirmBatch(
+            String saleId, List<ConfirmationMessage> messages, Map<String, Integer> first, MessageResult[] results) {
+        Map<String, ClaimOutcome> claimed;
+        try {
+            claimed = claims.claimAll(saleId, List.copyOf(first.keySet()));
+        } catch (DependencyUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "sale {}: claiming {} reservations at once failed ({}); confirming them one by one",
+                    saleId,
+                    first.size(),
+                    e.toString());
+            oneByOne(messages, first, results);
+            return;
+        }
+        // 1. Claimed; the rare paths (restore a lost hold, decide one past its deadline) one message at a time.
+        List<Reservation> held = new ArrayList<>();
+        Map<String, Integer> heldAt = new HashMap<>();
+        for (Map.Entry<String, Integer> e : first.entrySet()) {
+            ConfirmationMessage message = messages.get(e.getValue());
+            try {
+                ClaimOutcome claim = claimed.get(e.getKey());
+                if (claim instanceof ClaimOutcome.Unknown && message.hold().isPresent()) {
+                    claim = claims.claimOrRestore(message.hold().get());
+                }
+                Optional<Reservation> r = claimedOrDecided(message, claim, e.getValue(), results);
+                if (r.isPresent()) {
+                    held.add(r.get());
+                    heldAt.put(r.get().id(), e.getValue());
+                }
+            } catch (DependencyUnavailableException x) {
+                throw x;
+            } catch (RuntimeException x) {
+                LOG.error("reservation {} of sale {} failed before its claim", e.getKey(), saleId, x);
+                results[e.getValue()] = new MessageResult.Failed(x);
+            }
+        }
+        if (held.isEmpty()) {
+            return;
+        }
+        afterStep.accept(Step.CLAIMED);
+
+        // 2. One transaction for all; if the database refuses it (not an outage), one per reservation, so that what
+        //    it refuses fails only its own message.
+        Map<String, OrderDecision> decisions;
+        try {
+            decisions = fence.confirmAll(saleId, held);
+        } catch (DependencyUnavailableException | UnknownSaleException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "sale {}: the transaction of {} reservations failed ({}); deciding them one by one",
+                    saleId,
+                    held.size(),
+                    e.toString());
+            decisions = new LinkedHashMap<>();
+            for (Reservation r : held) {
+                try {
+                    decisions.put(r.id(), fence.confirm(r));
+                } catch (DependencyUnavailableException | UnknownSaleException x) {
+                    throw x;
+                } catch (RuntimeException x) {
+                    LOG.error("reservation {} of sale {} could not be decided", r.id(), saleId, x);
+                    results[heldAt.get(r.id())] = new MessageResult.Failed(x);
+                }
+            }
+        }
+        afterStep.accept(Step.COMMITTED);
+
+        // 3. Redis follows, for all in one call (one by one if that call fails other than by an outage).
+        Map<String, SettleOutcome> settled;
+        try {
+            settled = claims.followAll(saleId, decisions);
+        } catch (DependencyUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "sale {}: following {} decisions at once failed ({}); one by one",
+                    saleId,
+                    decisions.size(),
+                    e.toString());
+            settled = new HashMap<>();
+            for (Map.Entry<String, OrderDecision> d : decisions.entrySet()) {
+                try {
+                    settled.put(d.getKey(), claims.follow(saleId, d.getKey(), d.getValue()));
+                } catch (DependencyUnavailableException x) {
+                    throw x;
+                } catch (RuntimeException x) {
+                    LOG.error(
+                            "reservation {} of sale {}: Redis could not follow {}",
+                            d.getKey(),
+                            saleId,
+                            d.getValue(),
+                            x);
+                    results[heldAt.get(d.getKey())] = new MessageResult.Failed(x);
+                }
+            }
+        }
+        for (Reservation r : held) {
+            OrderDecision decision = decisions.get(r.id());
+            SettleOutcome s = settled.get(r.id());
+            if (decision == null || s == null) {
+                continue; // failed above
+            }
+            reportUnfollowed(r, decision, s);
+            results[heldAt.get(r.id())] = new MessageResult.Acknowledged(outcome(r, decision));
+        }
+    }
+
+    /** The fallback of a batch step that failed other than by an outage: each reservation as a batch of one. */
+    private void oneByOne(List<ConfirmationMessage> messages, Map<String, Integer> first, MessageResult[] results) {
+        for (int i : first.values()) {
+            try {
+                results[i] = new MessageResult.Acknowledged(confirmOne(messages.get(i)));
+            } catch (DependencyUnavailableException | UnknownSaleException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.error(
+                        "reservation {} of sale {} failed",
+                        messages.get(i).reservationId(),
+                        messages.get(i).saleId(),
+                        e);
+                results[i] = new MessageResult.Failed(e);
+            }
+        }
+    }
+
+    /**
+     * The claimed (or restored) reservation to decide, or empty when the claim decided the message already (its
+     * result is written).
+     */
+    private Optional<Reservation> claimedOrDecided(
+            ConfirmationMessage message, ClaimOutcome claim, int index, MessageResult[] results) {
+        Optional<Reservation> held = Optional.empty();
+        ConfirmOutcome decided = null;
+        switch (claim) {
+            case ClaimOutcome.Claimed c -> held = Optional.of(c.reservation());
+            case ClaimOutcome.Restored r -> {
+                warnRestored(message);
+                held = Optional.of(r.reservation());
+            }
+            case ClaimOutcome.NotClaimable n ->
+                decided = n.status() == ReservationStatus.CONFIRMED
+                        ? ConfirmOutcome.ALREADY_CONFIRMED
+                        : ConfirmOutcome.NOT_HELD;
+            case ClaimOutcome.HoldExpired e -> decided = ConfirmOutcome.HOLD_EXPIRED;
+            case ClaimOutcome.Unknown u -> decided = unknown(message);
+        }
+        if (decided != null) {
+            results[index] = new MessageResult.Acknowledged(decided);
+        }
+        held.ifPresent(r -> warnIfDiffers(message, r));
+        return held;
+    }
+
+    private ConfirmOutcome unknown(ConfirmationMessage message) {
+        Optional<Reservation> copy = message.hold();
+        if (copy.isPresent()) {
+            return decideLostAfterDeadline(copy.get());
+        }
+        LOG.warn(
+                "reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
+                message.reservationId(),
+                message.saleId());
+        return ConfirmOutcome.UNKNOWN_RESERVATION;
+    }
+
+    private static void warnRestored(ConfirmationMessage message) {
+        LOG.warn(
+                "reservation {} of sale {} was not in Redis (lost in a failover?); restored from its message as CLAIMED",
+                message.reservationId(),
+                message.saleId());
+    }
+
+    private static void warnIfDiffers(ConfirmationMessage message, Reservation held) {
         if (held.quantity() != message.quantity() || !held.buyerId().equals(message.buyerId())) {
             LOG.warn(
                     "message for reservation {} says buyer {} x{}, Redis says buyer {} x{}; the order follows Redis",
@@ -117,12 +368,9 @@ public final class ConfirmHandler {
                     held.buyerId(),
                     held.quantity());
         }
-        afterStep.accept(Step.CLAIMED);
+    }
 
-        OrderDecision decision = fence.confirm(held);
-        afterStep.accept(Step.COMMITTED);
-
-        SettleOutcome settled = claims.follow(held.saleId(), held.id(), decision);
+    private static void reportUnfollowed(Reservation held, OrderDecision decision, SettleOutcome settled) {
         if (settled == SettleOutcome.CONFLICT || settled == SettleOutcome.UNKNOWN) {
             LOG.error(
                     "reservation {} of sale {}: the database decided {} but Redis could not follow ({}); reconcile the sale",
@@ -131,6 +379,25 @@ public final class ConfirmHandler {
                     decision,
                     settled);
         }
+    }
+
+    /** One reservation: the single-message scripts (claim.lua, settle.lua) and a transaction of one. */
+    private ConfirmOutcome confirmOne(ConfirmationMessage message) {
+        Optional<Reservation> copy = message.hold();
+        ClaimOutcome claim = copy.map(claims::claimOrRestore)
+                .orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
+        MessageResult[] decided = new MessageResult[1];
+        Optional<Reservation> claimed = claimedOrDecided(message, claim, 0, decided);
+        if (claimed.isEmpty()) {
+            return ((MessageResult.Acknowledged) decided[0]).outcome();
+        }
+        Reservation held = claimed.get();
+        afterStep.accept(Step.CLAIMED);
+
+        OrderDecision decision = fence.confirm(held);
+        afterStep.accept(Step.COMMITTED);
+
+        reportUnfollowed(held, decision, claims.follow(held.saleId(), held.id(), decision));
         return outcome(held, decision);
     }
 

@@ -3,7 +3,6 @@ package dev.flashsale.confirm;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.flashsale.config.Config;
-import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
@@ -11,8 +10,8 @@ import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.queue.ConfirmationMessage;
-import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Reservation;
 import dev.flashsale.telemetry.Telemetry;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -26,94 +25,97 @@ import org.slf4j.LoggerFactory;
  * Everything the ConfirmFunction builds once per execution environment, before the SnapStart snapshot: the Redis client,
  * the one database connection, the handler and its invoker. Priming runs the path without changing data.
  */
-public final class ConfirmInit extends FunctionInit {
+public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfirmInit.class);
-    private static final Once<ConfirmInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
+    static final Once<ConfirmInit> LAMBDA = perEnvironment(ConfirmInit::from);
 
-    private final RedisConnection redis;
-    private final DbConnection db;
     private final HoldClaims claims;
     private final ConfirmHandler handler;
-    private final ConfirmInvoker invoker;
 
     public ConfirmInit(ConfirmEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis());
-        this.db = wiring().db(env.db());
-        this.claims =
-                new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow());
-        this.handler = new ConfirmHandler(claims, new OrderFence(db));
-        this.invoker = new ConfirmInvoker(handler, telemetry);
+        this.claims = new HoldClaims(
+                wiring().redis(env.redis()),
+                env.lifetimes().claim(),
+                env.lifetimes().redriveWindow());
+        this.handler = new ConfirmHandler(claims, new OrderFence(wiring().db(env.db())));
+        serve(t -> new ConfirmInvoker(handler, t));
     }
 
-    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
     public static ConfirmInit from(Config config) {
-        ConfirmEnvironment env = ConfirmEnvironment.from(config);
-        return new ConfirmInit(env, telemetry(env.init()));
-    }
-
-    /** The execution environment's instance, built on first use (during the Lambda init phase). */
-    public static ConfirmInit instance() {
-        return INSTANCE.get();
-    }
-
-    public ConfirmInvoker invoker() {
-        return invoker;
+        return build(ConfirmEnvironment.from(config), ConfirmInit::new);
     }
 
     public ConfirmHandler handler() {
         return handler;
     }
 
-    public RedisConnection redis() {
-        return redis;
-    }
-
-    public DbConnection db() {
-        return db;
-    }
-
     /**
      * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
      * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
-     * settle.lua for it (UNKNOWN, no change). Then the database connection is opened and a read of the prime sale runs
+     * settle.lua for it (UNKNOWN, no change). Then a batch of two such reservations (claim-batch.lua, then each one by
+     * one) and settle-batch.lua for one (UNKNOWN, no change). Then the database connection is opened and a read of the prime sale runs
      * through the same JDBC path (a string and a timestamp parameter) an order takes.
      */
     @Override
     protected void primePaths() {
-        primeScripts(redis);
+        primeScripts();
         SQSEvent.SQSMessage record = new SQSEvent.SQSMessage();
         record.setMessageId("prime");
         record.setBody(ConfirmationMessage.of(PrimeSamples.reservation()).toJson());
         record.setAttributes(Map.of("ApproximateReceiveCount", "1"));
         SQSEvent event = new SQSEvent();
         event.setRecords(List.of(record));
-        SQSBatchResponse answer = invoker.withoutTelemetry().handleRequest(event, primingContext());
+        SQSBatchResponse answer = quietInvoker().handleRequest(event, primingContext());
         if (!answer.getBatchItemFailures().isEmpty()) {
             LOG.warn(
                     "priming the confirm path failed its message (is Redis reachable at {}?)",
-                    redis.settings().redacted());
+                    redis().settings().redacted());
         }
-        // settle.lua answers UNKNOWN for a reservation that does not exist, before any change
+        Reservation prime = PrimeSamples.reservation();
+        SQSEvent.SQSMessage second = new SQSEvent.SQSMessage();
+        second.setMessageId("prime-2");
+        second.setBody(ConfirmationMessage.of(new Reservation(
+                        prime.id() + "-2",
+                        prime.saleId(),
+                        prime.buyerId(),
+                        prime.quantity(),
+                        prime.status(),
+                        prime.createdAt(),
+                        prime.expiresAt(),
+                        prime.idempotencyKey() + "-2"))
+                .toJson());
+        second.setAttributes(Map.of("ApproximateReceiveCount", "1"));
+        event.setRecords(List.of(record, second));
+        if (!quietInvoker()
+                .handleRequest(event, primingContext())
+                .getBatchItemFailures()
+                .isEmpty()) {
+            LOG.warn("priming the batched confirm path failed a message");
+        }
+        // settle.lua and settle-batch.lua answer UNKNOWN for a reservation that does not exist, before any change
         tryPriming(
-                "reach Redis at " + redis.settings().redacted(),
+                "reach Redis at " + redis().settings().redacted(),
+                () -> claims.followAll(
+                        PrimeSamples.SALE_ID,
+                        Map.of(
+                                PrimeSamples.RESERVATION_ID,
+                                new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false))));
+        tryPriming(
+                "reach Redis at " + redis().settings().redacted(),
                 () -> claims.follow(
                         PrimeSamples.SALE_ID,
                         PrimeSamples.RESERVATION_ID,
                         new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)));
-        tryPriming(
-                "reach the database at " + db.settings().redacted(),
-                () -> db.transaction(c -> {
-                    try (PreparedStatement ps =
-                            c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
-                        ps.setString(1, PrimeSamples.SALE_ID);
-                        ps.setTimestamp(
-                                2, Timestamp.from(PrimeSamples.reservation().createdAt()));
-                        try (ResultSet rs = ps.executeQuery()) {
-                            return rs.next();
-                        }
-                    }
-                }));
+        tryDatabase(() -> db().transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
+                ps.setString(1, PrimeSamples.SALE_ID);
+                ps.setTimestamp(2, Timestamp.from(PrimeSamples.reservation().createdAt()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        }));
     }
 }

@@ -16,13 +16,18 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
 
 /**
- * The ConfirmFunction's Lambda handler (SQS event source with {@code ReportBatchItemFailures}). Each record is
- * confirmed on its own; the response lists only the records that failed, which SQS makes visible again and, after
- * {@code maxReceiveCount}, moves to the DLQ. A malformed message fails only itself. When Redis or the database is
- * unreachable, the rest of the batch is failed without trying (each would wait for the same timeout). Every well-formed
- * record that fails has its reservation parked ({@link ConfirmHandler#park}: claimed for {@code REDRIVE_WINDOW}) unless
- * Redis itself is what failed, so that it stays decidable as an order while its message is redelivered or waits in
- * the DLQ for a redrive.
+ * The ConfirmFunction's Lambda handler (SQS event source with {@code ReportBatchItemFailures}). The batch is confirmed
+ * as a batch ({@link ConfirmHandler#confirmAll}: per sale one claim, one database transaction, one follow-up), and each
+ * record keeps its own result; the response lists only the records that failed, which SQS makes visible again and,
+ * after {@code maxReceiveCount}, moves to the DLQ. A malformed message fails only itself. When Redis or the database is
+ * unreachable, the records of the sales not yet tried are failed without trying (each would wait for the same
+ * timeout). Every well-formed record that fails has its reservation parked ({@link ConfirmHandler#park}: claimed for
+ * {@code REDRIVE_WINDOW}) unless Redis itself failed in the batch, so that it stays decidable as an order while its
+ * message is redelivered or waits in the DLQ for a redrive.
+ *
+ * <p>Telemetry: a batch of one record is confirmed inside that record's span (the script and database spans are its
+ * children). In a larger batch the work is shared by all records, so it runs first, under no record's span, and each
+ * record's span, outcome and summary line follow it.
  */
 public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
@@ -33,7 +38,7 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
 
     /** Used by the Lambda runtime: the environment's one {@link ConfirmInit}. */
     public ConfirmInvoker() {
-        this(ConfirmInit.instance().invoker());
+        this(ConfirmInit.LAMBDA.get().invoker());
     }
 
     private ConfirmInvoker(ConfirmInvoker built) {
@@ -45,29 +50,32 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         this.telemetry = telemetry;
     }
 
-    /** The same invoker without telemetry: priming must not count in a metric. */
-    ConfirmInvoker withoutTelemetry() {
-        return new ConfirmInvoker(handler, Telemetry.noop());
-    }
-
     @Override
     public SQSBatchResponse handleRequest(SQSEvent event, Context context) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         List<SQSEvent.SQSMessage> records = event.getRecords() == null ? List.of() : event.getRecords();
-        DependencyUnavailableException outage = null;
         try {
-            for (SQSEvent.SQSMessage record : records) {
-                try (Invocation invocation = telemetry.record(record, context, "flashsale.confirmations")) {
-                    Result result = confirm(record, invocation, outage);
-                    if (outage == null) {
-                        outage = result.outage();
+            Batch batch = new Batch(records);
+            if (records.size() == 1) {
+                try (Invocation invocation = telemetry.record(records.get(0), context, "flashsale.confirmations")) {
+                    batch.confirm(handler);
+                    batch.report(0, invocation);
+                }
+            } else {
+                batch.confirm(handler);
+                for (int i = 0; i < records.size(); i++) {
+                    try (Invocation invocation = telemetry.record(records.get(i), context, "flashsale.confirmations")) {
+                        batch.report(i, invocation);
                     }
-                    if (!result.acknowledged()) {
-                        failures.add(new SQSBatchResponse.BatchItemFailure(record.getMessageId()));
-                        if (result.parkable()
-                                && (outage == null || !outage.dependency().equals("redis"))) {
-                            park(record);
-                        }
+                }
+            }
+            List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+            boolean redisFailed = batch.redisFailed();
+            for (int i = 0; i < records.size(); i++) {
+                if (!batch.acknowledged(i)) {
+                    failures.add(
+                            new SQSBatchResponse.BatchItemFailure(records.get(i).getMessageId()));
+                    if (batch.parkable(i) && !redisFailed) {
+                        park(records.get(i));
                     }
                 }
             }
@@ -80,52 +88,110 @@ public final class ConfirmInvoker implements RequestHandler<SQSEvent, SQSBatchRe
         }
     }
 
-    /**
-     * @param outage   the dependency failure that ends the batch, when this record met one
-     * @param parkable whether the record failed with a well-formed message whose reservation can be parked
-     */
-    private record Result(boolean acknowledged, DependencyUnavailableException outage, boolean parkable) {
-        static final Result OK = new Result(true, null, false);
-        static final Result FAILED = new Result(false, null, true);
-        static final Result MALFORMED = new Result(false, null, false);
-    }
+    /** The records of one invocation, their messages (null: malformed) and their results. */
+    private static final class Batch {
+        private final List<SQSEvent.SQSMessage> records;
+        private final ConfirmationMessage[] messages;
+        private final String[] malformed;
+        private final MessageResult[] results;
 
-    /** Confirms one record, in its span; a record that is not acknowledged is reported as a batch item failure. */
-    private Result confirm(SQSEvent.SQSMessage record, Invocation invocation, DependencyUnavailableException outage) {
-        String id = record.getMessageId();
-        if (outage != null) {
-            invocation.outcome("deferred");
-            return Result.FAILED;
+        Batch(List<SQSEvent.SQSMessage> records) {
+            this.records = records;
+            this.messages = new ConfirmationMessage[records.size()];
+            this.malformed = new String[records.size()];
+            this.results = new MessageResult[records.size()];
+            for (int i = 0; i < records.size(); i++) {
+                try {
+                    messages[i] = ConfirmationMessage.fromJson(records.get(i).getBody());
+                } catch (MalformedMessageException e) {
+                    malformed[i] = e.getMessage();
+                }
+            }
         }
-        try {
-            ConfirmationMessage message = ConfirmationMessage.fromJson(record.getBody());
+
+        void confirm(ConfirmHandler handler) {
+            List<ConfirmationMessage> wellFormed = new ArrayList<>();
+            for (ConfirmationMessage m : messages) {
+                if (m != null) {
+                    wellFormed.add(m);
+                }
+            }
+            if (wellFormed.isEmpty()) {
+                return;
+            }
+            List<MessageResult> decided = handler.confirmAll(wellFormed);
+            for (int i = 0, next = 0; i < messages.length; i++) {
+                if (messages[i] != null) {
+                    results[i] = decided.get(next++);
+                }
+            }
+        }
+
+        boolean acknowledged(int i) {
+            return results[i] instanceof MessageResult.Acknowledged;
+        }
+
+        /** Whether record {@code i} failed with a well-formed message whose reservation can be parked. */
+        boolean parkable(int i) {
+            return messages[i] != null && !acknowledged(i);
+        }
+
+        /** Whether Redis was unavailable for any record: parking needs it. */
+        boolean redisFailed() {
+            for (MessageResult r : results) {
+                DependencyUnavailableException outage = switch (r) {
+                    case MessageResult.Failed f when f.cause() instanceof DependencyUnavailableException d -> d;
+                    case MessageResult.Deferred d -> d.outage();
+                    case null, default -> null;
+                };
+                if (outage != null && outage.dependency().equals("redis")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Records record {@code i}'s outcome on its invocation, and logs a failure. */
+        void report(int i, Invocation invocation) {
+            SQSEvent.SQSMessage record = records.get(i);
+            String id = record.getMessageId();
+            if (messages[i] == null) {
+                LOG.error(
+                        "message {} (receive count {}) is malformed and is left for the DLQ: {}",
+                        id,
+                        receiveCount(record),
+                        malformed[i]);
+                invocation.outcome("malformed").level(Level.WARN);
+                return;
+            }
+            ConfirmationMessage message = messages[i];
             invocation
                     .saleId(message.saleId())
                     .reservationId(message.reservationId())
                     .quantity(message.quantity());
-            ConfirmOutcome outcome = handler.confirm(message);
-            invocation.outcome(Invocation.slug(outcome.name()));
-            return Result.OK;
-        } catch (MalformedMessageException e) {
-            LOG.error(
-                    "message {} (receive count {}) is malformed and is left for the DLQ: {}",
-                    id,
-                    receiveCount(record),
-                    e.getMessage());
-            invocation.outcome("malformed").level(Level.WARN);
-            return Result.MALFORMED;
-        } catch (DependencyUnavailableException e) {
-            LOG.warn(
-                    "message {}: {} unavailable ({}); failing it and the records after it for redelivery",
-                    id,
-                    e.dependency(),
-                    e.getMessage());
-            invocation.outcome("unavailable").level(Level.WARN);
-            return new Result(false, e, true);
-        } catch (RuntimeException e) {
-            LOG.error("message {} (receive count {}) failed; it will be redelivered", id, receiveCount(record), e);
-            invocation.failed(e);
-            return Result.FAILED;
+            switch (results[i]) {
+                case MessageResult.Acknowledged a ->
+                    invocation.outcome(Invocation.slug(a.outcome().name()));
+                case MessageResult.Deferred d -> invocation.outcome("deferred");
+                case MessageResult.Failed f
+                when f.cause() instanceof DependencyUnavailableException e -> {
+                    LOG.warn(
+                            "message {}: {} unavailable ({}); failing it and the records not tried after it for "
+                                    + "redelivery",
+                            id,
+                            e.dependency(),
+                            e.getMessage());
+                    invocation.outcome("unavailable").level(Level.WARN);
+                }
+                case MessageResult.Failed f -> {
+                    LOG.error(
+                            "message {} (receive count {}) failed; it will be redelivered",
+                            id,
+                            receiveCount(record),
+                            f.cause());
+                    invocation.failed(f.cause());
+                }
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package dev.flashsale.migrate;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbSettings;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import java.util.Set;
 
@@ -12,7 +13,7 @@ import java.util.Set;
  * @param db {@code DATABASE_URL} (the cluster writer endpoint, not the proxy), {@code DB_USER}, {@code DB_PASSWORD} (the
  *           master user's), {@code DB_CONNECT_TIMEOUT}, {@code DB_SOCKET_TIMEOUT} (see {@link DbSettings})
  */
-public record MigrateEnvironment(InitSettings init, DbSettings db) {
+public record MigrateEnvironment(InitSettings init, DbSettings db) implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(InitSettings.VARIABLES, DbSettings.VARIABLES);
 

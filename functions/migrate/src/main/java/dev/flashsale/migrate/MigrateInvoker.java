@@ -25,7 +25,7 @@ public final class MigrateInvoker implements RequestHandler<Map<String, Object>,
 
     /** Used by the Lambda runtime: the environment's one {@link MigrateInit}'s invoker. */
     public MigrateInvoker() {
-        this(MigrateInit.instance().invoker());
+        this(MigrateInit.LAMBDA.get().invoker());
     }
 
     private MigrateInvoker(MigrateInvoker built) {

@@ -3,6 +3,7 @@ package dev.flashsale.prewarm;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
@@ -18,7 +19,8 @@ import java.util.Set;
  * @param run       {@code PREWARM_*} (see {@link PrewarmSettings})
  */
 public record PrewarmEnvironment(
-        InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes, PrewarmSettings run) {
+        InitSettings init, RedisAccess redis, DbAccess db, Lifetimes lifetimes, PrewarmSettings run)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,

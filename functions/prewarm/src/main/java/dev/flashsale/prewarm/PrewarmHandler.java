@@ -37,17 +37,6 @@ public final class PrewarmHandler {
     private final Clock clock;
     private final Consumer<String> afterSale;
 
-    public PrewarmHandler(
-            SaleRepository sales,
-            SaleCache cache,
-            SaleSync sync,
-            RedisConnection redis,
-            LeaseLock lock,
-            PrewarmSettings settings,
-            Clock clock) {
-        this(sales, cache, sync, redis, lock, settings, clock, saleId -> {});
-    }
-
     /** @param afterSale called after each sale is done (tests use it to make a run slow or to take its lease away) */
     public PrewarmHandler(
             SaleRepository sales,

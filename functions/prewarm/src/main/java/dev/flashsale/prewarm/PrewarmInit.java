@@ -1,7 +1,6 @@
 package dev.flashsale.prewarm;
 
 import dev.flashsale.config.Config;
-import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
@@ -17,21 +16,17 @@ import java.time.Duration;
  * Built once per execution environment of the PrewarmFunction: the Redis client, the database connection, the lease
  * lock (its token source reseeded after a restore), the handler and its invoker.
  */
-public final class PrewarmInit extends FunctionInit {
+public final class PrewarmInit extends FunctionInit<PrewarmInvoker> {
 
-    private static final Once<PrewarmInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
+    static final Once<PrewarmInit> LAMBDA = perEnvironment(PrewarmInit::from);
 
-    private final RedisConnection redis;
-    private final DbConnection db;
     private final PrewarmHandler handler;
-    private final PrewarmInvoker invoker;
 
     public PrewarmInit(PrewarmEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis());
-        this.db = wiring().db(env.db());
+        RedisConnection redis = wiring().redis(env.redis());
         Duration retention = env.lifetimes().retention();
-        SaleRepository sales = new SaleRepository(db);
+        SaleRepository sales = new SaleRepository(wiring().db(env.db()));
         this.handler = new PrewarmHandler(
                 sales,
                 new SaleCache(redis, retention),
@@ -39,27 +34,17 @@ public final class PrewarmInit extends FunctionInit {
                 redis,
                 wiring().keep(new LeaseLock(redis)),
                 env.run(),
-                Clock.systemUTC());
-        this.invoker = new PrewarmInvoker(handler, Clock.systemUTC(), telemetry);
+                Clock.systemUTC(),
+                saleId -> {});
+        serve(t -> new PrewarmInvoker(handler, Clock.systemUTC(), t));
     }
 
-    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
     public static PrewarmInit from(Config config) {
-        PrewarmEnvironment env = PrewarmEnvironment.from(config);
-        return new PrewarmInit(env, telemetry(env.init()));
-    }
-
-    /** The execution environment's instance, built on first use (during the Lambda init phase). */
-    public static PrewarmInit instance() {
-        return INSTANCE.get();
+        return build(PrewarmEnvironment.from(config), PrewarmInit::new);
     }
 
     public PrewarmHandler handler() {
         return handler;
-    }
-
-    public PrewarmInvoker invoker() {
-        return invoker;
     }
 
     /**
@@ -68,7 +53,7 @@ public final class PrewarmInit extends FunctionInit {
      */
     @Override
     protected void primePaths() {
-        primeScripts(redis);
-        tryPriming("reach the database at " + db.settings().redacted(), () -> db.transaction(c -> c.isValid(1)));
+        primeScripts();
+        tryDatabase(() -> db().transaction(c -> c.isValid(1)));
     }
 }

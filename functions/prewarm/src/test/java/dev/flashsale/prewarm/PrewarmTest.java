@@ -20,8 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,17 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class PrewarmTest {
 
-    private static TestStack stack;
-
-    @BeforeAll
-    static void start() {
-        stack = TestStack.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        stack.close();
-    }
+    @AutoClose
+    private static final TestStack stack = TestStack.create();
 
     private static String prefix() {
         return "pw" + UUID.randomUUID().toString().replace("-", "").substring(0, 10) + "-";
@@ -115,10 +105,7 @@ class PrewarmTest {
 
         assertThat(report.corrections()).containsExactly(new PrewarmReport.Correction(live.id(), 40, 17));
         assertThat(stack.available(live.id())).isEqualTo(17);
-        assertThat(new InvariantChecker(stack.redis, stack.db)
-                        .check(live.id(), false)
-                        .violations())
-                .isEmpty();
+        new InvariantChecker(stack.redis, stack.db).requireOk(live.id(), false);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.flashsale.query;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.ReservationPolicy;
@@ -18,7 +19,8 @@ import java.util.Set;
  * @param devMode {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  */
 public record ReservationQueryEnvironment(
-        InitSettings init, RedisAccess redis, DbAccess db, ReservationPolicy policy, boolean devMode) {
+        InitSettings init, RedisAccess redis, DbAccess db, ReservationPolicy policy, boolean devMode)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,

@@ -3,6 +3,7 @@ package dev.flashsale.query;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.sale.SaleLoading;
@@ -17,7 +18,8 @@ import java.util.Set;
  *                         {@code BREAKER_DB_*} (slow call 1s)
  * @param negativeCacheTtl {@code SALE_NEGATIVE_CACHE_TTL}, default 5s (see {@link SaleLoading})
  */
-public record SaleStatusEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Duration negativeCacheTtl) {
+public record SaleStatusEnvironment(InitSettings init, RedisAccess redis, DbAccess db, Duration negativeCacheTtl)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES, RedisAccess.VARIABLES, DbAccess.VARIABLES, Variables.of("SALE_NEGATIVE_CACHE_TTL"));

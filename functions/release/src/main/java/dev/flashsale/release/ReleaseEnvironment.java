@@ -3,6 +3,7 @@ package dev.flashsale.release;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
@@ -24,7 +25,8 @@ public record ReleaseEnvironment(
         DbAccess db,
         ReservationPolicy policy,
         Lifetimes lifetimes,
-        ReleaseSettings bounds) {
+        ReleaseSettings bounds)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,

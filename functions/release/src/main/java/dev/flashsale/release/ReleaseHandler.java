@@ -61,16 +61,6 @@ public final class ReleaseHandler {
     private final Clock clock;
     private final Consumer<Step> afterStep;
 
-    public ReleaseHandler(
-            SaleRepository sales,
-            ReservationStore store,
-            HoldClaims claims,
-            OrderFence fence,
-            ReleaseSettings settings,
-            Clock clock) {
-        this(sales, store, claims, fence, settings, clock, step -> {});
-    }
-
     /** @param afterStep called at each step boundary; a test makes it throw to simulate a crash there */
     public ReleaseHandler(
             SaleRepository sales,

@@ -21,20 +21,17 @@ import java.util.List;
  * Everything the ReleaseFunction builds once per execution environment: the Redis client, the one database connection,
  * the handler and its invoker; both connections registered as CRaC resources.
  */
-public final class ReleaseInit extends FunctionInit {
+public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
 
-    private static final Once<ReleaseInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
+    static final Once<ReleaseInit> LAMBDA = perEnvironment(ReleaseInit::from);
 
-    private final RedisConnection redis;
-    private final DbConnection db;
     private final SaleRepository sales;
     private final ReleaseHandler handler;
-    private final ReleaseInvoker invoker;
 
     public ReleaseInit(ReleaseEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis());
-        this.db = wiring().db(env.db());
+        RedisConnection redis = wiring().redis(env.redis());
+        DbConnection db = wiring().db(env.db());
         this.sales = new SaleRepository(db);
         this.handler = new ReleaseHandler(
                 sales,
@@ -42,35 +39,17 @@ public final class ReleaseInit extends FunctionInit {
                 new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()),
                 new OrderFence(db),
                 env.bounds(),
-                Clock.systemUTC());
-        this.invoker = new ReleaseInvoker(handler, Clock.systemUTC(), telemetry);
+                Clock.systemUTC(),
+                step -> {});
+        serve(t -> new ReleaseInvoker(handler, Clock.systemUTC(), t));
     }
 
-    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
     public static ReleaseInit from(Config config) {
-        ReleaseEnvironment env = ReleaseEnvironment.from(config);
-        return new ReleaseInit(env, telemetry(env.init()));
-    }
-
-    /** The execution environment's instance, built on first use (during the Lambda init phase). */
-    public static ReleaseInit instance() {
-        return INSTANCE.get();
-    }
-
-    public ReleaseInvoker invoker() {
-        return invoker;
+        return build(ReleaseEnvironment.from(config), ReleaseInit::new);
     }
 
     public ReleaseHandler handler() {
         return handler;
-    }
-
-    public RedisConnection redis() {
-        return redis;
-    }
-
-    public DbConnection db() {
-        return db;
     }
 
     /**
@@ -80,10 +59,10 @@ public final class ReleaseInit extends FunctionInit {
      */
     @Override
     protected void primePaths() {
-        primeScripts(redis);
+        primeScripts();
         handler.run(List.of(PrimeSamples.SALE_ID), Instant.now().plus(Duration.ofSeconds(30)))
                 .toMap();
-        tryPriming("reach the database at " + db.settings().redacted(), () -> {
+        tryDatabase(() -> {
             Instant now = Instant.now();
             sales.startedAndEndedSince(now, now.minus(Duration.ofDays(1)), 1);
         });

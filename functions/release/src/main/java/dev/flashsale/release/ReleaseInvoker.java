@@ -1,8 +1,6 @@
 package dev.flashsale.release;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import dev.flashsale.schedule.ScheduledInvoker;
 import dev.flashsale.schedule.ScheduledJob;
 import dev.flashsale.telemetry.Invocation;
 import dev.flashsale.telemetry.Telemetry;
@@ -14,32 +12,27 @@ import java.util.Map;
  * The ReleaseFunction's Lambda handler (EventBridge schedule). The event carries nothing the job needs; the run is
  * bounded by the function's remaining time and {@link ReleaseSettings}. Returns the run's summary.
  */
-public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<String, Object>> {
+public final class ReleaseInvoker extends ScheduledInvoker {
 
     private final ReleaseHandler handler;
-    private final ScheduledJob job;
 
     /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}'s invoker. */
     public ReleaseInvoker() {
-        this(ReleaseInit.instance().invoker());
+        this(ReleaseInit.LAMBDA.get().invoker());
     }
 
     private ReleaseInvoker(ReleaseInvoker built) {
+        super(built.job());
         this.handler = built.handler;
-        this.job = built.job;
     }
 
     public ReleaseInvoker(ReleaseHandler handler, Clock clock, Telemetry telemetry) {
+        super(new ScheduledJob("release run", "flashsale.release.runs", clock, telemetry));
         this.handler = handler;
-        this.job = new ScheduledJob("release run", "flashsale.release.runs", clock, telemetry);
     }
 
     @Override
-    public Map<String, Object> handleRequest(ScheduledEvent event, Context context) {
-        return job.run(context, this::run);
-    }
-
-    private Map<String, Object> run(Instant deadline, Invocation invocation) {
+    protected Map<String, Object> run(Instant deadline, Invocation invocation) {
         ReleaseSummary s = handler.run(deadline);
         invocation
                 .outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
@@ -48,7 +41,7 @@ public final class ReleaseInvoker implements RequestHandler<ScheduledEvent, Map<
                 .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())
                 .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
                 .attribute("flashsale.release.claims_released", s.claimsReleased());
-        Telemetry telemetry = job.telemetry();
+        Telemetry telemetry = telemetry();
         telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
         telemetry.count("flashsale.releases", "hold_confirmed", s.holdsConfirmed());
         telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());

@@ -22,22 +22,18 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The release job against the real Redis and PostgreSQL: only what is due, bounded, safe when runs overlap. */
 class ReleaseHandlerTest {
 
     /** Holds and claims that expire after 1s. */
+    @AutoClose
     private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
+    @AutoClose
     private static final TestStack LONG = TestStack.create();
-
-    @AfterAll
-    static void close() {
-        SHORT.close();
-        LONG.close();
-    }
 
     private static Instant in30s() {
         return Instant.now().plusSeconds(30);
@@ -64,10 +60,7 @@ class ReleaseHandlerTest {
         assertThat(expiring).allMatch(r -> status(sale, r) == ReservationStatus.EXPIRED);
         assertThat(status(sale, live)).isEqualTo(ReservationStatus.HELD);
         assertThat(SHORT.available(sale.id())).isEqualTo(17);
-        assertThat(new InvariantChecker(SHORT.redis, SHORT.db)
-                        .check(sale.id(), false)
-                        .violations())
-                .isEmpty();
+        new InvariantChecker(SHORT.redis, SHORT.db).requireOk(sale.id(), false);
     }
 
     @Test
@@ -88,10 +81,7 @@ class ReleaseHandlerTest {
         ReleaseSummary third = job.run(List.of(sale.id()), in30s());
         assertThat(third.holdsReleased()).isEqualTo(5);
         assertThat(third.exhausted()).isFalse();
-        assertThat(new InvariantChecker(SHORT.redis, SHORT.db)
-                        .check(sale.id(), true)
-                        .violations())
-                .isEmpty();
+        new InvariantChecker(SHORT.redis, SHORT.db).requireOk(sale.id(), true);
     }
 
     @Test

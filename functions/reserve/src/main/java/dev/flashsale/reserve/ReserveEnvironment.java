@@ -4,6 +4,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
 import dev.flashsale.db.DbAccess;
+import dev.flashsale.init.FunctionEnvironment;
 import dev.flashsale.init.InitSettings;
 import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisAccess;
@@ -39,7 +40,8 @@ public record ReserveEnvironment(
         SaleLoading loading,
         boolean devMode,
         int maxBodyBytes,
-        Duration soldOutCacheTtl) {
+        Duration soldOutCacheTtl)
+        implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
             InitSettings.VARIABLES,

@@ -1,6 +1,5 @@
 package dev.flashsale.reserve;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpResponses;
@@ -19,27 +18,22 @@ import dev.flashsale.sale.SoldOutCache;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything the ReserveFunction builds once per execution environment, before the SnapStart snapshot: the Redis
  * client, the database connection (opened only to load a sale Redis does not know), the SQS client, the id generator,
  * the handler and its invoker. Priming runs the whole invocation path without changing any data.
  */
-public final class ReserveInit extends FunctionInit {
+public final class ReserveInit extends FunctionInit<ReserveInvoker> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ReserveInit.class);
-    private static final Once<ReserveInit> INSTANCE = new Once<>(() -> FunctionInit.start(from(Config.fromEnv())));
+    static final Once<ReserveInit> LAMBDA = perEnvironment(ReserveInit::from);
 
-    private final RedisConnection redis;
     private final SqsConfirmationQueue queue;
     private final SaleLoader loader;
-    private final ReserveInvoker invoker;
 
     public ReserveInit(ReserveEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
-        this.redis = wiring().redis(env.redis());
+        RedisConnection redis = wiring().redis(env.redis());
         this.queue = wiring().queue(env.queue(), env.queueBreaker());
         ReservationStore store = new ReservationStore(redis, env.policy(), env.replicaAck());
         SaleSync sync = new SaleSync(
@@ -47,31 +41,15 @@ public final class ReserveInit extends FunctionInit {
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
         ReserveHandler handler =
                 new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(), env.soldOutCacheTtl()), loader);
-        this.invoker =
-                new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, telemetry);
+        serve(t -> new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, t));
     }
 
-    /** As Lambda builds it: from {@code config}, telemetry as its {@code OTEL_*} settings say. */
     public static ReserveInit from(Config config) {
-        ReserveEnvironment env = ReserveEnvironment.from(config);
-        return new ReserveInit(env, telemetry(env.init()));
-    }
-
-    /** The execution environment's instance, built on first use (during the Lambda init phase). */
-    public static ReserveInit instance() {
-        return INSTANCE.get();
-    }
-
-    public ReserveInvoker invoker() {
-        return invoker;
+        return build(ReserveEnvironment.from(config), ReserveInit::new);
     }
 
     public SqsConfirmationQueue queue() {
         return queue;
-    }
-
-    public RedisConnection redis() {
-        return redis;
     }
 
     public SaleLoader loader() {
@@ -87,24 +65,16 @@ public final class ReserveInit extends FunctionInit {
      */
     @Override
     protected void primePaths() {
-        primeScripts(redis);
-        String path = "/sales/" + PrimeSamples.SALE_ID + "/reservations";
-        APIGatewayV2HTTPResponse answer = invoker.withoutTelemetry()
-                .handleRequest(
-                        PrimeSamples.apiEvent(
-                                "POST",
-                                "/sales/{saleId}/reservations",
-                                path,
-                                Map.of("saleId", PrimeSamples.SALE_ID),
-                                Map.of("idempotency-key", "prime", "content-type", "application/json"),
-                                "{\"quantity\":1}"),
-                        primingContext());
-        if (answer.getStatusCode() != 404) {
-            LOG.warn(
-                    "priming the reserve path answered {} (expected 404 for the prime sale): {}",
-                    answer.getStatusCode(),
-                    answer.getBody());
-        }
+        primeScripts();
+        primeRequest(
+                quietInvoker(),
+                PrimeSamples.buyerRequest(
+                                "POST", "/sales/{saleId}/reservations", Map.of("saleId", PrimeSamples.SALE_ID))
+                        .header("idempotency-key", "prime")
+                        .header("content-type", "application/json")
+                        .body("{\"quantity\":1}")
+                        .build(),
+                404);
         Reservation sample = PrimeSamples.reservation();
         HttpResponses.json(201, ReservationView.of(sample, 0), Map.of("location", ReservationView.location(sample)));
         queue.prime(ConfirmationMessage.of(sample));

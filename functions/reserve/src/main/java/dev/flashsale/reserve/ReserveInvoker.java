@@ -1,14 +1,13 @@
 package dev.flashsale.reserve;
 
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import dev.flashsale.http.HttpInvocations;
+import dev.flashsale.http.HttpInvoker;
+import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.telemetry.Invocation;
 import dev.flashsale.telemetry.Telemetry;
 import java.util.Map;
 
@@ -17,46 +16,40 @@ import java.util.Map;
  * {@code Handler}: event → {@code ReserveRequest}, outcome → 201 (new hold), 200 (replayed key) or problem+json. No
  * business logic here; that is {@link ReserveHandler}.
  */
-public final class ReserveInvoker implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class ReserveInvoker extends HttpInvoker {
 
     /** The HTTP API route this handler serves (method and path as in template.yaml); checked by the template contract test. */
     public static final String ROUTE = "POST /sales/{saleId}/reservations";
 
     private final ReserveRequestReader reader;
     private final ReserveHandler handler;
-    private final Telemetry telemetry;
 
     /** Used by the Lambda runtime: the environment's one {@link ReserveInit}'s invoker. */
     public ReserveInvoker() {
-        this(ReserveInit.instance().invoker());
+        this(ReserveInit.LAMBDA.get().invoker());
     }
 
     private ReserveInvoker(ReserveInvoker built) {
-        this(built.reader, built.handler, built.telemetry);
+        super(built);
+        this.reader = built.reader;
+        this.handler = built.handler;
     }
 
     public ReserveInvoker(ReserveRequestReader reader, ReserveHandler handler, Telemetry telemetry) {
+        super("flashsale.reservations", telemetry);
         this.reader = reader;
         this.handler = handler;
-        this.telemetry = telemetry;
-    }
-
-    /** The same invoker without telemetry: priming must not count in a metric. */
-    ReserveInvoker withoutTelemetry() {
-        return new ReserveInvoker(reader, handler, Telemetry.noop());
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return HttpInvocations.serve(telemetry, event, context, "flashsale.reservations", (http, invocation) -> {
-            ReserveRequest request = reader.read(http);
-            invocation.saleId(request.saleId()).quantity(request.quantity()).buyer(request.buyerId());
-            ReserveOutcome outcome = handler.reserve(request);
-            if (outcome instanceof ReserveOutcome.Held held) {
-                invocation.reservationId(held.reservation().id()).outcome(held.replayed() ? "replayed" : "held");
-            }
-            return respond(outcome, http.path());
-        });
+    protected APIGatewayV2HTTPResponse answer(HttpRequest http, Invocation invocation) {
+        ReserveRequest request = reader.read(http);
+        invocation.saleId(request.saleId()).quantity(request.quantity()).buyer(request.buyerId());
+        ReserveOutcome outcome = handler.reserve(request);
+        if (outcome instanceof ReserveOutcome.Held held) {
+            invocation.reservationId(held.reservation().id()).outcome(held.replayed() ? "replayed" : "held");
+        }
+        return respond(outcome, http.path());
     }
 
     private static APIGatewayV2HTTPResponse respond(ReserveOutcome outcome, String path) {

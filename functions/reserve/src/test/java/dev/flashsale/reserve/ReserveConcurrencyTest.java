@@ -24,24 +24,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** Many threads against the real Redis through the real ReserveFunction: the no-oversell and idempotency guarantees. */
 class ReserveConcurrencyTest {
 
-    private static ReserveFixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = ReserveFixture.create(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @AutoClose
+    private static final ReserveFixture fx = ReserveFixture.create(Map.of());
 
     @Test
     void reserve_1000BuyersOn64ThreadsFor100Units_holdsExactly100AndNeverGoesNegative() throws Exception {

@@ -16,25 +16,15 @@ import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestSales;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.Message;
 
 /** The confirmation message on a real SQS-compatible queue, and what happens when the queue refuses it. */
 class ReserveQueueTest {
 
-    private static ReserveFixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = ReserveFixture.create(Map.of());
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @AutoClose
+    private static final ReserveFixture fx = ReserveFixture.create(Map.of());
 
     @Test
     void reserve_sendsAVersionedConfirmationMessageWithTheHold() {

@@ -10,8 +10,7 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.TestSales;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,17 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class SoldOutFastPathTest {
 
-    private static ReserveFixture fx;
-
-    @BeforeAll
-    static void start() {
-        fx = ReserveFixture.create(Map.of("SOLD_OUT_CACHE_TTL", "300ms"));
-    }
-
-    @AfterAll
-    static void stop() {
-        fx.close();
-    }
+    @AutoClose
+    private static final ReserveFixture fx = ReserveFixture.create(Map.of("SOLD_OUT_CACHE_TTL", "300ms"));
 
     @Test
     void afterTheLastUnit_theCrowdIsAnsweredWithOneKeyLookupEach_untilTheTtlPasses() throws Exception {

@@ -102,7 +102,7 @@ class ReserveDegradationTest {
 
     @Test
     void redisDownDuringACrowd_answers503FastAndRecoversByItself() throws Exception {
-        Sale sale = TestSales.seed(direct, TestSales.live(100, 5, 1));
+        Sale sale = liveSale();
         redisProxy.refuse();
 
         List<Answer> answers = crowd(sale.id(), 200, 16, "down");
@@ -121,12 +121,10 @@ class ReserveDegradationTest {
 
     @Test
     void redisSlowerThanItsTimeout_answers503Fast_andLeavesOnlyHoldsThatWillExpire() throws Exception {
-        Sale sale = TestSales.seed(direct, TestSales.live(100, 5, 1));
+        Sale sale = liveSale();
         redisProxy.delay(Duration.ofSeconds(1));
 
-        List<Answer> answers = crowd(sale.id(), 100, 8, "slow");
-
-        assertThat(answers).allSatisfy(a -> assertThat(a.status).isEqualTo(503));
+        List<Answer> answers = crowdAllRefused(sale, "slow");
         // A reply that timed out may still have taken its hold: such holds are HELD with a deadline and return to
         // stock when they expire; the units always add up.
         assertStockAddsUp(sale);
@@ -138,12 +136,10 @@ class ReserveDegradationTest {
 
     @Test
     void redisBlackHole_answers503Fast() throws Exception {
-        Sale sale = TestSales.seed(direct, TestSales.live(100, 5, 1));
+        Sale sale = liveSale();
         redisProxy.blackhole();
 
-        List<Answer> answers = crowd(sale.id(), 100, 8, "hole");
-
-        assertThat(answers).allSatisfy(a -> assertThat(a.status).isEqualTo(503));
+        List<Answer> answers = crowdAllRefused(sale, "hole");
         assertStockAddsUp(sale);
         report("redis black hole", sale, answers);
         redisProxy.pass();
@@ -153,12 +149,10 @@ class ReserveDegradationTest {
 
     @Test
     void sqsRefusingSends_releasesEveryHold_thenStopsTouchingRedis_andRecovers() throws Exception {
-        Sale sale = TestSales.seed(direct, TestSales.live(100, 5, 1));
+        Sale sale = liveSale();
         sqsProxy.refuse();
 
-        List<Answer> answers = crowd(sale.id(), 100, 8, "sqs");
-
-        assertThat(answers).allSatisfy(a -> assertThat(a.status).isEqualTo(503));
+        List<Answer> answers = crowdAllRefused(sale, "sqs");
         assertUnchangedAndNothingQueued(sale);
         CircuitBreaker sqsBreaker = ((dev.flashsale.queue.SqsConfirmationQueue) queue()).breaker();
         assertThat(sqsBreaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);
@@ -178,7 +172,7 @@ class ReserveDegradationTest {
 
     @Test
     void redisFlapping_neverOversellsOrStrandsAndEveryHoldIsQueued() throws Exception {
-        Sale sale = TestSales.seed(direct, TestSales.live(100, 5, 1));
+        Sale sale = liveSale();
         TestQueue.drain(fx.queueUrl);
         AtomicBoolean flapping = new AtomicBoolean(true);
         Thread flapper = new Thread(() -> {
@@ -233,6 +227,17 @@ class ReserveDegradationTest {
     // ---------------------------------------------------------------------------------------------------------------
 
     private record Answer(int status, long millis, String retryAfter, String reservationId) {}
+
+    private static Sale liveSale() {
+        return TestSales.seed(direct, TestSales.live(100, 5, 1));
+    }
+
+    /** 100 requests from 8 threads, every one answered 503. */
+    private static List<Answer> crowdAllRefused(Sale sale, String tag) throws Exception {
+        List<Answer> answers = crowd(sale.id(), 100, 8, tag);
+        assertThat(answers).allSatisfy(a -> assertThat(a.status).isEqualTo(503));
+        return answers;
+    }
 
     private static List<Answer> crowd(String saleId, int requests, int threads, String tag) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);

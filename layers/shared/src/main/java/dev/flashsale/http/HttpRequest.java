@@ -96,6 +96,11 @@ public final class HttpRequest {
         return event.getRawPath() == null ? "" : event.getRawPath();
     }
 
+    /** The matched route ({@code POST /admin/sales}), empty when there is none. */
+    public String routeKey() {
+        return event.getRouteKey() == null ? "" : event.getRouteKey();
+    }
+
     public String requestId() {
         APIGatewayV2HTTPEvent.RequestContext ctx = event.getRequestContext();
         return ctx == null ? null : ctx.getRequestId();

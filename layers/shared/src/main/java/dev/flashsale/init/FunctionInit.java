@@ -1,8 +1,15 @@
 package dev.flashsale.init;
 
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.telemetry.log.JsonLog;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,17 +17,20 @@ import org.slf4j.LoggerFactory;
  * What every function's init shares. A function's Init is built once per execution environment, before the SnapStart
  * snapshot (the runtime builds the Invoker named as {@code Handler} in template.yaml, whose no-argument constructor asks
  * for the environment's Init). It reads its environment into a settings record, builds its clients through its
- * {@link Wiring} (which keeps them for the CRaC hooks), builds its handler, and primes the hot path.
+ * {@link Wiring} (which keeps them for the CRaC hooks), builds its handler and {@link #invoker()}, and primes the hot
+ * path.
  *
  * <p>Priming neither counts in a metric nor exports a span, and passes a real {@link InvocationContext} to the invoker.
  */
-public abstract class FunctionInit {
+public abstract class FunctionInit<I> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FunctionInit.class);
 
     private final InitSettings settings;
     private final Hooks hooks = new Hooks();
     private final Wiring wiring;
+    private Function<Telemetry, I> invokers;
+    private I invoker;
 
     /** @param telemetry built from {@code settings} in Lambda ({@link #telemetry(InitSettings)}); tests pass their own */
     protected FunctionInit(InitSettings settings, Telemetry telemetry) {
@@ -34,13 +44,56 @@ public abstract class FunctionInit {
         return Telemetry.create(settings.telemetry(), settings.runtime(), settings.function());
     }
 
+    /** An Init as Lambda builds it from {@code env}: telemetry as its {@code OTEL_*} settings say. */
+    protected static <E extends FunctionEnvironment, T extends FunctionInit<?>> T build(
+            E env, BiFunction<E, Telemetry, T> init) {
+        return init.apply(env, telemetry(env.init()));
+    }
+
+    /** The execution environment's one Init, built from the process environment on first use and started. */
+    protected static <T extends FunctionInit<?>> Once<T> perEnvironment(Function<Config, T> from) {
+        return new Once<>(() -> start(from.apply(Config.fromEnv())));
+    }
+
     /** Finishes {@code init} as the runtime's init phase does: its resources registered, primed unless priming is off. */
-    public static <T extends FunctionInit> T start(T init) {
+    public static <T extends FunctionInit<?>> T start(T init) {
         init.registerCracResources();
-        if (((FunctionInit) init).settings.priming()) {
+        if (((FunctionInit<?>) init).settings.priming()) {
             init.prime();
         }
         return init;
+    }
+
+    /**
+     * Called once, by the Init's constructor: how to build the invoker over the handler with a given telemetry. The
+     * runtime's invoker gets the function's telemetry; priming uses one without ({@link #quietInvoker()}).
+     */
+    protected final void serve(Function<Telemetry, I> build) {
+        if (invokers != null) {
+            throw new IllegalStateException("the invoker is already built");
+        }
+        invokers = build;
+        invoker = build.apply(wiring.telemetry());
+    }
+
+    /** The invoker the runtime's instance delegates to. */
+    public final I invoker() {
+        return invoker;
+    }
+
+    /** The same invoker without telemetry: priming must not count in a metric. */
+    protected final I quietInvoker() {
+        return invokers.apply(Telemetry.noop());
+    }
+
+    /** The function's Redis connection (for functions that have one). */
+    public final RedisConnection redis() {
+        return wiring.redis().orElseThrow(() -> new IllegalStateException(settings.function() + " has no Redis"));
+    }
+
+    /** The function's database connection (for functions that have one). */
+    public final DbConnection db() {
+        return wiring.db().orElseThrow(() -> new IllegalStateException(settings.function() + " has no database"));
     }
 
     public final Hooks hooks() {
@@ -90,10 +143,35 @@ public abstract class FunctionInit {
         }
     }
 
+    /** Runs one priming step that needs the database, logged as a database outage when it fails. */
+    protected final void tryDatabase(Runnable step) {
+        tryPriming("reach the database at " + db().settings().redacted(), step);
+    }
+
     /** Loads every Lua script on Redis, so that no first call pays for a NOSCRIPT round trip. */
-    protected final void primeScripts(RedisConnection redis) {
+    protected final void primeScripts() {
         tryPriming(
-                "load the scripts into Redis at " + redis.settings().redacted(),
-                () -> redis.loadScripts(PrimeSamples.SALE_ID));
+                "load the scripts into Redis at " + redis().settings().redacted(),
+                () -> redis().loadScripts(PrimeSamples.SALE_ID));
+    }
+
+    /**
+     * Sends one priming request through {@code quiet} (an invoker without telemetry) and warns when it is not answered
+     * {@code expected}: a dependency the path needs is unreachable, or the path is broken.
+     */
+    protected final APIGatewayV2HTTPResponse primeRequest(
+            RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> quiet,
+            APIGatewayV2HTTPEvent request,
+            int expected) {
+        APIGatewayV2HTTPResponse answer = quiet.handleRequest(request, primingContext());
+        if (answer.getStatusCode() != expected) {
+            LOG.warn(
+                    "priming {} answered {} (expected {}): {}",
+                    request.getRouteKey(),
+                    answer.getStatusCode(),
+                    expected,
+                    answer.getBody());
+        }
+        return answer;
     }
 }

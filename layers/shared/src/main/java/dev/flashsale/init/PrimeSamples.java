@@ -1,6 +1,5 @@
 package dev.flashsale.init;
 
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
@@ -22,40 +21,31 @@ public final class PrimeSamples {
 
     private PrimeSamples() {}
 
-    /** An HTTP API (payload 2.0) event with a JWT-authorized buyer, as API Gateway sends it. */
-    public static APIGatewayV2HTTPEvent apiEvent(
-            String method,
-            String route,
-            String path,
-            Map<String, String> pathParameters,
-            Map<String, String> headers,
-            String body) {
-        return request(method, route, path, pathParameters, headers, body)
-                .jwtSubject(BUYER_ID)
-                .build();
+    /** A request for {@code route} by a JWT-authorized buyer, as API Gateway sends it (see {@link #request}). */
+    public static ApiGatewayEvent buyerRequest(String method, String route, Map<String, String> pathParameters) {
+        return request(method, route, pathParameters).jwtSubject(BUYER_ID);
     }
 
-    /** Like {@link #apiEvent} but authorized by IAM (an operator's role), as the admin routes are in AWS. */
-    public static APIGatewayV2HTTPEvent iamApiEvent(
-            String method, String route, String path, Map<String, String> pathParameters, String body) {
-        return request(method, route, path, pathParameters, Map.of("content-type", "application/json"), body)
-                .iam("000000000000", "arn:aws:sts::000000000000:assumed-role/prime/prime")
-                .build();
+    /** A JSON request for {@code route} authorized by IAM (an operator's role), as the admin routes are in AWS. */
+    public static ApiGatewayEvent operatorRequest(String method, String route, Map<String, String> pathParameters) {
+        return request(method, route, pathParameters)
+                .header("content-type", "application/json")
+                .iam("000000000000", "arn:aws:sts::000000000000:assumed-role/prime/prime");
     }
 
-    private static ApiGatewayEvent request(
-            String method,
-            String route,
-            String path,
-            Map<String, String> pathParameters,
-            Map<String, String> headers,
-            String body) {
-        ApiGatewayEvent event = ApiGatewayEvent.request(method, path)
+    /**
+     * A request for {@code route} (a path template such as {@code /sales/{saleId}}) whose path is the template filled in
+     * with {@code pathParameters}, request id {@code prime}; the caller adds the authorizer, headers and body.
+     */
+    private static ApiGatewayEvent request(String method, String route, Map<String, String> pathParameters) {
+        String path = route;
+        for (Map.Entry<String, String> parameter : pathParameters.entrySet()) {
+            path = path.replace("{" + parameter.getKey() + "}", parameter.getValue());
+        }
+        return ApiGatewayEvent.request(method, path)
                 .route(route)
                 .requestId("prime")
-                .pathParameters(pathParameters)
-                .headers(headers);
-        return body == null ? event : event.body(body);
+                .pathParameters(pathParameters);
     }
 
     /** {@link #reservation()} as the Lua scripts store it in {@code fs:{sale}:res}, for exercising decoding only. */

@@ -14,6 +14,7 @@ import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.crac.Resource;
 
 /**
@@ -26,6 +27,8 @@ public final class Wiring {
 
     private final Telemetry telemetry;
     private final List<Resource> resources = new ArrayList<>();
+    private RedisConnection redis;
+    private DbConnection db;
 
     Wiring(Telemetry telemetry) {
         this.telemetry = telemetry;
@@ -35,13 +38,31 @@ public final class Wiring {
         return telemetry;
     }
 
+    /** The function's one Redis connection. */
     public RedisConnection redis(RedisAccess access) {
-        return keep(new RedisConnection(access.settings(), Breakers.redis(access.breaker()), telemetry));
+        if (redis != null) {
+            throw new IllegalStateException("the Redis connection is already built: share it");
+        }
+        redis = keep(new RedisConnection(access.settings(), Breakers.redis(access.breaker()), telemetry));
+        return redis;
     }
 
+    /** The function's one database connection. */
     public DbConnection db(DbAccess access) {
+        if (db != null) {
+            throw new IllegalStateException("the database connection is already built: share it");
+        }
         DbSettings settings = access.settings();
-        return keep(new DbConnection(settings, Breakers.db(access.breaker()), DbPassword.of(settings), telemetry));
+        db = keep(new DbConnection(settings, Breakers.db(access.breaker()), DbPassword.of(settings), telemetry));
+        return db;
+    }
+
+    Optional<RedisConnection> redis() {
+        return Optional.ofNullable(redis);
+    }
+
+    Optional<DbConnection> db() {
+        return Optional.ofNullable(db);
     }
 
     public SqsConfirmationQueue queue(SqsSettings settings, BreakerSettings breaker) {

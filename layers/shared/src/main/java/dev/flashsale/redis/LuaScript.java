@@ -28,8 +28,12 @@ public enum LuaScript {
     CANCEL_HOLD("cancel-hold"),
     /** HELD → CLAIMED for a confirmer, or a claim renewed. */
     CLAIM("claim"),
+    /** {@link #CLAIM} for many reservations of one sale in one call (a confirmer's batch). */
+    CLAIM_BATCH("claim-batch"),
     /** Redis follows the database's decision for a HELD or CLAIMED reservation. */
     SETTLE("settle"),
+    /** {@link #SETTLE} for many reservations of one sale in one call (a confirmer's batch). */
+    SETTLE_BATCH("settle-batch"),
     /** Ids whose deadline has passed in a holds or claims set. */
     DUE("due"),
     /** A sale's definition and, if absent, its stock counter. */

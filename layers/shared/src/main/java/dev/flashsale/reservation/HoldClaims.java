@@ -7,13 +7,20 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Redis side of confirmation: claim a live hold (claim.lua), make Redis follow the database's decision
- * (settle.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip.
+ * (settle.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip. A
+ * confirmer's batch claims and follows many reservations of one sale per call (claim-batch.lua, settle-batch.lua), up to
+ * {@link #BATCH_SCRIPT_IDS} ids per call.
  */
 public final class HoldClaims {
+
+    /** The most reservation ids one claim-batch.lua or settle-batch.lua call takes; longer lists take more calls. */
+    public static final int BATCH_SCRIPT_IDS = 500;
 
     private final RedisConnection redis;
     private final Duration claimTtl;
@@ -58,6 +65,47 @@ public final class HoldClaims {
     /** {@link #park}, restoring a lost hold as {@link #claimOrRestore} does. */
     public ClaimOutcome parkOrRestore(Reservation hold) {
         return claim(hold.saleId(), hold.id(), redriveWindow, ReservationCodec.encode(hold));
+    }
+
+    /**
+     * {@link #claim(String, String)} for many reservations of one sale, in one round trip per {@link #BATCH_SCRIPT_IDS}
+     * ids (claim-batch.lua): each is claimed for {@code CLAIM_TTL} as claim.lua would claim it alone. A reservation Redis
+     * does not have is answered {@link ClaimOutcome.Unknown} without restoring anything: restore it with
+     * {@link #claimOrRestore}.
+     *
+     * @param reservationIds distinct ids
+     * @return the outcome of every id, in the order given
+     * @throws IllegalArgumentException when an id is given twice
+     */
+    public Map<String, ClaimOutcome> claimAll(String saleId, List<String> reservationIds) {
+        Map<String, ClaimOutcome> outcomes = new LinkedHashMap<>();
+        SaleKeys k = new SaleKeys(saleId);
+        for (int from = 0; from < reservationIds.size(); from += BATCH_SCRIPT_IDS) {
+            List<String> chunk = reservationIds.subList(from, Math.min(reservationIds.size(), from + BATCH_SCRIPT_IDS));
+            List<String> args = new ArrayList<>(chunk.size() + 1);
+            args.add(Long.toString(claimTtl.toMillis()));
+            args.addAll(chunk);
+            List<?> reply =
+                    (List<?>) redis.eval(LuaScript.CLAIM_BATCH, List.of(k.holds(), k.claims(), k.reservations()), args);
+            for (int i = 0; i < chunk.size(); i++) {
+                String code = ScriptReply.text(reply.get(2 * i));
+                String value = ScriptReply.text(reply.get(2 * i + 1));
+                ClaimOutcome outcome = switch (code) {
+                    case "CLAIMED", "RECLAIMED" ->
+                        new ClaimOutcome.Claimed(ReservationCodec.decode(saleId, value), code.equals("RECLAIMED"));
+                    case "HOLD_EXPIRED" -> new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, value));
+                    case "NOT_CLAIMABLE" -> new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(value));
+                    case "UNKNOWN" -> new ClaimOutcome.Unknown();
+                    case "DUPLICATE" ->
+                        throw new IllegalArgumentException("reservation " + chunk.get(i) + " given twice");
+                    default -> throw new IllegalStateException("claim-batch.lua answered " + code);
+                };
+                if (outcomes.put(chunk.get(i), outcome) != null) {
+                    throw new IllegalArgumentException("reservation " + chunk.get(i) + " given twice");
+                }
+            }
+        }
+        return outcomes;
     }
 
     private ClaimOutcome claim(String saleId, String reservationId, Duration ttl) {
@@ -115,6 +163,46 @@ public final class HoldClaims {
                         r.reason().refusal() ? "if-counted" : "always",
                         lost);
         };
+    }
+
+    /**
+     * {@link #follow} for many reservations of one sale, in one round trip per {@link #BATCH_SCRIPT_IDS} ids
+     * (settle-batch.lua). A reservation Redis does not have is answered {@link SettleOutcome#UNKNOWN} and nothing is
+     * restored (use {@link #followOrRestore}).
+     *
+     * @param decisions the database's decision by reservation id
+     * @return the outcome of every id, in the order of {@code decisions}
+     */
+    public Map<String, SettleOutcome> followAll(String saleId, Map<String, OrderDecision> decisions) {
+        Map<String, SettleOutcome> outcomes = new LinkedHashMap<>();
+        SaleKeys k = new SaleKeys(saleId);
+        List<Map.Entry<String, OrderDecision>> all = List.copyOf(decisions.entrySet());
+        for (int from = 0; from < all.size(); from += BATCH_SCRIPT_IDS) {
+            List<Map.Entry<String, OrderDecision>> chunk =
+                    all.subList(from, Math.min(all.size(), from + BATCH_SCRIPT_IDS));
+            List<String> args = new ArrayList<>(chunk.size() * 3);
+            for (Map.Entry<String, OrderDecision> e : chunk) {
+                args.add(e.getKey());
+                switch (e.getValue()) {
+                    case OrderDecision.Ordered o -> {
+                        args.add(ReservationStatus.CONFIRMED.name());
+                        args.add("");
+                    }
+                    case OrderDecision.Released r -> {
+                        args.add(ReservationStatus.EXPIRED.name());
+                        args.add(r.reason().refusal() ? "if-counted" : "always");
+                    }
+                }
+            }
+            List<?> reply = (List<?>) redis.eval(
+                    LuaScript.SETTLE_BATCH,
+                    List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta()),
+                    args);
+            for (int i = 0; i < chunk.size(); i++) {
+                outcomes.put(chunk.get(i).getKey(), SettleOutcome.valueOf(ScriptReply.text(reply.get(2 * i))));
+            }
+        }
+        return outcomes;
     }
 
     /**

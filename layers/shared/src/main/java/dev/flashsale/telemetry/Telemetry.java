@@ -97,7 +97,8 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
     private final DoubleHistogram duration;
     private final LongCounter units;
     private final LongGauge unitsLeft;
-    private volatile long lastMetricFlush = System.nanoTime();
+    /** When the current metric interval started ({@code System.nanoTime()}); 0 until the first flush starts one. */
+    private volatile long lastMetricFlush;
 
     private Telemetry(
             String serviceName,
@@ -527,6 +528,9 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             pending.add(tracerProvider.forceFlush());
         }
         long now = System.nanoTime();
+        if (lastMetricFlush == 0) {
+            lastMetricFlush = now; // the first flush starts the interval
+        }
         if (meterProvider != null && now - lastMetricFlush >= metricIntervalNanos) {
             lastMetricFlush = now;
             pending.add(meterProvider.forceFlush());
@@ -569,5 +573,7 @@ public final class Telemetry implements org.crac.Resource, AutoCloseable {
             ids.reseed();
         }
         senders.forEach(JdkHttpSender::reset);
+        // the snapshot's monotonic clock means nothing after a restore: the next flush starts a new interval
+        lastMetricFlush = 0;
     }
 }

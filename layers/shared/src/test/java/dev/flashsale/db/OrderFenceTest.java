@@ -21,19 +21,16 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** The database fence against the real PostgreSQL: one decision per reservation, never above stock. */
 class OrderFenceTest {
 
+    @AutoClose
     private static final DbConnection DB = TestDatabase.connect();
-    private static final OrderFence FENCE = new OrderFence(DB);
 
-    @AfterAll
-    static void close() {
-        DB.close();
-    }
+    private static final OrderFence FENCE = new OrderFence(DB);
 
     private static Sale sale(int stock) {
         return TestDatabase.create(DB, TestSales.live(stock, 10, 10));

@@ -91,7 +91,11 @@ class LeaseLockTest {
         LeaseLock.Lease lease = lock.tryAcquire(name, Duration.ofMillis(300)).orElseThrow();
         try (LeaseKeeper keeper = new LeaseKeeper(lock, lease)) {
             redis.call(c -> c.set(LeaseLock.key(name), "someone-else"));
-            Thread.sleep(250);
+            // the keeper renews every 100 ms; on a loaded machine its thread may run late, so wait for it (bounded)
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (!keeper.lost() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertThat(keeper.lost()).isTrue();
         }
         assertThat(redis.client().get(LeaseLock.key(name))).isEqualTo("someone-else");

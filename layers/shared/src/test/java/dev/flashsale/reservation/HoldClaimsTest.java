@@ -9,20 +9,17 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /** claim.lua, settle.lua and due.lua against the real Redis. */
 class HoldClaimsTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
-    @AfterAll
-    static void close() {
-        STACK.close();
-        SHORT.close();
-    }
+    @AutoClose
+    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
 
     private static String units(String saleId, String buyer) {
         return STACK.redis.call(c -> c.hget(new SaleKeys(saleId).units(), buyer));

@@ -9,7 +9,7 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,12 +19,8 @@ import org.junit.jupiter.api.Test;
  */
 class LostReservationTest {
 
+    @AutoClose
     private static final TestStack STACK = TestStack.create();
-
-    @AfterAll
-    static void close() {
-        STACK.close();
-    }
 
     private static ReserveOutcome reserve(Sale sale, String buyer, String key, int quantity) {
         return STACK.store.reserve(new ReserveRequest(sale.id(), buyer, key, quantity));

@@ -61,7 +61,7 @@ class TemplateEnvironmentTest {
         assertThat(template.sqsMappings()).singleElement().satisfies(m -> {
             assertThat(m.functionId()).isEqualTo("ConfirmFunction");
             assertThat(m.queueId()).isEqualTo("ConfirmQueue");
-            assertThat(m.batchSize()).isEqualTo(10);
+            assertThat(m.batchSize()).isEqualTo(50);
             assertThat(m.reportBatchItemFailures()).isTrue();
         });
         assertThat(template.schedules())
