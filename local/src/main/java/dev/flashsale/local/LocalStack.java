@@ -113,6 +113,12 @@ public final class LocalStack implements AutoCloseable {
                     options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
             LocalQueues queues = LocalQueues.create(sqs, REGION, options.queuePrefix(), template);
             TemplateEnvironment environment = new TemplateEnvironment(template, queues);
+            int redisReplicas = services.redisReplicas();
+            if (redisReplicas == 0) {
+                out.println("  note: the local Redis has no replica: REDIS_WAIT_REPLICAS=0 (a hold would otherwise wait"
+                        + " REDIS_WAIT_TIMEOUT for an acknowledgement no replica gives; --env REDIS_WAIT_REPLICAS=1 keeps"
+                        + " the template's)");
+            }
             Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
                 if (!f.triggered()) {
@@ -121,8 +127,8 @@ public final class LocalStack implements AutoCloseable {
                             + " has no route, queue or schedule to drive locally; not started");
                     continue;
                 }
-                TemplateEnvironment.Resolved r =
-                        environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options, namespace));
+                TemplateEnvironment.Resolved r = environment.forFunction(
+                        f.logicalId(), overrides(f.logicalId(), services, options, namespace, redisReplicas));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
                     out.println("  note: " + f.logicalId() + " runs without " + r.unresolved()
@@ -200,13 +206,18 @@ public final class LocalStack implements AutoCloseable {
      * own metrics namespace with a one-second export interval (for the live dashboard).
      */
     static Map<String, String> overrides(
-            String functionId, BackingServices services, LocalOptions options, String namespace) {
+            String functionId, BackingServices services, LocalOptions options, String namespace, int redisReplicas) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("METRICS_NAMESPACE", namespace);
         o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
         o.put("REDIS_URL", services.redisUrl());
         o.put("REDIS_CLUSTER_MODE", "false");
         o.put("REDIS_POOL_SIZE", Integer.toString(Math.max(4, Math.min(64, options.httpThreads()))));
+        if (redisReplicas == 0) {
+            // the template asks one replica to acknowledge each new hold (WAIT); with none every hold waited the whole
+            // REDIS_WAIT_TIMEOUT, which capped a simulation at (concurrency / that timeout) reservations per second
+            o.put("REDIS_WAIT_REPLICAS", "0");
+        }
         o.put("DATABASE_URL", services.db().url());
         o.put("DB_USER", services.db().user());
         o.put("DB_PASSWORD", services.db().password());

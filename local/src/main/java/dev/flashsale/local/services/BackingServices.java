@@ -271,6 +271,24 @@ public final class BackingServices implements AutoCloseable {
         return redisUrl;
     }
 
+    /** Replicas connected to the Redis in use ({@code connected_slaves} of {@code INFO replication}); 0 if unknown. */
+    public int redisReplicas() {
+        RedisSettings s = RedisSettings.of(redisUrl);
+        try (RedisConnection c = RedisConnection.create(
+                s.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withPoolSize(1))) {
+            String info = c.call(j -> j.info("replication"));
+            for (String line : info.split("\\r?\\n")) {
+                if (line.startsWith("connected_slaves:")) {
+                    return Integer.parseInt(
+                            line.substring("connected_slaves:".length()).trim());
+                }
+            }
+        } catch (RuntimeException e) {
+            // unknown: treated as none
+        }
+        return 0;
+    }
+
     public DbSettings db() {
         return db;
     }
