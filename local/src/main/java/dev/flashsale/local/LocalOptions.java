@@ -21,6 +21,9 @@ import java.util.function.Consumer;
  * @param queuePrefix   prepended to the queues' logical ids to name them; default none
  * @param log           startup messages and, unless {@code quiet}, one line per invocation; null prints nothing
  * @param quiet         no line per invocation
+ * @param sqsConcurrency concurrent batches per SQS event source mapping, each invoking its own instance of the function
+ *                      (as Lambda runs one execution environment per concurrent batch), at most the mapping's
+ *                      {@code ScalingConfig.MaximumConcurrency}; default {@value #DEFAULT_SQS_CONCURRENCY}, 1..64
  */
 public record LocalOptions(
         Path template,
@@ -33,7 +36,16 @@ public record LocalOptions(
         String databaseName,
         String queuePrefix,
         PrintStream log,
-        boolean quiet) {
+        boolean quiet,
+        int sqsConcurrency) {
+
+    public static final int DEFAULT_SQS_CONCURRENCY = 4;
+
+    public LocalOptions {
+        if (sqsConcurrency < 1 || sqsConcurrency > 64) {
+            throw new IllegalArgumentException("SQS concurrency must be 1..64, was " + sqsConcurrency);
+        }
+    }
 
     public static LocalOptions defaults() {
         return new LocalOptions(
@@ -47,7 +59,8 @@ public record LocalOptions(
                 "flashsale",
                 "",
                 System.out,
-                false);
+                false,
+                DEFAULT_SQS_CONCURRENCY);
     }
 
     public LocalOptions withTemplate(Path t) {
@@ -82,6 +95,10 @@ public record LocalOptions(
         return with(o -> o.quiet = q);
     }
 
+    public LocalOptions withSqsConcurrency(int n) {
+        return with(o -> o.sqsConcurrency = n);
+    }
+
     /** These options with {@code change} made to a copy. */
     private LocalOptions with(Consumer<Copy> change) {
         Copy copy = new Copy(this);
@@ -102,6 +119,7 @@ public record LocalOptions(
         String queuePrefix;
         PrintStream log;
         boolean quiet;
+        int sqsConcurrency;
 
         Copy(LocalOptions o) {
             template = o.template;
@@ -115,6 +133,7 @@ public record LocalOptions(
             queuePrefix = o.queuePrefix;
             log = o.log;
             quiet = o.quiet;
+            sqsConcurrency = o.sqsConcurrency;
         }
 
         LocalOptions options() {
@@ -129,7 +148,8 @@ public record LocalOptions(
                     databaseName,
                     queuePrefix,
                     log,
-                    quiet);
+                    quiet,
+                    sqsConcurrency);
         }
     }
 

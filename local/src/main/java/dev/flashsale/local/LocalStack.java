@@ -113,6 +113,12 @@ public final class LocalStack implements AutoCloseable {
                     options.processEnv().get("AWS_ACCESS_KEY_ID") == null));
             LocalQueues queues = LocalQueues.create(sqs, REGION, options.queuePrefix(), template);
             TemplateEnvironment environment = new TemplateEnvironment(template, queues);
+            int redisReplicas = services.redisReplicas();
+            if (redisReplicas == 0) {
+                out.println("  note: the local Redis has no replica: REDIS_WAIT_REPLICAS=0 (a hold would otherwise wait"
+                        + " REDIS_WAIT_TIMEOUT for an acknowledgement no replica gives; --env REDIS_WAIT_REPLICAS=1 keeps"
+                        + " the template's)");
+            }
             Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
                 if (!f.triggered()) {
@@ -121,8 +127,8 @@ public final class LocalStack implements AutoCloseable {
                             + " has no route, queue or schedule to drive locally; not started");
                     continue;
                 }
-                TemplateEnvironment.Resolved r =
-                        environment.forFunction(f.logicalId(), overrides(f.logicalId(), services, options, namespace));
+                TemplateEnvironment.Resolved r = environment.forFunction(
+                        f.logicalId(), overrides(f.logicalId(), services, options, namespace, redisReplicas));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
                     out.println("  note: " + f.logicalId() + " runs without " + r.unresolved()
@@ -146,7 +152,8 @@ public final class LocalStack implements AutoCloseable {
                 api.mount(Dashboard.PATH, dashboard);
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
-                pollers.add(new SqsPoller(m, functions.get(m.functionId()), sqs, queues).start());
+                List<FunctionHost> instances = instances(m, template, environments, log, functions, options);
+                pollers.add(new SqsPoller(m, instances, sqs, queues).start());
             }
             for (SamTemplate.ScheduleSpec s : template.schedules()) {
                 if (s.enabled()) {
@@ -199,13 +206,18 @@ public final class LocalStack implements AutoCloseable {
      * own metrics namespace with a one-second export interval (for the live dashboard).
      */
     static Map<String, String> overrides(
-            String functionId, BackingServices services, LocalOptions options, String namespace) {
+            String functionId, BackingServices services, LocalOptions options, String namespace, int redisReplicas) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("METRICS_NAMESPACE", namespace);
         o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
         o.put("REDIS_URL", services.redisUrl());
         o.put("REDIS_CLUSTER_MODE", "false");
         o.put("REDIS_POOL_SIZE", Integer.toString(Math.max(4, Math.min(64, options.httpThreads()))));
+        if (redisReplicas == 0) {
+            // the template asks one replica to acknowledge each new hold (WAIT); with none every hold waited the whole
+            // REDIS_WAIT_TIMEOUT, which capped a simulation at (concurrency / that timeout) reservations per second
+            o.put("REDIS_WAIT_REPLICAS", "0");
+        }
         o.put("DATABASE_URL", services.db().url());
         o.put("DB_USER", services.db().user());
         o.put("DB_PASSWORD", services.db().password());
@@ -257,6 +269,46 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /**
+     * The function instances an SQS mapping invokes, one per concurrent batch: the function's own, and more built as
+     * it was (each its own class loader and Init, as Lambda runs one execution environment per concurrent batch), up
+     * to {@code --sqs-concurrency} and the mapping's {@code MaximumConcurrency}.
+     */
+    private static List<FunctionHost> instances(
+            SamTemplate.SqsMapping mapping,
+            SamTemplate template,
+            Map<String, Map<String, String>> environments,
+            InvocationLog log,
+            Map<String, FunctionHost> functions,
+            LocalOptions options) {
+        int n = Math.max(1, Math.min(options.sqsConcurrency(), mapping.maximumConcurrency()));
+        List<FunctionHost> instances = new ArrayList<>();
+        instances.add(functions.get(mapping.functionId()));
+        if (n == 1) {
+            return instances;
+        }
+        FunctionSpec spec = template.functions().get(mapping.functionId());
+        Map<String, String> env = environments.get(mapping.functionId());
+        ExecutorService pool = Executors.newFixedThreadPool(n - 1);
+        try {
+            List<Future<FunctionHost>> more = new ArrayList<>();
+            for (int i = 1; i < n; i++) {
+                more.add(pool.submit(() -> FunctionHost.start(spec, env, log)));
+            }
+            for (Future<FunctionHost> f : more) {
+                instances.add(f.get());
+            }
+            return instances;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting " + mapping.functionId());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private void printReady(PrintStream out, long millis) {
         for (FunctionHost f : functions.values()) {
             out.printf("  %-26s %s (init %d ms)%n", f.id(), f.spec().handler(), f.initMillis());
@@ -266,12 +318,15 @@ public final class LocalStack implements AutoCloseable {
                 out.printf("  %-40s -> %s%n", r.routeKey(), r.functionId());
             }
         }
-        for (SamTemplate.SqsMapping m : template.sqsMappings()) {
+        for (int i = 0; i < pollers.size(); i++) {
+            SamTemplate.SqsMapping m = template.sqsMappings().get(i);
             out.printf(
-                    "  sqs %-36s -> %s (batch %d%s)%n",
+                    "  sqs %-36s -> %s (batch %d, window %d s, %d at once%s)%n",
                     m.queueId(),
                     m.functionId(),
                     m.batchSize(),
+                    m.batchingWindowSeconds(),
+                    pollers.get(i).concurrency(),
                     m.reportBatchItemFailures() ? ", ReportBatchItemFailures" : "");
         }
         for (Scheduler s : schedulers) {

@@ -38,16 +38,18 @@ public final class Main {
               --schedule-every DUR   fire every schedule at this interval instead of its expression (e.g. 5s)
               --database NAME        database on a PostgreSQL at 127.0.0.1:5432 (default flashsale)
               --quiet                no log line per invocation
+              --sqs-concurrency N    concurrent batches per SQS event source, each its own function instance (default 4)
               --log-file PATH        where the functions' JSON log lines go (default flashsale-local.log)
               --json-logs            print the JSON log lines on the console instead (as Lambda writes them)
             simulate: start the stack (or use --url), run a flash sale against it, print and write a summary
               --url URL              a running local API instead of starting one
               --buyers N (2000)  --stock N (300)  --concurrency N (64)  --attempts N (1)  --quantity N (1)
               --duration DUR (30s)   the crowd stops sending after this
+              --warmup N (0)         first a throwaway sale to N buyers, sent and confirmed, not measured (JIT warm-up)
               --drain-timeout DUR (60s)
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
-            else embedded. Durations: 250ms, 5s, 2m, 1h.
+            else embedded (SQS: in memory; LOCAL_SQS=elasticmq for ElasticMQ). Durations: 250ms, 5s, 2m, 1h.
             """;
 
     private Main() {}
@@ -55,7 +57,24 @@ public final class Main {
     static final Path DEFAULT_LOG_FILE = Path.of("flashsale-local.log");
 
     public static void main(String[] args) {
+        localJvmSettings();
         System.exit(run(args));
+    }
+
+    /**
+     * JDK networking settings for the runner's JVM, set before any connection is made (the JDK reads them once). Every
+     * hosted function's SQS client (the URL-connection HTTP client) and the simulator keep their connections alive in
+     * the JDK's keep-alive cache, which keeps only 5 idle connections per server by default: with dozens of requests at
+     * once, each request past the 5th opened and closed a TCP connection. In Lambda one environment sends one request at
+     * a time, so this is a local matter. The JDK HTTP servers (the API, the in-memory SQS) send without Nagle's delay.
+     */
+    static void localJvmSettings() {
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "1024");
+        }
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     static int run(String[] args) {
@@ -88,6 +107,7 @@ public final class Main {
                     case "--schedule-every" -> local = local.withScheduleEvery(duration(a, opt));
                     case "--database" -> local = local.withDatabaseName(value(a, opt));
                     case "--quiet" -> local = local.withQuiet(true);
+                    case "--sqs-concurrency" -> local = local.withSqsConcurrency(integer(a, opt));
                     case "--log-file" -> logFile = Path.of(value(a, opt));
                     case "--json-logs" -> jsonLogs = true;
                     case "--url" -> sim = sim.withUrl(URI.create(value(a, opt)));
@@ -97,6 +117,7 @@ public final class Main {
                     case "--attempts" -> sim = sim.withAttempts(integer(a, opt));
                     case "--quantity" -> sim = sim.withQuantity(integer(a, opt));
                     case "--duration" -> sim = sim.withDuration(duration(a, opt));
+                    case "--warmup" -> sim = sim.withWarmup(integer(a, opt));
                     case "--drain-timeout" -> sim = sim.withDrainTimeout(duration(a, opt));
                     case "--out" -> sim = sim.withOut(Path.of(value(a, opt)));
                     default -> throw new IllegalArgumentException("unknown option " + opt);

@@ -15,8 +15,8 @@ import java.util.Set;
  * @param region         {@code AWS_REGION}; default us-east-1
  * @param connectTimeout {@code SQS_CONNECT_TIMEOUT}; default 1s
  * @param callTimeout    {@code SQS_TIMEOUT}, for a whole send including SDK retries; default 2s
- * @param dummyCredentials sign with fixed dummy credentials: true when an endpoint is set and {@code AWS_ACCESS_KEY_ID}
- *                       is not (a local ElasticMQ checks no signature)
+ * @param dummyCredentials send unsigned requests (anonymous credentials): true when an endpoint is set and
+ *                       {@code AWS_ACCESS_KEY_ID} is not (a local SQS-compatible server checks no signature)
  */
 public record SqsSettings(
         String queueUrl,

@@ -24,10 +24,15 @@ public final class EventLoop implements AutoCloseable {
         return running;
     }
 
-    @Override
-    public void close() {
+    /** Tells the loop to end (interrupting a sleep) without waiting for it: {@link #close} waits. */
+    public void stop() {
         running = false;
         thread.interrupt();
+    }
+
+    @Override
+    public void close() {
+        stop();
         try {
             thread.join(5000);
         } catch (InterruptedException e) {

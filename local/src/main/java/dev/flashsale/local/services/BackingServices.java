@@ -2,6 +2,7 @@ package dev.flashsale.local.services;
 
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
+import dev.flashsale.local.sqs.LocalSqsServer;
 import dev.flashsale.net.Ports;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
@@ -27,9 +28,12 @@ import redis.embedded.RedisServer;
  * environment ({@code REDIS_URL}, {@code DATABASE_URL} with {@code DB_USER}/{@code DB_PASSWORD}, {@code SQS_ENDPOINT});
  * a server already listening on the default local port (Redis 6379; PostgreSQL 5432 as user {@code DB_USER} or
  * postgres, database {@code flashsale} created if missing); an embedded one (embedded Redis, embedded PostgreSQL,
- * ElasticMQ in process). Migrations are applied. {@link #describe()} says which were used.
+ * an in-memory SQS server in process, or ElasticMQ with {@code LOCAL_SQS=elasticmq}). Migrations are applied. {@link #describe()} says which were used.
  */
 public final class BackingServices implements AutoCloseable {
+
+    /** The region of the in-memory queues' ARNs: the local stack's ({@code LocalStack}). */
+    private static final String REGION = "us-east-1";
 
     private final String redisUrl;
     private final String redisSource;
@@ -217,6 +221,29 @@ public final class BackingServices implements AutoCloseable {
         if (endpoint.isPresent()) {
             return new Found<>(URI.create(endpoint.get()), "SQS_ENDPOINT " + endpoint.get());
         }
+        String kind = value(env, "LOCAL_SQS").orElse("memory");
+        if (kind.equals("elasticmq")) {
+            return elasticMq(embedded);
+        }
+        if (!kind.equals("memory")) {
+            throw new LocalSetupException("LOCAL_SQS is memory (the default) or elasticmq, not " + kind, null);
+        }
+        try {
+            LocalSqsServer server = LocalSqsServer.start(REGION);
+            embedded.add(server);
+            return new Found<>(
+                    server.endpoint(),
+                    "SQS in memory in process on " + server.endpoint().getAuthority()
+                            + " (LOCAL_SQS=elasticmq: ElasticMQ instead)");
+        } catch (IOException e) {
+            throw new LocalSetupException(
+                    "the in-process SQS server did not start: " + e.getMessage()
+                            + ". Fix: set SQS_ENDPOINT to a running ElasticMQ or other SQS-compatible server.",
+                    e);
+        }
+    }
+
+    private static Found<URI> elasticMq(List<AutoCloseable> embedded) {
         SQSRestServer server;
         int port;
         try {
@@ -242,6 +269,24 @@ public final class BackingServices implements AutoCloseable {
 
     public String redisUrl() {
         return redisUrl;
+    }
+
+    /** Replicas connected to the Redis in use ({@code connected_slaves} of {@code INFO replication}); 0 if unknown. */
+    public int redisReplicas() {
+        RedisSettings s = RedisSettings.of(redisUrl);
+        try (RedisConnection c = RedisConnection.create(
+                s.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)).withPoolSize(1))) {
+            String info = c.call(j -> j.info("replication"));
+            for (String line : info.split("\\r?\\n")) {
+                if (line.startsWith("connected_slaves:")) {
+                    return Integer.parseInt(
+                            line.substring("connected_slaves:".length()).trim());
+                }
+            }
+        } catch (RuntimeException e) {
+            // unknown: treated as none
+        }
+        return 0;
     }
 
     public DbSettings db() {

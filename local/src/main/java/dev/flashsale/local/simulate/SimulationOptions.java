@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * @param drainTimeout the longest wait for every accepted hold to be confirmed (1s..10m); default 60s
  * @param out          where summary.txt and latency.html go; default simulation/&lt;saleId&gt;
  * @param url          a running local API to target instead of starting one in process
+ * @param warmup       buyers of a throwaway sale (as many units) sent and confirmed before the measured one, so that
+ *                     the figures are of code the JIT has compiled rather than of a cold JVM (0..1,000,000); default 0
  */
 public record SimulationOptions(
         int buyers,
@@ -28,9 +30,11 @@ public record SimulationOptions(
         Duration duration,
         Duration drainTimeout,
         Optional<Path> out,
-        Optional<URI> url) {
+        Optional<URI> url,
+        int warmup) {
 
     public SimulationOptions {
+        check("warmup", warmup, 0, 1_000_000);
         check("buyers", buyers, 1, 1_000_000);
         check("stock", stock, 1, 1_000_000);
         check("concurrency", concurrency, 1, 1024);
@@ -54,7 +58,8 @@ public record SimulationOptions(
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(60),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                0);
     }
 
     public SimulationOptions withBuyers(int n) {
@@ -89,6 +94,10 @@ public record SimulationOptions(
         return with(o -> o.out = Optional.of(dir));
     }
 
+    public SimulationOptions withWarmup(int n) {
+        return with(o -> o.warmup = n);
+    }
+
     public SimulationOptions withUrl(URI u) {
         return with(o -> o.url = Optional.of(u));
     }
@@ -111,6 +120,7 @@ public record SimulationOptions(
         Duration drainTimeout;
         Optional<Path> out;
         Optional<URI> url;
+        int warmup;
 
         Copy(SimulationOptions o) {
             buyers = o.buyers;
@@ -122,11 +132,12 @@ public record SimulationOptions(
             drainTimeout = o.drainTimeout;
             out = o.out;
             url = o.url;
+            warmup = o.warmup;
         }
 
         SimulationOptions options() {
             return new SimulationOptions(
-                    buyers, stock, concurrency, attempts, quantity, duration, drainTimeout, out, url);
+                    buyers, stock, concurrency, attempts, quantity, duration, drainTimeout, out, url, warmup);
         }
     }
 

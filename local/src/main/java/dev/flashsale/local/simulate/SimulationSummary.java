@@ -9,12 +9,15 @@ import java.util.Optional;
  * What a simulation measured and what the database and Redis say afterwards.
  *
  * @param requests          requests sent
- * @param accepted          201 answers (new holds)
+ * @param accepted          201 answers (new holds); per second of {@code elapsed}: {@link #acceptedPerSecond()}
  * @param acceptedUnits     units in those holds
  * @param refusedByReason   every other answer by outcome: problem type slug, {@code http-<status>} or {@code error}
+ * @param crowdCpu          CPU time this JVM used while the crowd sent (the simulator, and the stack unless it runs
+ *                          elsewhere with {@code --url}): on a shared machine a steadier figure than throughput
  * @param timeToSellOut     from the first request to the answer that took the last unit; empty if it did not sell out
  * @param confirmedOrders   orders of this sale in the database once the queue drained (or the drain timed out)
  * @param confirmedUnits    units in those orders
+ * @param confirmSpan       from the first order written to the last (database time): the confirm side's working time
  * @param drained           every accepted hold was confirmed before the drain timeout
  * @param confirmationLagP50Ms / confirmationLagMaxMs  order written minus hold created, over the orders
  * @param duplicates        orders beyond one per buyer (each buyer may buy one reservation's worth)
@@ -30,6 +33,7 @@ public record SimulationSummary(
         Map<String, Long> refusedByReason,
         Duration elapsed,
         double throughputPerSecond,
+        Duration crowdCpu,
         double p50Ms,
         double p95Ms,
         double p99Ms,
@@ -37,6 +41,7 @@ public record SimulationSummary(
         Optional<Duration> timeToSellOut,
         long confirmedOrders,
         long confirmedUnits,
+        Duration confirmSpan,
         boolean drained,
         double confirmationLagP50Ms,
         double confirmationLagMaxMs,
@@ -54,6 +59,16 @@ public record SimulationSummary(
                 && invariants.available() + invariants.heldUnits() + invariants.orderedUnits() == invariants.stock();
     }
 
+    /** Holds granted per second of the crowd's sending time. */
+    public double acceptedPerSecond() {
+        return accepted / Math.max(0.001, elapsed.toNanos() / 1e9);
+    }
+
+    /** Orders written per second, from the first to the last (0 with fewer than two). */
+    public double confirmedPerSecond() {
+        return confirmedOrders < 2 || confirmSpan.isZero() ? 0 : (confirmedOrders - 1) / (confirmSpan.toNanos() / 1e9);
+    }
+
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("flash sale ")
@@ -66,18 +81,27 @@ public record SimulationSummary(
         s.append(String.format(
                 "requests           %d in %.2f s (%.0f/s)%n",
                 requests, elapsed.toMillis() / 1000.0, throughputPerSecond));
-        s.append(String.format("accepted           %d (%d units)%n", accepted, acceptedUnits));
+        s.append(String.format(
+                "accepted           %d (%d units), %.0f reservations/s%n",
+                accepted, acceptedUnits, acceptedPerSecond()));
         refusedByReason.forEach((k, v) -> s.append(String.format("refused            %-24s %d%n", k, v)));
         s.append(String.format(
                 "latency            p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n", p50Ms, p95Ms, p99Ms, maxMs));
+        s.append(String.format(
+                "CPU (this JVM)     %.2f s while the crowd sent: %.2f ms per request%n",
+                crowdCpu.toNanos() / 1e9, requests == 0 ? 0 : crowdCpu.toNanos() / 1e6 / requests));
         s.append("time to sell out   ")
                 .append(timeToSellOut
                         .map(d -> String.format("%.3f s", d.toMillis() / 1000.0))
                         .orElse("did not sell out"))
                 .append('\n');
         s.append(String.format(
-                "confirmed          %d orders, %d units%s%n",
-                confirmedOrders, confirmedUnits, drained ? "" : " (drain TIMED OUT)"));
+                "confirmed          %d orders, %d units%s, %.0f orders/s (first to last order, %.2f s)%n",
+                confirmedOrders,
+                confirmedUnits,
+                drained ? "" : " (drain TIMED OUT)",
+                confirmedPerSecond(),
+                confirmSpan.toMillis() / 1000.0));
         s.append(String.format(
                 "confirmation lag   p50 %.0f ms  max %.0f ms%n", confirmationLagP50Ms, confirmationLagMaxMs));
         s.append(String.format(

@@ -13,11 +13,11 @@ import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,10 +85,13 @@ public final class Simulator {
                 DbConnection db =
                         DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password())
                                 .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
-            Sale sale = createSale(db, redis);
+            if (options.warmup() > 0) {
+                warmUp(db, redis);
+            }
+            Sale sale = createSale(db, redis, options.stock());
             print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency "
                     + options.concurrency() + ", " + options.attempts() + " attempt(s) each");
-            Crowd crowd = new Crowd(sale.id());
+            Crowd crowd = new Crowd(sale.id(), options.buyers(), true);
             crowd.run();
             Drain drain = drain(db, sale.id(), crowd.acceptedCount());
             InvariantReport report = new InvariantChecker(redis, db).check(sale.id(), false);
@@ -109,16 +112,26 @@ public final class Simulator {
         }
     }
 
-    private Sale createSale(DbConnection db, RedisConnection redis) {
+    /** A throwaway sale of {@code warmup} units to as many buyers, sent and drained, measured by nothing. */
+    private void warmUp(DbConnection db, RedisConnection redis) throws InterruptedException {
+        Sale sale = createSale(db, redis, options.warmup());
+        print("warm-up: sale " + sale.id() + ", " + options.warmup() + " buyers (not measured)...");
+        Crowd crowd = new Crowd(sale.id(), options.warmup(), false);
+        crowd.run();
+        Drain drain = drain(db, sale.id(), crowd.acceptedCount());
+        print(String.format(
+                "warm-up: %d requests in %.1f s, %d orders%s",
+                crowd.samples.size(),
+                (crowd.endNanos - crowd.startNanos) / 1e9,
+                drain.orders(),
+                drain.drained() ? "" : " (drain timed out)"));
+    }
+
+    private Sale createSale(DbConnection db, RedisConnection redis, int stock) {
         Instant now = Instant.now();
         String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Sale sale = new Sale(
-                id,
-                options.stock(),
-                options.quantity(),
-                options.quantity(),
-                now.minusSeconds(1),
-                now.plus(Duration.ofHours(1)));
+                id, stock, options.quantity(), options.quantity(), now.minusSeconds(1), now.plus(Duration.ofHours(1)));
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;
@@ -128,6 +141,8 @@ public final class Simulator {
     private final class Crowd {
 
         final String saleId;
+        final int buyers;
+        final boolean showProgress;
         final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
         final ConcurrentHistogram latency = new ConcurrentHistogram(3);
         final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
@@ -135,11 +150,16 @@ public final class Simulator {
         final AtomicLong soldOutAtMicros = new AtomicLong(-1);
         final AtomicInteger nextBuyer = new AtomicInteger();
         final AtomicInteger buyersDone = new AtomicInteger();
+        final URI reservations;
         long startNanos;
         long endNanos;
+        long cpuNanos;
 
-        Crowd(String saleId) {
+        Crowd(String saleId, int buyers, boolean showProgress) {
             this.saleId = saleId;
+            this.buyers = buyers;
+            this.showProgress = showProgress;
+            this.reservations = api.resolve("/sales/" + saleId + "/reservations");
         }
 
         long acceptedCount() {
@@ -147,21 +167,18 @@ public final class Simulator {
         }
 
         void run() throws InterruptedException {
-            HttpClient client = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5))
-                    .build();
             ExecutorService pool = Executors.newFixedThreadPool(options.concurrency());
+            long cpu0 = processCpuNanos();
             startNanos = System.nanoTime();
             long deadline = startNanos + options.duration().toNanos();
             for (int t = 0; t < options.concurrency(); t++) {
                 pool.execute(() -> {
                     int buyer;
-                    while ((buyer = nextBuyer.getAndIncrement()) < options.buyers() && System.nanoTime() < deadline) {
+                    while ((buyer = nextBuyer.getAndIncrement()) < buyers && System.nanoTime() < deadline) {
                         for (int attempt = 1;
                                 attempt <= options.attempts() && System.nanoTime() < deadline;
                                 attempt++) {
-                            if (send(client, buyer, attempt)) {
+                            if (send(buyer, attempt)) {
                                 break;
                             }
                         }
@@ -174,32 +191,46 @@ public final class Simulator {
                 progress(false);
             }
             endNanos = System.nanoTime();
+            cpuNanos = processCpuNanos() - cpu0;
             progress(true);
         }
 
-        /** One request; true when the buyer got a hold (or a replay of it). */
-        private boolean send(HttpClient client, int buyer, int attempt) {
+        /**
+         * One request; true when the buyer got a hold (or a replay of it). Sent with the JDK's blocking
+         * {@link HttpURLConnection}, whose connections are kept alive and reused: the simulator shares the machine's
+         * cores with the stack it measures, and the blocking client costs a fraction of the CPU per request of the
+         * asynchronous {@code java.net.http.HttpClient} it used before.
+         */
+        private boolean send(int buyer, int attempt) {
             String buyerId = "buyer-" + buyer;
-            HttpRequest request = HttpRequest.newBuilder(api.resolve("/sales/" + saleId + "/reservations"))
-                    .timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer dev:" + buyerId)
-                    .header("Idempotency-Key", saleId + "-" + buyer + "-" + attempt)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"quantity\":" + options.quantity() + "}"))
-                    .build();
+            byte[] payload = ("{\"quantity\":" + options.quantity() + "}").getBytes(StandardCharsets.UTF_8);
             long t0 = System.nanoTime();
             int status = 0;
             String outcome;
             String body = "";
             try {
-                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-                status = response.statusCode();
-                body = response.body();
+                HttpURLConnection c = (HttpURLConnection) reservations.toURL().openConnection();
+                c.setConnectTimeout(5000);
+                c.setReadTimeout(30_000);
+                c.setRequestMethod("POST");
+                c.setDoOutput(true);
+                c.setFixedLengthStreamingMode(payload.length);
+                c.setRequestProperty("Authorization", "Bearer dev:" + buyerId);
+                c.setRequestProperty("Idempotency-Key", saleId + "-" + buyer + "-" + attempt);
+                c.setRequestProperty("Content-Type", "application/json");
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(payload);
+                }
+                status = c.getResponseCode();
+                InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+                if (in != null) {
+                    try (in) {
+                        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    }
+                }
                 outcome = outcome(status, body);
             } catch (IOException e) {
-                outcome = "error";
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                status = 0;
                 outcome = "error";
             }
             long t1 = System.nanoTime();
@@ -221,20 +252,20 @@ public final class Simulator {
         }
 
         private void progress(boolean last) {
-            if (out == null) {
+            if (out == null || !showProgress) {
                 return;
             }
-            int done = Math.min(buyersDone.get(), options.buyers());
+            int done = Math.min(buyersDone.get(), buyers);
             int width = 30;
-            int filled = (int) ((long) width * done / options.buyers());
+            int filled = (int) ((long) width * done / buyers);
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             out.printf(
                     "\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ",
                     "#".repeat(filled),
                     " ".repeat(width - filled),
-                    100L * done / options.buyers(),
+                    100L * done / buyers,
                     done,
-                    options.buyers(),
+                    buyers,
                     samples.size(),
                     accepted.size(),
                     samples.size() / Math.max(0.001, seconds));
@@ -243,6 +274,15 @@ public final class Simulator {
             }
             out.flush();
         }
+    }
+
+    /** CPU time of this JVM (every thread), or 0 where the platform does not tell. */
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return Math.max(0, os.getProcessCpuTime());
+        }
+        return 0;
     }
 
     private static String outcome(int status, String body) {
@@ -271,7 +311,7 @@ public final class Simulator {
         }
     }
 
-    private record Drain(boolean drained, long orders, long units, double lagP50Ms, double lagMaxMs) {}
+    private record Drain(boolean drained, long orders, long units, Duration span, double lagP50Ms, double lagMaxMs) {}
 
     /** Waits until the database holds an order for every accepted hold and the queue is empty, or the drain timeout. */
     private Drain drain(DbConnection db, String saleId, long accepted) throws InterruptedException {
@@ -301,7 +341,22 @@ public final class Simulator {
         });
         double p50 = lags.isEmpty() ? 0 : lags.get((int) Math.ceil(lags.size() * 0.5) - 1);
         double max = lags.isEmpty() ? 0 : Collections.max(lags);
-        return new Drain(drained, counts[0], counts[1], p50, max);
+        return new Drain(drained, counts[0], counts[1], confirmSpan(db, saleId), p50, max);
+    }
+
+    /** From the first order of the sale written to the last, in database time. */
+    private static Duration confirmSpan(DbConnection db, String saleId) {
+        return db.transaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT coalesce(extract(epoch FROM (max(created_at) - min(created_at))) * 1000000, 0)"
+                            + " FROM orders WHERE sale_id = ?")) {
+                ps.setString(1, saleId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Duration.ofNanos(rs.getLong(1) * 1000);
+                }
+            }
+        });
     }
 
     private static long[] orders(DbConnection db, String saleId) {
@@ -354,6 +409,7 @@ public final class Simulator {
                 Map.copyOf(refused),
                 elapsed,
                 requests / Math.max(0.001, elapsed.toNanos() / 1e9),
+                Duration.ofNanos(crowd.cpuNanos),
                 h.getValueAtPercentile(50) / 1000.0,
                 h.getValueAtPercentile(95) / 1000.0,
                 h.getValueAtPercentile(99) / 1000.0,
@@ -361,6 +417,7 @@ public final class Simulator {
                 soldOut,
                 drain.orders(),
                 drain.units(),
+                drain.span(),
                 drain.drained(),
                 drain.lagP50Ms(),
                 drain.lagMaxMs(),

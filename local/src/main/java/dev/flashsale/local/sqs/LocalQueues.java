@@ -19,6 +19,7 @@ public final class LocalQueues implements LocalResources {
     private final String region;
     private final String prefix;
     private final Map<String, String> urls = new LinkedHashMap<>();
+    private final Map<String, Integer> visibilityTimeouts = new LinkedHashMap<>();
 
     private LocalQueues(SqsClient sqs, String region, String prefix) {
         this.sqs = sqs;
@@ -55,6 +56,13 @@ public final class LocalQueues implements LocalResources {
                         b -> b.queueName(queueName(spec.logicalId())).attributes(attributes))
                 .queueUrl();
         urls.put(spec.logicalId(), url);
+        visibilityTimeouts.put(spec.logicalId(), spec.visibilityTimeoutSeconds());
+    }
+
+    /** The queue's {@code VisibilityTimeout} as the template sets it. */
+    public int visibilityTimeoutSeconds(String logicalId) {
+        queueUrl(logicalId);
+        return visibilityTimeouts.get(logicalId);
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
@@ -22,41 +23,69 @@ import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
  * {@code MaximumBatchingWindowInSeconds}, invokes the function with an {@link SQSEvent}, then deletes what succeeded.
  * With {@code ReportBatchItemFailures} only the returned failures stay; without it, or when the invocation fails, the
  * whole batch stays. What stays becomes visible again after the queue's visibility timeout, and the queue's redrive
- * policy moves it to the dead-letter queue after {@code maxReceiveCount} receives. One invocation at a time.
+ * policy moves it to the dead-letter queue after {@code maxReceiveCount} receives.
+ *
+ * <p>As Lambda's poller fleet, several batches are in flight at once: one loop per function instance given, each
+ * invoking its own instance (its own execution environment: Init, connections) one batch at a time. A batch is invoked
+ * as soon as it is full, or when the batching window has passed since its first message was received (capped at half
+ * the queue's visibility timeout, so that no message of a waiting batch is received twice).
  */
 public final class SqsPoller implements AutoCloseable {
 
     private static final int MAX_PER_RECEIVE = 10;
+    /** Between short polls while a batch fills within its window. */
+    private static final long FILL_PAUSE_MILLIS = 10;
 
     private final SqsMapping mapping;
-    private final FunctionHost function;
     private final SqsClient sqs;
     private final String queueUrl;
     private final String queueArn;
     private final String region;
-    private final EventLoop thread;
+    private final long windowNanos;
+    private final List<EventLoop> loops = new ArrayList<>();
 
-    public SqsPoller(SqsMapping mapping, FunctionHost function, SqsClient sqs, LocalQueues queues) {
+    /** @param instances one per concurrent batch: each loop invokes its own */
+    public SqsPoller(SqsMapping mapping, List<FunctionHost> instances, SqsClient sqs, LocalQueues queues) {
+        if (instances.isEmpty()) {
+            throw new IllegalArgumentException("an SQS poller needs at least one function instance");
+        }
         this.mapping = mapping;
-        this.function = function;
         this.sqs = sqs;
         this.queueUrl = queues.queueUrl(mapping.queueId());
         this.queueArn = queues.queueArn(mapping.queueId());
         this.region = queues.region();
-        this.thread = new EventLoop("sqs-" + mapping.functionId() + "-" + mapping.eventName(), this::loop);
+        // a batch never waits so long that its first message becomes visible again (and is received by another loop)
+        // before the batch is invoked: at most half the queue's visibility timeout (the template's 190 s leave the 1 s
+        // window alone; a test's 1 s timeout halves it)
+        this.windowNanos = Math.min(
+                mapping.batchingWindowSeconds() * 1_000_000_000L,
+                queues.visibilityTimeoutSeconds(mapping.queueId()) * 500_000_000L);
+        for (int i = 0; i < instances.size(); i++) {
+            FunctionHost function = instances.get(i);
+            EventLoop[] self = new EventLoop[1];
+            self[0] = new EventLoop(
+                    "sqs-" + mapping.functionId() + "-" + mapping.eventName() + (instances.size() == 1 ? "" : "-" + i),
+                    () -> loop(function, self[0]));
+            loops.add(self[0]);
+        }
+    }
+
+    /** How many batches this mapping has in flight at most. */
+    public int concurrency() {
+        return loops.size();
     }
 
     public SqsPoller start() {
-        thread.start();
+        loops.forEach(EventLoop::start);
         return this;
     }
 
-    private void loop() {
+    private void loop(FunctionHost function, EventLoop thread) {
         while (thread.running()) {
             try {
-                List<Message> batch = receiveBatch();
+                List<Message> batch = receiveBatch(thread);
                 if (!batch.isEmpty() && thread.running()) {
-                    deliver(batch);
+                    deliver(function, batch);
                 }
             } catch (RuntimeException e) {
                 if (thread.running()) {
@@ -67,32 +96,32 @@ public final class SqsPoller implements AutoCloseable {
         }
     }
 
-    private List<Message> receiveBatch() {
-        List<Message> batch = new ArrayList<>(receive(1));
-        long windowEnds = System.nanoTime() + mapping.batchingWindowSeconds() * 1_000_000_000L;
+    private List<Message> receiveBatch(EventLoop thread) {
+        List<Message> batch = new ArrayList<>(receive(1, mapping.batchSize()));
+        long windowEnds = System.nanoTime() + windowNanos;
         while (thread.running()
                 && !batch.isEmpty()
                 && batch.size() < mapping.batchSize()
                 && System.nanoTime() < windowEnds) {
-            List<Message> more = receive(0);
+            List<Message> more = receive(0, mapping.batchSize() - batch.size());
             if (more.isEmpty()) {
-                sleep(50);
+                sleep(FILL_PAUSE_MILLIS);
             }
             batch.addAll(more);
         }
         return batch;
     }
 
-    private List<Message> receive(int waitSeconds) {
+    private List<Message> receive(int waitSeconds, int wanted) {
         return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
                         .waitTimeSeconds(waitSeconds)
-                        .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, mapping.batchSize()))
+                        .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, wanted))
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
                         .messageAttributeNames("All"))
                 .messages();
     }
 
-    void deliver(List<Message> batch) {
+    void deliver(FunctionHost function, List<Message> batch) {
         SQSEvent event = new SQSEvent();
         List<SQSEvent.SQSMessage> records = new ArrayList<>();
         for (Message m : batch) {
@@ -126,9 +155,18 @@ public final class SqsPoller implements AutoCloseable {
         }
     }
 
+    /** Deletes what succeeded; a delete the queue refuses is said (the message will be delivered again). */
     private void delete(List<DeleteMessageBatchRequestEntry> entries) {
         List<DeleteMessageBatchRequestEntry> copy = List.copyOf(entries);
-        sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(copy));
+        DeleteMessageBatchResponse r =
+                sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(copy));
+        if (r.hasFailed() && !r.failed().isEmpty()) {
+            System.err.println(
+                    "sqs poller " + mapping.functionId() + ": " + r.failed().size() + " of " + copy.size()
+                            + " deletes failed, those messages will be delivered again: "
+                            + r.failed().get(0).code() + " "
+                            + r.failed().get(0).message());
+        }
     }
 
     /**
@@ -198,6 +236,7 @@ public final class SqsPoller implements AutoCloseable {
 
     @Override
     public void close() {
-        thread.close();
+        loops.forEach(EventLoop::stop); // all at once, then wait for each
+        loops.forEach(EventLoop::close);
     }
 }

@@ -65,7 +65,8 @@ class DashboardBrowserTest {
                     Duration.ofSeconds(60),
                     Duration.ofSeconds(60),
                     Optional.of(out),
-                    Optional.empty());
+                    Optional.empty(),
+                    0);
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {
                             return stack.simulator(options, null).run();

@@ -22,7 +22,16 @@ class SimulateTest {
     @Test
     void smallCrowd_summaryMatchesTheDatabase(@TempDir Path out) throws Exception {
         SimulationOptions options = new SimulationOptions(
-                240, 60, 24, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.of(out), Optional.empty());
+                240,
+                60,
+                24,
+                1,
+                1,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(60),
+                Optional.of(out),
+                Optional.empty(),
+                30);
         try (LocalStack stack = LocalStack.start(
                 LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
             SimulationSummary s = stack.simulator(options, System.out).run();
@@ -36,6 +45,13 @@ class SimulateTest {
             assertThat(s.invariantsHold()).as(s.render()).isTrue();
             assertThat(s.p50Ms()).isPositive().isLessThanOrEqualTo(s.p95Ms());
             assertThat(s.p95Ms()).isLessThanOrEqualTo(s.p99Ms());
+            // the warm-up sale (30 buyers) is not in the figures; confirm throughput is printed beside reservations'
+            assertThat(s.acceptedPerSecond()).isPositive();
+            assertThat(s.confirmedPerSecond()).isPositive();
+            assertThat(s.render())
+                    .contains("reservations/s")
+                    .contains("orders/s")
+                    .contains("ms per request");
 
             try (Connection c = LocalTesting.jdbc(stack);
                     PreparedStatement ps = c.prepareStatement(
