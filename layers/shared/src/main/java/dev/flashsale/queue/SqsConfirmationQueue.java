@@ -221,8 +221,8 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
     public void prime(ConfirmationMessage sample) {
         SendMessageRequest request = request(sample);
         if (primingFactory != null) {
-            String reply = "{\"MessageId\":\"prime\",\"MD5OfMessageBody\":\"" + Md5s.ofBody(request.messageBody())
-                    + "\",\"MD5OfMessageAttributes\":\"" + Md5s.ofAttributes(request.messageAttributes()) + "\"}";
+            String reply = "{\"MessageId\":\"prime\",\"MD5OfMessageBody\":\"" + SqsMd5.ofBody(request.messageBody())
+                    + "\",\"MD5OfMessageAttributes\":\"" + SqsMd5.ofSdkAttributes(request.messageAttributes()) + "\"}";
             try (SqsClient offline = primingFactory.apply(new CannedHttpClient(reply))) {
                 offline.sendMessage(request);
             } catch (SdkException e) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.flashsale.queue.SqsMd5;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -338,6 +339,22 @@ public final class LocalSqsServer implements AutoCloseable {
     }
 
     private ObjectNode sendMessageBatch(JsonNode in) {
+        return batch(in, (q, entry, answer) -> {
+            MemoryQueue.Sent sent = send(q, entry);
+            answer.put("MessageId", sent.messageId()).put("MD5OfMessageBody", sent.md5OfBody());
+            if (sent.md5OfAttributes() != null) {
+                answer.put("MD5OfMessageAttributes", sent.md5OfAttributes());
+            }
+        });
+    }
+
+    /** What one entry of a batch action does; a {@link SqsError} puts the entry in the answer's {@code Failed} list. */
+    private interface BatchEntry {
+        void apply(MemoryQueue q, JsonNode entry, ObjectNode answer);
+    }
+
+    /** A batch action: each entry done on its own, answered in {@code Successful} or {@code Failed} by its id. */
+    private ObjectNode batch(JsonNode in, BatchEntry each) {
         MemoryQueue q = queue(in);
         ObjectNode out = JSON.createObjectNode();
         ArrayNode ok = out.putArray("Successful");
@@ -345,14 +362,9 @@ public final class LocalSqsServer implements AutoCloseable {
         for (JsonNode entry : entries(in)) {
             String id = entry.path("Id").asText();
             try {
-                MemoryQueue.Sent sent = send(q, entry);
-                ObjectNode s = ok.addObject()
-                        .put("Id", id)
-                        .put("MessageId", sent.messageId())
-                        .put("MD5OfMessageBody", sent.md5OfBody());
-                if (sent.md5OfAttributes() != null) {
-                    s.put("MD5OfMessageAttributes", sent.md5OfAttributes());
-                }
+                ObjectNode answer = JSON.createObjectNode().put("Id", id);
+                each.apply(q, entry, answer);
+                ok.add(answer);
             } catch (SqsError e) {
                 failed.addObject()
                         .put("Id", id)
@@ -405,14 +417,14 @@ public final class LocalSqsServer implements AutoCloseable {
             if (!a.isEmpty()) {
                 m.set("Attributes", a);
             }
-            Map<String, MemoryQueue.Attribute> selected = new LinkedHashMap<>();
+            Map<String, SqsMd5.Attribute> selected = new LinkedHashMap<>();
             r.attributes().forEach((k, v) -> {
                 if (selected(wanted, k)) {
                     selected.put(k, v);
                 }
             });
             if (!selected.isEmpty()) {
-                m.put("MD5OfMessageAttributes", Md5.ofAttributes(selected));
+                m.put("MD5OfMessageAttributes", SqsMd5.ofAttributes(selected));
                 ObjectNode ma = m.putObject("MessageAttributes");
                 selected.forEach((k, v) -> {
                     ObjectNode value = ma.putObject(k).put("DataType", v.dataType());
@@ -446,23 +458,12 @@ public final class LocalSqsServer implements AutoCloseable {
     }
 
     private ObjectNode deleteMessageBatch(JsonNode in) {
-        MemoryQueue q = queue(in);
-        ObjectNode out = JSON.createObjectNode();
-        ArrayNode ok = out.putArray("Successful");
-        ArrayNode failed = out.putArray("Failed");
-        for (JsonNode entry : entries(in)) {
-            String id = entry.path("Id").asText();
-            if (q.delete(entry.path("ReceiptHandle").asText(null))) {
-                ok.addObject().put("Id", id);
-            } else {
-                failed.addObject()
-                        .put("Id", id)
-                        .put("SenderFault", true)
-                        .put("Code", "ReceiptHandleIsInvalid")
-                        .put("Message", "the receipt handle is not valid");
+        return batch(in, (q, entry, answer) -> {
+            if (!q.delete(entry.path("ReceiptHandle").asText(null))) {
+                throw new SqsError(
+                        "ReceiptHandleIsInvalid", "ReceiptHandleIsInvalid", "the receipt handle is not valid");
             }
-        }
-        return out;
+        });
     }
 
     private static void changeVisibility(MemoryQueue q, String handle, JsonNode timeout) {
@@ -479,24 +480,10 @@ public final class LocalSqsServer implements AutoCloseable {
     }
 
     private ObjectNode changeVisibilityBatch(JsonNode in) {
-        MemoryQueue q = queue(in);
-        ObjectNode out = JSON.createObjectNode();
-        ArrayNode ok = out.putArray("Successful");
-        ArrayNode failed = out.putArray("Failed");
-        for (JsonNode entry : entries(in)) {
-            String id = entry.path("Id").asText();
-            try {
-                changeVisibility(q, entry.path("ReceiptHandle").asText(null), entry.path("VisibilityTimeout"));
-                ok.addObject().put("Id", id);
-            } catch (SqsError e) {
-                failed.addObject()
-                        .put("Id", id)
-                        .put("SenderFault", true)
-                        .put("Code", e.code)
-                        .put("Message", e.getMessage());
-            }
-        }
-        return out;
+        return batch(
+                in,
+                (q, entry, answer) ->
+                        changeVisibility(q, entry.path("ReceiptHandle").asText(null), entry.path("VisibilityTimeout")));
     }
 
     private static SqsError invalidHandle(String handle) {
@@ -522,11 +509,11 @@ public final class LocalSqsServer implements AutoCloseable {
         return entries;
     }
 
-    private static Map<String, MemoryQueue.Attribute> messageAttributes(JsonNode node) {
+    private static Map<String, SqsMd5.Attribute> messageAttributes(JsonNode node) {
         if (node == null || node.isMissingNode() || node.isNull()) {
             return Map.of();
         }
-        Map<String, MemoryQueue.Attribute> a = new LinkedHashMap<>();
+        Map<String, SqsMd5.Attribute> a = new LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode v = e.getValue();
@@ -534,14 +521,14 @@ public final class LocalSqsServer implements AutoCloseable {
             if (type.startsWith("Binary")) {
                 a.put(
                         e.getKey(),
-                        new MemoryQueue.Attribute(
+                        new SqsMd5.Attribute(
                                 type,
                                 null,
                                 Base64.getDecoder().decode(v.path("BinaryValue").asText(""))));
             } else if (type.startsWith("String") || type.startsWith("Number")) {
                 a.put(
                         e.getKey(),
-                        new MemoryQueue.Attribute(type, v.path("StringValue").asText(""), null));
+                        new SqsMd5.Attribute(type, v.path("StringValue").asText(""), null));
             } else {
                 throw SqsError.invalid("message attribute " + e.getKey() + " has an unsupported DataType: " + type);
             }

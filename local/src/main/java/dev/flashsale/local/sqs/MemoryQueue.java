@@ -1,5 +1,6 @@
 package dev.flashsale.local.sqs;
 
+import dev.flashsale.queue.SqsMd5;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,16 +30,13 @@ import java.util.regex.Pattern;
  */
 final class MemoryQueue {
 
-    /** A message attribute as SQS keeps it: {@code String}, {@code Number} or {@code Binary} (and custom suffixes). */
-    record Attribute(String dataType, String stringValue, byte[] binaryValue) {}
-
     /** A received message, as {@code ReceiveMessage} answers it. */
     record Received(
             String messageId,
             String receiptHandle,
             String body,
             String md5OfBody,
-            Map<String, Attribute> attributes,
+            Map<String, SqsMd5.Attribute> attributes,
             String md5OfAttributes,
             long sentTimestamp,
             int receiveCount,
@@ -69,7 +67,7 @@ final class MemoryQueue {
         final String id;
         final String body;
         final String md5OfBody;
-        final Map<String, Attribute> attributes;
+        final Map<String, SqsMd5.Attribute> attributes;
         final String md5OfAttributes;
         final long sentMillis;
         int receiveCount;
@@ -80,12 +78,12 @@ final class MemoryQueue {
         boolean deleted;
         int version;
 
-        Message(String id, String body, Map<String, Attribute> attributes, long sentMillis) {
+        Message(String id, String body, Map<String, SqsMd5.Attribute> attributes, long sentMillis) {
             this.id = id;
             this.body = body;
-            this.md5OfBody = Md5.ofBody(body);
+            this.md5OfBody = SqsMd5.ofBody(body);
             this.attributes = attributes;
-            this.md5OfAttributes = attributes.isEmpty() ? null : Md5.ofAttributes(attributes);
+            this.md5OfAttributes = attributes.isEmpty() ? null : SqsMd5.ofAttributes(attributes);
             this.sentMillis = sentMillis;
         }
     }
@@ -137,7 +135,7 @@ final class MemoryQueue {
     }
 
     /** The message, stored and (unless delayed) visible at once. @return its id and the two MD5 digests SQS answers */
-    Sent send(String body, Map<String, Attribute> messageAttributes, Optional<Integer> delaySeconds) {
+    Sent send(String body, Map<String, SqsMd5.Attribute> messageAttributes, Optional<Integer> delaySeconds) {
         long now = clock.getAsLong();
         Message m = new Message(UUID.randomUUID().toString(), body, Map.copyOf(messageAttributes), now);
         int delay = delaySeconds.orElseGet(this::delaySeconds);
