@@ -9,8 +9,8 @@ import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reserve.ReserveHandler;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SoldOutCache;
 import dev.flashsale.telemetry.Telemetry;
 import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestQueue;
@@ -56,7 +56,7 @@ class ConfirmEndToEndTest {
                 ReserveHandler reserve = new ReserveHandler(
                         stack.store,
                         queue,
-                        new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
+                        new ExpiringIds(Clock.systemUTC(), Duration.ofSeconds(1)),
                         stack.saleLoader());
                 ExecutorService buyers = Executors.newFixedThreadPool(32);
                 List<Future<?>> done = new ArrayList<>();

@@ -16,7 +16,6 @@ import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.RedisRollback;
 import dev.flashsale.testing.TestStack;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +32,7 @@ class LostWritesLimitTest {
 
     /** Holds expire after a second, so the release job can run within the test. */
     @AutoClose
-    private static final TestStack STACK = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack STACK = TestStack.shortLived();
 
     private static ReleaseSummary releaseRun(Sale sale) {
         return ReleaseFixture.handler(STACK, ReleaseFixture.settings(1_000))

@@ -14,7 +14,6 @@ import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.testing.RedisRollback;
 import dev.flashsale.testing.TestStack;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,7 @@ class ReconcileDeficitTest {
     private static final TestStack LONG = TestStack.create();
 
     @AutoClose
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack SHORT = TestStack.shortLived();
 
     private static void assertExact(String saleId, String when) {
         InvariantReport report = new InvariantChecker(LONG.redis, LONG.db).check(saleId, false);

@@ -15,8 +15,8 @@ import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.reserve.ReserveFixture;
 import dev.flashsale.reserve.ReserveHandler;
 import dev.flashsale.reserve.ReserveInvoker;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.Sale;
-import dev.flashsale.sale.SoldOutCache;
 import dev.flashsale.telemetry.log.JsonLog;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
@@ -282,7 +282,7 @@ class TelemetryEndToEndTest {
                                             Duration.ofSeconds(5)),
                                     dev.flashsale.redis.ReplicaAck.NONE),
                             broken,
-                            new SoldOutCache(Clock.systemUTC(), Duration.ZERO),
+                            new ExpiringIds(Clock.systemUTC(), Duration.ZERO),
                             reserve.init.loader()),
                     reserveTelemetry);
             assertThat(failing.handleRequest(

@@ -19,12 +19,12 @@ import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reserve.ReserveHandler;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SaleLoading;
 import dev.flashsale.sale.SaleSync;
-import dev.flashsale.sale.SoldOutCache;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,7 +168,7 @@ final class StackWorkloads {
             handler = new ReserveHandler(
                     store,
                     queue,
-                    new SoldOutCache(Clock.systemUTC(), Duration.ofSeconds(1)),
+                    new ExpiringIds(Clock.systemUTC(), Duration.ofSeconds(1)),
                     new SaleLoader(
                             redis,
                             new SaleSync(redis, new SaleRepository(db), POLICY.retention()),

@@ -5,7 +5,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.resilience.DependencyUnavailableException;
-import dev.flashsale.sale.NegativeCache;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SalePhase;
 import java.time.Clock;
 import java.time.Instant;
@@ -27,11 +27,11 @@ public final class SaleStatusHandler {
 
     private final RedisConnection redis;
     private final SaleRepository sales;
-    private final NegativeCache missing;
+    private final ExpiringIds missing;
     private final Clock clock;
     private final Map<String, SaleStatus> lastKnown = new ConcurrentHashMap<>();
 
-    public SaleStatusHandler(RedisConnection redis, SaleRepository sales, NegativeCache missing, Clock clock) {
+    public SaleStatusHandler(RedisConnection redis, SaleRepository sales, ExpiringIds missing, Clock clock) {
         this.redis = redis;
         this.sales = sales;
         this.missing = missing;
@@ -77,12 +77,12 @@ public final class SaleStatusHandler {
             return Optional.of(new SaleStatus(
                     saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true, now, false));
         }
-        if (missing.isMissing(saleId)) {
+        if (missing.contains(saleId)) {
             return Optional.empty();
         }
         Optional<SaleRecord> record = sales.find(saleId);
         if (record.isEmpty()) {
-            missing.markMissing(saleId);
+            missing.add(saleId);
             return Optional.empty();
         }
         SaleRecord r = record.get();

@@ -6,7 +6,7 @@ import dev.flashsale.http.HttpResponses;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
-import dev.flashsale.sale.NegativeCache;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SalePhase;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
@@ -26,7 +26,7 @@ public final class SaleStatusInit extends FunctionInit<SaleStatusInvoker> {
         SaleStatusHandler handler = new SaleStatusHandler(
                 wiring().redis(env.redis()),
                 new SaleRepository(wiring().db(env.db())),
-                new NegativeCache(Clock.systemUTC(), env.negativeCacheTtl()),
+                new ExpiringIds(Clock.systemUTC(), env.negativeCacheTtl()),
                 Clock.systemUTC());
         serve(t -> new SaleStatusInvoker(handler, t));
     }

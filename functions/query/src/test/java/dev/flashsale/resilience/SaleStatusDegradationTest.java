@@ -10,7 +10,7 @@ import dev.flashsale.query.SaleStatusHandler;
 import dev.flashsale.query.SaleStatusInvoker;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
-import dev.flashsale.sale.NegativeCache;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.FaultProxy;
 import dev.flashsale.testing.HttpApi;
@@ -53,7 +53,7 @@ class SaleStatusDegradationTest {
                 new SaleStatusHandler(
                         proxied,
                         new SaleRepository(stack.db),
-                        new NegativeCache(Clock.systemUTC(), Duration.ofSeconds(5)),
+                        new ExpiringIds(Clock.systemUTC(), Duration.ofSeconds(5)),
                         Clock.systemUTC()),
                 dev.flashsale.telemetry.Telemetry.noop());
     }

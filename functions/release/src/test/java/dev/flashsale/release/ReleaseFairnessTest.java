@@ -8,7 +8,6 @@ import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ReleaseFairnessTest {
 
     @AutoClose
-    private static final TestStack STACK = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack STACK = TestStack.shortLived();
 
     private static ReservationStatus status(Sale sale, Reservation r) {
         return STACK.store.find(sale.id(), r.id()).orElseThrow().status();

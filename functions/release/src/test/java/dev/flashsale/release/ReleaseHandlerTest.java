@@ -30,7 +30,7 @@ class ReleaseHandlerTest {
 
     /** Holds and claims that expire after 1s. */
     @AutoClose
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack SHORT = TestStack.shortLived();
 
     @AutoClose
     private static final TestStack LONG = TestStack.create();
@@ -147,7 +147,7 @@ class ReleaseHandlerTest {
         List<Future<ReleaseSummary>> futures = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             futures.add(pool.submit(() -> {
-                try (TestStack env = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1))) {
+                try (TestStack env = TestStack.shortLived()) {
                     return ReleaseFixture.handler(env, ReleaseFixture.settings(1_000))
                             .run(List.of(sale.id()), in30s());
                 }

@@ -14,8 +14,8 @@ import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SaleLoader;
-import dev.flashsale.sale.SoldOutCache;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +43,10 @@ public final class ReserveHandler {
 
     private final ReservationStore store;
     private final ConfirmationQueue queue;
-    private final SoldOutCache soldOut;
+    private final ExpiringIds soldOut;
     private final SaleLoader loader;
 
-    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, SoldOutCache soldOut, SaleLoader loader) {
+    public ReserveHandler(ReservationStore store, ConfirmationQueue queue, ExpiringIds soldOut, SaleLoader loader) {
         this.store = store;
         this.queue = queue;
         this.soldOut = soldOut;
@@ -54,7 +54,7 @@ public final class ReserveHandler {
     }
 
     public ReserveOutcome reserve(ReserveRequest request) {
-        if (soldOut.isSoldOut(request.saleId())
+        if (soldOut.contains(request.saleId())
                 && !store.keySeen(request.saleId(), request.buyerId(), request.idempotencyKey())) {
             return new ReserveOutcome.Refused(new Refusal.SoldOut(0, request.quantity()));
         }
@@ -90,7 +90,7 @@ public final class ReserveHandler {
                 && refused.refusal() instanceof Refusal.SoldOut s
                 && s.available() == 0;
         if (lastUnitTaken || nothingLeft) {
-            soldOut.markSoldOut(saleId);
+            soldOut.add(saleId);
         }
     }
 

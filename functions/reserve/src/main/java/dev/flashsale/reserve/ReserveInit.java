@@ -12,9 +12,9 @@ import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
+import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SaleLoader;
 import dev.flashsale.sale.SaleSync;
-import dev.flashsale.sale.SoldOutCache;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.util.Map;
@@ -40,7 +40,7 @@ public final class ReserveInit extends FunctionInit<ReserveInvoker> {
                 redis, new SaleRepository(wiring().db(env.db())), env.policy().retention());
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
         ReserveHandler handler =
-                new ReserveHandler(store, queue, new SoldOutCache(Clock.systemUTC(), env.soldOutCacheTtl()), loader);
+                new ReserveHandler(store, queue, new ExpiringIds(Clock.systemUTC(), env.soldOutCacheTtl()), loader);
         serve(t -> new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, t));
     }
 

@@ -7,24 +7,28 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Ids remembered for a TTL each, per execution environment: what {@link SoldOutCache} and {@link NegativeCache} keep.
- * A zero TTL remembers nothing. Memory is bounded: when full, expired ids are dropped first, then all.
+ * Ids remembered for a TTL each, per execution environment: the sales seen sold out (so the crowd after the last unit is
+ * answered without a Redis call, and units released later are reservable again within the TTL) and the sale ids the
+ * database does not know (so requests for bogus ids cannot hammer it). A zero TTL remembers nothing. Memory is bounded:
+ * when full, expired ids are dropped first, then all.
  */
-final class ExpiringIds {
+public final class ExpiringIds {
 
+    /** Bounds memory if an environment sees many sales; expired entries are dropped first. */
     static final int MAX_ENTRIES = 10_000;
 
     private final Clock clock;
     private final Duration ttl;
     private final Map<String, Instant> until = new ConcurrentHashMap<>();
 
-    ExpiringIds(Clock clock, Duration ttl) {
+    /** @param ttl how long an id is remembered; {@link Duration#ZERO} remembers nothing */
+    public ExpiringIds(Clock clock, Duration ttl) {
         this.clock = clock;
         this.ttl = ttl;
     }
 
     /** Whether {@code id} was added less than a TTL ago. */
-    boolean contains(String id) {
+    public boolean contains(String id) {
         Instant expires = until.get(id);
         if (expires == null) {
             return false;
@@ -37,7 +41,7 @@ final class ExpiringIds {
     }
 
     /** Remembers {@code id} for a TTL from now. */
-    void add(String id) {
+    public void add(String id) {
         if (ttl.isZero()) {
             return;
         }

@@ -6,17 +6,12 @@ import dev.flashsale.redis.SaleKeys;
 import java.time.Duration;
 import java.util.List;
 
-/** Sales as the reservation script sees them in Redis. */
-public final class SaleCache {
-
-    private final RedisConnection redis;
-    private final Duration retention;
-
-    /** @param retention how long after the sale's end its keys are kept */
-    public SaleCache(RedisConnection redis, Duration retention) {
-        this.redis = redis;
-        this.retention = retention;
-    }
+/**
+ * Sales as the reservation script sees them in Redis.
+ *
+ * @param retention how long after the sale's end its keys are kept
+ */
+public record SaleCache(RedisConnection redis, Duration retention) {
 
     /**
      * Writes the sale's definition, and its stock counter only if there is none yet.

@@ -20,7 +20,7 @@ import redis.clients.jedis.params.SetParams;
  * Loads a sale that Redis does not know from the database, on the reservation path (prewarm had not loaded it yet, or
  * its keys were lost). One loader at a time per sale, across environments: a short Redis lock under the sale's hash
  * tag; the others poll briefly for the sale to appear. A sale the database does not know either is remembered in this
- * environment for a short time ({@link NegativeCache}), so bogus ids reach the database at most once per TTL.
+ * environment for a short time ({@link ExpiringIds}), so bogus ids reach the database at most once per TTL.
  */
 public final class SaleLoader {
 
@@ -33,7 +33,7 @@ public final class SaleLoader {
     private final RedisConnection redis;
     private final SaleSync sync;
     private final Clock clock;
-    private final NegativeCache missing;
+    private final ExpiringIds missing;
     private final Duration wait;
     private final SecureRandom random = new SecureRandom();
     private final LongAdder lookups = new LongAdder();
@@ -42,7 +42,7 @@ public final class SaleLoader {
         this.redis = redis;
         this.sync = sync;
         this.clock = clock;
-        this.missing = new NegativeCache(clock, settings.negativeCacheTtl());
+        this.missing = new ExpiringIds(clock, settings.negativeCacheTtl());
         this.wait = settings.loadWait();
     }
 
@@ -59,7 +59,7 @@ public final class SaleLoader {
      * @throws DependencyUnavailableException when another loader did not finish within the wait, or a store is down
      */
     public boolean load(String saleId) {
-        if (missing.isMissing(saleId)) {
+        if (missing.contains(saleId)) {
             return false;
         }
         SaleKeys k = new SaleKeys(saleId);
@@ -81,7 +81,7 @@ public final class SaleLoader {
             if (loaded(k)) {
                 return true;
             }
-            if (missing.isMissing(saleId)) {
+            if (missing.contains(saleId)) {
                 return false;
             }
             if (clock.instant().isAfter(giveUp)) {
@@ -96,7 +96,7 @@ public final class SaleLoader {
 
     private boolean loadLocked(String saleId, SaleKeys k) {
         // Double check under the lock: the previous holder may have loaded it, or found it missing, meanwhile.
-        if (missing.isMissing(saleId)) {
+        if (missing.contains(saleId)) {
             return false;
         }
         if (loaded(k)) {
@@ -105,12 +105,12 @@ public final class SaleLoader {
         lookups.increment();
         Optional<SyncResult> result = sync.loadIfAbsent(saleId);
         if (result.isEmpty()) {
-            missing.markMissing(saleId);
+            missing.add(saleId);
             return false;
         }
         Instant gone = result.get().sale().sale().endsAt().plus(sync.retention());
         if (!clock.instant().isBefore(gone)) {
-            missing.markMissing(saleId);
+            missing.add(saleId);
             return false;
         }
         LOG.info(

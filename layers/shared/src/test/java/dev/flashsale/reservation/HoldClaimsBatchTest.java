@@ -8,7 +8,6 @@ import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ class HoldClaimsBatchTest {
     private static final TestStack STACK = TestStack.create();
 
     @AutoClose
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack SHORT = TestStack.shortLived();
 
     private static boolean listed(String key, String id) {
         return STACK.redis.call(c -> c.zscore(key, id)) != null;

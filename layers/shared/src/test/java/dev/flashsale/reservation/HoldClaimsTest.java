@@ -7,7 +7,6 @@ import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ class HoldClaimsTest {
     private static final TestStack STACK = TestStack.create();
 
     @AutoClose
-    private static final TestStack SHORT = new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    private static final TestStack SHORT = TestStack.shortLived();
 
     private static String units(String saleId, String buyer) {
         return STACK.redis.call(c -> c.hget(new SaleKeys(saleId).units(), buyer));

@@ -71,6 +71,11 @@ public final class TestStack implements AutoCloseable {
         return new TestStack(Duration.ofMinutes(10), Duration.ofMinutes(2));
     }
 
+    /** One-second holds and claims, for tests that let them expire. */
+    public static TestStack shortLived() {
+        return new TestStack(Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+
     /** A live sale (fresh id) in the database and in Redis with the same stock. */
     public Sale newSale(int stock, int perBuyerLimit, int perOrderMax) {
         Sale sale = TestSales.live(stock, perBuyerLimit, perOrderMax);

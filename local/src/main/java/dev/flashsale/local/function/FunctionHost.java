@@ -17,26 +17,8 @@ import java.util.function.Function;
  * {@code Context} whose remaining time counts down from the function's {@code Timeout}; one that overruns it fails,
  * as in Lambda.
  */
-public final class FunctionHost {
-
-    private final FunctionSpec spec;
-    private final String region;
-    private final RequestHandler<Object, Object> handler;
-    private final InvocationLog log;
-    private final long initMillis;
-
-    private FunctionHost(
-            FunctionSpec spec,
-            String region,
-            RequestHandler<Object, Object> handler,
-            InvocationLog log,
-            long initMillis) {
-        this.spec = spec;
-        this.region = region;
-        this.handler = handler;
-        this.log = log;
-        this.initMillis = initMillis;
-    }
+public record FunctionHost(
+        FunctionSpec spec, String region, RequestHandler<Object, Object> handler, InvocationLog log, long initMillis) {
 
     /** Loads the handler class and builds it (its Init runs now, reading {@code environment}). */
     @SuppressWarnings("unchecked")
@@ -86,14 +68,6 @@ public final class FunctionHost {
 
     public String id() {
         return spec.logicalId();
-    }
-
-    public FunctionSpec spec() {
-        return spec;
-    }
-
-    public long initMillis() {
-        return initMillis;
     }
 
     /**

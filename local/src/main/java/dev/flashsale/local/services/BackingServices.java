@@ -30,38 +30,21 @@ import redis.embedded.RedisServer;
  * postgres, database {@code flashsale} created if missing); an embedded one (embedded Redis, embedded PostgreSQL,
  * an in-memory SQS server in process, or ElasticMQ with {@code LOCAL_SQS=elasticmq}). Migrations are applied. {@link #describe()} says which were used.
  */
-public final class BackingServices implements AutoCloseable {
+public record BackingServices(
+        String redisUrl,
+        String redisSource,
+        DbSettings db,
+        String dbSource,
+        URI sqsEndpoint,
+        String sqsSource,
+        List<AutoCloseable> embedded)
+        implements AutoCloseable {
 
     /** The region of the in-memory queues' ARNs: the local stack's ({@code LocalStack}). */
     private static final String REGION = "us-east-1";
 
-    private final String redisUrl;
-    private final String redisSource;
-    private final DbSettings db;
-    private final String dbSource;
-    private final URI sqsEndpoint;
-    private final String sqsSource;
-    private final List<AutoCloseable> embedded;
-
     /** A service found, and where. */
     private record Found<T>(T value, String source) {}
-
-    private BackingServices(
-            String redisUrl,
-            String redisSource,
-            DbSettings db,
-            String dbSource,
-            URI sqsEndpoint,
-            String sqsSource,
-            List<AutoCloseable> embedded) {
-        this.redisUrl = redisUrl;
-        this.redisSource = redisSource;
-        this.db = db;
-        this.dbSource = dbSource;
-        this.sqsEndpoint = sqsEndpoint;
-        this.sqsSource = sqsSource;
-        this.embedded = embedded;
-    }
 
     /**
      * @param env          where REDIS_URL, DATABASE_URL, DB_USER, DB_PASSWORD and SQS_ENDPOINT are read (the process
@@ -267,10 +250,6 @@ public final class BackingServices implements AutoCloseable {
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
     }
 
-    public String redisUrl() {
-        return redisUrl;
-    }
-
     /** Replicas connected to the Redis in use ({@code connected_slaves} of {@code INFO replication}); 0 if unknown. */
     public int redisReplicas() {
         RedisSettings s = RedisSettings.of(redisUrl);
@@ -287,14 +266,6 @@ public final class BackingServices implements AutoCloseable {
             // unknown: treated as none
         }
         return 0;
-    }
-
-    public DbSettings db() {
-        return db;
-    }
-
-    public URI sqsEndpoint() {
-        return sqsEndpoint;
     }
 
     public String describe() {

@@ -45,37 +45,20 @@ import org.HdrHistogram.ConcurrentHistogram;
  * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis, as there is no admin
  * API yet), releases a crowd of buyers at it with a progress bar, waits until every accepted hold is confirmed, then
  * measures and checks the invariants, and writes {@code summary.txt} and {@code latency.html}.
+ *
+ * @param api          the local API's base URL
+ * @param queueBacklog messages still in the confirmation queue (0 when unknown)
+ * @param out          progress and the summary; null prints nothing
  */
-public final class Simulator {
+public record Simulator(
+        SimulationOptions options,
+        URI api,
+        String redisUrl,
+        DbSettings dbSettings,
+        LongSupplier queueBacklog,
+        PrintStream out) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    private final SimulationOptions options;
-    private final URI api;
-    private final String redisUrl;
-    private final DbSettings dbSettings;
-    private final LongSupplier queueBacklog;
-    private final PrintStream out;
-
-    /**
-     * @param api          the local API's base URL
-     * @param queueBacklog messages still in the confirmation queue (0 when unknown)
-     * @param out          progress and the summary; null prints nothing
-     */
-    public Simulator(
-            SimulationOptions options,
-            URI api,
-            String redisUrl,
-            DbSettings dbSettings,
-            LongSupplier queueBacklog,
-            PrintStream out) {
-        this.options = options;
-        this.api = api;
-        this.redisUrl = redisUrl;
-        this.dbSettings = dbSettings;
-        this.queueBacklog = queueBacklog;
-        this.out = out;
-    }
 
     public SimulationSummary run() throws IOException, InterruptedException {
         RedisSettings rs = RedisSettings.of(redisUrl);
