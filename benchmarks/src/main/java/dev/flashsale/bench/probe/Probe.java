@@ -66,7 +66,10 @@ public final class Probe {
         InvocationContext context = new InvocationContext("bench", "us-east-1", java.time.Duration.ofMinutes(15));
 
         if (restore) {
-            Object init = Class.forName(initClass).getMethod("instance").invoke(null);
+            // the environment's one Init, as the runtime's invoker found it (XxxInit.LAMBDA, a Once)
+            java.lang.reflect.Field lambda = Class.forName(initClass).getDeclaredField("LAMBDA");
+            lambda.setAccessible(true);
+            Object init = ((dev.flashsale.init.Once<?>) lambda.get(null)).get();
             Hooks hooks = (Hooks) init.getClass().getMethod("hooks").invoke(init);
             long sqsBefore = sqsClientsBuilt(hooks);
             hooks.beforeCheckpoint();

@@ -6,6 +6,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.db.UnknownSaleException;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
@@ -13,9 +14,6 @@ import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.telemetry.Telemetry;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -31,6 +29,7 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
     static final Once<ConfirmInit> LAMBDA = perEnvironment(ConfirmInit::from);
 
     private final HoldClaims claims;
+    private final OrderFence fence;
     private final ConfirmHandler handler;
 
     public ConfirmInit(ConfirmEnvironment env, Telemetry telemetry) {
@@ -39,7 +38,8 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
                 wiring().redis(env.redis()),
                 env.lifetimes().claim(),
                 env.lifetimes().redriveWindow());
-        this.handler = new ConfirmHandler(claims, new OrderFence(wiring().db(env.db())));
+        this.fence = new OrderFence(wiring().db(env.db()));
+        this.handler = new ConfirmHandler(claims, fence);
         serve(t -> new ConfirmInvoker(handler, t));
     }
 
@@ -55,8 +55,9 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
      * Runs the invocation path once: an SQS batch whose one message names a reservation of the prime sale goes through
      * the invoker, message parsing and the handler to claim.lua, which answers UNKNOWN before it writes anything; then
      * settle.lua for it (UNKNOWN, no change). Then a batch of two such reservations (claim-batch.lua, then each one by
-     * one) and settle-batch.lua for one (UNKNOWN, no change). Then the database connection is opened and a read of the prime sale runs
-     * through the same JDBC path (a string and a timestamp parameter) an order takes.
+     * one) and settle-batch.lua for one (UNKNOWN, no change). Then the database fence runs a batch for the prime sale: its
+     * statements find no sale row, write nothing and refuse it (the same JDBC path, with array parameters, a real batch
+     * takes).
      */
     @Override
     protected void primePaths() {
@@ -108,14 +109,15 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
                         PrimeSamples.SALE_ID,
                         PrimeSamples.RESERVATION_ID,
                         new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)));
-        tryDatabase(() -> db().transaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT stock FROM sales WHERE id = ? AND starts_at <= ?")) {
-                ps.setString(1, PrimeSamples.SALE_ID);
-                ps.setTimestamp(2, Timestamp.from(PrimeSamples.reservation().createdAt()));
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next();
-                }
+        // the database fence for the prime sale: its insert finds no sale row (nothing written), then the sale lock
+        // finds none either and refuses the batch (UnknownSaleException, rolled back): the statements, their array
+        // parameters and the transaction run as a real batch's do
+        tryDatabase(() -> {
+            try {
+                fence.confirmAll(PrimeSamples.SALE_ID, List.of(prime));
+            } catch (UnknownSaleException expected) {
+                // the prime sale is never in the database
             }
-        }));
+        });
     }
 }
