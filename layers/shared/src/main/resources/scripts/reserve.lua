@@ -13,7 +13,7 @@ local holdsKey       = KEYS[3]  -- fs:{sale}:holds  zset reservation id -> hold 
 local reservationKey = KEYS[4]  -- fs:{sale}:res    hash reservation id -> reservation JSON
 local idempotencyKey = KEYS[5]  -- fs:{sale}:idem   hash "buyer\nkey" -> reservation id
 local unitsKey       = KEYS[6]  -- fs:{sale}:units  hash buyer -> units held/claimed/confirmed
-local rateKey        = KEYS[7]  -- fs:{sale}:rate:<buyer>  token bucket: tokens, ts
+local rateKey        = KEYS[7]  -- fs:{sale}:bucket:<buyer>  token bucket: "<tokens> <ms>"
 local resentKey      = KEYS[8]  -- fs:{sale}:resent hash reservation id -> when a replay last re-sent its confirmation (ms)
 
 local newId        = ARGV[1]  -- the key's reservation id
@@ -30,10 +30,15 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 -- The buyer's token bucket (burst rateBurst, refilled at ratePerSec): nil when a token was taken, else the wait in ms.
+-- One string "<tokens> <ms>" with its expiry: a read and a write per attempt (a hash took three commands).
 local function takeToken()
-  local bucket = redis.call('HMGET', rateKey, 'tokens', 'ts')
-  local tokens = tonumber(bucket[1]) or rateBurst
-  local last = tonumber(bucket[2]) or now
+  local bucket = redis.call('GET', rateKey)
+  local tokens, last = rateBurst, now
+  if bucket then
+    local sep = string.find(bucket, ' ', 1, true)
+    tokens = tonumber(string.sub(bucket, 1, sep - 1))
+    last = tonumber(string.sub(bucket, sep + 1))
+  end
   if now > last then
     tokens = math.min(rateBurst, tokens + (now - last) * ratePerSec / 1000)
     last = now
@@ -44,8 +49,7 @@ local function takeToken()
   else
     tokens = tokens - 1
   end
-  redis.call('HSET', rateKey, 'tokens', tostring(tokens), 'ts', last)
-  redis.call('PEXPIRE', rateKey, math.ceil(rateBurst * 1000 / ratePerSec) + 1000)
+  redis.call('SET', rateKey, tokens .. ' ' .. last, 'PX', math.ceil(rateBurst * 1000 / ratePerSec) + 1000)
   return wait
 end
 

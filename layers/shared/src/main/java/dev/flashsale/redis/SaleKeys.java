@@ -17,7 +17,8 @@ import java.util.List;
  *   <li>{@code idempotency}: hash {@code buyer \n key} &rarr; reservation id</li>
  *   <li>{@code units}: hash buyer &rarr; units held, claimed or confirmed</li>
  *   <li>{@code resent}: hash reservation id &rarr; when a replay last re-sent its confirmation (epoch ms)</li>
- *   <li>{@code rate:<buyer>}: the buyer's token bucket for this sale</li>
+ *   <li>{@code bucket:<buyer>}: the buyer's token bucket for this sale, a string {@code "<tokens> <ms>"} (a new name:
+ *       the hash {@code rate:<buyer>} of earlier versions expires within seconds)</li>
  *   <li>{@code loader}: short lock held by the one environment loading the sale from the database</li>
  * </ul>
  */
@@ -68,7 +69,7 @@ public record SaleKeys(String saleId) {
     }
 
     public String rateBucket(String buyerId) {
-        return key("rate:" + buyerId);
+        return key("bucket:" + buyerId);
     }
 
     public String loader() {
