@@ -288,7 +288,7 @@ public final class ConfirmHandler {
             if (decision == null || s == null) {
                 continue; // failed above
             }
-            reportUnfollowed(r, decision, s);
+            reportUnfollowed(r, decision, restoreIfLost(r, decision, s));
             results[heldAt.get(r.id())] = new MessageResult.Acknowledged(outcome(r, decision));
         }
     }
@@ -370,6 +370,24 @@ public final class ConfirmHandler {
         }
     }
 
+    /**
+     * Redis answered UNKNOWN when following the decision: the reservation was claimed, then vanished (a failover to a
+     * replica that never had it, between the claim and now). The claimed copy is written back with the decided status,
+     * for replays of its key to answer and for the record to match the database; counters are reconciliation's.
+     */
+    private SettleOutcome restoreIfLost(Reservation held, OrderDecision decision, SettleOutcome settled) {
+        if (settled != SettleOutcome.UNKNOWN) {
+            return settled;
+        }
+        LOG.warn(
+                "reservation {} of sale {} vanished from Redis after its claim (lost in a failover?); writing the database's "
+                        + "decision ({}) back",
+                held.id(),
+                held.saleId(),
+                decision);
+        return claims.followOrRestore(held, decision);
+    }
+
     private static void reportUnfollowed(Reservation held, OrderDecision decision, SettleOutcome settled) {
         if (settled == SettleOutcome.CONFLICT || settled == SettleOutcome.UNKNOWN) {
             LOG.error(
@@ -397,7 +415,8 @@ public final class ConfirmHandler {
         OrderDecision decision = fence.confirm(held);
         afterStep.accept(Step.COMMITTED);
 
-        reportUnfollowed(held, decision, claims.follow(held.saleId(), held.id(), decision));
+        reportUnfollowed(
+                held, decision, restoreIfLost(held, decision, claims.follow(held.saleId(), held.id(), decision)));
         return outcome(held, decision);
     }
 
