@@ -13,12 +13,14 @@ import dev.flashsale.reservation.SettleOutcome;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -239,17 +241,10 @@ public final class ConfirmHandler {
                     saleId,
                     held.size(),
                     e.toString());
-            decisions = new LinkedHashMap<>();
-            for (Reservation r : held) {
-                try {
-                    decisions.put(r.id(), fence.confirm(r));
-                } catch (DependencyUnavailableException | UnknownSaleException x) {
-                    throw x;
-                } catch (RuntimeException x) {
-                    LOG.error("reservation {} of sale {} could not be decided", r.id(), saleId, x);
-                    results[heldAt.get(r.id())] = new MessageResult.Failed(x);
-                }
-            }
+            Map<String, Reservation> byId = new LinkedHashMap<>();
+            held.forEach(r -> byId.put(r.id(), r));
+            decisions = oneAtATime(
+                    saleId, byId.keySet(), id -> fence.confirm(byId.get(id)), "could not be decided", heldAt, results);
         }
         afterStep.accept(Step.COMMITTED);
 
@@ -265,22 +260,14 @@ public final class ConfirmHandler {
                     saleId,
                     decisions.size(),
                     e.toString());
-            settled = new HashMap<>();
-            for (Map.Entry<String, OrderDecision> d : decisions.entrySet()) {
-                try {
-                    settled.put(d.getKey(), claims.follow(saleId, d.getKey(), d.getValue()));
-                } catch (DependencyUnavailableException x) {
-                    throw x;
-                } catch (RuntimeException x) {
-                    LOG.error(
-                            "reservation {} of sale {}: Redis could not follow {}",
-                            d.getKey(),
-                            saleId,
-                            d.getValue(),
-                            x);
-                    results[heldAt.get(d.getKey())] = new MessageResult.Failed(x);
-                }
-            }
+            Map<String, OrderDecision> decided = decisions;
+            settled = oneAtATime(
+                    saleId,
+                    decided.keySet(),
+                    id -> claims.follow(saleId, id, decided.get(id)),
+                    "could not be followed by Redis",
+                    heldAt,
+                    results);
         }
         for (Reservation r : held) {
             OrderDecision decision = decisions.get(r.id());
@@ -291,6 +278,31 @@ public final class ConfirmHandler {
             reportUnfollowed(r, decision, restoreIfLost(r, decision, s));
             results[heldAt.get(r.id())] = new MessageResult.Acknowledged(outcome(r, decision));
         }
+    }
+
+    /**
+     * A batch step's fallback: {@code step} for each reservation on its own, so that what throws (other than an outage
+     * or an unknown sale, which end the batch) fails only its own message.
+     */
+    private static <T> Map<String, T> oneAtATime(
+            String saleId,
+            Collection<String> ids,
+            Function<String, T> step,
+            String failure,
+            Map<String, Integer> at,
+            MessageResult[] results) {
+        Map<String, T> done = new LinkedHashMap<>();
+        for (String id : ids) {
+            try {
+                done.put(id, step.apply(id));
+            } catch (DependencyUnavailableException | UnknownSaleException x) {
+                throw x;
+            } catch (RuntimeException x) {
+                LOG.error("reservation {} of sale {} {}", id, saleId, failure, x);
+                results[at.get(id)] = new MessageResult.Failed(x);
+            }
+        }
+        return done;
     }
 
     /** The fallback of a batch step that failed other than by an outage: each reservation as a batch of one. */
