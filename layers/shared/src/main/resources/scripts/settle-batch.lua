@@ -3,13 +3,15 @@
 -- given, and gets its own answer {code, status}: SETTLED, ALREADY, CONFLICT, or UNKNOWN (not in Redis: the caller
 -- restores a lost record one by one with settle.lua, a rare path kept out of this script). Every id leaves the holds
 -- and claims sets. An id that comes twice is settled once (the second answers ALREADY).
--- The writes go out aggregated: one HSET of the records, one INCRBY of the stock, one HINCRBY per buyer.
+-- The writes go out aggregated: one HSET of the records, one INCRBY of the stock, one HINCRBY per buyer, one of
+-- meta.confirmed (units in CONFIRMED records, see sync-sale.lua).
 local stockKey       = KEYS[1]  -- fs:{sale}:stock   available units
 local holdsKey       = KEYS[2]  -- fs:{sale}:holds   zset id -> hold deadline (ms)
 local claimsKey      = KEYS[3]  -- fs:{sale}:claims  zset id -> claim deadline (ms)
 local reservationKey = KEYS[4]  -- fs:{sale}:res     hash id -> reservation JSON
 local unitsKey       = KEYS[5]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
-local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter)
+local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter),
+                                --                   confirmed (units in CONFIRMED records)
 
 -- ARGV: triples id, target (CONFIRMED or EXPIRED), refund (EXPIRED only: 'always' or 'if-counted'; else '')
 if #ARGV == 0 then
@@ -39,6 +41,7 @@ local reconciled = nil
 local reply = {}
 local records = {}   -- id, JSON, ... for one HSET
 local refunded = 0   -- units back to available stock
+local confirmedUnits = 0
 local buyers = {}    -- buyer -> units freed
 local seen = {}
 for i, id in ipairs(ids) do
@@ -72,6 +75,7 @@ for i, id in ipairs(ids) do
         r.released = now
       else
         r.confirmed = now
+        confirmedUnits = confirmedUnits + tonumber(r.qty)
       end
       r.status = target
       records[#records + 1] = id
@@ -93,5 +97,8 @@ for buyer, units in pairs(buyers) do
 end
 if #records > 0 then
   redis.call('HSET', reservationKey, unpack(records))
+end
+if confirmedUnits > 0 then
+  redis.call('HINCRBY', metaKey, 'confirmed', confirmedUnits)
 end
 return reply

@@ -16,13 +16,14 @@
 -- An unknown id with a record to restore (a hold Redis lost, decided by the database from its message after the hold's
 -- deadline) is written back with the decided status, and its key mapped to it, so that a replay of the key answers the
 -- outcome; counters are left to reconciliation (the lost hold's units were never counted here, or were counted by a
--- reconciliation since).
+-- reconciliation since), except meta.confirmed, which counts the units of every CONFIRMED record written.
 local stockKey       = KEYS[1]  -- fs:{sale}:stock   available units
 local holdsKey       = KEYS[2]  -- fs:{sale}:holds   zset id -> hold deadline (ms)
 local claimsKey      = KEYS[3]  -- fs:{sale}:claims  zset id -> claim deadline (ms)
 local reservationKey = KEYS[4]  -- fs:{sale}:res     hash id -> reservation JSON
 local unitsKey       = KEYS[5]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
-local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter)
+local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, when sync-sale.lua last set the counter),
+                                --                   confirmed (units in CONFIRMED records)
 local idempotencyKey = KEYS[7]  -- fs:{sale}:idem    hash "buyer\nkey" -> reservation id
 
 local id          = ARGV[1]
@@ -49,6 +50,9 @@ if not raw then
   if target == 'EXPIRED' then r.released = now else r.confirmed = now end
   redis.call('HSET', reservationKey, id, cjson.encode(r))
   redis.call('HSETNX', idempotencyKey, r.buyer .. '\n' .. r.key, id)
+  if target == 'CONFIRMED' then
+    redis.call('HINCRBY', metaKey, 'confirmed', tonumber(r.qty))
+  end
   return {'RESTORED', target}
 end
 local r = cjson.decode(raw)
@@ -71,6 +75,7 @@ if target == 'EXPIRED' then
   r.released = now
 else
   r.confirmed = now
+  redis.call('HINCRBY', metaKey, 'confirmed', tonumber(r.qty))
 end
 r.status = target
 redis.call('HSET', reservationKey, id, cjson.encode(r))

@@ -63,7 +63,8 @@ public final class InvariantChecker {
         Set<String> holds = new HashSet<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
         Set<String> claims = new HashSet<>(redis.call(c -> c.zrange(k.claims(), 0, -1)));
         Map<String, String> units = redis.call(c -> c.hgetAll(k.units()));
-        String reconciled = redis.call(c -> c.hget(k.meta(), "reconciled"));
+        List<String> meta = redis.call(c -> c.hmget(k.meta(), "reconciled", "confirmed"));
+        String reconciled = meta.get(0);
         long reconciledAt = reconciled == null ? 0 : Long.parseLong(reconciled);
 
         // Database alone.
@@ -127,6 +128,16 @@ public final class InvariantChecker {
                                 + (claims.contains(e.getKey()) ? " but listed" : " but not listed")
                                 + " in the claims set"));
             }
+        }
+        long confirmedUnits = reservations.values().stream()
+                .filter(r -> r.status() == ReservationStatus.CONFIRMED)
+                .mapToLong(Reservation::quantity)
+                .sum();
+        if (meta.get(1) != null && Long.parseLong(meta.get(1)) != confirmedUnits) {
+            v.add(new Violation(
+                    Scope.REDIS,
+                    "meta.confirmed says " + meta.get(1) + " units, the CONFIRMED reservations hold "
+                            + confirmedUnits));
         }
         for (String id : holds) {
             if (!raw.containsKey(id)) {

@@ -130,11 +130,9 @@ public final class PrewarmHandler {
                     r.id(),
                     s.buyersCorrected());
         }
-        // A reservation record Redis lost took its effects on the stock counter with it (one script wrote both), so a
-        // corrected counter is the evidence to look for lost orders (and buyers' counts, see SaleSync.reconcile); a run
-        // that corrected nothing reads no orders.
-        boolean lostWrites = s.action() != SyncResult.Action.UNCHANGED;
-        SaleSync.Restored restored = lostWrites ? sync.restoreOrders(r) : new SaleSync.Restored(0, 0);
+        // A corrected counter, or units the database sold that Redis has no record of, is the evidence to look for lost
+        // orders (and buyers' counts, see SaleSync.reconcile); a run without it reads no orders.
+        SaleSync.Restored restored = s.lostWrites() ? sync.restoreOrders(r) : new SaleSync.Restored(0, 0);
         if (restored.any()) {
             LOG.warn(
                     "prewarm: sale {}: Redis had lost {} confirmed reservations and {} key mappings (a failover?); restored",

@@ -44,14 +44,14 @@ public final class SaleSync {
     }
 
     /**
-     * Sets the stock counter to what the database and Redis' holds say it must be, and, when it was wrong (Redis lost or
-     * replayed writes: every write that moves a buyer's count moves the counter too), every buyer's count as well, in a
-     * second pass under the lock again; a sale whose counter was right costs no read of its orders. Empty if not in the
-     * database.
+     * Sets the stock counter to what the database and Redis' holds say it must be, and, when there is evidence that
+     * Redis lost or replayed writes (the counter was wrong: every write that moves a buyer's count moves it too; or the
+     * database sold units Redis has no record of), every buyer's count as well, in a second pass under the lock again;
+     * a sale with no such evidence costs no read of its orders. Empty if not in the database.
      */
     public Optional<SyncResult> reconcile(String saleId) {
         Optional<SyncResult> stock = run(saleId, "reconcile", false);
-        if (stock.isEmpty() || stock.get().action() == SyncResult.Action.UNCHANGED) {
+        if (stock.isEmpty() || !stock.get().lostWrites()) {
             return stock;
         }
         return run(saleId, "reconcile", true)
@@ -61,7 +61,8 @@ public final class SaleSync {
                         stock.get().before(),
                         counts.after(),
                         counts.held(),
-                        counts.buyersCorrected()));
+                        counts.buyersCorrected(),
+                        stock.get().unrecorded()));
     }
 
     private Optional<SyncResult> run(String saleId, String mode, boolean buyerCounts) {
@@ -98,7 +99,8 @@ public final class SaleSync {
                     ScriptReply.number(reply.get(1)),
                     ScriptReply.number(reply.get(2)),
                     ScriptReply.number(reply.get(3)),
-                    ScriptReply.number(reply.get(4)));
+                    ScriptReply.number(reply.get(4)),
+                    ScriptReply.number(reply.get(5)));
         });
     }
 
@@ -126,8 +128,8 @@ public final class SaleSync {
                         Integer.toString(o.quantity()),
                         Long.toString(o.heldAt().toEpochMilli())));
             }
-            List<?> reply =
-                    (List<?>) redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency()), args);
+            List<?> reply = (List<?>)
+                    redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency(), k.meta()), args);
             records += ScriptReply.number(reply.get(0));
             mappings += ScriptReply.number(reply.get(1));
         }

@@ -9,8 +9,17 @@ import dev.flashsale.db.SaleRecord;
  * @param after  the counter after
  * @param held   units held or claimed-and-undecided in Redis when it ran (0 when the counter was kept)
  * @param buyersCorrected buyers whose units counter was wrong (a failover lost or replayed writes) and was corrected
+ * @param unrecorded units the database has in orders that Redis has no record of, neither confirmed nor still held or
+ *     claimed (a failover lost confirmed reservations; {@link SaleSync#restoreOrders} writes them back); 0 when the
+ *     counter was kept
  */
-public record SyncResult(SaleRecord sale, Action action, long before, long after, long held, long buyersCorrected) {
+public record SyncResult(
+        SaleRecord sale, Action action, long before, long after, long held, long buyersCorrected, long unrecorded) {
+
+    /** Whether this run found evidence that Redis lost writes: a wrong or missing counter, or orders without records. */
+    public boolean lostWrites() {
+        return action != Action.UNCHANGED || unrecorded != 0;
+    }
 
     public enum Action {
         /** No counter existed: created. */
