@@ -97,9 +97,10 @@ class DashboardBrowserTest {
                             stack.backlog(),
                             eval(browser, "return JSON.stringify(window.dashboardData.queue)"))
                     .isTrue();
+            // one point per second of the sale: a warm machine sells these 40 units within one second
             assertThat(state[0].path("accepted").asInt())
                     .as("points of the accepted line")
-                    .isGreaterThanOrEqualTo(2);
+                    .isPositive();
             assertThat(state[0].path("legend").asText())
                     .contains("sold_out (" + sale.refusedByReason().get("sold-out") + ")");
             assertThat(state[0].path("waiting").asText()).isEqualTo("0");
