@@ -11,7 +11,9 @@ import dev.flashsale.local.schedule.Scheduler;
 import dev.flashsale.local.services.BackingServices;
 import dev.flashsale.local.simulate.SimulationOptions;
 import dev.flashsale.local.simulate.Simulator;
+import dev.flashsale.local.sqs.ApiPolledQueue;
 import dev.flashsale.local.sqs.LocalQueues;
+import dev.flashsale.local.sqs.PolledQueue;
 import dev.flashsale.local.sqs.SqsPoller;
 import dev.flashsale.local.template.SamTemplate;
 import dev.flashsale.local.template.SamTemplate.FunctionSpec;
@@ -153,7 +155,12 @@ public final class LocalStack implements AutoCloseable {
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
                 List<FunctionHost> instances = instances(m, template, environments, log, functions, options);
-                pollers.add(new SqsPoller(m, instances, sqs, queues).start());
+                String url = queues.queueUrl(m.queueId());
+                SqsClient client = sqs;
+                PolledQueue polled = services.sqsServer()
+                        .map(server -> server.polledQueue(url))
+                        .orElseGet(() -> new ApiPolledQueue(client, url));
+                pollers.add(new SqsPoller(m, instances, polled, queues).start());
             }
             for (SamTemplate.ScheduleSpec s : template.schedules()) {
                 if (s.enabled()) {

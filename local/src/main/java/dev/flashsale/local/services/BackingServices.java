@@ -40,6 +40,14 @@ public record BackingServices(
         List<AutoCloseable> embedded)
         implements AutoCloseable {
 
+    /** The in-memory SQS server when the runner started one in process (the default). */
+    public Optional<LocalSqsServer> sqsServer() {
+        return embedded.stream()
+                .filter(LocalSqsServer.class::isInstance)
+                .map(LocalSqsServer.class::cast)
+                .findFirst();
+    }
+
     /** The region of the in-memory queues' ARNs: the local stack's ({@code LocalStack}). */
     private static final String REGION = "us-east-1";
 

@@ -25,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongSupplier;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * An SQS-compatible server in this JVM for the local stack: the AWS JSON 1.0 protocol the SDK v2 speaks
@@ -390,20 +394,13 @@ public final class LocalSqsServer implements AutoCloseable {
         long wait = in.hasNonNull("WaitTimeSeconds")
                 ? seconds("WaitTimeSeconds", in.get("WaitTimeSeconds").asText(), (int) MAX_WAIT_SECONDS)
                 : Integer.parseInt(q.attributes().getOrDefault("ReceiveMessageWaitTimeSeconds", "0"));
-        Optional<MemoryQueue.Redrive> redrive = redrive(q.attributes().get("RedrivePolicy"));
-        MemoryQueue.Receipt receipt = q.receive(max, visibility, wait * 1000, redrive);
-        if (!receipt.deadLetters().isEmpty()) {
-            MemoryQueue dlq = queues.get(redrive.get().deadLetterQueueName());
-            if (dlq != null) {
-                receipt.deadLetters().forEach(dlq::acceptDeadLetter);
-            }
-        }
+        List<MemoryQueue.Received> received = receive(q, max, visibility, wait * 1000);
         Set<String> system = names(in.path("MessageSystemAttributeNames"));
         system.addAll(names(in.path("AttributeNames")));
         Set<String> wanted = names(in.path("MessageAttributeNames"));
         ObjectNode out = JSON.createObjectNode();
         ArrayNode messages = out.putArray("Messages");
-        for (MemoryQueue.Received r : receipt.received()) {
+        for (MemoryQueue.Received r : received) {
             ObjectNode m = messages.addObject()
                     .put("MessageId", r.messageId())
                     .put("ReceiptHandle", r.receiptHandle())
@@ -437,6 +434,83 @@ public final class LocalSqsServer implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /** Receives from {@code q}, handing what went past its redrive policy's count to its dead-letter queue. */
+    private List<MemoryQueue.Received> receive(MemoryQueue q, int max, int visibilitySeconds, long waitMillis)
+            throws InterruptedException {
+        Optional<MemoryQueue.Redrive> redrive = redrive(q.attributes().get("RedrivePolicy"));
+        MemoryQueue.Receipt receipt = q.receive(max, visibilitySeconds, waitMillis, redrive);
+        if (!receipt.deadLetters().isEmpty()) {
+            MemoryQueue dlq = queues.get(redrive.get().deadLetterQueueName());
+            if (dlq != null) {
+                receipt.deadLetters().forEach(dlq::acceptDeadLetter);
+            }
+        }
+        return receipt.received();
+    }
+
+    /**
+     * The queue at {@code queueUrl} for an event source mapping's poller, in process: what {@code ReceiveMessage}
+     * (every attribute, the queue's visibility timeout) and {@code DeleteMessage} do, without the HTTP and JSON a
+     * client pays (Lambda's poller is not the function; see {@link PolledQueue}).
+     */
+    public PolledQueue polledQueue(String queueUrl) {
+        String name = queueUrl.substring(queueUrl.lastIndexOf('/') + 1);
+        return new PolledQueue() {
+            @Override
+            public List<Message> receive(int waitSeconds, int max) {
+                MemoryQueue q = queueNamed(name);
+                try {
+                    return LocalSqsServer.this
+                            .receive(q, max, q.visibilityTimeoutSeconds(), waitSeconds * 1000L)
+                            .stream()
+                            .map(LocalSqsServer::message)
+                            .toList();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of();
+                }
+            }
+
+            @Override
+            public Map<String, String> delete(List<String> receiptHandles) {
+                MemoryQueue q = queueNamed(name);
+                Map<String, String> refused = new LinkedHashMap<>();
+                for (String handle : receiptHandles) {
+                    if (!q.delete(handle)) {
+                        refused.put(handle, "ReceiptHandleIsInvalid the receipt handle is not valid");
+                    }
+                }
+                return refused;
+            }
+        };
+    }
+
+    private static Message message(MemoryQueue.Received r) {
+        Map<String, MessageAttributeValue> attributes = new LinkedHashMap<>();
+        r.attributes()
+                .forEach((k, v) -> attributes.put(
+                        k,
+                        MessageAttributeValue.builder()
+                                .dataType(v.dataType())
+                                .stringValue(v.stringValue())
+                                .binaryValue(v.binaryValue() == null ? null : SdkBytes.fromByteArray(v.binaryValue()))
+                                .build()));
+        return Message.builder()
+                .messageId(r.messageId())
+                .receiptHandle(r.receiptHandle())
+                .md5OfBody(r.md5OfBody())
+                .body(r.body())
+                .attributes(Map.of(
+                        MessageSystemAttributeName.SENDER_ID, ACCOUNT_ID,
+                        MessageSystemAttributeName.SENT_TIMESTAMP, Long.toString(r.sentTimestamp()),
+                        MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT, Integer.toString(r.receiveCount()),
+                        MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP,
+                                Long.toString(r.firstReceiveTimestamp())))
+                .md5OfMessageAttributes(r.md5OfAttributes())
+                .messageAttributes(attributes)
+                .build();
     }
 
     private static void systemAttribute(ObjectNode into, Set<String> wanted, String name, String value) {

@@ -12,11 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
  * One SQS event source mapping: long-polls the queue, gathers up to {@code BatchSize} messages within
@@ -37,21 +33,23 @@ public final class SqsPoller implements AutoCloseable {
     private static final long FILL_PAUSE_MILLIS = 10;
 
     private final SqsMapping mapping;
-    private final SqsClient sqs;
-    private final String queueUrl;
+    private final PolledQueue queue;
     private final String queueArn;
     private final String region;
     private final long windowNanos;
     private final List<EventLoop> loops = new ArrayList<>();
 
-    /** @param instances one per concurrent batch: each loop invokes its own */
-    public SqsPoller(SqsMapping mapping, List<FunctionHost> instances, SqsClient sqs, LocalQueues queues) {
+    /**
+     * @param instances one per concurrent batch: each loop invokes its own
+     * @param queue     the mapping's queue
+     * @param queues    the template's queues (the ARN, region and visibility timeout of the mapping's)
+     */
+    public SqsPoller(SqsMapping mapping, List<FunctionHost> instances, PolledQueue queue, LocalQueues queues) {
         if (instances.isEmpty()) {
             throw new IllegalArgumentException("an SQS poller needs at least one function instance");
         }
         this.mapping = mapping;
-        this.sqs = sqs;
-        this.queueUrl = queues.queueUrl(mapping.queueId());
+        this.queue = queue;
         this.queueArn = queues.queueArn(mapping.queueId());
         this.region = queues.region();
         // a batch never waits so long that its first message becomes visible again (and is received by another loop)
@@ -113,12 +111,7 @@ public final class SqsPoller implements AutoCloseable {
     }
 
     private List<Message> receive(int waitSeconds, int wanted) {
-        return sqs.receiveMessage(b -> b.queueUrl(queueUrl)
-                        .waitTimeSeconds(waitSeconds)
-                        .maxNumberOfMessages(Math.min(MAX_PER_RECEIVE, wanted))
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL)
-                        .messageAttributeNames("All"))
-                .messages();
+        return queue.receive(waitSeconds, Math.min(MAX_PER_RECEIVE, wanted));
     }
 
     void deliver(FunctionHost function, List<Message> batch) {
@@ -137,35 +130,21 @@ public final class SqsPoller implements AutoCloseable {
             return; // the whole batch becomes visible again after the visibility timeout
         }
         Set<String> failed = mapping.reportBatchItemFailures() ? failedIds(result, batch) : Set.of();
-        List<DeleteMessageBatchRequestEntry> done = new ArrayList<>();
+        List<String> done = new ArrayList<>();
         for (Message m : batch) {
             if (!failed.contains(m.messageId())) {
-                done.add(DeleteMessageBatchRequestEntry.builder()
-                        .id(Integer.toString(done.size()))
-                        .receiptHandle(m.receiptHandle())
-                        .build());
-            }
-            if (done.size() == MAX_PER_RECEIVE) {
-                delete(done);
-                done.clear();
+                done.add(m.receiptHandle());
             }
         }
-        if (!done.isEmpty()) {
-            delete(done);
+        if (done.isEmpty()) {
+            return;
         }
-    }
-
-    /** Deletes what succeeded; a delete the queue refuses is said (the message will be delivered again). */
-    private void delete(List<DeleteMessageBatchRequestEntry> entries) {
-        List<DeleteMessageBatchRequestEntry> copy = List.copyOf(entries);
-        DeleteMessageBatchResponse r =
-                sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl).entries(copy));
-        if (r.hasFailed() && !r.failed().isEmpty()) {
-            System.err.println(
-                    "sqs poller " + mapping.functionId() + ": " + r.failed().size() + " of " + copy.size()
-                            + " deletes failed, those messages will be delivered again: "
-                            + r.failed().get(0).code() + " "
-                            + r.failed().get(0).message());
+        // a delete the queue refuses is said: that message will be delivered again
+        Map<String, String> refused = queue.delete(done);
+        if (!refused.isEmpty()) {
+            System.err.println("sqs poller " + mapping.functionId() + ": " + refused.size() + " of " + done.size()
+                    + " deletes failed, those messages will be delivered again: "
+                    + refused.values().iterator().next());
         }
     }
 

@@ -21,6 +21,11 @@ enum QueueServers {
 
     /** A started server and a client to it (the SDK client the functions build), closed together. */
     record Running(URI endpoint, SqsClient sqs, AutoCloseable server) implements AutoCloseable {
+        /** The queue as the runner's poller reads it: in process from the in-memory server, else through the API. */
+        PolledQueue polled(String queueUrl) {
+            return server instanceof LocalSqsServer s ? s.polledQueue(queueUrl) : new ApiPolledQueue(sqs, queueUrl);
+        }
+
         @Override
         public void close() throws Exception {
             sqs.close();

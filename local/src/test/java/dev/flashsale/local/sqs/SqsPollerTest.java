@@ -19,7 +19,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The local SQS event source against a real queue server in process (the in-memory one and ElasticMQ), driving a
+ * The local SQS event source against a real queue server in process (the in-memory one, read in process as the runner
+ * reads it, and ElasticMQ through the SQS API), driving a
  * function hosted as the runner hosts one ({@link RecordingHandler}), from a template written here: batches up to
  * {@code BatchSize}, batch item failures redelivered alone and moved to the DLQ after {@code maxReceiveCount}, and
  * nothing lost or delivered twice across many messages and several concurrent batches.
@@ -103,7 +104,9 @@ class SqsPollerTest {
             List<String> bodies = IntStream.range(0, 35).mapToObj(i -> "m" + i).toList();
             send(s, queues.queueUrl("WorkQueue"), bodies);
 
-            try (SqsPoller poller = new SqsPoller(t.sqsMappings().get(0), instances(t, 1), s.sqs(), queues).start()) {
+            try (SqsPoller poller = new SqsPoller(
+                            t.sqsMappings().get(0), instances(t, 1), s.polled(queues.queueUrl("WorkQueue")), queues)
+                    .start()) {
                 assertThat(LocalTesting.eventually(
                                 Duration.ofSeconds(20), () -> delivered().size() == 35))
                         .isTrue();
@@ -129,7 +132,9 @@ class SqsPollerTest {
             IntStream.range(0, 9).forEach(i -> bodies.add("good-" + i));
             send(s, queues.queueUrl("WorkQueue"), bodies);
 
-            try (SqsPoller poller = new SqsPoller(t.sqsMappings().get(0), instances(t, 1), s.sqs(), queues).start()) {
+            try (SqsPoller poller = new SqsPoller(
+                            t.sqsMappings().get(0), instances(t, 1), s.polled(queues.queueUrl("WorkQueue")), queues)
+                    .start()) {
                 // the poison record's 3 receives, then the redrive moves it to the DLQ
                 assertThat(LocalTesting.eventually(Duration.ofSeconds(20), () -> backlog(queues, "WorkDLQ") == 1))
                         .isTrue();
@@ -165,7 +170,9 @@ class SqsPollerTest {
             LocalQueues queues = LocalQueues.create(s.sqs(), "us-east-1", "", t);
             List<String> bodies =
                     IntStream.range(0, 1500).mapToObj(i -> "n" + i).toList();
-            try (SqsPoller poller = new SqsPoller(t.sqsMappings().get(0), instances(t, 4), s.sqs(), queues).start()) {
+            try (SqsPoller poller = new SqsPoller(
+                            t.sqsMappings().get(0), instances(t, 4), s.polled(queues.queueUrl("WorkQueue")), queues)
+                    .start()) {
                 assertThat(poller.concurrency()).isEqualTo(4);
                 // sent while the pollers run, from four senders
                 IntStream.range(0, 4)
