@@ -68,7 +68,7 @@ public final class Main {
      * once, each request past the 5th opened and closed a TCP connection. In Lambda one environment sends one request at
      * a time, so this is a local matter. The JDK HTTP servers (the API, the in-memory SQS) send without Nagle's delay.
      */
-    static void localJvmSettings() {
+    public static void localJvmSettings() {
         if (System.getProperty("http.maxConnections") == null) {
             System.setProperty("http.maxConnections", "1024");
         }

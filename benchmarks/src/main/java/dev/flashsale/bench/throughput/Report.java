@@ -103,9 +103,9 @@ final class Report {
         ratio("stack reserve / (c) DECRBY + compensation", reserve, decr);
         ratio("stack reserve / minimal script (limit)", reserve, minimal);
         if (handler != null) {
-            ratio("ReserveHandler + ElasticMQ / stack reserve (store)", handler, reserve);
-            ratio("ReserveHandler + ElasticMQ / (a) DB row lock", handler, rowLock);
-            ratio("ReserveHandler + ElasticMQ / (b) SET NX lock", handler, setNx);
+            ratio("ReserveHandler + queue / stack reserve (store)", handler, reserve);
+            ratio("ReserveHandler + queue / (a) DB row lock", handler, rowLock);
+            ratio("ReserveHandler + queue / (b) SET NX lock", handler, setNx);
         }
         ratio("stack confirm per message / PostgreSQL 1 order/txn (limit)", confirm, pg1);
         ratio("stack confirm per message / PostgreSQL 10 orders/txn (limit)", confirm, pg10);
@@ -118,15 +118,15 @@ final class Report {
         goal("reserve path (ReservationStore) >= 10x (a) DB row lock", reserve, rowLock, 10);
         goal("reserve path (ReservationStore) >= 3x (b) SET NX lock", reserve, setNx, 3);
         if (handler != null) {
-            goal("reserve path (ReserveHandler + ElasticMQ) >= 10x (a) DB row lock", handler, rowLock, 10);
-            goal("reserve path (ReserveHandler + ElasticMQ) >= 3x (b) SET NX lock", handler, setNx, 3);
+            goal("reserve path (ReserveHandler + queue) >= 10x (a) DB row lock", handler, rowLock, 10);
+            goal("reserve path (ReserveHandler + queue) >= 3x (b) SET NX lock", handler, setNx, 3);
         }
         goal("batched confirm >= 5x per-message confirm", batched, confirm, 5);
         if (handler != null && reserve != null) {
             line(f(
                     "  note: ReserveHandler runs at %.1f%% of the store path and costs %.0f µs of this JVM's CPU per"
-                            + " reservation against %.0f: the in-process queue (ElasticMQ, the SDK's signing) dominates"
-                            + " it, so the store path is the Redis-side figure",
+                            + " reservation against %.0f: the SDK send and the queue server in this JVM"
+                            + " dominate it, so the store path is the Redis-side figure",
                     100 * handler.perSecond() / reserve.perSecond(),
                     handler.jvmCpuMicrosPerUnit(),
                     reserve.jvmCpuMicrosPerUnit()));

@@ -196,7 +196,7 @@ final class Runner {
                 errors.get() > 0 ? "; " + errors.get() + " errors, first: " + firstError.get() : "");
     }
 
-    /** CPU time of this JVM: the client threads, their drivers and (for the handler) ElasticMQ. */
+    /** CPU time of this JVM: the client threads, their drivers and (for the handler) the queue server. */
     private static long processCpuNanos() {
         return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime()

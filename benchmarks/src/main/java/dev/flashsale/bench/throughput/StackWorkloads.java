@@ -139,23 +139,31 @@ final class StackWorkloads {
 
     /**
      * The reserve path through {@link ReserveHandler}: the store as above, then the confirmation message sent to a real
-     * SQS-compatible queue (ElasticMQ in this JVM, through the SDK as the function sends it).
+     * SQS-compatible queue in this JVM (the local runner's in-memory server or ElasticMQ), through the SDK as the function
+     * sends it.
      */
     static final class Handler extends Reserve {
         private final SqsConfirmationQueue queue;
         private final Supplier<Long> queued;
+        private final String queueName;
         private ReserveHandler handler;
         private DbConnection db;
 
-        Handler(Stores stores, RedisConnection redis, SqsConfirmationQueue queue, Supplier<Long> queued) {
+        Handler(
+                Stores stores,
+                RedisConnection redis,
+                SqsConfirmationQueue queue,
+                String queueName,
+                Supplier<Long> queued) {
             super(stores, redis);
             this.queue = queue;
+            this.queueName = queueName;
             this.queued = queued;
         }
 
         @Override
         public String name() {
-            return "stack reserve (ReserveHandler + ElasticMQ)";
+            return "stack reserve (ReserveHandler + " + queueName + ")";
         }
 
         @Override

@@ -1,5 +1,7 @@
 package dev.flashsale.bench.throughput;
 
+import dev.flashsale.local.Main;
+import dev.flashsale.local.sqs.LocalSqsServer;
 import dev.flashsale.queue.SqsConfirmationQueue;
 import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisConnection;
@@ -41,7 +43,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * <p>System properties: {@code bench.seconds} (measured window of each measurement, default 2), {@code bench.warmup}
  * (seconds before it, default 0.3), {@code bench.threads} (the table's thread count, default 8), {@code bench.sweep}
  * (thread counts for the chart, default 1,2,4,8,16; empty: the table's only), {@code bench.sellout} (stock of the
- * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with ElasticMQ, default true), {@code bench.batch} (messages per
+ * sell-out checks, default 1000), {@code bench.handler} (measure ReserveHandler with a queue in this JVM, default true), {@code bench.queue} (that queue: memory, the local runner's in-memory SQS server, default; or elasticmq), {@code bench.batch} (messages per
  * call of the batched confirm measurement, default 50: the template's SQS batch size),
  * {@code bench.out} (output directory, default target/throughput next to the jar). Exit code 1 when a check failed (a
  * design oversold, or a store disagreed with what its clients were told), whatever design it was; 0 otherwise: a missed
@@ -75,6 +77,8 @@ public final class ThroughputBench {
         TreeSet<Integer> counts = new TreeSet<>(sweep);
         counts.add(n);
         JsonLog.threshold(Level.WARN); // ElasticMQ's INFO lines would interleave with the figures
+        Main.localJvmSettings(); // the runner's keep-alive settings for the ReserveHandler's SDK client and queue
+        // server
         Report report = new Report();
         boolean failed;
         long started = System.nanoTime();
@@ -209,8 +213,9 @@ public final class ThroughputBench {
     }
 
     /**
-     * ReserveHandler with a real SQS-compatible queue: ElasticMQ started in this JVM (as the local runner does), the
-     * SDK client the function uses. Started only for this measurement.
+     * ReserveHandler with a real SQS-compatible queue started in this JVM, as the local runner does: its in-memory server
+     * ({@code bench.queue=memory}, the default) or ElasticMQ ({@code bench.queue=elasticmq}); the function's own SDK
+     * client sends to it over HTTP. Started only for this measurement.
      */
     private static Runner.Result measureHandler(
             Report report,
@@ -220,13 +225,24 @@ public final class ThroughputBench {
             int threads,
             Duration warmup,
             Duration window) {
-        SQSRestServer server = null;
+        String kind = System.getProperty("bench.queue", "memory");
+        AutoCloseable server = null;
         try {
-            server = SQSRestServerBuilder.withInterface("127.0.0.1")
-                    .withDynamicPort()
-                    .start();
-            URI endpoint = URI.create("http://127.0.0.1:"
-                    + server.waitUntilStarted().localAddress().getPort());
+            URI endpoint;
+            if (kind.equals("elasticmq")) {
+                SQSRestServer elasticMq = SQSRestServerBuilder.withInterface("127.0.0.1")
+                        .withDynamicPort()
+                        .start();
+                server = elasticMq::stopAndWait;
+                endpoint = URI.create("http://127.0.0.1:"
+                        + elasticMq.waitUntilStarted().localAddress().getPort());
+            } else if (kind.equals("memory")) {
+                LocalSqsServer memory = LocalSqsServer.start("us-east-1");
+                server = memory;
+                endpoint = memory.endpoint();
+            } else {
+                throw new IllegalArgumentException("bench.queue is memory or elasticmq, not " + kind);
+            }
             SqsSettings probe = new SqsSettings(
                     "unused", Optional.of(endpoint), "us-east-1", Duration.ofSeconds(1), Duration.ofSeconds(10), true);
             try (SqsClient sqs = SqsConfirmationQueue.client(probe)) {
@@ -241,22 +257,28 @@ public final class ThroughputBench {
                             stores,
                             redis,
                             queue,
+                            kind.equals("memory") ? "in-memory SQS" : "ElasticMQ",
                             () -> Long.parseLong(sqs.getQueueAttributes(b -> b.queueUrl(url)
                                             .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
                                     .attributes()
                                     .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)));
-                    // ElasticMQ and the SDK are as cold as the first request of a new JVM: one extra warm-up round
+                    // the queue server and the SDK are as cold as the first request of a new JVM: one extra warm-up
+                    // round
                     runner.measure(handler, threads, STOCK, warmup, Duration.ofMillis(500));
                     sqs.purgeQueue(b -> b.queueUrl(url));
                     return runner.measure(handler, threads, STOCK, warmup, window);
                 }
             }
         } catch (Exception e) {
-            report.line("  ReserveHandler + ElasticMQ: not measured: " + e);
+            report.line("  ReserveHandler (" + kind + "): not measured: " + e);
             return null;
         } finally {
             if (server != null) {
-                server.stopAndWait();
+                try {
+                    server.close();
+                } catch (Exception e) {
+                    report.line("  the queue server did not stop cleanly: " + e);
+                }
             }
         }
     }
