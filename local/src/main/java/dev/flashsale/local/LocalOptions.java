@@ -71,6 +71,11 @@ public record LocalOptions(
         return with(o -> o.port = p);
     }
 
+    /** Reads REDIS_URL, DATABASE_URL and the rest from {@code env} instead of the process environment. */
+    public LocalOptions withProcessEnv(Map<String, String> env) {
+        return with(c -> c.processEnv = Map.copyOf(env));
+    }
+
     public LocalOptions withEnvOverrides(Map<String, String> overrides) {
         return with(o -> o.envOverrides = Map.copyOf(overrides));
     }

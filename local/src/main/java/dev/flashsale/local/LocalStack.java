@@ -150,7 +150,7 @@ public final class LocalStack implements AutoCloseable {
                         .flatMap(q -> template.queues().get(q).deadLetterQueueId().stream())
                         .distinct()
                         .toList();
-                dashboard = Dashboard.start(metrics, services.db(), services.redisUrl(), read, dead, queues::backlog);
+                dashboard = Dashboard.start(metrics, services.db(), services.redis(), read, dead, queues::backlog);
                 api.mount(Dashboard.PATH, dashboard);
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
@@ -218,7 +218,7 @@ public final class LocalStack implements AutoCloseable {
         o.put("METRICS_NAMESPACE", namespace);
         o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
         o.put("REDIS_URL", services.redisUrl());
-        o.put("REDIS_CLUSTER_MODE", "false");
+        o.put("REDIS_CLUSTER_MODE", Boolean.toString(services.redisCluster()));
         o.put("REDIS_POOL_SIZE", Integer.toString(Math.max(4, Math.min(64, options.httpThreads()))));
         if (redisReplicas == 0) {
             // the template asks one replica to acknowledge each new hold (WAIT); with none every hold waited the whole
@@ -395,7 +395,7 @@ public final class LocalStack implements AutoCloseable {
      * @param out progress and the summary; null prints nothing
      */
     public Simulator simulator(SimulationOptions options, PrintStream out) {
-        return new Simulator(options, baseUrl(), services.redisUrl(), services.db(), this::backlog, out);
+        return new Simulator(options, baseUrl(), services.redis(), services.db(), this::backlog, out);
     }
 
     public List<Scheduler> schedulers() {

@@ -176,8 +176,8 @@ public final class Main {
         SimulationSummary summary;
         if (sim.url().isPresent()) {
             try (BackingServices services = BackingServices.resolve(local.processEnv(), local.databaseName())) {
-                summary = new Simulator(sim, sim.url().get(), services.redisUrl(), services.db(), () -> 0, System.out)
-                        .run();
+                summary =
+                        new Simulator(sim, sim.url().get(), services.redis(), services.db(), () -> 0, System.out).run();
             }
         } else {
             System.out.println("starting the local stack...");

@@ -3,7 +3,6 @@ package dev.flashsale.local;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
-import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
@@ -52,8 +51,7 @@ public final class LocalTesting {
         Sale sale = new Sale(
                 newSaleId(), stock, perBuyerLimit, perBuyerLimit, now.minusSeconds(60), now.plus(Duration.ofHours(1)));
         try (DbConnection db = DbConnection.create(stack.services().db());
-                RedisConnection redis =
-                        RedisConnection.create(RedisSettings.of(stack.services().redisUrl()))) {
+                RedisConnection redis = RedisConnection.create(stack.services().redis())) {
             new SaleRepository(db).create(sale, 1999, "USD");
             new SaleCache(redis, Duration.ofDays(1)).load(sale);
         }

@@ -41,6 +41,7 @@ class SnapStartRestoreTest {
     private static Map<String, String> env(String name, String queueUrl) {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", TestRedis.url());
+        env.put("REDIS_CLUSTER_MODE", Boolean.toString(TestRedis.cluster()));
         env.put("REDIS_CLIENT_NAME", name);
         env.put("REDIS_TIMEOUT", "2s");
         env.put("DATABASE_URL", ServerSide.databaseUrl(name));

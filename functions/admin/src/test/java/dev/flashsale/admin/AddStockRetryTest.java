@@ -46,6 +46,7 @@ class AddStockRetryTest {
         env.put("DEV_MODE", "true");
         env.put("ADMIN_TOKEN", TOKEN);
         env.put("REDIS_URL", dev.flashsale.testing.TestRedis.url());
+        env.put("REDIS_CLUSTER_MODE", Boolean.toString(dev.flashsale.testing.TestRedis.cluster()));
         env.put(
                 "DATABASE_URL",
                 TestDatabase.settings().url().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/"));

@@ -54,6 +54,7 @@ public final class ReserveFixture implements AutoCloseable {
     private static Map<String, String> environment(String queueUrl, Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", TestRedis.url());
+        env.put("REDIS_CLUSTER_MODE", Boolean.toString(TestRedis.cluster()));
         env.put("REDIS_POOL_SIZE", "64");
         env.put("REDIS_TIMEOUT", "2s");
         env.put("CONFIRM_QUEUE_URL", queueUrl);

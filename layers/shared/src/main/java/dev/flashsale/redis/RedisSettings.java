@@ -63,6 +63,10 @@ public record RedisSettings(
         return new RedisSettings(uri, clusterMode, connect, command, poolSize, clientName);
     }
 
+    public RedisSettings withClusterMode(boolean cluster) {
+        return new RedisSettings(uri, cluster, connectTimeout, socketTimeout, poolSize, clientName);
+    }
+
     public RedisSettings withPoolSize(int connections) {
         return new RedisSettings(uri, clusterMode, connectTimeout, socketTimeout, connections, clientName);
     }

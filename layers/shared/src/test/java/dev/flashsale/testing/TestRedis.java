@@ -15,11 +15,14 @@ import redis.embedded.RedisServer;
 
 /**
  * The Redis the tests use: {@code REDIS_URL} if set, else a server on 127.0.0.1:6379 if one answers, else an embedded
- * Redis started once for the whole test JVM. Tests isolate themselves by using fresh sale ids, never by flushing.
+ * Redis started once for the whole test JVM. Tests isolate themselves by using fresh sale ids, never by flushing. With
+ * {@code REDIS_CLUSTER_MODE=true} {@code REDIS_URL} names a node of a Redis Cluster and every client (the tests' and the
+ * functions' they start) speaks the cluster protocol: {@code scripts/redis-cluster.sh} starts one on loopback.
  */
 public final class TestRedis {
 
     private static final String URL = resolve();
+    private static final boolean CLUSTER = "true".equalsIgnoreCase(System.getenv("REDIS_CLUSTER_MODE"));
     private static RedisServer embedded;
 
     private TestRedis() {}
@@ -63,7 +66,12 @@ public final class TestRedis {
     }
 
     public static RedisSettings settings() {
-        return RedisSettings.of(URL);
+        return RedisSettings.of(URL).withClusterMode(CLUSTER);
+    }
+
+    /** Whether the tests run against a Redis Cluster ({@code REDIS_CLUSTER_MODE=true}). */
+    public static boolean cluster() {
+        return CLUSTER;
     }
 
     /**

@@ -59,6 +59,7 @@ public final class TestStack implements AutoCloseable {
     public static Map<String, String> environment(Map<String, String> more) {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", TestRedis.url());
+        env.put("REDIS_CLUSTER_MODE", Boolean.toString(TestRedis.cluster()));
         env.put("DATABASE_URL", TestDatabase.settings().url());
         env.put("DB_USER", TestDatabase.settings().user());
         env.put("DB_PASSWORD", TestDatabase.settings().password());

@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.local.http.ApiServer;
+import dev.flashsale.redis.RedisSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -51,11 +52,11 @@ public final class Dashboard implements HttpHandler, AutoCloseable {
     public static Dashboard start(
             LocalMetrics metrics,
             DbSettings db,
-            String redisUrl,
+            RedisSettings redis,
             List<String> queues,
             List<String> deadLetters,
             ToLongFunction<String> backlog) {
-        return new Dashboard(metrics, new SalesView(db, redisUrl), new QueueDepth(queues, deadLetters, backlog));
+        return new Dashboard(metrics, new SalesView(db, redis), new QueueDepth(queues, deadLetters, backlog));
     }
 
     @Override

@@ -29,11 +29,11 @@ final class SalesView implements AutoCloseable {
     private final SaleRepository sales;
     private final SaleCache cache;
 
-    SalesView(DbSettings db, String redisUrl) {
+    SalesView(DbSettings db, RedisSettings redisSettings) {
         this.db = DbConnection.create(db);
-        this.redis = RedisConnection.create(RedisSettings.of(redisUrl));
+        this.redis = RedisConnection.create(redisSettings);
         this.sales = new SaleRepository(this.db);
-        this.cache = new SaleCache(redis, Duration.ofDays(1));
+        this.cache = new SaleCache(this.redis, Duration.ofDays(1));
     }
 
     List<Map<String, Object>> now() {

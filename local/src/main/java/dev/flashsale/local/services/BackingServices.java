@@ -33,6 +33,7 @@ import redis.embedded.RedisServer;
 public record BackingServices(
         String redisUrl,
         String redisSource,
+        boolean redisCluster,
         DbSettings db,
         String dbSource,
         URI sqsEndpoint,
@@ -72,8 +73,16 @@ public record BackingServices(
                         "could not apply the migrations to " + db.redacted() + ": " + e.getMessage(), e);
             }
             Found<URI> sqs = sqs(env, embedded);
+            boolean cluster = clusterEnabled(redis.value());
             return new BackingServices(
-                    redis.value(), redis.source(), db, pg.source(), sqs.value(), sqs.source(), embedded);
+                    redis.value(),
+                    redis.source() + (cluster ? " (a Redis Cluster: the cluster protocol)" : ""),
+                    cluster,
+                    db,
+                    pg.source(),
+                    sqs.value(),
+                    sqs.source(),
+                    embedded);
         } catch (RuntimeException e) {
             closeAll(embedded);
             throw e;
@@ -114,6 +123,23 @@ public record BackingServices(
         }
         String u = "redis://127.0.0.1:" + port;
         return new Found<>(u, "embedded Redis 6.2 on 127.0.0.1:" + port + " (in memory, gone when the runner stops)");
+    }
+
+    /** Whether the node at {@code url} is part of a Redis Cluster ({@code cluster_enabled:1} in {@code INFO cluster}). */
+    private static boolean clusterEnabled(String url) {
+        try (RedisConnection c = RedisConnection.create(RedisSettings.of(url)
+                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                .withPoolSize(1))) {
+            return c.call(j -> j.info("cluster")).lines().anyMatch(l -> l.trim().equals("cluster_enabled:1"));
+        }
+    }
+
+    /**
+     * How the runner's own tools (simulator, dashboard) and the functions reach Redis: the cluster protocol when the
+     * node is part of a Redis Cluster, so a sale whose slot lives on another node is followed there ({@code MOVED}).
+     */
+    public RedisSettings redis() {
+        return RedisSettings.of(redisUrl).withClusterMode(redisCluster);
     }
 
     private static void ping(String url, String what, String fix) {

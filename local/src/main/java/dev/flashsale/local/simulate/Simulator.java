@@ -53,7 +53,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 public record Simulator(
         SimulationOptions options,
         URI api,
-        String redisUrl,
+        RedisSettings redisSettings,
         DbSettings dbSettings,
         LongSupplier queueBacklog,
         PrintStream out) {
@@ -61,10 +61,9 @@ public record Simulator(
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public SimulationSummary run() throws IOException, InterruptedException {
-        RedisSettings rs = RedisSettings.of(redisUrl);
-        try (RedisConnection redis =
-                        RedisConnection.create(rs.withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
-                                .withPoolSize(4));
+        try (RedisConnection redis = RedisConnection.create(redisSettings
+                        .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+                        .withPoolSize(4));
                 DbConnection db =
                         DbConnection.create(DbSettings.of(dbSettings.url(), dbSettings.user(), dbSettings.password())
                                 .withTimeouts(Duration.ofSeconds(3), Duration.ofSeconds(60)))) {
