@@ -58,7 +58,12 @@ public final class AdminInit extends FunctionInit<AdminInvoker> {
         primeRequest(
                 quiet,
                 PrimeSamples.operatorRequest("POST", "/admin/sales", Map.of())
-                        .body("{\"id\":\"" + PrimeSamples.SALE_ID + "\",\"stock\":-1}")
+                        // every field present and well-formed, so the values are read and refused (a missing
+                        // field would stop at the shape check: 400)
+                        .body("{\"id\":\"" + PrimeSamples.SALE_ID
+                                + "\",\"item\":\"prime\",\"stock\":-1,\"priceCents\":1,\"perBuyerLimit\":1,"
+                                + "\"perOrderMax\":1,\"startsAt\":\"2000-01-01T00:00:00Z\","
+                                + "\"endsAt\":\"2000-01-01T01:00:00Z\"}")
                         .build(),
                 422);
     }
