@@ -40,6 +40,12 @@ public final class RedisConnection implements Resource, AutoCloseable {
         "READONLY", "LOADING", "BUSY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM"
     };
 
+    /**
+     * Waits before the retries of a call a cluster answered {@code TRYAGAIN}: its slot is being moved to another node
+     * (resharding) and the call's keys are split between the two for a moment. 70 ms in all, well within a request.
+     */
+    private static final long[] TRY_AGAIN_PAUSES_MS = {10, 20, 40};
+
     /** Promises made from Redis (new holds) by whether a replica acknowledged them in time; see {@link ReplicaAck}. */
     public static final String REPLICA_ACKS = "flashsale.redis.replica_acks";
 
@@ -73,7 +79,22 @@ public final class RedisConnection implements Resource, AutoCloseable {
                 settings, Breakers.redis(BreakerSettings.ofDefaults(RedisAccess.SLOW_CALL)), Telemetry.noop());
     }
 
-    /** Whether {@code e} means Redis could not serve (counted by the breaker, answered 503). */
+    /**
+     * Whether {@code e} is an outage of Redis, counted by the breaker: {@link #isUnavailable} but a slot being moved
+     * ({@code TRYAGAIN}), which concerns one slot, not the server, and passes within moments.
+     */
+    public static boolean isOutage(Throwable e) {
+        return isUnavailable(e) && !isSlotMoving(e);
+    }
+
+    /** A cluster's {@code TRYAGAIN}: the call's slot is being migrated and its keys are not all on one node yet. */
+    static boolean isSlotMoving(Throwable e) {
+        return e instanceof JedisDataException
+                && e.getMessage() != null
+                && e.getMessage().startsWith("TRYAGAIN");
+    }
+
+    /** Whether {@code e} means Redis could not serve (answered 503; counted by the breaker if {@link #isOutage}). */
     public static boolean isUnavailable(Throwable e) {
         if (e instanceof JedisConnectionException || e instanceof JedisClusterOperationException) {
             return true;
@@ -108,7 +129,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
         try {
             return Breakers.call(
                     breaker,
-                    () -> command.apply(client()),
+                    () -> retryingWhileSlotMoves(command),
                     () -> new DependencyUnavailableException(
                             "redis", Breakers.retryAfter(breaker), "redis circuit breaker is open", null));
         } catch (RuntimeException e) {
@@ -117,6 +138,24 @@ public final class RedisConnection implements Resource, AutoCloseable {
                         "redis", Breakers.retryAfter(breaker), "redis unavailable: " + e.getMessage(), e);
             }
             throw e;
+        }
+    }
+
+    private <T> T retryingWhileSlotMoves(Function<UnifiedJedis, T> command) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return command.apply(client());
+            } catch (JedisDataException e) {
+                if (!isSlotMoving(e) || attempt == TRY_AGAIN_PAUSES_MS.length) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(TRY_AGAIN_PAUSES_MS[attempt]);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 

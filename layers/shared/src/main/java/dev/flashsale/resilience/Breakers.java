@@ -22,9 +22,12 @@ public final class Breakers {
 
     private Breakers() {}
 
-    /** Redis: a connection failure, a timeout, or a "cannot serve now" reply ({@link RedisConnection#isUnavailable}). */
+    /**
+     * Redis: a connection failure, a timeout, or a "cannot serve now" reply ({@link RedisConnection#isOutage}); not a
+     * slot being moved between cluster nodes, which concerns one sale's keys for moments.
+     */
     public static CircuitBreaker redis(BreakerSettings settings) {
-        return create("redis", settings, RedisConnection::isUnavailable);
+        return create("redis", settings, RedisConnection::isOutage);
     }
 
     /** The database: only an unreachable or failing database; a statement it refuses is our bug, not its outage. */

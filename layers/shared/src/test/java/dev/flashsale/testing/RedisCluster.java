@@ -4,10 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.params.MigrateParams;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -24,6 +28,8 @@ public final class RedisCluster implements AutoCloseable {
     private final List<RedisProcess> masters;
     private final List<RedisProcess> replicas;
     private final Path dir;
+    /** Slots moved by {@link #migrateSlot}: their owner now. */
+    private final Map<Integer, RedisProcess> moved = new ConcurrentHashMap<>();
 
     private RedisCluster(List<RedisProcess> masters, List<RedisProcess> replicas, Path dir) {
         this.masters = masters;
@@ -144,12 +150,77 @@ public final class RedisCluster implements AutoCloseable {
 
     /** The master that owns {@code key}'s slot (its hash tag's, when it has one). */
     public RedisProcess ownerOf(String key) {
-        int slot = JedisClusterCRC16.getSlot(key);
+        return ownerOf(JedisClusterCRC16.getSlot(key));
+    }
+
+    public RedisProcess ownerOf(int slot) {
+        RedisProcess now = moved.get(slot);
+        if (now != null) {
+            return now;
+        }
         int i = 0;
         while (slot >= SLOTS * (i + 1) / masters.size()) {
             i++;
         }
         return masters.get(i);
+    }
+
+    /**
+     * Moves {@code slot} to {@code target} while clients use it, as {@code redis-cli --cluster reshard} does: the target
+     * {@code IMPORTING}, the owner {@code MIGRATING}, the slot's keys moved {@code batch} at a time with {@code MIGRATE}
+     * ({@code pause} between batches: clients meanwhile get {@code ASK} and {@code TRYAGAIN}), then the slot assigned to
+     * the target on every master.
+     *
+     * @return how many keys moved
+     */
+    public int migrateSlot(int slot, RedisProcess target, int batch, Duration pause) {
+        RedisProcess source = ownerOf(slot);
+        if (source == target) {
+            throw new IllegalArgumentException("slot " + slot + " is on that node already");
+        }
+        String sourceId = nodeId(source);
+        String targetId = nodeId(target);
+        int keys = 0;
+        try (Jedis to = target.connect();
+                Jedis from = source.connect()) {
+            to.clusterSetSlotImporting(slot, sourceId);
+            from.clusterSetSlotMigrating(slot, targetId);
+            while (true) {
+                List<String> batchKeys = from.clusterGetKeysInSlot(slot, batch);
+                if (batchKeys.isEmpty()) {
+                    break;
+                }
+                from.migrate(
+                        "127.0.0.1",
+                        target.port(),
+                        0,
+                        5_000,
+                        MigrateParams.migrateParams(),
+                        batchKeys.toArray(String[]::new));
+                keys += batchKeys.size();
+                sleep(pause);
+            }
+            to.clusterSetSlotNode(slot, targetId);
+            from.clusterSetSlotNode(slot, targetId);
+        }
+        for (RedisProcess m : masters) {
+            if (m != source && m != target) {
+                try (Jedis j = m.connect()) {
+                    j.clusterSetSlotNode(slot, targetId);
+                }
+            }
+        }
+        moved.put(slot, target);
+        return keys;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class TestStack implements AutoCloseable {
 
-    public final RedisConnection redis = TestRedis.connect();
+    public final RedisConnection redis;
     public final DbConnection db = TestDatabase.connect();
     public final Duration holdTtl;
     public final Duration claimTtl;
@@ -43,6 +43,12 @@ public final class TestStack implements AutoCloseable {
     public final IdGenerator ids = IdGenerator.create();
 
     public TestStack(Duration holdTtl, Duration claimTtl) {
+        this(TestRedis.connect(), holdTtl, claimTtl);
+    }
+
+    /** On a Redis of the test's own (a cluster, a server it kills); closed with the stack. */
+    public TestStack(RedisConnection redis, Duration holdTtl, Duration claimTtl) {
+        this.redis = redis;
         this.holdTtl = holdTtl;
         this.claimTtl = claimTtl;
         this.store = new ReservationStore(
