@@ -26,6 +26,17 @@ stop() {
   rm -rf "$dir"
 }
 
+synced() {  # every replica's link to its master is up (a replica that never synced cannot be promoted)
+  local i port
+  for ((i = 0; i < $1; i++)); do
+    port=$((base + i))
+    if redis-cli -p "$port" info replication | grep -q '^role:slave' \
+      && ! redis-cli -p "$port" info replication | grep -q 'master_link_status:up'; then
+      return 1
+    fi
+  done
+}
+
 start() {
   local masters="${1:-3}" replicas="${2:-0}" total port i nodes=()
   command -v redis-server >/dev/null || die "redis-server is not installed"
@@ -43,6 +54,7 @@ start() {
     port=$((base + i))
     mkdir -p "$dir/$port"
     redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-node-timeout 2000 \
+      --repl-diskless-sync-delay 0 \
       --cluster-config-file "$dir/$port/nodes.conf" --dir "$dir/$port" --save "" --appendonly no \
       --daemonize yes --pidfile "$dir/$port/redis.pid" --logfile "$dir/$port/redis.log"
     nodes+=("127.0.0.1:$port")
@@ -54,7 +66,7 @@ start() {
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
     || { cat "$dir/create.log" >&2; stop; die "cluster creation failed"; }
   for _ in $(seq 1 100); do
-    if redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok'; then
+    if redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok' && synced "$total"; then
       printf 'redis-cluster: %d masters, %d replicas each, on 127.0.0.1:%d-%d\n' "$masters" "$replicas" "$base" $((base + total - 1))
       return 0
     fi

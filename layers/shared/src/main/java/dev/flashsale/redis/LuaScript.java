@@ -10,10 +10,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * Every Lua script of the stack, each kept as a classpath resource {@code /scripts/<name>.lua} that names its
@@ -95,7 +98,20 @@ public enum LuaScript {
      * pipelined round trip on one connection: WAIT counts the replicas that have this connection's writes.
      */
     RedisConnection.Replicated runAndWait(UnifiedJedis redis, List<String> keys, List<String> args, ReplicaAck ack) {
-        RedisConnection.Replicated first = pipelined(redis, keys, ack, p -> p.evalsha(sha, keys, args));
+        RedisConnection.Replicated first;
+        try {
+            first = pipelined(redis, keys, ack, p -> p.evalsha(sha, keys, args));
+        } catch (JedisConnectionException e) {
+            // a cluster's pipeline goes where its slot map says and, unlike a single command, never refreshes the map:
+            // after a failover it would keep calling the dead master. The next call goes to the slot's new master.
+            refreshTopology(redis);
+            throw e;
+        }
+        if (first.reply() instanceof JedisRedirectionException) {
+            // MOVED: the slot has another master now (a failover, a resharding), not yet in the pipeline's map
+            refreshTopology(redis);
+            first = pipelined(redis, keys, ack, p -> p.evalsha(sha, keys, args));
+        }
         if (first.reply() instanceof JedisDataException e
                 && e.getMessage() != null
                 && e.getMessage().startsWith("NOSCRIPT")) {
@@ -105,6 +121,12 @@ public enum LuaScript {
             throw e;
         }
         return first;
+    }
+
+    private static void refreshTopology(UnifiedJedis redis) {
+        if (redis instanceof RedisClusterClient cluster) {
+            cluster.refreshClusterTopology();
+        }
     }
 
     /** The script's reply (or its error, for the caller to look at) and whether WAIT saw enough replicas. */
@@ -123,8 +145,15 @@ public enum LuaScript {
                 value = reply.get();
             } catch (JedisDataException e) {
                 value = e;
+            } catch (IllegalStateException e) {
+                // a cluster pipeline whose node connection broke logs the error and leaves its responses unset
+                throw new JedisConnectionException("the pipelined call's connection failed", e);
             }
-            return new RedisConnection.Replicated(value, replicas.get() >= ack.replicas());
+            try {
+                return new RedisConnection.Replicated(value, replicas.get() >= ack.replicas());
+            } catch (IllegalStateException e) {
+                throw new JedisConnectionException("the pipelined WAIT's connection failed", e);
+            }
         }
     }
 

@@ -17,8 +17,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 /**
  * A real Redis Cluster of a test's own on loopback: {@code masters} masters (at least 3) sharing the 16,384 slots in
  * equal ranges, each with {@code replicasPerMaster} replicas, formed with {@code CLUSTER ADDSLOTS}, {@code MEET} and
- * {@code REPLICATE} (no {@code redis-cli} needed), and ready ({@code cluster_state:ok} on every node) when
- * {@link #start} returns. The servers are {@link RedisProcess}es: the machine's {@code redis-server}, else the bundled
+ * {@code REPLICATE} (no {@code redis-cli} needed), and ready ({@code cluster_state:ok} on every node, every replica in
+ * sync with its master, so that it can be promoted) when {@link #start} returns. The servers are {@link RedisProcess}es: the machine's {@code redis-server}, else the bundled
  * one. {@code scripts/redis-cluster.sh} starts the same shape from a shell.
  */
 public final class RedisCluster implements AutoCloseable {
@@ -48,7 +48,7 @@ public final class RedisCluster implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         List<RedisProcess> masters = new ArrayList<>();
-        List<RedisProcess> replicas = new ArrayList<>();
+        List<RedisProcess> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
         RedisCluster cluster = new RedisCluster(masters, replicas, dir);
         try {
             for (int i = 0; i < masterCount; i++) {
@@ -88,6 +88,9 @@ public final class RedisCluster implements AutoCloseable {
         return RedisProcess.start(List.of(
                 "cluster-enabled yes",
                 "cluster-node-timeout 2000",
+                // a replica's first full sync starts at once (Redis 7 waits 5 s for more replicas to share it): a
+                // replica that has not synced cannot be promoted
+                "repl-diskless-sync-delay 0",
                 "cluster-config-file " + dir.resolve("nodes-" + name + ".conf"),
                 "dir " + dir));
     }
@@ -110,6 +113,16 @@ public final class RedisCluster implements AutoCloseable {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + 30_000_000_000L;
+        for (RedisProcess r : replicas) {
+            try (Jedis j = r.connect()) {
+                while (!j.info("replication").contains("master_link_status:up")) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("replica :" + r.port() + " did not sync within 30 s");
+                    }
+                    pause();
+                }
+            }
+        }
         for (RedisProcess n : nodes()) {
             try (Jedis j = n.connect()) {
                 while (!j.clusterInfo().contains("cluster_state:ok")
@@ -163,6 +176,84 @@ public final class RedisCluster implements AutoCloseable {
             i++;
         }
         return masters.get(i);
+    }
+
+    /**
+     * After a master died and its replica took over: starts a new node and makes it a replica of the master that now
+     * serves {@code key}'s slot, as ElastiCache replaces a failed node. Returns once the cluster is ok again and the new
+     * replica is in sync.
+     */
+    public RedisProcess replaceFailedNodeFor(String key) {
+        int slot = JedisClusterCRC16.getSlot(key);
+        RedisProcess live =
+                nodes().stream().filter(RedisProcess::alive).findFirst().orElseThrow();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String masterId;
+        try (Jedis j = live.connect()) {
+            // until a live master serves the slot (right after a kill, the cluster still names the dead one)
+            while ((masterId = servingMaster(j.clusterNodes(), slot, livePorts())) == null
+                    || !j.clusterInfo().contains("cluster_state:ok")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no master took over slot " + slot + " within 30 s");
+                }
+                pause();
+            }
+        }
+        RedisProcess replica = node(dir, "x" + replicas.size());
+        replicas.add(replica);
+        try (Jedis j = live.connect()) {
+            j.clusterMeet("127.0.0.1", replica.port());
+        }
+        try (Jedis j = replica.connect()) {
+            awaitKnown(j, masterId);
+            j.clusterReplicate(masterId);
+            while (!j.info("replication").contains("master_link_status:up")) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the new replica did not sync within 30 s");
+                }
+                pause();
+            }
+        }
+        return replica;
+    }
+
+    private java.util.Set<String> livePorts() {
+        java.util.Set<String> ports = new java.util.HashSet<>();
+        for (RedisProcess n : nodes()) {
+            if (n.alive()) {
+                ports.add(Integer.toString(n.port()));
+            }
+        }
+        return ports;
+    }
+
+    /**
+     * The id of the master on one of {@code livePorts} whose slot ranges in a {@code CLUSTER NODES} reply contain
+     * {@code slot}, or null.
+     */
+    private static String servingMaster(String clusterNodes, int slot, java.util.Set<String> livePorts) {
+        for (String line : clusterNodes.split("\n")) {
+            String[] f = line.trim().split(" ");
+            if (f.length < 9 || !f[2].contains("master") || f[2].contains("fail")) {
+                continue;
+            }
+            String port = f[1].substring(f[1].lastIndexOf(':') + 1).split("@")[0];
+            if (!livePorts.contains(port)) {
+                continue;
+            }
+            for (int i = 8; i < f.length; i++) {
+                String[] range = f[i].split("-");
+                if (range[0].startsWith("[")) {
+                    continue; // a slot being migrated
+                }
+                int from = Integer.parseInt(range[0]);
+                int to = range.length == 2 ? Integer.parseInt(range[1]) : from;
+                if (slot >= from && slot <= to) {
+                    return f[0];
+                }
+            }
+        }
+        return null;
     }
 
     /**
