@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code meta}: hash with {@code stock} (total), {@code start}/{@code end} (epoch ms), {@code limit} (units per
- *       buyer), {@code max} (units per order), {@code reconciled} (epoch ms of the last reconciliation)</li>
+ *       buyer), {@code max} (units per order), {@code admission} ({@code open} or {@code ticketed}),
+ *       {@code reconciled} (epoch ms of the last reconciliation)</li>
  *   <li>{@code stock}: available units (string counter; negative only while a reconciliation's deficit is paid
  *       back)</li>
  *   <li>{@code holds}: sorted set of HELD reservation ids scored by hold deadline (epoch ms)</li>
