@@ -90,8 +90,15 @@ class TemplateEnvironmentTest {
 
     @Test
     void environment_isGlobalsThenFunction_withRefsResolvedLocally_thenOverrides() {
-        TemplateEnvironment.Resolved reserve =
-                env.forFunction("ReserveFunction", Map.of("REDIS_URL", "redis://127.0.0.1:6379", "DEV_MODE", "true"));
+        TemplateEnvironment.Resolved reserve = env.forFunction(
+                "ReserveFunction",
+                Map.of(
+                        "REDIS_URL",
+                        "redis://127.0.0.1:6379",
+                        "DEV_MODE",
+                        "true",
+                        "ADMISSION_TICKET_KEY",
+                        "local-ticket-key-0123456789"));
 
         assertThat(reserve.variables())
                 .containsEntry("CONFIRM_QUEUE_URL", "http://127.0.0.1:9324/000000000000/p-ConfirmQueue") // !Ref queue
