@@ -27,6 +27,7 @@ local ratePerSec   = tonumber(ARGV[7])
 local retentionMs  = tonumber(ARGV[8])
 local resendMs     = tonumber(ARGV[9])  -- a replay re-sends a live hold's confirmation at most once per this
 local ticket       = ARGV[10]           -- the caller's check of the buyer's ticket: absent, valid, expired, invalid
+local ticketEnds   = tonumber(ARGV[11]) -- the ticket's expiry (ms), checked again here on the clock that lapses admits
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -122,6 +123,9 @@ end
 local ticketed = meta[5] == 'ticketed'
 if ticketed and ticket ~= 'valid' then
   return {'NOT_ADMITTED', ticket}
+end
+if ticketed and now >= ticketEnds then
+  return {'NOT_ADMITTED', 'expired'}
 end
 
 -- 3. The buyer's token bucket.

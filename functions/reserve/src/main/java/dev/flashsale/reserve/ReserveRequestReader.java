@@ -1,6 +1,6 @@
 package dev.flashsale.reserve;
 
-import dev.flashsale.admission.TicketCheck;
+import dev.flashsale.admission.TicketPass;
 import dev.flashsale.admission.Tickets;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.IdempotencyKey;
@@ -48,7 +48,7 @@ public final class ReserveRequestReader {
         String key = IdempotencyKey.required(http, "so that retries do not reserve twice");
         http.requireJsonContentType();
         int quantity = quantity(http.body(maxBodyBytes));
-        TicketCheck ticket = tickets.check(http.header(TICKET_HEADER).orElse(null), saleId, buyerId, clock.instant());
+        TicketPass ticket = tickets.check(http.header(TICKET_HEADER).orElse(null), saleId, buyerId, clock.instant());
         return new ReserveRequest(saleId, buyerId, key, quantity, ticket);
     }
 

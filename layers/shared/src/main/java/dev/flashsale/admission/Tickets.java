@@ -51,19 +51,19 @@ public final class Tickets {
      *
      * @param token the ticket as presented, or null when none was
      */
-    public TicketCheck check(String token, String saleId, String buyerId, Instant now) {
+    public TicketPass check(String token, String saleId, String buyerId, Instant now) {
         if (token == null || token.isEmpty()) {
-            return TicketCheck.ABSENT;
+            return TicketPass.ABSENT;
         }
         Optional<Ticket> ticket = read(token);
         if (ticket.isEmpty()) {
-            return TicketCheck.INVALID;
+            return TicketPass.INVALID;
         }
         Ticket t = ticket.get();
         if (!t.saleId().equals(saleId) || !t.buyerId().equals(buyerId)) {
-            return TicketCheck.INVALID;
+            return TicketPass.INVALID;
         }
-        return now.isBefore(t.expiresAt()) ? TicketCheck.VALID : TicketCheck.EXPIRED;
+        return new TicketPass(now.isBefore(t.expiresAt()) ? TicketCheck.VALID : TicketCheck.EXPIRED, t.expiresAt());
     }
 
     /** The ticket {@code token} carries if it is well formed and signed with this key; empty otherwise. */

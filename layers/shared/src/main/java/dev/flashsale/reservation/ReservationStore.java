@@ -65,7 +65,8 @@ public final class ReservationStore {
                         Double.toString(policy.ratePerSecond()),
                         Long.toString(policy.retention().toMillis()),
                         Long.toString(policy.resendInterval().toMillis()),
-                        request.ticket().wire()),
+                        request.ticket().check().wire(),
+                        Long.toString(request.ticket().expiresAt().toEpochMilli())),
                 replicaAck,
                 ReservationStore::isNewHold);
         List<?> reply = (List<?>) result.reply();

@@ -27,18 +27,22 @@ class TicketsTest {
         String token = TICKETS.issue(TICKET);
 
         assertThat(token).startsWith("v1.");
-        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW)).isEqualTo(TicketCheck.VALID);
-        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW.plusMillis(29_999)))
+        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW).check()).isEqualTo(TicketCheck.VALID);
+        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW.plusMillis(29_999))
+                        .check())
                 .isEqualTo(TicketCheck.VALID);
-        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW.plusSeconds(30)))
+        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW.plusSeconds(30))
+                        .check())
                 .isEqualTo(TicketCheck.EXPIRED);
         assertThat(TICKETS.read(token)).contains(TICKET);
+        assertThat(TICKETS.check(token, "sale-1", "buyer-1", NOW).expiresAt()).isEqualTo(TICKET.expiresAt());
     }
 
     @Test
     void aBuyerIdWithAnyCharacters_roundTrips() {
         Ticket odd = new Ticket("sale-1", "auth0|a.b\nc ü", 1, NOW.plusSeconds(5));
-        assertThat(TICKETS.check(TICKETS.issue(odd), "sale-1", "auth0|a.b\nc ü", NOW))
+        assertThat(TICKETS.check(TICKETS.issue(odd), "sale-1", "auth0|a.b\nc ü", NOW)
+                        .check())
                 .isEqualTo(TicketCheck.VALID);
     }
 
@@ -94,7 +98,7 @@ class TicketsTest {
     @MethodSource("refusedTickets")
     void aTicketThatIsNotValid_isRefusedWithItsPreciseReason(
             String name, String token, String saleId, String buyerId, TicketCheck expected) {
-        assertThat(TICKETS.check(token, saleId, buyerId, NOW)).isEqualTo(expected);
+        assertThat(TICKETS.check(token, saleId, buyerId, NOW).check()).isEqualTo(expected);
     }
 
     @Test
@@ -103,7 +107,7 @@ class TicketsTest {
         Tickets forger = new Tickets(TicketKey.generate(new SecureRandom()));
         String forged = forger.issue(new Ticket("sale-1", "buyer-1", 1, NOW.plus(Duration.ofHours(1))));
 
-        assertThat(TICKETS.check(forged, "sale-1", "buyer-1", NOW)).isEqualTo(TicketCheck.INVALID);
+        assertThat(TICKETS.check(forged, "sale-1", "buyer-1", NOW).check()).isEqualTo(TicketCheck.INVALID);
         assertThat(TICKETS.read(forged)).isEmpty();
     }
 

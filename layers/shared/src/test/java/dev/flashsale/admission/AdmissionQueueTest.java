@@ -1,0 +1,283 @@
+package dev.flashsale.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.ReservationPolicy;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReserveOutcome;
+import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.Sale;
+import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The waiting room's scripts against the real Redis: places, admission tied to stock, and what a buyer reads. */
+class AdmissionQueueTest {
+
+    private static final Duration RETENTION = Duration.ofHours(1);
+    /** Fast enough that only the rate test meets the rate. */
+    private static final AdmissionPolicy POLICY =
+            new AdmissionPolicy(1.0, 100_000, Duration.ofMinutes(1), Duration.ofMinutes(15), RETENTION);
+
+    private static RedisConnection redis;
+    private static ReservationStore reservations;
+
+    @BeforeAll
+    static void connect() {
+        redis = TestRedis.connect();
+        reservations = new ReservationStore(redis, ReservationPolicy.ofDefaults(), ReplicaAck.NONE);
+    }
+
+    @AfterAll
+    static void close() {
+        redis.close();
+    }
+
+    private static Sale ticketed(int stock) {
+        return TestSales.seed(redis, TestSales.ticketed(stock, 1, 1));
+    }
+
+    private static ReserveOutcome reserve(String saleId, String buyer, QueuePlace.Admitted admitted) {
+        return reservations.reserve(new ReserveRequest(
+                saleId, buyer, "k-" + buyer, 1, new TicketPass(TicketCheck.VALID, admitted.until())));
+    }
+
+    @Test
+    void joinsFromManyThreads_getUniqueGapFreePositions_andJoiningAgainAnswersTheSamePlace() throws Exception {
+        Sale sale = ticketed(10);
+        AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
+        int buyers = 400;
+        Map<String, Long> positions = new ConcurrentHashMap<>();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> joins = new ArrayList<>();
+            for (int i = 0; i < buyers; i++) {
+                String buyer = "b" + i;
+                joins.add(pool.submit(() -> {
+                    go.await();
+                    // each buyer joins twice, racing itself and everyone else
+                    JoinOutcome first = queue.join(sale.id(), buyer);
+                    JoinOutcome again = queue.join(sale.id(), buyer);
+                    long p = ((JoinOutcome.Joined) first).position();
+                    assertThat(again).isEqualTo(new JoinOutcome.Joined(p, false));
+                    assertThat(positions.put(buyer, p)).isNull();
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : joins) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(positions.values())
+                .containsExactlyInAnyOrderElementsOf(
+                        LongStream.rangeClosed(1, buyers).boxed().toList());
+        SaleKeys k = new SaleKeys(sale.id());
+        List<String> line = redis.call(c -> c.lrange(k.queueLine(), 0, -1));
+        for (int i = 0; i < line.size(); i++) {
+            assertThat(positions.get(line.get(i))).isEqualTo(i + 1L);
+        }
+    }
+
+    @Test
+    void joining_isRefusedForAnUnknownSale_anOpenOne_beforeTheLead_andAfterTheEnd_writingNothing() {
+        AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
+        Sale open = TestSales.seed(redis, TestSales.live(5, 1, 1));
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Sale later = TestSales.seed(
+                redis,
+                new Sale(
+                        TestSales.newId(),
+                        5,
+                        1,
+                        1,
+                        now.plus(Duration.ofHours(1)),
+                        now.plus(Duration.ofHours(2)),
+                        dev.flashsale.sale.Admission.TICKETED));
+
+        assertThat(queue.join(TestSales.newId(), "b")).isEqualTo(new JoinOutcome.UnknownSale());
+        assertThat(queue.join(open.id(), "b")).isEqualTo(new JoinOutcome.NotTicketed());
+        assertThat(queue.join(later.id(), "b"))
+                .isEqualTo(new JoinOutcome.NotOpen(later.startsAt().minus(POLICY.joinLead())));
+        assertThat(queue.place(open.id(), "b")).isEmpty();
+        for (Sale s : List.of(open, later)) {
+            SaleKeys k = new SaleKeys(s.id());
+            assertThat(redis.<Long>call(c -> c.exists(k.queueLine(), k.queuePositions(), k.admits(), k.gate())))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void admission_followsTheQueue_upToTheAvailableUnits_andWaitingBuyersReadTheirPlace() {
+        // Step 1: three units, five buyers: the first three are admitted, in order.
+        Sale sale = ticketed(3);
+        AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
+        for (int i = 1; i <= 5; i++) {
+            queue.join(sale.id(), "b" + i);
+        }
+        QueuePlace.Gate gate = queue.gate(sale.id()).orElseThrow();
+        assertThat(gate).isEqualTo(new QueuePlace.Gate(3, 5, 3, 3, 3, 3));
+        QueuePlace first = queue.place(sale.id(), "b1").orElseThrow();
+        assertThat(first).isInstanceOf(QueuePlace.Admitted.class);
+        assertThat(((QueuePlace.Admitted) first).position()).isEqualTo(1);
+        QueuePlace fifth = queue.place(sale.id(), "b5").orElseThrow();
+        assertThat(fifth).isInstanceOf(QueuePlace.Waiting.class);
+        assertThat(((QueuePlace.Waiting) fifth).ahead()).isEqualTo(1);
+        assertThat(queue.place(sale.id(), "nobody").orElseThrow()).isInstanceOf(QueuePlace.NotJoined.class);
+
+        // Step 2: b1 takes a hold: one unit fewer, one undecided buyer fewer; nobody new is admitted.
+        assertThat(reserve(sale.id(), "b1", (QueuePlace.Admitted) first)).isInstanceOf(ReserveOutcome.Held.class);
+        assertThat(queue.gate(sale.id()).orElseThrow()).isEqualTo(new QueuePlace.Gate(3, 5, 2, 2, 2, 0));
+        assertThat(queue.place(sale.id(), "b1").orElseThrow()).isInstanceOf(QueuePlace.Used.class);
+
+        // Step 3: b2's ticket lapses unused (its deadline moved into the past): b4 gets the turn, b2 has lost it.
+        SaleKeys k = new SaleKeys(sale.id());
+        redis.call(c -> c.zadd(k.admits(), 1, "b2"));
+        assertThat(queue.gate(sale.id()).orElseThrow().admittedUpTo()).isEqualTo(4);
+        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.Lapsed.class);
+        assertThat(queue.place(sale.id(), "b4").orElseThrow()).isInstanceOf(QueuePlace.Admitted.class);
+    }
+
+    @Test
+    void aSoldOutSale_closesTheQueue_andAdmissionResumesWhenUnitsReturn() {
+        Sale sale = ticketed(1);
+        AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
+        queue.join(sale.id(), "b1");
+        queue.join(sale.id(), "b2");
+        QueuePlace.Admitted b1 =
+                (QueuePlace.Admitted) queue.place(sale.id(), "b1").orElseThrow();
+        ReserveOutcome.Held held = (ReserveOutcome.Held) reserve(sale.id(), "b1", b1);
+
+        // Sold out: b2 is told so, and nobody is admitted.
+        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.SoldOut.class);
+        assertThat(queue.gate(sale.id()).orElseThrow().admittedUpTo()).isEqualTo(1);
+
+        // The hold is given back (as an expired hold is): the unit is available again and b2's turn comes.
+        reservations.cancel(sale.id(), held.reservation().id());
+        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.Admitted.class);
+    }
+
+    @Test
+    void admission_keepsToTheMaximumRate() {
+        Sale sale = ticketed(100);
+        AdmissionQueue queue =
+                new AdmissionQueue(redis, new AdmissionPolicy(1.0, 1, Duration.ofMinutes(1), Duration.ZERO, RETENTION));
+        for (int i = 1; i <= 10; i++) {
+            queue.join(sale.id(), "b" + i);
+        }
+        long started = System.nanoTime();
+        long upto = 0;
+        for (int i = 0; i < 20; i++) {
+            upto = queue.gate(sale.id()).orElseThrow().admittedUpTo();
+        }
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+        // One second's worth at once, then one more per second that has passed.
+        assertThat(upto).isBetween(1L, 1 + (elapsedMs + 999) / 1000);
+    }
+
+    /**
+     * Buyers join, poll, and reserve when admitted (most of them) or let their short ticket lapse, while holds are given
+     * back at random; an observer reads Redis atomically all along. Admitted buyers whose ticket is still live never
+     * outnumber the available units (factor 1, one unit per buyer), and only admitted buyers hold units.
+     */
+    @Test
+    void admissionNeverExceedsTheBound_underRacesWithHoldsReturningAndTicketsLapsing() throws Exception {
+        Sale sale = ticketed(15);
+        SaleKeys k = new SaleKeys(sale.id());
+        AdmissionQueue queue = new AdmissionQueue(
+                redis, new AdmissionPolicy(1.0, 100_000, Duration.ofMillis(150), Duration.ZERO, RETENTION));
+        int buyers = 120;
+        Map<String, ReserveOutcome.Held> holds = new ConcurrentHashMap<>();
+        List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread observer = new Thread(() -> {
+            while (running.get()) {
+                List<?> r = (List<?>) redis.call(c -> c.eval("""
+                        local t = redis.call('TIME')
+                        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+                        return {redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf'), tonumber(redis.call('GET', KEYS[2]))}
+                        """, List.of(k.admits(), k.stock()), List.of()));
+                long live = (Long) r.get(0);
+                long available = Math.max(0, (Long) r.get(1));
+                if (live > available) {
+                    violations.add(live + " live admitted > " + available + " available");
+                }
+            }
+        });
+        Thread giver = new Thread(() -> {
+            java.util.Random random = new java.util.Random(17);
+            while (running.get()) {
+                List<String> ids = new ArrayList<>(holds.keySet());
+                if (!ids.isEmpty() && random.nextInt(4) == 0) {
+                    String buyer = ids.get(random.nextInt(ids.size()));
+                    reservations.cancel(
+                            sale.id(), holds.get(buyer).reservation().id());
+                }
+                Thread.onSpinWait();
+            }
+        });
+        observer.start();
+        giver.start();
+        try {
+            List<Future<?>> work = new ArrayList<>();
+            for (int i = 0; i < buyers; i++) {
+                String buyer = "b" + i;
+                boolean reserves = i % 3 != 0; // a third never reserve: their tickets lapse
+                work.add(pool.submit(() -> {
+                    queue.join(sale.id(), buyer);
+                    for (int poll = 0; poll < 400; poll++) {
+                        Optional<QueuePlace> place = queue.place(sale.id(), buyer);
+                        if (place.orElseThrow() instanceof QueuePlace.Admitted a) {
+                            if (reserves && reserve(sale.id(), buyer, a) instanceof ReserveOutcome.Held h) {
+                                holds.put(buyer, h);
+                            }
+                            return null;
+                        }
+                        Thread.sleep(2);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : work) {
+                f.get();
+            }
+        } finally {
+            running.set(false);
+            observer.join();
+            giver.join();
+            pool.shutdownNow();
+        }
+
+        assertThat(violations).isEmpty();
+        // Only admitted buyers hold units; everyone admitted had an earlier position than everyone still waiting.
+        long upto = queue.gate(sale.id()).orElseThrow().admittedUpTo();
+        Map<String, String> positions = redis.<Map<String, String>>call(c -> c.hgetAll(k.queuePositions()));
+        assertThat(holds.keySet())
+                .allSatisfy(b -> assertThat(Long.parseLong(positions.get(b))).isLessThanOrEqualTo(upto));
+        assertThat(holds).isNotEmpty();
+        assertThat(upto).isGreaterThan(15); // lapsed tickets and returned units let more buyers in than there are units
+    }
+}
