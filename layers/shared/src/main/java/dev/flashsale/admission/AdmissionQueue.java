@@ -6,7 +6,6 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A ticketed sale's waiting room in Redis, every key in the sale's slot: joining (queue-join.lua) and admission with
@@ -43,20 +42,20 @@ public final class AdmissionQueue {
         };
     }
 
-    /**
-     * Moves admission forward, then answers the buyer's place. Empty when Redis does not know the sale or it is not
-     * ticketed ({@link #join} tells which).
-     */
-    public Optional<QueuePlace> place(String saleId, String buyerId) {
+    /** Moves admission forward, then answers the buyer's place (or why the sale has no queue). */
+    public QueuePlace place(String saleId, String buyerId) {
         return admit(saleId, buyerId);
     }
 
-    /** Moves admission forward, then answers the gate alone: what every waiting buyer polls. */
-    public Optional<QueuePlace.Gate> gate(String saleId) {
-        return admit(saleId, "").map(QueuePlace::gate);
+    /**
+     * Moves admission forward, then answers the gate alone ({@link QueuePlace.NotJoined}, {@link QueuePlace.Ended}, or
+     * why the sale has no queue): what every waiting buyer polls.
+     */
+    public QueuePlace gate(String saleId) {
+        return admit(saleId, "");
     }
 
-    private Optional<QueuePlace> admit(String saleId, String buyerId) {
+    private QueuePlace admit(String saleId, String buyerId) {
         SaleKeys k = new SaleKeys(saleId);
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.QUEUE_ADMIT,
@@ -68,8 +67,11 @@ public final class AdmissionQueue {
                         Long.toString(policy.ticketTtl().toMillis()),
                         Long.toString(policy.retention().toMillis())));
         String state = ScriptReply.text(reply.get(0));
-        if (state.equals("UNKNOWN_SALE") || state.equals("NOT_TICKETED")) {
-            return Optional.empty();
+        if (state.equals("UNKNOWN_SALE")) {
+            return new QueuePlace.UnknownSale();
+        }
+        if (state.equals("NOT_TICKETED")) {
+            return new QueuePlace.NotTicketed();
         }
         long position = ScriptReply.number(reply.get(1));
         QueuePlace.Gate gate = new QueuePlace.Gate(
@@ -80,16 +82,19 @@ public final class AdmissionQueue {
                 ScriptReply.number(reply.get(6)),
                 ScriptReply.number(reply.get(7)));
         Instant ms = Instant.ofEpochMilli(ScriptReply.number(reply.get(8)));
-        return Optional.of(
-                switch (state) {
-                    case "GATE", "NOT_JOINED" -> new QueuePlace.NotJoined(gate);
-                    case "ENDED" -> new QueuePlace.Ended(ms, gate);
-                    case "ADMITTED" -> new QueuePlace.Admitted(position, ms, gate);
-                    case "USED" -> new QueuePlace.Used(position, gate);
-                    case "LAPSED" -> new QueuePlace.Lapsed(position, gate);
-                    case "SOLD_OUT" -> new QueuePlace.SoldOut(position, gate);
-                    case "WAITING" -> new QueuePlace.Waiting(position, position - gate.admittedUpTo() - 1, gate);
-                    default -> throw new IllegalStateException("queue-admit.lua answered " + state);
-                });
+        return switch (state) {
+            case "GATE", "NOT_JOINED" -> new QueuePlace.NotJoined(gate);
+            case "ENDED" -> new QueuePlace.Ended(ms, gate);
+            case "ADMITTED" -> new QueuePlace.Admitted(position, ms, gate);
+            case "USED" -> new QueuePlace.Used(position, gate);
+            case "LAPSED" -> new QueuePlace.Lapsed(position, gate);
+            case "SOLD_OUT" -> new QueuePlace.SoldOut(position, gate);
+            case "WAITING" -> new QueuePlace.Waiting(position, position - gate.admittedUpTo() - 1, gate);
+            default -> throw new IllegalStateException("queue-admit.lua answered " + state);
+        };
+    }
+
+    public AdmissionPolicy policy() {
+        return policy;
     }
 }

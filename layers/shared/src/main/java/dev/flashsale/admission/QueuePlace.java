@@ -3,8 +3,8 @@ package dev.flashsale.admission;
 import java.time.Instant;
 
 /**
- * Where a buyer stands in a ticketed sale's queue, or why there is no place to stand in. Every place carries the
- * {@link Gate}: how far admission has got, which is all a waiting buyer needs to poll.
+ * Where a buyer stands in a ticketed sale's queue, or why there is no place to stand in. Every place in a queue carries
+ * the {@link Gate}: how far admission has got, which is all a waiting buyer needs to poll.
  */
 public sealed interface QueuePlace {
 
@@ -19,8 +19,6 @@ public sealed interface QueuePlace {
      * @param admittedNow  positions this very call admitted
      */
     record Gate(long admittedUpTo, long joined, long available, long undecided, long bound, long admittedNow) {}
-
-    Gate gate();
 
     /** The buyer waits: {@code ahead} positions are before theirs and not yet admitted. */
     record Waiting(long position, long ahead, Gate gate) implements QueuePlace {}
@@ -37,9 +35,15 @@ public sealed interface QueuePlace {
     /** No unit is available and the buyer's turn has not come: closed until units return (expired holds). */
     record SoldOut(long position, Gate gate) implements QueuePlace {}
 
-    /** The buyer has not joined (the gate alone is answered). */
+    /** The buyer has not joined; or no buyer was asked about (the gate alone). */
     record NotJoined(Gate gate) implements QueuePlace {}
 
     /** The sale has ended. */
     record Ended(Instant endedAt, Gate gate) implements QueuePlace {}
+
+    /** Redis does not know the sale (not loaded yet, or no such sale). */
+    record UnknownSale() implements QueuePlace {}
+
+    /** The sale is open: buyers reserve without a queue. */
+    record NotTicketed() implements QueuePlace {}
 }

@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +56,10 @@ class AdmissionQueueTest {
     private static ReserveOutcome reserve(String saleId, String buyer, QueuePlace.Admitted admitted) {
         return reservations.reserve(new ReserveRequest(
                 saleId, buyer, "k-" + buyer, 1, new TicketPass(TicketCheck.VALID, admitted.until())));
+    }
+
+    private static QueuePlace.Gate gateOf(AdmissionQueue queue, String saleId) {
+        return ((QueuePlace.NotJoined) queue.gate(saleId)).gate();
     }
 
     @Test
@@ -120,7 +123,8 @@ class AdmissionQueueTest {
         assertThat(queue.join(open.id(), "b")).isEqualTo(new JoinOutcome.NotTicketed());
         assertThat(queue.join(later.id(), "b"))
                 .isEqualTo(new JoinOutcome.NotOpen(later.startsAt().minus(POLICY.joinLead())));
-        assertThat(queue.place(open.id(), "b")).isEmpty();
+        assertThat(queue.place(open.id(), "b")).isEqualTo(new QueuePlace.NotTicketed());
+        assertThat(queue.gate(TestSales.newId())).isEqualTo(new QueuePlace.UnknownSale());
         for (Sale s : List.of(open, later)) {
             SaleKeys k = new SaleKeys(s.id());
             assertThat(redis.<Long>call(c -> c.exists(k.queueLine(), k.queuePositions(), k.admits(), k.gate())))
@@ -136,27 +140,27 @@ class AdmissionQueueTest {
         for (int i = 1; i <= 5; i++) {
             queue.join(sale.id(), "b" + i);
         }
-        QueuePlace.Gate gate = queue.gate(sale.id()).orElseThrow();
+        QueuePlace.Gate gate = gateOf(queue, sale.id());
         assertThat(gate).isEqualTo(new QueuePlace.Gate(3, 5, 3, 3, 3, 3));
-        QueuePlace first = queue.place(sale.id(), "b1").orElseThrow();
+        QueuePlace first = queue.place(sale.id(), "b1");
         assertThat(first).isInstanceOf(QueuePlace.Admitted.class);
         assertThat(((QueuePlace.Admitted) first).position()).isEqualTo(1);
-        QueuePlace fifth = queue.place(sale.id(), "b5").orElseThrow();
+        QueuePlace fifth = queue.place(sale.id(), "b5");
         assertThat(fifth).isInstanceOf(QueuePlace.Waiting.class);
         assertThat(((QueuePlace.Waiting) fifth).ahead()).isEqualTo(1);
-        assertThat(queue.place(sale.id(), "nobody").orElseThrow()).isInstanceOf(QueuePlace.NotJoined.class);
+        assertThat(queue.place(sale.id(), "nobody")).isInstanceOf(QueuePlace.NotJoined.class);
 
         // Step 2: b1 takes a hold: one unit fewer, one undecided buyer fewer; nobody new is admitted.
         assertThat(reserve(sale.id(), "b1", (QueuePlace.Admitted) first)).isInstanceOf(ReserveOutcome.Held.class);
-        assertThat(queue.gate(sale.id()).orElseThrow()).isEqualTo(new QueuePlace.Gate(3, 5, 2, 2, 2, 0));
-        assertThat(queue.place(sale.id(), "b1").orElseThrow()).isInstanceOf(QueuePlace.Used.class);
+        assertThat(gateOf(queue, sale.id())).isEqualTo(new QueuePlace.Gate(3, 5, 2, 2, 2, 0));
+        assertThat(queue.place(sale.id(), "b1")).isInstanceOf(QueuePlace.Used.class);
 
         // Step 3: b2's ticket lapses unused (its deadline moved into the past): b4 gets the turn, b2 has lost it.
         SaleKeys k = new SaleKeys(sale.id());
         redis.call(c -> c.zadd(k.admits(), 1, "b2"));
-        assertThat(queue.gate(sale.id()).orElseThrow().admittedUpTo()).isEqualTo(4);
-        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.Lapsed.class);
-        assertThat(queue.place(sale.id(), "b4").orElseThrow()).isInstanceOf(QueuePlace.Admitted.class);
+        assertThat(gateOf(queue, sale.id()).admittedUpTo()).isEqualTo(4);
+        assertThat(queue.place(sale.id(), "b2")).isInstanceOf(QueuePlace.Lapsed.class);
+        assertThat(queue.place(sale.id(), "b4")).isInstanceOf(QueuePlace.Admitted.class);
     }
 
     @Test
@@ -165,17 +169,16 @@ class AdmissionQueueTest {
         AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
         queue.join(sale.id(), "b1");
         queue.join(sale.id(), "b2");
-        QueuePlace.Admitted b1 =
-                (QueuePlace.Admitted) queue.place(sale.id(), "b1").orElseThrow();
+        QueuePlace.Admitted b1 = (QueuePlace.Admitted) queue.place(sale.id(), "b1");
         ReserveOutcome.Held held = (ReserveOutcome.Held) reserve(sale.id(), "b1", b1);
 
         // Sold out: b2 is told so, and nobody is admitted.
-        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.SoldOut.class);
-        assertThat(queue.gate(sale.id()).orElseThrow().admittedUpTo()).isEqualTo(1);
+        assertThat(queue.place(sale.id(), "b2")).isInstanceOf(QueuePlace.SoldOut.class);
+        assertThat(gateOf(queue, sale.id()).admittedUpTo()).isEqualTo(1);
 
         // The hold is given back (as an expired hold is): the unit is available again and b2's turn comes.
         reservations.cancel(sale.id(), held.reservation().id());
-        assertThat(queue.place(sale.id(), "b2").orElseThrow()).isInstanceOf(QueuePlace.Admitted.class);
+        assertThat(queue.place(sale.id(), "b2")).isInstanceOf(QueuePlace.Admitted.class);
     }
 
     @Test
@@ -189,7 +192,7 @@ class AdmissionQueueTest {
         long started = System.nanoTime();
         long upto = 0;
         for (int i = 0; i < 20; i++) {
-            upto = queue.gate(sale.id()).orElseThrow().admittedUpTo();
+            upto = gateOf(queue, sale.id()).admittedUpTo();
         }
         long elapsedMs = (System.nanoTime() - started) / 1_000_000;
 
@@ -249,8 +252,7 @@ class AdmissionQueueTest {
                 work.add(pool.submit(() -> {
                     queue.join(sale.id(), buyer);
                     for (int poll = 0; poll < 400; poll++) {
-                        Optional<QueuePlace> place = queue.place(sale.id(), buyer);
-                        if (place.orElseThrow() instanceof QueuePlace.Admitted a) {
+                        if (queue.place(sale.id(), buyer) instanceof QueuePlace.Admitted a) {
                             if (reserves && reserve(sale.id(), buyer, a) instanceof ReserveOutcome.Held h) {
                                 holds.put(buyer, h);
                             }
@@ -273,7 +275,7 @@ class AdmissionQueueTest {
 
         assertThat(violations).isEmpty();
         // Only admitted buyers hold units; everyone admitted had an earlier position than everyone still waiting.
-        long upto = queue.gate(sale.id()).orElseThrow().admittedUpTo();
+        long upto = gateOf(queue, sale.id()).admittedUpTo();
         Map<String, String> positions = redis.<Map<String, String>>call(c -> c.hgetAll(k.queuePositions()));
         assertThat(holds.keySet())
                 .allSatisfy(b -> assertThat(Long.parseLong(positions.get(b))).isLessThanOrEqualTo(upto));
