@@ -23,6 +23,8 @@ public enum ProblemType {
     SALE_NOT_STARTED("sale-not-started", "The sale has not started", 409),
     SALE_ENDED("sale-ended", "The sale has ended", 409),
     SALE_EXISTS("sale-exists", "A different sale with this id exists", 409),
+    SALE_NOT_TICKETED("sale-not-ticketed", "The sale admits every buyer; it has no queue", 409),
+    QUEUE_NOT_OPEN("queue-not-open", "The sale's queue has not opened yet", 409),
     SALE_ALREADY_STARTED("sale-already-started", "The sale has already started", 409),
     PURCHASE_LIMIT_EXCEEDED("purchase-limit-exceeded", "The per-buyer limit would be exceeded", 409),
     BODY_TOO_LARGE("body-too-large", "The request body is too large", 413),

@@ -41,6 +41,7 @@ class TemplateEnvironmentTest {
                         "ReservationQueryFunction",
                         "SaleStatusFunction",
                         "AdminFunction",
+                        "WaitingRoomFunction",
                         "PrewarmFunction",
                         "ConfirmFunction",
                         "ReleaseFunction",
@@ -57,7 +58,10 @@ class TemplateEnvironmentTest {
                         "POST /admin/sales",
                         "GET /admin/sales",
                         "GET /admin/sales/{saleId}",
-                        "POST /admin/sales/{saleId}/stock");
+                        "POST /admin/sales/{saleId}/stock",
+                        "POST /sales/{saleId}/queue",
+                        "GET /sales/{saleId}/queue/me",
+                        "GET /sales/{saleId}/queue");
         assertThat(template.sqsMappings()).singleElement().satisfies(m -> {
             assertThat(m.functionId()).isEqualTo("ConfirmFunction");
             assertThat(m.queueId()).isEqualTo("ConfirmQueue");
