@@ -282,4 +282,96 @@ class AdmissionQueueTest {
         assertThat(holds).isNotEmpty();
         assertThat(upto).isGreaterThan(15); // lapsed tickets and returned units let more buyers in than there are units
     }
+
+    /**
+     * Fairness over randomized crowds four times the stock, a quarter of whom never reserve (their tickets lapse): every
+     * unit is sold; every holder had an earlier position than every buyer who wanted a unit and was never admitted; and
+     * an admitted buyer who reserves in time always finds a unit (factor 1: nobody is admitted for a unit that is not
+     * there).
+     */
+    @Test
+    void holdsGoToTheEarliestPositions_overRandomizedCrowds() throws Exception {
+        for (long seed = 1; seed <= 4; seed++) {
+            java.util.Random random = new java.util.Random(seed);
+            int stock = 5 + random.nextInt(10);
+            int crowd = stock * 4;
+            Sale sale = ticketed(stock);
+            AdmissionQueue queue = new AdmissionQueue(
+                    redis, new AdmissionPolicy(1.0, 100_000, Duration.ofMillis(150), Duration.ZERO, RETENTION));
+            Map<String, Boolean> reserves = new java.util.HashMap<>();
+            for (int i = 0; i < crowd; i++) {
+                reserves.put("b" + i, random.nextInt(4) != 0);
+            }
+            Map<String, String> outcome = new ConcurrentHashMap<>();
+            ExecutorService pool = Executors.newFixedThreadPool(12);
+            try {
+                List<Future<?>> work = new ArrayList<>();
+                for (Map.Entry<String, Boolean> b : reserves.entrySet()) {
+                    work.add(pool.submit(() -> {
+                        queue.join(sale.id(), b.getKey());
+                        for (int poll = 0; poll < 5_000; poll++) {
+                            QueuePlace place = queue.place(sale.id(), b.getKey());
+                            if (place instanceof QueuePlace.Admitted a) {
+                                if (!b.getValue()) {
+                                    outcome.put(b.getKey(), "abandoned");
+                                    return null;
+                                }
+                                ReserveOutcome r = reserve(sale.id(), b.getKey(), a);
+                                outcome.put(
+                                        b.getKey(),
+                                        r instanceof ReserveOutcome.Held
+                                                ? "held"
+                                                : "refused "
+                                                        + ((ReserveOutcome.Refused) r)
+                                                                .refusal()
+                                                                .getClass()
+                                                                .getSimpleName());
+                                return null;
+                            }
+                            if (place instanceof QueuePlace.SoldOut || place instanceof QueuePlace.Lapsed) {
+                                outcome.put(b.getKey(), place.getClass().getSimpleName());
+                                return null;
+                            }
+                            Thread.sleep(1);
+                        }
+                        outcome.put(b.getKey(), "still waiting");
+                        return null;
+                    }));
+                }
+                for (Future<?> f : work) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            Map<String, String> positions =
+                    redis.<Map<String, String>>call(c -> c.hgetAll(new SaleKeys(sale.id()).queuePositions()));
+            List<Long> held = outcome.entrySet().stream()
+                    .filter(e -> e.getValue().equals("held"))
+                    .map(e -> Long.parseLong(positions.get(e.getKey())))
+                    .toList();
+            List<Long> wantedButNeverAdmitted = outcome.entrySet().stream()
+                    .filter(e -> reserves.get(e.getKey()) && e.getValue().equals("SoldOut"))
+                    .map(e -> Long.parseLong(positions.get(e.getKey())))
+                    .toList();
+            // "refused SoldOut" would be a buyer admitted for a unit that was not there; "refused NotAdmitted" is one
+            // whose ticket lapsed before the reservation reached Redis (allowed: an admitted buyer who did not reserve)
+            assertThat(outcome)
+                    .as("seed %d", seed)
+                    .hasSize(crowd)
+                    .allSatisfy((buyer, o) -> assertThat(o)
+                            .as(buyer)
+                            .isIn(
+                                    reserves.get(buyer)
+                                            ? List.of("held", "refused NotAdmitted", "Lapsed", "SoldOut")
+                                            : List.of("abandoned", "SoldOut")));
+            assertThat(held).as("seed %d: every unit sold", seed).hasSize(stock);
+            if (!wantedButNeverAdmitted.isEmpty()) {
+                assertThat(java.util.Collections.max(held))
+                        .as("seed %d: no later position got a unit before an earlier buyer had their turn", seed)
+                        .isLessThan(java.util.Collections.min(wantedButNeverAdmitted));
+            }
+        }
+    }
 }
