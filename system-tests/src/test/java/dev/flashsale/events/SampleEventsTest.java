@@ -13,6 +13,7 @@ import dev.flashsale.reserve.ReserveRequestReader;
 import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +72,18 @@ class SampleEventsTest {
         assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID))
                 .isEqualTo("01JD0000000000000000000000");
         assertThat(http.buyerId(false)).isEqualTo(BUYER);
+    }
+
+    @Test
+    void waitingRoomEvents_nameTheirRouteTheSaleAndTheBuyer() {
+        for (String file : new String[] {"join-queue.json", "queue-place.json"}) {
+            APIGatewayV2HTTPEvent event = load(file);
+            HttpRequest http = new HttpRequest(event);
+
+            assertThat(List.of(dev.flashsale.waitingroom.WaitingRoomInvoker.ROUTES))
+                    .contains(event.getRouteKey());
+            assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
+            assertThat(http.buyerId(false)).isEqualTo(BUYER);
+        }
     }
 }
