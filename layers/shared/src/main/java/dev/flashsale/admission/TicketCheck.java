@@ -11,7 +11,7 @@ public enum TicketCheck {
     ABSENT("absent", ProblemType.ADMISSION_REQUIRED),
     /** Signed with the key, for this sale and buyer, not expired. */
     VALID("valid", null),
-    /** Genuine, for this sale and buyer, but past its expiry: the buyer may rejoin. */
+    /** Genuine, for this sale and buyer, but past its expiry: the buyer's turn has passed. */
     EXPIRED("expired", ProblemType.TICKET_EXPIRED),
     /** Malformed, of an unknown version, not signed with the key, or for another sale or buyer. */
     INVALID("invalid", ProblemType.TICKET_INVALID);

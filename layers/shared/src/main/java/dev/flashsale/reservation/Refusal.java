@@ -31,7 +31,7 @@ public sealed interface Refusal {
                 case ABSENT ->
                     "sale '" + saleId + "' admits buyers through its queue: join it, and reserve with the "
                             + "ticket it gives you in the Admission-Ticket header";
-                case EXPIRED -> "your admission ticket has expired; join the queue again";
+                case EXPIRED -> "your admission ticket has expired: the turn it gave has passed";
                 default -> "the admission ticket is not valid for this sale and buyer";
             };
             return Problem.of(ticket.refusal(), detail).with("saleId", saleId);
