@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The waiting room's JSON bodies. A waiting buyer is told how many positions are ahead and the soonest their turn can
  * come at the maximum admission rate ({@code minWaitSeconds}: honest, a lower bound, since admission also waits for
- * units to be decided), and when to poll again ({@code pollAfterSeconds}, longer the further back they are).
+ * units to be decided; counted from {@code admissionStartsAt} when the sale has not started), and when to poll again ({@code pollAfterSeconds}, longer the further back they are).
  */
 final class QueueViews {
 
@@ -25,6 +25,7 @@ final class QueueViews {
                 m.put("ahead", w.ahead());
                 long minWait = (long) Math.ceil((w.ahead() + 1) / ratePerSecond);
                 m.put("minWaitSeconds", minWait);
+                w.admissionStarts().ifPresent(at -> m.put("admissionStartsAt", at.toString()));
                 m.put("pollAfterSeconds", pollAfter(minWait));
                 gate(m, w.gate());
             }

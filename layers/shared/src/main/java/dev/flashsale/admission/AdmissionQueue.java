@@ -6,6 +6,7 @@ import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A ticketed sale's waiting room in Redis, every key in the sale's slot: joining (queue-join.lua) and admission with
@@ -89,7 +90,12 @@ public final class AdmissionQueue {
             case "USED" -> new QueuePlace.Used(position, gate);
             case "LAPSED" -> new QueuePlace.Lapsed(position, gate);
             case "SOLD_OUT" -> new QueuePlace.SoldOut(position, gate);
-            case "WAITING" -> new QueuePlace.Waiting(position, position - gate.admittedUpTo() - 1, gate);
+            case "WAITING" ->
+                new QueuePlace.Waiting(
+                        position,
+                        position - gate.admittedUpTo() - 1,
+                        ms.toEpochMilli() == 0 ? Optional.empty() : Optional.of(ms),
+                        gate);
             default -> throw new IllegalStateException("queue-admit.lua answered " + state);
         };
     }

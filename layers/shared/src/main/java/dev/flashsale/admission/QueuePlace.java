@@ -1,6 +1,7 @@
 package dev.flashsale.admission;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Where a buyer stands in a ticketed sale's queue, or why there is no place to stand in. Every place in a queue carries
@@ -20,8 +21,12 @@ public sealed interface QueuePlace {
      */
     record Gate(long admittedUpTo, long joined, long available, long undecided, long bound, long admittedNow) {}
 
-    /** The buyer waits: {@code ahead} positions are before theirs and not yet admitted. */
-    record Waiting(long position, long ahead, Gate gate) implements QueuePlace {}
+    /**
+     * The buyer waits: {@code ahead} positions are before theirs and not yet admitted.
+     *
+     * @param admissionStarts when admission begins, if it has not yet (the sale's start)
+     */
+    record Waiting(long position, long ahead, Optional<Instant> admissionStarts, Gate gate) implements QueuePlace {}
 
     /** The buyer's turn: they may reserve with a ticket until {@code until}. */
     record Admitted(long position, Instant until, Gate gate) implements QueuePlace {}

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -148,6 +149,7 @@ class AdmissionQueueTest {
         QueuePlace fifth = queue.place(sale.id(), "b5");
         assertThat(fifth).isInstanceOf(QueuePlace.Waiting.class);
         assertThat(((QueuePlace.Waiting) fifth).ahead()).isEqualTo(1);
+        assertThat(((QueuePlace.Waiting) fifth).admissionStarts()).isEmpty();
         assertThat(queue.place(sale.id(), "nobody")).isInstanceOf(QueuePlace.NotJoined.class);
 
         // Step 2: b1 takes a hold: one unit fewer, one undecided buyer fewer; nobody new is admitted.
@@ -161,6 +163,28 @@ class AdmissionQueueTest {
         assertThat(gateOf(queue, sale.id()).admittedUpTo()).isEqualTo(4);
         assertThat(queue.place(sale.id(), "b2")).isInstanceOf(QueuePlace.Lapsed.class);
         assertThat(queue.place(sale.id(), "b4")).isInstanceOf(QueuePlace.Admitted.class);
+    }
+
+    @Test
+    void beforeTheStart_buyersJoinWithinTheLead_andWait_nobodyIsAdmitted() {
+        Instant start = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Sale sale = TestSales.seed(
+                redis,
+                new Sale(
+                        TestSales.newId(),
+                        5,
+                        1,
+                        1,
+                        start,
+                        start.plus(Duration.ofHours(1)),
+                        dev.flashsale.sale.Admission.TICKETED));
+        AdmissionQueue queue = new AdmissionQueue(redis, POLICY);
+
+        assertThat(queue.join(sale.id(), "early")).isEqualTo(new JoinOutcome.Joined(1, true));
+        QueuePlace place = queue.place(sale.id(), "early");
+
+        assertThat(place).isEqualTo(new QueuePlace.Waiting(1, 0, Optional.of(start), gateOf(queue, sale.id())));
+        assertThat(gateOf(queue, sale.id()).admittedUpTo()).isZero();
     }
 
     @Test
