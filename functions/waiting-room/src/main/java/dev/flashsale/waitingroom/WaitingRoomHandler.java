@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A ticketed sale's waiting room: join, read one's place (with a signed ticket once admitted), read the gate. Each
- * answer is one Redis round trip (admission moves forward in it); a sale Redis does not know is loaded from the
+ * A ticketed sale's waiting room: join, read one's place (with a signed ticket once admitted), read the gate. A place
+ * or the gate is one Redis round trip (admission moves forward in it), a join two (the place, then the answer's place);
+ * a sale Redis does not know is loaded from the
  * database once ({@link SaleLoader}) and asked again. Refusals are {@link ProblemException}s with precise types.
  */
 public final class WaitingRoomHandler {
