@@ -9,8 +9,10 @@ local endMs       = ARGV[3]
 local limit       = ARGV[4]
 local maxPerOrder = ARGV[5]
 local expireAt    = ARGV[6]   -- epoch ms after which the sale's keys may go
+local admission   = ARGV[7]   -- 'open' or 'ticketed' (reserve.lua then asks for a ticket)
 
-redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder)
+redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder,
+  'admission', admission)
 redis.call('PEXPIREAT', metaKey, expireAt)
 local created = redis.call('SET', stockKey, stock, 'NX')
 redis.call('PEXPIREAT', stockKey, expireAt)

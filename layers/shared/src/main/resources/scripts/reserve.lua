@@ -3,8 +3,8 @@
 -- reservation: when Redis lost the key's mapping (a failover), the reservation under that id is found again and the
 -- mapping restored; only a CANCELLED one (its confirmation was never queued) is taken again under the same id.
 -- Order of checks: a key seen before: token bucket -> the same reservation (a replay) or a key conflict;
---                  a new key: sale loaded and window -> per-order max -> token bucket -> per-buyer limit -> stock;
---                  then decrement, record the hold with its deadline.
+--                  a new key: sale loaded and window -> per-order max -> admission (a ticketed sale) -> token bucket
+--                  -> per-buyer limit -> stock; then decrement, record the hold with its deadline.
 -- Every key shares the sale's hash tag, so the script runs on one cluster slot.
 -- Times come from the Redis server clock (TIME), never from the caller.
 local metaKey        = KEYS[1]  -- fs:{sale}:meta   hash: start, end, limit, max, stock
@@ -15,6 +15,7 @@ local idempotencyKey = KEYS[5]  -- fs:{sale}:idem   hash "buyer\nkey" -> reserva
 local unitsKey       = KEYS[6]  -- fs:{sale}:units  hash buyer -> units held/claimed/confirmed
 local rateKey        = KEYS[7]  -- fs:{sale}:bucket:<buyer>  token bucket: "<tokens> <ms>"
 local resentKey      = KEYS[8]  -- fs:{sale}:resent hash reservation id -> when a replay last re-sent its confirmation (ms)
+local admitsKey      = KEYS[9]  -- fs:{sale}:q:admits zset buyer -> ticket deadline (ms): admitted, not yet decided
 
 local newId        = ARGV[1]  -- the key's reservation id
 local buyer        = ARGV[2]
@@ -25,6 +26,8 @@ local rateBurst    = tonumber(ARGV[6])
 local ratePerSec   = tonumber(ARGV[7])
 local retentionMs  = tonumber(ARGV[8])
 local resendMs     = tonumber(ARGV[9])  -- a replay re-sends a live hold's confirmation at most once per this
+local ticket       = ARGV[10]           -- the caller's check of the buyer's ticket: absent, valid, expired, invalid
+local ticketEnds   = tonumber(ARGV[11]) -- the ticket's expiry (ms), checked again here on the clock that lapses admits
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -102,7 +105,7 @@ if prior then
 end
 
 -- 2. The sale is loaded and open.
-local meta = redis.call('HMGET', metaKey, 'start', 'end', 'limit', 'max')
+local meta = redis.call('HMGET', metaKey, 'start', 'end', 'limit', 'max', 'admission')
 if not meta[1] then
   return {'UNKNOWN_SALE'}
 end
@@ -116,6 +119,13 @@ if now >= endMs then
 end
 if quantity > maxPerOrder then
   return {'ORDER_MAX', maxPerOrder}
+end
+local ticketed = meta[5] == 'ticketed'
+if ticketed and ticket ~= 'valid' then
+  return {'NOT_ADMITTED', ticket}
+end
+if ticketed and now >= ticketEnds then
+  return {'NOT_ADMITTED', 'expired'}
 end
 
 -- 3. The buyer's token bucket.
@@ -150,4 +160,8 @@ redis.call('PEXPIREAT', reservationKey, expireAt)
 redis.call('PEXPIREAT', idempotencyKey, expireAt)
 redis.call('PEXPIREAT', unitsKey, expireAt)
 redis.call('PEXPIREAT', holdsKey, expireAt)
+if ticketed then
+  -- The admitted buyer has decided: the waiting room's bound counts their hold in the stock now, not as a ticket.
+  redis.call('ZREM', admitsKey, buyer)
+end
 return {'HELD', record, remaining}

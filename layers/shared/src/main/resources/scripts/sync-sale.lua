@@ -22,24 +22,26 @@ local endMs       = ARGV[5]
 local limit       = ARGV[6]
 local maxPerOrder = ARGV[7]
 local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys may go
--- ARGV[9] = n, ARGV[10..9+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
+local admission   = ARGV[9]             -- 'open' or 'ticketed'
+-- ARGV[10] = n, ARGV[11..10+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
 -- ordered (counted in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its
 -- units when Redis follows (a refused one too, because this script stamps meta.reconciled after its creation).
--- ARGV[10+n] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database, exact
+-- ARGV[11+n] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database, exact
 -- under the row lock). With the units still held here they make each buyer's count, which a failover may have left
 -- short or long. '0': the counts are left as they are (the caller asks for them only once the counter was wrong).
 local decided = {}
-local n = tonumber(ARGV[9])
-for i = 10, 9 + n do
+local n = tonumber(ARGV[10])
+for i = 11, 10 + n do
   decided[ARGV[i]] = true
 end
-local setCounts = ARGV[10 + n] == '1'
+local setCounts = ARGV[11 + n] == '1'
 local owned = {}
-for i = 11 + n, #ARGV, 2 do
+for i = 12 + n, #ARGV, 2 do
   owned[ARGV[i]] = tonumber(ARGV[i + 1])
 end
 
-redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder)
+redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder,
+  'admission', admission)
 redis.call('PEXPIREAT', metaKey, expireAt)
 
 local current = redis.call('GET', stockKey)

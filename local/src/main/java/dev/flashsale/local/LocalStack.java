@@ -121,6 +121,9 @@ public final class LocalStack implements AutoCloseable {
                         + " REDIS_WAIT_TIMEOUT for an acknowledgement no replica gives; --env REDIS_WAIT_REPLICAS=1 keeps"
                         + " the template's)");
             }
+            // Every function of this stack signs and verifies admission tickets with one key, generated per run
+            // (in AWS a Secrets Manager secret); ADMISSION_TICKET_KEY in the process environment or --env wins.
+            String ticketKey = options.processEnv().getOrDefault("ADMISSION_TICKET_KEY", localTicketKey());
             Map<String, Map<String, String>> environments = new LinkedHashMap<>();
             for (FunctionSpec f : template.functions().values()) {
                 if (!f.triggered()) {
@@ -130,7 +133,8 @@ public final class LocalStack implements AutoCloseable {
                     continue;
                 }
                 TemplateEnvironment.Resolved r = environment.forFunction(
-                        f.logicalId(), overrides(f.logicalId(), services, options, namespace, redisReplicas));
+                        f.logicalId(),
+                        overrides(f.logicalId(), services, options, namespace, redisReplicas, ticketKey));
                 environments.put(f.logicalId(), r.variables());
                 if (!r.unresolved().isEmpty()) {
                     out.println("  note: " + f.logicalId() + " runs without " + r.unresolved()
@@ -212,8 +216,19 @@ public final class LocalStack implements AutoCloseable {
      * The local facts every function gets on top of the template: where the services are, dev mode, and the stack's
      * own metrics namespace with a one-second export interval (for the live dashboard).
      */
+    private static String localTicketKey() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
+    }
+
     static Map<String, String> overrides(
-            String functionId, BackingServices services, LocalOptions options, String namespace, int redisReplicas) {
+            String functionId,
+            BackingServices services,
+            LocalOptions options,
+            String namespace,
+            int redisReplicas,
+            String ticketKey) {
         Map<String, String> o = new LinkedHashMap<>();
         o.put("METRICS_NAMESPACE", namespace);
         o.put("OTEL_METRIC_EXPORT_INTERVAL", "1s");
@@ -230,6 +245,7 @@ public final class LocalStack implements AutoCloseable {
         o.put("DB_PASSWORD", services.db().password());
         o.put("DB_IAM_AUTH", "false"); // the template logs in to RDS Proxy with IAM tokens; locally a password
         o.put("ADMIN_TOKEN", options.adminToken());
+        o.put("ADMISSION_TICKET_KEY", ticketKey);
         o.put("SQS_ENDPOINT", services.sqsEndpoint().toString());
         o.put("AWS_REGION", REGION);
         o.put("DEV_MODE", "true");

@@ -104,6 +104,64 @@ class LocalRunnerTest {
         }
     }
 
+    @Test
+    void aTicketedSale_admitsThroughItsQueue_andReservesOnlyWithTheTicketTheWaitingRoomSigned() throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()))) {
+            Sale sale = LocalTesting.createTicketedSale(stack, 1, 1);
+            URI queue = stack.baseUrl().resolve("/sales/" + sale.id() + "/queue");
+            URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
+
+            // One unit: alice is admitted at once with a ticket, bob waits.
+            HttpResponse<String> alice = LocalTesting.post(queue, "dev:alice", null, "");
+            HttpResponse<String> bob = LocalTesting.post(queue, "dev:bob", null, "");
+            assertThat(alice.statusCode()).as(alice.body()).isEqualTo(201);
+            JsonNode admitted = JSON.readTree(alice.body());
+            assertThat(admitted.path("state").asText()).isEqualTo("admitted");
+            assertThat(JSON.readTree(bob.body()).path("state").asText()).isEqualTo("waiting");
+            String ticket = admitted.path("ticket").asText();
+
+            // The ReserveFunction verifies what the WaitingRoomFunction signed: one key for the whole local stack.
+            assertThat(problemType(reserve(reservations, "dev:bob", "k-bob", null)))
+                    .isEqualTo("urn:flashsale:problem:admission-required");
+            assertThat(problemType(reserve(reservations, "dev:bob", "k-bob", ticket)))
+                    .isEqualTo("urn:flashsale:problem:ticket-invalid");
+            HttpResponse<String> held = reserve(reservations, "dev:alice", "k-alice", ticket);
+            assertThat(held.statusCode()).as(held.body()).isEqualTo(201);
+
+            // Sold out: bob's place says so, and the gate too.
+            assertThat(JSON.readTree(LocalTesting.get(
+                                            stack.baseUrl().resolve("/sales/" + sale.id() + "/queue/me"), "dev:bob")
+                                    .body())
+                            .path("state")
+                            .asText())
+                    .isEqualTo("sold-out");
+            HttpResponse<String> gate = LocalTesting.get(queue, "dev:carol");
+            assertThat(gate.headers().firstValue("cache-control")).contains("public, max-age=1");
+            assertThat(JSON.readTree(gate.body()).path("state").asText()).isEqualTo("sold-out");
+        }
+    }
+
+    private static HttpResponse<String> reserve(URI url, String token, String key, String ticket) throws Exception {
+        java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(url)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"quantity\":1}"));
+        if (ticket != null) {
+            b.header("Admission-Ticket", ticket);
+        }
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()) {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static String problemType(HttpResponse<String> r) throws Exception {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
+        return JSON.readTree(r.body()).path("type").asText();
+    }
+
     private static String body(URI url, String token) {
         try {
             return LocalTesting.get(url, token).body();

@@ -58,6 +58,23 @@ public final class LocalTesting {
         return sale;
     }
 
+    /** A live ticketed sale in the stack's database (Redis loads it on the first join). */
+    public static Sale createTicketedSale(LocalStack stack, int stock, int perBuyerLimit) {
+        Instant now = Instant.now();
+        Sale sale = new Sale(
+                newSaleId(),
+                stock,
+                perBuyerLimit,
+                perBuyerLimit,
+                now.minusSeconds(60),
+                now.plus(Duration.ofHours(1)),
+                dev.flashsale.sale.Admission.TICKETED);
+        try (DbConnection db = DbConnection.create(stack.services().db())) {
+            new SaleRepository(db).create(sale, 1999, "USD");
+        }
+        return sale;
+    }
+
     public static HttpResponse<String> post(URI url, String token, String key, String body)
             throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(url)

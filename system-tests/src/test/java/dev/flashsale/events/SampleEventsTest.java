@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import dev.flashsale.admission.TicketKey;
+import dev.flashsale.admission.Tickets;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reserve.ReserveRequestReader;
 import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +42,9 @@ class SampleEventsTest {
 
     @Test
     void reserveEvent_readsAsTheJwtBuyersRequestForTwoUnits() {
-        ReserveRequest request = new ReserveRequestReader(false, 1024).read(new HttpRequest(load("reserve.json")));
+        ReserveRequest request = new ReserveRequestReader(
+                        false, 1024, new Tickets(TicketKey.of("reader-test-key-0123456789")), Clock.systemUTC())
+                .read(new HttpRequest(load("reserve.json")));
 
         assertThat(request).isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 2));
     }
@@ -48,7 +54,9 @@ class SampleEventsTest {
         APIGatewayV2HTTPEvent event = load("reserve-base64.json");
         assertThat(event.getIsBase64Encoded()).isTrue();
 
-        ReserveRequest request = new ReserveRequestReader(false, 1024).read(new HttpRequest(event));
+        ReserveRequest request = new ReserveRequestReader(
+                        false, 1024, new Tickets(TicketKey.of("reader-test-key-0123456789")), Clock.systemUTC())
+                .read(new HttpRequest(event));
 
         assertThat(request).isEqualTo(new ReserveRequest("sale-42", BUYER, KEY, 2));
     }
@@ -64,5 +72,18 @@ class SampleEventsTest {
         assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID))
                 .isEqualTo("01JD0000000000000000000000");
         assertThat(http.buyerId(false)).isEqualTo(BUYER);
+    }
+
+    @Test
+    void waitingRoomEvents_nameTheirRouteTheSaleAndTheBuyer() {
+        for (String file : new String[] {"join-queue.json", "queue-place.json"}) {
+            APIGatewayV2HTTPEvent event = load(file);
+            HttpRequest http = new HttpRequest(event);
+
+            assertThat(List.of(dev.flashsale.waitingroom.WaitingRoomInvoker.ROUTES))
+                    .contains(event.getRouteKey());
+            assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
+            assertThat(http.buyerId(false)).isEqualTo(BUYER);
+        }
     }
 }

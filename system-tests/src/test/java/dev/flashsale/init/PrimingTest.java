@@ -15,6 +15,7 @@ import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestStack;
+import dev.flashsale.waitingroom.WaitingRoomInit;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -43,8 +44,11 @@ class PrimingTest {
         ConfirmInit confirm = ConfirmInit.from(config);
         ReleaseInit release = ReleaseInit.from(config);
         // the lifecycle functions: their priming reads (and the admin's invalid create is refused) but writes nothing
-        List<FunctionInit<?>> lifecycle =
-                List.of(SaleStatusInit.from(config), AdminInit.from(config), PrewarmInit.from(config));
+        List<FunctionInit<?>> lifecycle = List.of(
+                SaleStatusInit.from(config),
+                AdminInit.from(config),
+                PrewarmInit.from(config),
+                WaitingRoomInit.from(config));
         long redisCallsBefore = reserve.redis().calls()
                 + query.redis().calls()
                 + confirm.redis().calls()

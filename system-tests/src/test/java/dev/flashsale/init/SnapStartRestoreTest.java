@@ -23,7 +23,9 @@ import dev.flashsale.testing.SqsEvents;
 import dev.flashsale.testing.TestDatabase;
 import dev.flashsale.testing.TestQueue;
 import dev.flashsale.testing.TestRedis;
+import dev.flashsale.testing.TestSales;
 import dev.flashsale.testing.TestStack;
+import dev.flashsale.waitingroom.WaitingRoomInit;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -143,6 +145,28 @@ class SnapStartRestoreTest {
 
             assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(200);
             assertThat(HttpApi.body(response)).containsEntry("reservationId", r.id());
+        }
+    }
+
+    @Test
+    void waitingRoom_afterRestore_withOldConnectionsKilled_admitsWithATicket() throws Exception {
+        String name = ServerSide.newName("restore-waiting-room");
+        WaitingRoomInit init = FunctionInit.start(WaitingRoomInit.from(Config.of(env(name, null))));
+        try (TestStack stack = TestStack.create()) {
+            Sale sale = TestSales.seed(stack.redis, TestSales.ticketed(5, 1, 1));
+
+            checkpointKillRestore(init.hooks(), name, false);
+            APIGatewayV2HTTPResponse response = init.invoker()
+                    .handleRequest(
+                            HttpApi.request("POST", "/sales/{saleId}/queue", "/sales/" + sale.id() + "/queue", "b1")
+                                    .pathParameter("saleId", sale.id())
+                                    .build(),
+                            Lambda.context());
+
+            assertThat(response.getStatusCode()).as(response.getBody()).isEqualTo(201);
+            assertThat(HttpApi.body(response))
+                    .containsEntry("state", "admitted")
+                    .containsKey("ticket");
         }
     }
 

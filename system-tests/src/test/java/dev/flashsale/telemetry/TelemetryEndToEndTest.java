@@ -270,7 +270,12 @@ class TelemetryEndToEndTest {
                 throw new IllegalStateException("queue client bug", new ArithmeticException("root cause"));
             };
             ReserveInvoker failing = new ReserveInvoker(
-                    new dev.flashsale.reserve.ReserveRequestReader(false, 1024),
+                    new dev.flashsale.reserve.ReserveRequestReader(
+                            false,
+                            1024,
+                            new dev.flashsale.admission.Tickets(
+                                    dev.flashsale.admission.TicketKey.of("telemetry-test-key-0123456789")),
+                            java.time.Clock.systemUTC()),
                     new ReserveHandler(
                             new dev.flashsale.reservation.ReservationStore(
                                     reserve.redis,

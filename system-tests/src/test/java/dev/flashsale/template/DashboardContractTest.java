@@ -241,6 +241,7 @@ class DashboardContractTest {
                 "ReservationQueryFunction",
                 "SaleStatusFunction",
                 "AdminFunction",
+                "WaitingRoomFunction",
                 "PrewarmFunction",
                 "ConfirmFunction",
                 "ReleaseFunction")) {
@@ -311,7 +312,7 @@ class DashboardContractTest {
                 lambdas.put(e.getKey(), e.getValue());
             }
         });
-        assertThat(lambdas).hasSize(8);
+        assertThat(lambdas).hasSize(9);
         lambdas.forEach((name, f) -> {
             assertThat(f.path("Properties").path("Layers").toString())
                     .as("%s layers", name)
@@ -328,7 +329,7 @@ class DashboardContractTest {
                         .path("Roles")
                         .size())
                 .as("every function that records telemetry")
-                .isEqualTo(7);
+                .isEqualTo(8);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

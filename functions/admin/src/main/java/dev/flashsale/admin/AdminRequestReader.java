@@ -6,6 +6,7 @@ import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -37,7 +39,16 @@ public final class AdminRequestReader {
     static final int MAX_PAGE = 100;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final Set<String> CREATE_FIELDS = Set.of(
-            "id", "item", "stock", "priceCents", "currency", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
+            "id",
+            "item",
+            "stock",
+            "priceCents",
+            "currency",
+            "perBuyerLimit",
+            "perOrderMax",
+            "startsAt",
+            "endsAt",
+            "admission");
     private static final Set<String> REQUIRED =
             Set.of("id", "item", "stock", "priceCents", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
 
@@ -73,6 +84,10 @@ public final class AdminRequestReader {
         long max = integer(body, "perOrderMax");
         Instant startsAt = instant(body, "startsAt");
         Instant endsAt = instant(body, "endsAt");
+        String admissionName = body.containsKey("admission") && body.get("admission") != null
+                ? string(body, "admission")
+                : Admission.OPEN.wire();
+        Optional<Admission> admission = Admission.ofWire(admissionName);
 
         Map<String, String> errors = new LinkedHashMap<>();
         String trimmed = item.strip();
@@ -98,6 +113,9 @@ public final class AdminRequestReader {
         } else if (max > limit && limit >= 1) {
             errors.put("perOrderMax", "must not exceed perBuyerLimit (" + limit + ")");
         }
+        if (admission.isEmpty()) {
+            errors.put("admission", "must be 'open' or 'ticketed'");
+        }
         if (!endsAt.isAfter(startsAt)) {
             errors.put("endsAt", "must be after startsAt");
         } else if (Duration.between(startsAt, endsAt).compareTo(MAX_WINDOW) > 0) {
@@ -109,7 +127,10 @@ public final class AdminRequestReader {
             throw invalidSale(errors);
         }
         return new SaleDraft(
-                new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt), trimmed, price, currency);
+                new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt, admission.get()),
+                trimmed,
+                price,
+                currency);
     }
 
     /** {@code {"add": n}}: units to add, 1..{@link #MAX_STOCK}. */

@@ -28,6 +28,7 @@ final class SaleViews {
         m.put("perOrderMax", s.perOrderMax());
         m.put("startsAt", s.startsAt().toString());
         m.put("endsAt", s.endsAt().toString());
+        m.put("admission", s.admission().wire());
         m.put("createdAt", r.createdAt().toString());
         long remaining = available >= 0 ? available : s.stock() - r.sold();
         m.put("status", SalePhase.of(s.startsAt(), s.endsAt(), remaining, now).wire());

@@ -12,6 +12,7 @@ import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.testing.HttpApi;
@@ -175,6 +176,8 @@ class AdminApiTest {
                         400,
                         ProblemType.INVALID_REQUEST),
                 Arguments.of("bad id", Map.of("id", "no spaces allowed"), 400, ProblemType.INVALID_SALE_ID),
+                Arguments.of("admission not a string", Map.of("admission", 1), 400, ProblemType.INVALID_REQUEST),
+                Arguments.of("unknown admission", Map.of("admission", "lottery"), 422, ProblemType.INVALID_SALE),
                 Arguments.of("stock 0", Map.of("stock", 0), 422, ProblemType.INVALID_SALE),
                 Arguments.of("stock too large", Map.of("stock", 1_000_001), 422, ProblemType.INVALID_SALE),
                 Arguments.of(
@@ -269,6 +272,32 @@ class AdminApiTest {
         assertThat(missing.getStatusCode()).isEqualTo(404);
         assertThat(body(missing).get("type")).isEqualTo(ProblemType.SALE_NOT_FOUND.uri());
         assertThat(get("bad%20id").getStatusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void create_keepsTheSalesAdmission_openByDefault_andLoadsItIntoRedisMeta() {
+        String open = newId();
+        String ticketed = newId();
+
+        assertThat(body(create(saleJson(open, Map.of())))).containsEntry("admission", "open");
+        APIGatewayV2HTTPResponse created = create(saleJson(ticketed, Map.of("admission", "ticketed")));
+        assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
+        assertThat(body(created)).containsEntry("admission", "ticketed");
+
+        // The same id with another admission is another definition.
+        assertThat(create(saleJson(open, Map.of("admission", "ticketed"))).getStatusCode())
+                .isEqualTo(409);
+
+        SaleRepository sales = new SaleRepository(db);
+        assertThat(sales.find(open).orElseThrow().sale().admission()).isEqualTo(Admission.OPEN);
+        assertThat(sales.find(ticketed).orElseThrow().sale().admission()).isEqualTo(Admission.TICKETED);
+        SaleCache cache = new SaleCache(redis, Duration.ofHours(1));
+        cache.load(sales.find(ticketed).orElseThrow().sale());
+        cache.load(sales.find(open).orElseThrow().sale());
+        assertThat(redis.<String>call(c -> c.hget(new SaleKeys(ticketed).meta(), "admission")))
+                .isEqualTo("ticketed");
+        assertThat(redis.<String>call(c -> c.hget(new SaleKeys(open).meta(), "admission")))
+                .isEqualTo("open");
     }
 
     @Test

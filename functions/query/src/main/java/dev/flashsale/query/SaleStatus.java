@@ -1,5 +1,6 @@
 package dev.flashsale.query;
 
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.SalePhase;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Map;
 /**
  * A sale as buyers see it.
  *
+ * @param admission how buyers get to reserve: as they come, or through the sale's queue with a ticket (docs/admission.md)
  * @param remaining units available now
  * @param sold      units taken: held or bought ({@code stock − remaining})
  * @param loaded    whether the figures come from Redis (live) or, for a sale not loaded yet, from the database
@@ -19,6 +21,7 @@ import java.util.Map;
 public record SaleStatus(
         String saleId,
         SalePhase phase,
+        Admission admission,
         long stock,
         long remaining,
         Instant startsAt,
@@ -32,6 +35,7 @@ public record SaleStatus(
         return new SaleStatus(
                 saleId,
                 SalePhase.of(startsAt, endsAt, remaining, now),
+                admission,
                 stock,
                 remaining,
                 startsAt,
@@ -49,6 +53,7 @@ public record SaleStatus(
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("saleId", saleId);
         m.put("status", phase.wire());
+        m.put("admission", admission.wire());
         m.put("stock", stock);
         m.put("remaining", remaining);
         m.put("sold", sold());

@@ -5,6 +5,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.resilience.DependencyUnavailableException;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SalePhase;
 import java.time.Clock;
@@ -66,7 +67,7 @@ public final class SaleStatusHandler {
 
     private Optional<SaleStatus> read(String saleId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end"));
+        List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end", "admission"));
         Instant now = clock.instant();
         if (meta.get(0) != null && meta.get(1) != null && meta.get(2) != null) {
             String available = redis.call(c -> c.get(k.stock()));
@@ -74,8 +75,19 @@ public final class SaleStatusHandler {
             long remaining = available == null ? 0 : Math.max(0, Long.parseLong(available));
             Instant start = Instant.ofEpochMilli(Long.parseLong(meta.get(1)));
             Instant end = Instant.ofEpochMilli(Long.parseLong(meta.get(2)));
+            // meta written before admission existed has no field: those sales are open
+            Admission admission = Admission.ofWire(meta.get(3)).orElse(Admission.OPEN);
             return Optional.of(new SaleStatus(
-                    saleId, SalePhase.of(start, end, remaining, now), stock, remaining, start, end, true, now, false));
+                    saleId,
+                    SalePhase.of(start, end, remaining, now),
+                    admission,
+                    stock,
+                    remaining,
+                    start,
+                    end,
+                    true,
+                    now,
+                    false));
         }
         if (missing.contains(saleId)) {
             return Optional.empty();
@@ -90,6 +102,7 @@ public final class SaleStatusHandler {
         return Optional.of(new SaleStatus(
                 saleId,
                 SalePhase.of(r.sale().startsAt(), r.sale().endsAt(), remaining, now),
+                r.sale().admission(),
                 r.sale().stock(),
                 remaining,
                 r.sale().startsAt(),

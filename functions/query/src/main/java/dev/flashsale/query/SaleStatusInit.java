@@ -6,6 +6,7 @@ import dev.flashsale.http.HttpResponses;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.ExpiringIds;
 import dev.flashsale.sale.SalePhase;
 import dev.flashsale.telemetry.Telemetry;
@@ -47,8 +48,8 @@ public final class SaleStatusInit extends FunctionInit<SaleStatusInvoker> {
                         .build(),
                 404);
         Instant now = Instant.now();
-        SaleStatus sample =
-                new SaleStatus(PrimeSamples.SALE_ID, SalePhase.LIVE, 1, 1, now, now.plusSeconds(60), true, now, false);
+        SaleStatus sample = new SaleStatus(
+                PrimeSamples.SALE_ID, SalePhase.LIVE, Admission.OPEN, 1, 1, now, now.plusSeconds(60), true, now, false);
         HttpResponses.cacheableJson(200, sample.toMap(), sample.cacheControl(now));
     }
 }

@@ -104,6 +104,37 @@ class SaleStatusTest {
     }
 
     @Test
+    void aTicketedSale_saysSo_fromRedisAndFromTheDatabase_andAnOpenOneSaysOpen() {
+        Instant start = Instant.now().minus(Duration.ofMinutes(1)).truncatedTo(ChronoUnit.MILLIS);
+        Sale loaded = new Sale(
+                TestSales.newId(),
+                3,
+                1,
+                1,
+                start,
+                start.plus(Duration.ofHours(1)),
+                dev.flashsale.sale.Admission.TICKETED);
+        TestDatabase.create(stack.db, loaded);
+        TestSales.seed(stack.redis, loaded);
+        Sale notLoaded = TestDatabase.create(
+                stack.db,
+                new Sale(
+                        TestSales.newId(),
+                        3,
+                        1,
+                        1,
+                        start.plus(Duration.ofHours(5)),
+                        start.plus(Duration.ofHours(6)),
+                        dev.flashsale.sale.Admission.TICKETED));
+
+        assertThat(HttpApi.body(status(loaded.id()))).containsEntry("admission", "ticketed");
+        assertThat(HttpApi.body(status(notLoaded.id()))).containsEntry("admission", "ticketed");
+        assertThat(HttpApi.body(status(
+                        seeded(Duration.ofMinutes(-1), Duration.ofHours(1), 2).id())))
+                .containsEntry("admission", "open");
+    }
+
+    @Test
     void unknownAndInvalidIds() {
         APIGatewayV2HTTPResponse missing = status(TestSales.newId());
         assertThat(missing.getStatusCode()).isEqualTo(404);

@@ -1,5 +1,6 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.admission.TicketKey;
 import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.config.Variables;
@@ -12,6 +13,7 @@ import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.sale.SaleLoading;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
 
@@ -28,6 +30,9 @@ import java.util.Set;
  * @param devMode         {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  * @param maxBodyBytes    {@code MAX_BODY_BYTES}, default 1024 (64..65,536): larger bodies are refused with 413
  * @param soldOutCacheTtl {@code SOLD_OUT_CACHE_TTL}, default 1s (0..1m; 0 turns the sold-out fast path off)
+ * @param ticketKey       {@code ADMISSION_TICKET_KEY}: the key admission tickets are signed with (at least 16
+ *                        characters; the waiting room must have the same). Without it a key is generated, which no
+ *                        waiting room shares: a ticketed sale then refuses every ticket as {@code ticket-invalid}
  */
 public record ReserveEnvironment(
         InitSettings init,
@@ -40,7 +45,8 @@ public record ReserveEnvironment(
         SaleLoading loading,
         boolean devMode,
         int maxBodyBytes,
-        Duration soldOutCacheTtl)
+        Duration soldOutCacheTtl,
+        TicketKey ticketKey)
         implements FunctionEnvironment {
 
     public static final Set<String> VARIABLES = Variables.union(
@@ -52,7 +58,7 @@ public record ReserveEnvironment(
             BreakerSettings.variables("sqs"),
             ReservationPolicy.VARIABLES,
             SaleLoading.VARIABLES,
-            Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL"));
+            Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL", "ADMISSION_TICKET_KEY"));
 
     public ReserveEnvironment {
         if (replicaAck.enabled()
@@ -76,6 +82,9 @@ public record ReserveEnvironment(
                 SaleLoading.from(config),
                 config.bool("DEV_MODE", false),
                 config.integer("MAX_BODY_BYTES", 1024, 64, 65_536),
-                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1)));
+                config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1)),
+                config.optional("ADMISSION_TICKET_KEY")
+                        .map(TicketKey::of)
+                        .orElseGet(() -> TicketKey.generate(new SecureRandom())));
     }
 }

@@ -1,5 +1,6 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.admission.Tickets;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpResponses;
@@ -41,7 +42,9 @@ public final class ReserveInit extends FunctionInit<ReserveInvoker> {
         this.loader = new SaleLoader(redis, sync, Clock.systemUTC(), env.loading());
         ReserveHandler handler =
                 new ReserveHandler(store, queue, new ExpiringIds(Clock.systemUTC(), env.soldOutCacheTtl()), loader);
-        serve(t -> new ReserveInvoker(new ReserveRequestReader(env.devMode(), env.maxBodyBytes()), handler, t));
+        ReserveRequestReader reader = new ReserveRequestReader(
+                env.devMode(), env.maxBodyBytes(), new Tickets(env.ticketKey()), Clock.systemUTC());
+        serve(t -> new ReserveInvoker(reader, handler, t));
     }
 
     public static ReserveInit from(Config config) {

@@ -1,5 +1,7 @@
 package dev.flashsale.reserve;
 
+import dev.flashsale.admission.TicketPass;
+import dev.flashsale.admission.Tickets;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.IdempotencyKey;
 import dev.flashsale.http.ProblemException;
@@ -7,6 +9,7 @@ import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
 import dev.flashsale.reservation.ReserveRequest;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -18,16 +21,25 @@ public final class ReserveRequestReader {
     /** No flash sale sells more than this in one order; a sale's own per-order max is checked in Redis. */
     public static final int MAX_QUANTITY = 10_000;
 
+    /** The header a buyer presents their admission ticket in (a ticketed sale asks for it; an open one ignores it). */
+    public static final String TICKET_HEADER = "admission-ticket";
+
     private final boolean devMode;
     private final int maxBodyBytes;
+    private final Tickets tickets;
+    private final Clock clock;
 
     /**
      * @param devMode      accept the buyer from the X-Buyer-Id header when there is no JWT (local runs only)
      * @param maxBodyBytes bodies above this are refused with 413
+     * @param tickets      verifies the admission ticket, if any, for the sale and buyer (no I/O)
+     * @param clock        the ticket's expiry is checked against it
      */
-    public ReserveRequestReader(boolean devMode, int maxBodyBytes) {
+    public ReserveRequestReader(boolean devMode, int maxBodyBytes, Tickets tickets, Clock clock) {
         this.devMode = devMode;
         this.maxBodyBytes = maxBodyBytes;
+        this.tickets = tickets;
+        this.clock = clock;
     }
 
     public ReserveRequest read(HttpRequest http) {
@@ -36,7 +48,8 @@ public final class ReserveRequestReader {
         String key = IdempotencyKey.required(http, "so that retries do not reserve twice");
         http.requireJsonContentType();
         int quantity = quantity(http.body(maxBodyBytes));
-        return new ReserveRequest(saleId, buyerId, key, quantity);
+        TicketPass ticket = tickets.check(http.header(TICKET_HEADER).orElse(null), saleId, buyerId, clock.instant());
+        return new ReserveRequest(saleId, buyerId, key, quantity, ticket);
     }
 
     static int quantity(String body) {

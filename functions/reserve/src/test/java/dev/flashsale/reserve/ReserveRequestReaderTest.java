@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import dev.flashsale.admission.TicketKey;
+import dev.flashsale.admission.Tickets;
 import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.reservation.ReserveRequest;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -26,7 +29,8 @@ class ReserveRequestReaderTest {
     private static final String BUYER = "5f0c7a2e-1b7d-4c8e-9a51-0d9e0b1f2a3c";
     private static final String KEY = "0b6f1c1e-2d4a-4c5e-8f7a-9b0c1d2e3f40";
 
-    private final ReserveRequestReader reader = new ReserveRequestReader(false, MAX_BODY);
+    private final ReserveRequestReader reader = new ReserveRequestReader(
+            false, MAX_BODY, new Tickets(TicketKey.of("reader-test-key-0123456789")), Clock.systemUTC());
 
     /** A valid POST /sales/sale-42/reservations, as API Gateway hands it over; each case breaks one thing. */
     static final class Req {
@@ -336,7 +340,13 @@ class ReserveRequestReaderTest {
         Req r = new Req().header("x-buyer-id", "dev-buyer");
         r.claims.clear();
 
-        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId())
+        assertThat(new ReserveRequestReader(
+                                true,
+                                MAX_BODY,
+                                new Tickets(TicketKey.of("reader-test-key-0123456789")),
+                                Clock.systemUTC())
+                        .read(r.http())
+                        .buyerId())
                 .isEqualTo("dev-buyer");
         assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http()))
                         .problem()
@@ -348,7 +358,13 @@ class ReserveRequestReaderTest {
     void read_prefersTheJwtBuyerEvenInDevMode() {
         Req r = new Req().header("x-buyer-id", "someone-else");
 
-        assertThat(new ReserveRequestReader(true, MAX_BODY).read(r.http()).buyerId())
+        assertThat(new ReserveRequestReader(
+                                true,
+                                MAX_BODY,
+                                new Tickets(TicketKey.of("reader-test-key-0123456789")),
+                                Clock.systemUTC())
+                        .read(r.http())
+                        .buyerId())
                 .isEqualTo(BUYER);
     }
 

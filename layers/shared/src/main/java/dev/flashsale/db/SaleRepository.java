@@ -1,5 +1,6 @@
 package dev.flashsale.db;
 
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,7 +21,7 @@ import java.util.Set;
 public final class SaleRepository {
 
     private static final String COLUMNS =
-            "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item";
+            "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item, admission";
 
     private final DbConnection db;
 
@@ -37,8 +38,9 @@ public final class SaleRepository {
     public boolean create(Sale sale, String item, long priceCents, String currency) {
         return db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, item)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
+                    INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, item,
+                                       admission)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
                 ps.setString(1, sale.id());
                 ps.setInt(2, sale.stock());
                 ps.setLong(3, priceCents);
@@ -48,6 +50,7 @@ public final class SaleRepository {
                 ps.setTimestamp(7, Timestamp.from(sale.startsAt()));
                 ps.setTimestamp(8, Timestamp.from(sale.endsAt()));
                 ps.setString(9, item);
+                ps.setString(10, sale.admission().wire());
                 return ps.executeUpdate() == 1;
             }
         });
@@ -261,7 +264,9 @@ public final class SaleRepository {
                 rs.getInt("per_buyer_limit"),
                 rs.getInt("per_order_max"),
                 rs.getTimestamp("starts_at").toInstant(),
-                rs.getTimestamp("ends_at").toInstant());
+                rs.getTimestamp("ends_at").toInstant(),
+                Admission.ofWire(rs.getString("admission"))
+                        .orElseThrow(() -> new IllegalStateException("unknown admission in the database")));
         return new SaleRecord(
                 sale,
                 rs.getString("item"),

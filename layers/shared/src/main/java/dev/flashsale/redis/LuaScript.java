@@ -47,6 +47,10 @@ public enum LuaScript {
     RESTORE_ORDERS("restore-orders"),
     /** Redis follows a stock increase. */
     ADD_STOCK("add-stock"),
+    /** A buyer's place in a ticketed sale's queue (one per buyer, arrival order). */
+    QUEUE_JOIN("queue-join"),
+    /** A ticketed sale's admission moved forward, and a buyer's place or the gate read. */
+    QUEUE_ADMIT("queue-admit"),
     /** Extend a lease the caller still owns. */
     LEASE_RENEW("lease-renew"),
     /** Drop a lease (or lock) the caller still owns. */

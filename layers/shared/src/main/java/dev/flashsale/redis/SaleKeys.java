@@ -8,7 +8,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code meta}: hash with {@code stock} (total), {@code start}/{@code end} (epoch ms), {@code limit} (units per
- *       buyer), {@code max} (units per order), {@code reconciled} (epoch ms of the last reconciliation)</li>
+ *       buyer), {@code max} (units per order), {@code admission} ({@code open} or {@code ticketed}),
+ *       {@code reconciled} (epoch ms of the last reconciliation)</li>
  *   <li>{@code stock}: available units (string counter; negative only while a reconciliation's deficit is paid
  *       back)</li>
  *   <li>{@code holds}: sorted set of HELD reservation ids scored by hold deadline (epoch ms)</li>
@@ -20,6 +21,12 @@ import java.util.List;
  *   <li>{@code bucket:<buyer>}: the buyer's token bucket for this sale, a string {@code "<tokens> <ms>"} (a new name:
  *       the hash {@code rate:<buyer>} of earlier versions expires within seconds)</li>
  *   <li>{@code loader}: short lock held by the one environment loading the sale from the database</li>
+ *   <li>{@code q:line}: a ticketed sale's queue, a list of buyers in arrival order (position = index + 1)</li>
+ *   <li>{@code q:pos}: hash buyer &rarr; their position in the queue (one place per buyer)</li>
+ *   <li>{@code q:admits}: sorted set of admitted buyers who have not taken a hold yet, scored by their ticket's
+ *       deadline (epoch ms)</li>
+ *   <li>{@code q:gate}: hash with {@code upto} (positions admitted so far: the one field every waiting buyer polls),
+ *       {@code at} (the admission rate's clock, epoch ms)</li>
  * </ul>
  */
 public record SaleKeys(String saleId) {
@@ -76,8 +83,36 @@ public record SaleKeys(String saleId) {
         return key("loader");
     }
 
+    public String queueLine() {
+        return key("q:line");
+    }
+
+    public String queuePositions() {
+        return key("q:pos");
+    }
+
+    public String admits() {
+        return key("q:admits");
+    }
+
+    public String gate() {
+        return key("q:gate");
+    }
+
     /** Every key of the sale except the per-buyer rate buckets. */
     public List<String> all() {
-        return List.of(meta(), stock(), holds(), claims(), reservations(), idempotency(), units(), resent());
+        return List.of(
+                meta(),
+                stock(),
+                holds(),
+                claims(),
+                reservations(),
+                idempotency(),
+                units(),
+                resent(),
+                queueLine(),
+                queuePositions(),
+                admits(),
+                gate());
     }
 }

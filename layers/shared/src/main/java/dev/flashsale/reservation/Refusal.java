@@ -1,5 +1,6 @@
 package dev.flashsale.reservation;
 
+import dev.flashsale.admission.TicketCheck;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemType;
 import java.time.Duration;
@@ -14,6 +15,26 @@ public sealed interface Refusal {
         public Problem problem() {
             return Problem.of(ProblemType.SALE_NOT_FOUND, "no sale '" + saleId + "' is open for reservations")
                     .with("saleId", saleId);
+        }
+    }
+
+    /** A ticketed sale and no valid ticket: absent, expired, or not this sale's and buyer's. Nothing was written. */
+    record NotAdmitted(String saleId, TicketCheck ticket) implements Refusal {
+        public NotAdmitted {
+            if (ticket == TicketCheck.VALID) {
+                throw new IllegalArgumentException("a valid ticket is admitted");
+            }
+        }
+
+        public Problem problem() {
+            String detail = switch (ticket) {
+                case ABSENT ->
+                    "sale '" + saleId + "' admits buyers through its queue: join it, and reserve with the "
+                            + "ticket it gives you in the Admission-Ticket header";
+                case EXPIRED -> "your admission ticket has expired: the turn it gave has passed";
+                default -> "the admission ticket is not valid for this sale and buyer";
+            };
+            return Problem.of(ticket.refusal(), detail).with("saleId", saleId);
         }
     }
 

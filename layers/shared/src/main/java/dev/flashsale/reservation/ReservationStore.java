@@ -1,5 +1,6 @@
 package dev.flashsale.reservation;
 
+import dev.flashsale.admission.TicketCheck;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
@@ -52,7 +53,8 @@ public final class ReservationStore {
                         k.idempotency(),
                         k.units(),
                         k.rateBucket(request.buyerId()),
-                        k.resent()),
+                        k.resent(),
+                        k.admits()),
                 List.of(
                         id,
                         request.buyerId(),
@@ -62,7 +64,9 @@ public final class ReservationStore {
                         Integer.toString(policy.rateBurst()),
                         Double.toString(policy.ratePerSecond()),
                         Long.toString(policy.retention().toMillis()),
-                        Long.toString(policy.resendInterval().toMillis())),
+                        Long.toString(policy.resendInterval().toMillis()),
+                        request.ticket().check().wire(),
+                        Long.toString(request.ticket().expiresAt().toEpochMilli())),
                 replicaAck,
                 ReservationStore::isNewHold);
         List<?> reply = (List<?>) result.reply();
@@ -87,6 +91,8 @@ public final class ReservationStore {
                 refused(new Refusal.KeyReused(
                         ReservationCodec.decode(request.saleId(), ScriptReply.text(reply.get(1))), request.quantity()));
             case "UNKNOWN_SALE" -> refused(new Refusal.UnknownSale(request.saleId()));
+            case "NOT_ADMITTED" ->
+                refused(new Refusal.NotAdmitted(request.saleId(), TicketCheck.ofWire(ScriptReply.text(reply.get(1)))));
             case "NOT_STARTED" ->
                 refused(new Refusal.NotStarted(Instant.ofEpochMilli(ScriptReply.number(reply.get(1)))));
             case "ENDED" -> refused(new Refusal.Ended(Instant.ofEpochMilli(ScriptReply.number(reply.get(1)))));

@@ -29,7 +29,8 @@ public record SaleCache(RedisConnection redis, Duration retention) {
                         Long.toString(sale.endsAt().toEpochMilli()),
                         Integer.toString(sale.perBuyerLimit()),
                         Integer.toString(sale.perOrderMax()),
-                        Long.toString(sale.endsAt().plus(retention).toEpochMilli()))));
+                        Long.toString(sale.endsAt().plus(retention).toEpochMilli()),
+                        sale.admission().wire())));
         return ((Number) created).longValue() == 1;
     }
 

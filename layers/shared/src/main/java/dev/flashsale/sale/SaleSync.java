@@ -82,6 +82,7 @@ public final class SaleSync {
                     Integer.toString(s.perBuyerLimit()),
                     Integer.toString(s.perOrderMax()),
                     Long.toString(s.endsAt().plus(retention).toEpochMilli()),
+                    s.admission().wire(),
                     Integer.toString(ordered.size())));
             args.addAll(ordered);
             args.add(buyerCounts ? "1" : "0");

@@ -2,7 +2,8 @@ package dev.flashsale.telemetry;
 
 /**
  * The metric value of an outcome: a small, stable set (accepted, replayed, sold_out, rate_limited, limit_exceeded,
- * invalid, not_found, closed, unauthenticated, unavailable, error, and the confirm/release outcomes as they are), so
+ * invalid, not_found, closed, not_admitted, unauthenticated, unavailable, error, and the confirm/release and waiting-room
+ * outcomes as they are), so
  * dashboards need not know every problem type.
  */
 final class OutcomeCategory {
@@ -16,7 +17,8 @@ final class OutcomeCategory {
             case "rate-limited" -> "rate_limited";
             case "purchase-limit-exceeded" -> "limit_exceeded";
             case "sale-not-found", "reservation-not-found" -> "not_found";
-            case "sale-not-started", "sale-ended" -> "closed";
+            case "sale-not-started", "sale-ended", "queue-not-open" -> "closed";
+            case "admission-required", "ticket-expired", "ticket-invalid" -> "not_admitted";
             case "service-unavailable" -> "unavailable";
             case "internal-error" -> "error";
             case "invalid-request",
@@ -28,6 +30,7 @@ final class OutcomeCategory {
                     "body-too-large",
                     "unsupported-media-type",
                     "idempotency-key-reused",
+                    "sale-not-ticketed",
                     "method-not-allowed" -> "invalid";
             default -> outcome.replace('-', '_');
         };

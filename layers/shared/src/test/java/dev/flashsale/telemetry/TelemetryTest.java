@@ -185,6 +185,9 @@ class TelemetryTest {
         assertThat(OutcomeCategory.of("idempotency-key-reused")).isEqualTo("invalid");
         assertThat(OutcomeCategory.of("service-unavailable")).isEqualTo("unavailable");
         assertThat(OutcomeCategory.of("sale-not-found")).isEqualTo("not_found");
+        assertThat(OutcomeCategory.of("ticket-invalid")).isEqualTo("not_admitted");
+        assertThat(OutcomeCategory.of("admission-required")).isEqualTo("not_admitted");
+        assertThat(OutcomeCategory.of("queue-not-open")).isEqualTo("closed");
         assertThat(OutcomeCategory.of("already-confirmed")).isEqualTo("already_confirmed");
         assertThat(LambdaInvocations.problemSlug("{\"type\":\"urn:flashsale:problem:sold-out\",\"status\":409}", 409))
                 .isEqualTo("sold-out");

@@ -22,6 +22,7 @@ public final class RedisSnapshot {
                     case "string" -> c.get(key);
                     case "hash" -> new TreeMap<>(c.hgetAll(key));
                     case "zset" -> c.zrangeWithScores(key, 0, -1).toString();
+                    case "list" -> c.lrange(key, 0, -1);
                     default -> type;
                 };
                 snap.put(key, value);

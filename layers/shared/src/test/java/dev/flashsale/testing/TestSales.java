@@ -28,6 +28,19 @@ public final class TestSales {
                 now.plus(Duration.ofHours(1)));
     }
 
+    /** {@link #live}, but buyers reserve only with an admission ticket. */
+    public static Sale ticketed(int stock, int perBuyerLimit, int perOrderMax) {
+        Sale s = live(stock, perBuyerLimit, perOrderMax);
+        return new Sale(
+                s.id(),
+                stock,
+                perBuyerLimit,
+                perOrderMax,
+                s.startsAt(),
+                s.endsAt(),
+                dev.flashsale.sale.Admission.TICKETED);
+    }
+
     public static Sale seed(RedisConnection redis, Sale sale) {
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;

@@ -41,6 +41,7 @@ class TemplateEnvironmentTest {
                         "ReservationQueryFunction",
                         "SaleStatusFunction",
                         "AdminFunction",
+                        "WaitingRoomFunction",
                         "PrewarmFunction",
                         "ConfirmFunction",
                         "ReleaseFunction",
@@ -57,7 +58,10 @@ class TemplateEnvironmentTest {
                         "POST /admin/sales",
                         "GET /admin/sales",
                         "GET /admin/sales/{saleId}",
-                        "POST /admin/sales/{saleId}/stock");
+                        "POST /admin/sales/{saleId}/stock",
+                        "POST /sales/{saleId}/queue",
+                        "GET /sales/{saleId}/queue/me",
+                        "GET /sales/{saleId}/queue");
         assertThat(template.sqsMappings()).singleElement().satisfies(m -> {
             assertThat(m.functionId()).isEqualTo("ConfirmFunction");
             assertThat(m.queueId()).isEqualTo("ConfirmQueue");
@@ -90,8 +94,15 @@ class TemplateEnvironmentTest {
 
     @Test
     void environment_isGlobalsThenFunction_withRefsResolvedLocally_thenOverrides() {
-        TemplateEnvironment.Resolved reserve =
-                env.forFunction("ReserveFunction", Map.of("REDIS_URL", "redis://127.0.0.1:6379", "DEV_MODE", "true"));
+        TemplateEnvironment.Resolved reserve = env.forFunction(
+                "ReserveFunction",
+                Map.of(
+                        "REDIS_URL",
+                        "redis://127.0.0.1:6379",
+                        "DEV_MODE",
+                        "true",
+                        "ADMISSION_TICKET_KEY",
+                        "local-ticket-key-0123456789"));
 
         assertThat(reserve.variables())
                 .containsEntry("CONFIRM_QUEUE_URL", "http://127.0.0.1:9324/000000000000/p-ConfirmQueue") // !Ref queue
