@@ -15,6 +15,7 @@ import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
@@ -37,7 +38,8 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * What the measured functions run against: the local Redis and PostgreSQL (database {@code flashsale_bench}, created
- * and migrated if missing), ElasticMQ in this process, and one live sale seeded in both with a fresh id. Also kills a
+ * and migrated if missing), ElasticMQ in this process, and two live sales (one open, one ticketed) seeded in both with
+ * fresh ids. Also kills a
  * child JVM's connections server-side, by Redis client name and PostgreSQL application name.
  */
 final class BenchData implements AutoCloseable {
@@ -50,6 +52,9 @@ final class BenchData implements AutoCloseable {
     final URI sqsEndpoint;
     final String queueUrl;
     final Sale sale;
+    /** A ticketed sale, for the waiting room's routes. */
+    final Sale ticketedSale;
+
     final Path samples;
     private final RedisConnection redis;
     private final DbConnection db;
@@ -89,6 +94,16 @@ final class BenchData implements AutoCloseable {
                 now.plus(Duration.ofHours(2)));
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
+        this.ticketedSale = new Sale(
+                "bench-q-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12),
+                1_000_000,
+                10,
+                10,
+                sale.startsAt(),
+                sale.endsAt(),
+                Admission.TICKETED);
+        new SaleRepository(db).create(ticketedSale, 1999, "USD");
+        new SaleCache(redis, Duration.ofDays(1)).load(ticketedSale);
     }
 
     /**

@@ -83,5 +83,13 @@ record BenchFunction(
                     "dev.flashsale.prewarm.PrewarmInit",
                     SCHEDULE,
                     SampleEvents::prewarmSchedule,
-                    r -> r.contains("ran=true") && r.contains("errors=0")));
+                    r -> r.contains("ran=true") && r.contains("errors=0")),
+            new BenchFunction(
+                    "waiting-room",
+                    "waiting-room",
+                    "dev.flashsale.waitingroom.WaitingRoomInvoker",
+                    "dev.flashsale.waitingroom.WaitingRoomInit",
+                    API,
+                    SampleEvents::joinQueue,
+                    r -> r.contains("statusCode=201")));
 }

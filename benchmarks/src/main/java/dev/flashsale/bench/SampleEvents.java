@@ -74,6 +74,20 @@ final class SampleEvents {
         return events;
     }
 
+    /** A new buyer joining the ticketed sale's waiting room each time: every invocation takes the 201 path. */
+    static List<String> joinQueue(BenchData data, int count) throws IOException {
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ApiGatewayEvent e = apiSample(data, "apigw/join-queue.json");
+            APIGatewayV2HTTPEvent sample = e.build();
+            events.add(json(e.requestLine("POST", "/sales/" + data.ticketedSale.id() + "/queue")
+                    .pathParameter("saleId", data.ticketedSale.id())
+                    .requestId("bench-" + UUID.randomUUID())
+                    .jwtClaims(claimsOf(sample, "bench-buyer-" + UUID.randomUUID()))));
+        }
+        return events;
+    }
+
     /** The same buyer reading one seeded reservation of theirs (200) each time. */
     static List<String> reservationStatus(BenchData data, int count) throws IOException {
         ApiGatewayEvent e = apiSample(data, "apigw/reservation-status.json");
