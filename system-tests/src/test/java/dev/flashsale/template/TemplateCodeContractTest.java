@@ -322,6 +322,37 @@ class TemplateCodeContractTest {
                 .isEqualTo(codeRoutes);
     }
 
+    @Test
+    void publicRoutes_areExactlyTheOnesTheirHandlersDeclarePublic() throws Exception {
+        Set<String> templatePublic = new TreeSet<>(); // routes whose authorizer is NONE
+        functions.forEach((name, props) -> props.path("Events").forEach(event -> {
+            JsonNode p = event.path("Properties");
+            if (event.path("Type").asText().equals("HttpApi")
+                    && p.path("Auth").path("Authorizer").asText().equals("NONE")) {
+                templatePublic.add(p.path("Method").asText().toUpperCase(java.util.Locale.ROOT) + " "
+                        + p.path("Path").asText());
+            }
+        }));
+        Set<String> codePublic = new TreeSet<>();
+        for (String fqn : sources.keySet()) {
+            if (!fqn.startsWith("dev.flashsale.") || !isFunctionClass(fqn)) {
+                continue;
+            }
+            Class<?> type = Class.forName(fqn, false, getClass().getClassLoader());
+            for (Field f : type.getFields()) {
+                if (Modifier.isStatic(f.getModifiers())
+                        && f.getName().equals("PUBLIC_ROUTES")
+                        && f.getType() == String[].class) {
+                    codePublic.addAll(List.of((String[]) f.get(null)));
+                }
+            }
+        }
+        assertThat(templatePublic)
+                .as("routes without the JWT authorizer == routes the handlers declare PUBLIC_ROUTES")
+                .isEqualTo(codePublic)
+                .containsExactly("GET /sales/{saleId}/queue");
+    }
+
     // ---- alarms, zips, lint -------------------------------------------------------------------------------------
 
     @Test

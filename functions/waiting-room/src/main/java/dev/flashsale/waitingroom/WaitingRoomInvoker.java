@@ -21,6 +21,11 @@ public final class WaitingRoomInvoker extends HttpInvoker {
     static final String GATE = "GET /sales/{saleId}/queue";
     /** Every route this handler serves; template.yaml must route exactly these here (TemplateCodeContractTest). */
     public static final String[] ROUTES = {JOIN, PLACE, GATE};
+    /**
+     * Routes without the buyers' JWT authorizer (template: {@code Authorizer: NONE}; TemplateCodeContractTest): the
+     * gate, the same for every buyer and read by the whole waiting crowd, so that a CDN can serve it.
+     */
+    public static final String[] PUBLIC_ROUTES = {GATE};
 
     /** The gate is the same for every buyer and changes at most a few times a second: a CDN may keep it a second. */
     static final String GATE_CACHE_CONTROL = "public, max-age=1";
