@@ -15,12 +15,15 @@ local positionsKey = KEYS[4]  -- fs:{sale}:q:pos     hash buyer -> position
 local admitsKey    = KEYS[5]  -- fs:{sale}:q:admits  zset buyer -> ticket deadline (ms): admitted, undecided
 local gateKey      = KEYS[6]  -- fs:{sale}:q:gate    hash: upto (positions admitted), at (rate clock, ms)
 local unitsKey     = KEYS[7]  -- fs:{sale}:units     hash buyer -> units held/claimed/confirmed
+local pollKey      = KEYS[8]  -- fs:{sale}:q:poll:<buyer>  the buyer's token bucket for place reads: "<tokens> <ms>"
 
 local buyer       = ARGV[1]             -- '' for the gate only
 local factor      = tonumber(ARGV[2])   -- admitted-but-undecided buyers per available unit
 local ratePerSec  = tonumber(ARGV[3])   -- at most this many admissions per second
 local ticketMs    = tonumber(ARGV[4])   -- an admitted buyer's ticket lasts this long
 local retentionMs = tonumber(ARGV[5])   -- the queue's keys are kept this long after the sale ends
+local pollRate    = tonumber(ARGV[6])   -- a buyer's place reads per second, sustained (0: no limit)
+local pollBurst   = tonumber(ARGV[7])   -- and at once
 
 local meta = redis.call('HMGET', metaKey, 'start', 'end', 'admission')
 if not meta[1] then
@@ -32,6 +35,26 @@ end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local startMs, endMs = tonumber(meta[1]), tonumber(meta[2])
+
+-- A buyer reading their own place faster than pollRate (after a burst) is answered RATE_LIMITED with the wait, before
+-- any admission work: the place is where each buyer's polls reach Redis (the gate is the same for all, and cached).
+if buyer ~= '' and pollRate > 0 then
+  local bucket = redis.call('GET', pollKey)
+  local tokens, last = pollBurst, now
+  if bucket then
+    local sep = string.find(bucket, ' ', 1, true)
+    tokens = tonumber(string.sub(bucket, 1, sep - 1))
+    last = tonumber(string.sub(bucket, sep + 1))
+  end
+  if now > last then
+    tokens = math.min(pollBurst, tokens + (now - last) * pollRate / 1000)
+    last = now
+  end
+  if tokens < 1 then
+    return {'RATE_LIMITED', math.ceil((1 - tokens) * 1000 / pollRate)}
+  end
+  redis.call('SET', pollKey, (tokens - 1) .. ' ' .. last, 'PX', math.ceil(pollBurst * 1000 / pollRate) + 1000)
+end
 
 redis.call('ZREMRANGEBYSCORE', admitsKey, '-inf', now)
 local available = math.max(0, tonumber(redis.call('GET', stockKey) or '0'))

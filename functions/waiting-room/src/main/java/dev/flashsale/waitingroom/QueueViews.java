@@ -59,6 +59,7 @@ final class QueueViews {
             }
             case QueuePlace.UnknownSale u -> throw new IllegalStateException("an unknown sale has no place");
             case QueuePlace.NotTicketed n -> throw new IllegalStateException("an open sale has no place");
+            case QueuePlace.RateLimited r -> throw new IllegalStateException("a refused read has no place");
         }
         return m;
     }

@@ -85,6 +85,13 @@ public final class WaitingRoomHandler {
         if (p instanceof QueuePlace.NotTicketed) {
             throw notTicketed(saleId);
         }
+        if (p instanceof QueuePlace.RateLimited r) {
+            throw new ProblemException(Problem.of(
+                            ProblemType.RATE_LIMITED,
+                            "your place was read too often; pollAfterSeconds says when to read it again, retry after "
+                                    + r.retryAfter().toMillis() + " ms")
+                    .retryAfter(r.retryAfter()));
+        }
         return p;
     }
 

@@ -190,4 +190,28 @@ class WaitingRoomTest {
             assertThat(RedisSnapshot.of(redis, saleId, List.of())).isEqualTo(before);
         }
     }
+
+    @Test
+    void aBuyerReadingTheirPlaceFasterThanTheyAreTold_getsA429WithRetryAfter() {
+        Sale sale = TestSales.seed(redis, TestSales.ticketed(5, 1, 1));
+        assertThat(send(join(sale.id(), "eager")).getStatusCode()).isEqualTo(201);
+        // the join's answer was one read; the burst allows PLACE_READ_BURST in all, then 2 per second (refilled while
+        // the loop runs: a slow machine gets a few more)
+        APIGatewayV2HTTPResponse last = null;
+        int answered = 1;
+        for (int i = 0; i < 40 && (last == null || last.getStatusCode() == 200); i++) {
+            last = send(place(sale.id(), "eager"));
+            answered += last.getStatusCode() == 200 ? 1 : 0;
+        }
+        assertThat(answered).isGreaterThanOrEqualTo(dev.flashsale.admission.AdmissionPolicy.PLACE_READ_BURST);
+        assertThat(last.getStatusCode()).isEqualTo(429);
+        assertThat(last.getHeaders())
+                .containsKey("retry-after")
+                .containsEntry("content-type", "application/problem+json");
+        assertThat(HttpApi.body(last)).containsEntry("type", ProblemType.RATE_LIMITED.uri());
+        assertThat(send(place(sale.id(), "someone-else")).getStatusCode())
+                .as("another buyer is not slowed down")
+                .isEqualTo(200);
+        assertThat(send(gate(sale.id())).getStatusCode()).as("nor the gate").isEqualTo(200);
+    }
 }

@@ -20,13 +20,31 @@ import java.util.Set;
  * @param retention   how long the queue's keys stay in Redis after the sale ends (the reservations' retention)
  */
 public record AdmissionPolicy(
-        double factor, double ratePerSecond, Duration ticketTtl, Duration joinLead, Duration retention) {
+        double factor,
+        double ratePerSecond,
+        Duration ticketTtl,
+        Duration joinLead,
+        Duration retention,
+        double placeReadsPerSecond) {
+
+    /** Place reads a buyer may make at once before {@code placeReadsPerSecond} applies. */
+    public static final int PLACE_READ_BURST = 10;
 
     public static final Set<String> VARIABLES = Variables.of(
-            "ADMISSION_FACTOR", "ADMISSION_RATE_PER_SECOND", "ADMISSION_TICKET_TTL", "ADMISSION_JOIN_LEAD");
+            "ADMISSION_FACTOR",
+            "ADMISSION_RATE_PER_SECOND",
+            "ADMISSION_TICKET_TTL",
+            "ADMISSION_JOIN_LEAD",
+            "ADMISSION_PLACE_READS_PER_SECOND");
+
+    /** Without a limit on a buyer's place reads (tests that poll in tight loops). */
+    public AdmissionPolicy(
+            double factor, double ratePerSecond, Duration ticketTtl, Duration joinLead, Duration retention) {
+        this(factor, ratePerSecond, ticketTtl, joinLead, retention, 0);
+    }
 
     public static AdmissionPolicy ofDefaults(Duration retention) {
-        return new AdmissionPolicy(1.0, 100, Duration.ofSeconds(60), Duration.ofMinutes(15), retention);
+        return new AdmissionPolicy(1.0, 100, Duration.ofSeconds(60), Duration.ofMinutes(15), retention, 2);
     }
 
     public static AdmissionPolicy from(Config config, Duration retention) {
@@ -36,6 +54,7 @@ public record AdmissionPolicy(
                 config.decimal("ADMISSION_RATE_PER_SECOND", d.ratePerSecond(), 1, 100_000),
                 config.duration("ADMISSION_TICKET_TTL", d.ticketTtl(), Duration.ofSeconds(5), Duration.ofMinutes(15)),
                 config.duration("ADMISSION_JOIN_LEAD", d.joinLead(), Duration.ZERO, Duration.ofHours(24)),
-                retention);
+                retention,
+                config.decimal("ADMISSION_PLACE_READS_PER_SECOND", d.placeReadsPerSecond(), 0, 1_000));
     }
 }

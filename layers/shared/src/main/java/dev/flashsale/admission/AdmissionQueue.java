@@ -4,6 +4,7 @@ import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -60,14 +61,27 @@ public final class AdmissionQueue {
         SaleKeys k = new SaleKeys(saleId);
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.QUEUE_ADMIT,
-                List.of(k.meta(), k.stock(), k.queueLine(), k.queuePositions(), k.admits(), k.gate(), k.units()),
+                List.of(
+                        k.meta(),
+                        k.stock(),
+                        k.queueLine(),
+                        k.queuePositions(),
+                        k.admits(),
+                        k.gate(),
+                        k.units(),
+                        k.placeBucket(buyerId)),
                 List.of(
                         buyerId,
                         Double.toString(policy.factor()),
                         Double.toString(policy.ratePerSecond()),
                         Long.toString(policy.ticketTtl().toMillis()),
-                        Long.toString(policy.retention().toMillis())));
+                        Long.toString(policy.retention().toMillis()),
+                        Double.toString(policy.placeReadsPerSecond()),
+                        Integer.toString(AdmissionPolicy.PLACE_READ_BURST)));
         String state = ScriptReply.text(reply.get(0));
+        if (state.equals("RATE_LIMITED")) {
+            return new QueuePlace.RateLimited(Duration.ofMillis(ScriptReply.number(reply.get(1))));
+        }
         if (state.equals("UNKNOWN_SALE")) {
             return new QueuePlace.UnknownSale();
         }

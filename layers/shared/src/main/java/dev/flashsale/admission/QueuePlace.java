@@ -1,5 +1,6 @@
 package dev.flashsale.admission;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -51,4 +52,7 @@ public sealed interface QueuePlace {
 
     /** The sale is open: buyers reserve without a queue. */
     record NotTicketed() implements QueuePlace {}
+
+    /** The buyer read their place too often (ADMISSION_PLACE_READS_PER_SECOND): nothing was done; retry after. */
+    record RateLimited(Duration retryAfter) implements QueuePlace {}
 }

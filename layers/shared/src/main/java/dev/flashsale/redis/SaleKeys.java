@@ -79,6 +79,11 @@ public record SaleKeys(String saleId) {
         return key("bucket:" + buyerId);
     }
 
+    /** A buyer's token bucket for reading their place in the waiting room ({@code "<tokens> <ms>"}). */
+    public String placeBucket(String buyerId) {
+        return key("q:poll:" + buyerId);
+    }
+
     public String loader() {
         return key("loader");
     }
@@ -99,7 +104,7 @@ public record SaleKeys(String saleId) {
         return key("q:gate");
     }
 
-    /** Every key of the sale except the per-buyer rate buckets. */
+    /** Every key of the sale except the per-buyer rate buckets (reservations' and place reads'). */
     public List<String> all() {
         return List.of(
                 meta(),

@@ -398,4 +398,29 @@ class AdmissionQueueTest {
             }
         }
     }
+
+    @Test
+    void aBuyerReadingTheirPlaceTooOften_isToldToWait_whileTheGateAndOtherBuyersAreNot() {
+        Sale sale = ticketed(10);
+        AdmissionQueue limited = new AdmissionQueue(
+                redis, new AdmissionPolicy(1.0, 100_000, Duration.ofMinutes(1), Duration.ZERO, RETENTION, 1));
+        limited.join(sale.id(), "eager");
+        limited.join(sale.id(), "patient");
+        // a burst of reads, then one per second (refilled while the loop runs: a slow machine gets a few more)
+        QueuePlace read = limited.place(sale.id(), "eager");
+        int answered = 0;
+        for (int i = 0; i < 40 && read instanceof QueuePlace.Admitted; i++) {
+            answered++;
+            read = limited.place(sale.id(), "eager");
+        }
+        assertThat(answered).isGreaterThanOrEqualTo(AdmissionPolicy.PLACE_READ_BURST);
+        assertThat(read)
+                .isInstanceOfSatisfying(
+                        QueuePlace.RateLimited.class,
+                        r -> assertThat(r.retryAfter()).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(1)));
+        assertThat(limited.place(sale.id(), "patient")).isInstanceOf(QueuePlace.Admitted.class);
+        for (int i = 0; i < 3 * AdmissionPolicy.PLACE_READ_BURST; i++) {
+            assertThat(limited.gate(sale.id())).isInstanceOf(QueuePlace.NotJoined.class);
+        }
+    }
 }
