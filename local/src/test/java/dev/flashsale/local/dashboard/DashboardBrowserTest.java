@@ -66,7 +66,9 @@ class DashboardBrowserTest {
                     Duration.ofSeconds(60),
                     Optional.of(out),
                     Optional.empty(),
-                    0);
+                    0,
+                    false,
+                    Duration.ofSeconds(1));
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {
                             return stack.simulator(options, null).run();
