@@ -76,6 +76,11 @@ public record SimulationSummary(
         return acceptedUnits == 0 ? Double.POSITIVE_INFINITY : (double) requests / acceptedUnits;
     }
 
+    /** Every HTTP request the crowd sent: the reservations and, in a ticketed sale, the joins and polls. */
+    public long httpRequests() {
+        return requests + ticketed.map(t -> t.joins() + t.queuePolls()).orElse(0L);
+    }
+
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("flash sale ")
@@ -118,8 +123,10 @@ public record SimulationSummary(
         s.append(String.format(
                 "latency            p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n", p50Ms, p95Ms, p99Ms, maxMs));
         s.append(String.format(
-                "CPU (this JVM)     %.2f s while the crowd sent: %.2f ms per request%n",
-                crowdCpu.toNanos() / 1e9, requests == 0 ? 0 : crowdCpu.toNanos() / 1e6 / requests));
+                "CPU (this JVM)     %.2f s while the crowd sent: %.2f ms per request%s%n",
+                crowdCpu.toNanos() / 1e9,
+                httpRequests() == 0 ? 0 : crowdCpu.toNanos() / 1e6 / httpRequests(),
+                ticketed.isPresent() ? " (queue calls included)" : ""));
         s.append("time to sell out   ")
                 .append(timeToSellOut
                         .map(d -> String.format("%.3f s", d.toMillis() / 1000.0))
