@@ -49,6 +49,7 @@ public final class Main {
               --drain-timeout DUR (60s)
               --ticketed             a ticketed sale: the crowd joins its queue, polls with backoff, reserves when admitted
               --poll-cap DUR (1s)    ticketed: the longest a waiting buyer waits between polls (the waiting room may ask more)
+              --no-show PERCENT (0)  ticketed: the chance that an admitted buyer walks away without reserving
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
             else embedded (SQS: in memory; LOCAL_SQS=elasticmq for ElasticMQ). Durations: 250ms, 5s, 2m, 1h.
@@ -124,6 +125,7 @@ public final class Main {
                     case "--out" -> sim = sim.withOut(Path.of(value(a, opt)));
                     case "--ticketed" -> sim = sim.withTicketed(true);
                     case "--poll-cap" -> sim = sim.withPollCap(duration(a, opt));
+                    case "--no-show" -> sim = sim.withNoShowPercent(integer(a, opt));
                     default -> throw new IllegalArgumentException("unknown option " + opt);
                 }
             }

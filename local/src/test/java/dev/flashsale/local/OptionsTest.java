@@ -42,6 +42,7 @@ class OptionsTest {
         changesOnly(d, d.withOut(Path.of("out")), "out", Optional.of(Path.of("out")));
         changesOnly(d, d.withTicketed(true), "ticketed", true);
         changesOnly(d, d.withPollCap(Duration.ofMillis(500)), "pollCap", Duration.ofMillis(500));
+        changesOnly(d, d.withNoShowPercent(25), "noShowPercent", 25);
         URI url = URI.create("http://127.0.0.1:3000");
         changesOnly(d, d.withUrl(url), "url", Optional.of(url));
     }

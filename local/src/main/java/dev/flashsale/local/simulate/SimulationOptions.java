@@ -24,6 +24,8 @@ import java.util.function.Consumer;
  *                     ticket it is given (docs/admission.md); default false, an {@code open} sale
  * @param pollCap      in a ticketed sale, the longest a waiting buyer waits between two polls, whatever the waiting
  *                     room's {@code pollAfterSeconds} says (100ms..30s), so that a simulated run stays short; default 1s
+ * @param noShowPercent in a ticketed sale, the chance in percent that an admitted buyer walks away without reserving
+ *                     (0..90), its turn passing on when the ticket lapses; default 0
  */
 public record SimulationOptions(
         int buyers,
@@ -37,7 +39,8 @@ public record SimulationOptions(
         Optional<URI> url,
         int warmup,
         boolean ticketed,
-        Duration pollCap) {
+        Duration pollCap,
+        int noShowPercent) {
 
     public SimulationOptions {
         check("warmup", warmup, 0, 1_000_000);
@@ -46,6 +49,7 @@ public record SimulationOptions(
         check("concurrency", concurrency, 1, 1024);
         check("attempts", attempts, 1, 20);
         check("quantity", quantity, 1, 100);
+        check("no-show", noShowPercent, 0, 90);
         if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--duration must be between 1s and 10m, was " + duration);
         }
@@ -70,7 +74,8 @@ public record SimulationOptions(
                 Optional.empty(),
                 0,
                 false,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                0);
     }
 
     public SimulationOptions withBuyers(int n) {
@@ -117,6 +122,10 @@ public record SimulationOptions(
         return with(o -> o.pollCap = d);
     }
 
+    public SimulationOptions withNoShowPercent(int n) {
+        return with(o -> o.noShowPercent = n);
+    }
+
     public SimulationOptions withUrl(URI u) {
         return with(o -> o.url = Optional.of(u));
     }
@@ -142,6 +151,7 @@ public record SimulationOptions(
         int warmup;
         boolean ticketed;
         Duration pollCap;
+        int noShowPercent;
 
         Copy(SimulationOptions o) {
             buyers = o.buyers;
@@ -156,6 +166,7 @@ public record SimulationOptions(
             warmup = o.warmup;
             ticketed = o.ticketed;
             pollCap = o.pollCap;
+            noShowPercent = o.noShowPercent;
         }
 
         SimulationOptions options() {
@@ -171,7 +182,8 @@ public record SimulationOptions(
                     url,
                     warmup,
                     ticketed,
-                    pollCap);
+                    pollCap,
+                    noShowPercent);
         }
     }
 

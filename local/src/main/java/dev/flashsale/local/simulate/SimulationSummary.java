@@ -94,11 +94,11 @@ public record SimulationSummary(
                 .append('\n');
         ticketed.ifPresent(t -> {
             s.append(String.format(
-                    "queue              %d joins, %d polls (%d gate, %d place), %d admitted%n",
-                    t.joins(), t.queuePolls(), t.gateReads(), t.placeReads(), t.admitted()));
+                    "queue              %d joins, %d polls (%d gate, %d place), %d admitted (%d then sold out)%n",
+                    t.joins(), t.queuePolls(), t.gateReads(), t.placeReads(), t.admitted(), t.soldOutWhenAdmitted()));
             s.append(String.format(
-                    "final answers      %d of %d buyers (%d held, %d sold out), %d without%n",
-                    t.answered(), buyers, t.held(), t.soldOut(), t.unanswered()));
+                    "final answers      %d of %d buyers (%d held, %d sold out), %d walked away, %d without%n",
+                    t.answered(), buyers, t.held(), t.soldOut(), t.walkedAway(), t.unanswered()));
             s.append(String.format(
                     "time to answer     p50 %.3f s  longest %.3f s%n",
                     t.timeToAnswerP50().toMillis() / 1000.0,

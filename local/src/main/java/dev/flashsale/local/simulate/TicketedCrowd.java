@@ -24,7 +24,8 @@ import org.HdrHistogram.ConcurrentHistogram;
  * part every waiting buyer shares) after the waiting room's {@code pollAfterSeconds}, capped at
  * {@link SimulationOptions#pollCap()}; when the gate says admission has reached its position or the sale is sold out,
  * it reads its own place, and once admitted it reserves with the {@code Admission-Ticket} it was given. A buyer ends
- * held, sold out, or without a final answer (refused otherwise, or out of time at {@code --duration}).
+ * held, sold out, or without a final answer (refused otherwise, or out of time at {@code --duration}); with
+ * {@code --no-show}, some admitted buyers walk away instead of reserving.
  *
  * <p>Every buyer is a virtual thread telling its story in straight-line code, and a semaphore of {@code --concurrency}
  * permits bounds the requests in flight. A waiting buyer then costs a parked virtual thread (a few hundred bytes), so
@@ -37,6 +38,8 @@ final class TicketedCrowd {
     enum Answer {
         HELD,
         SOLD_OUT,
+        /** admitted, and left without reserving ({@code --no-show}): its turn passes on when the ticket lapses */
+        WALKED_AWAY,
         NONE
     }
 
@@ -88,7 +91,7 @@ final class TicketedCrowd {
                 buyers.execute(() -> {
                     Result r = buyer(buyer, deadline);
                     results.add(r);
-                    if (r.answer() != Answer.NONE) {
+                    if (r.answer() == Answer.HELD || r.answer() == Answer.SOLD_OUT) {
                         timeToAnswer.recordValue(Math.max(1, r.micros()));
                     }
                     buyersDone.incrementAndGet();
@@ -116,6 +119,9 @@ final class TicketedCrowd {
                 switch (p.path("state").asText()) {
                     case "admitted" -> {
                         admitted = true;
+                        if (ThreadLocalRandom.current().nextInt(100) < options.noShowPercent()) {
+                            return result(position, true, Answer.WALKED_AWAY);
+                        }
                         if (reserved) {
                             return result(position, true, Answer.NONE); // refused with a valid ticket
                         }
@@ -239,6 +245,8 @@ final class TicketedCrowd {
         long held = 0;
         long soldOut = 0;
         long admittedBuyers = 0;
+        long soldOutWhenAdmitted = 0;
+        long walkedAway = 0;
         long latestHeld = 0;
         long earliestNeverAdmitted = 0;
         for (Result r : results) {
@@ -252,12 +260,16 @@ final class TicketedCrowd {
                 }
                 case SOLD_OUT -> {
                     soldOut++;
+                    if (r.admitted()) {
+                        soldOutWhenAdmitted++;
+                    }
                     if (!r.admitted() && r.position() > 0) {
                         earliestNeverAdmitted = earliestNeverAdmitted == 0
                                 ? r.position()
                                 : Math.min(earliestNeverAdmitted, r.position());
                     }
                 }
+                case WALKED_AWAY -> walkedAway++;
                 case NONE -> {}
             }
         }
@@ -269,7 +281,9 @@ final class TicketedCrowd {
                 admittedBuyers,
                 held,
                 soldOut,
-                results.size() - held - soldOut,
+                soldOutWhenAdmitted,
+                walkedAway,
+                results.size() - held - soldOut - walkedAway,
                 Duration.ofNanos(timeToAnswer.getValueAtPercentile(50) * 1000),
                 Duration.ofNanos(timeToAnswer.getMaxValue() * 1000),
                 latestHeld,

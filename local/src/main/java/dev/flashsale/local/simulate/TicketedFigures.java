@@ -12,7 +12,9 @@ import java.time.Duration;
  * @param admitted              buyers the waiting room gave a ticket
  * @param held                  buyers whose final answer is a hold
  * @param soldOut               buyers whose final answer is sold out
- * @param unanswered            buyers with neither (refused otherwise, or out of time)
+ * @param soldOutWhenAdmitted   of those, buyers admitted with a ticket and then refused for want of a unit
+ * @param walkedAway            admitted buyers who left without reserving ({@code --no-show})
+ * @param unanswered            buyers with none of these (refused otherwise, or out of time)
  * @param timeToAnswerP50       from the crowd's start (every buyer arrives then) to a buyer's final answer: median
  * @param longestTimeToAnswer   and the longest
  * @param latestHeldPosition    the furthest queue position that got a hold (0: none)
@@ -26,6 +28,8 @@ public record TicketedFigures(
         long admitted,
         long held,
         long soldOut,
+        long soldOutWhenAdmitted,
+        long walkedAway,
         long unanswered,
         Duration timeToAnswerP50,
         Duration longestTimeToAnswer,

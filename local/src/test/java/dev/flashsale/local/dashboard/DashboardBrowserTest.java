@@ -68,7 +68,8 @@ class DashboardBrowserTest {
                     Optional.empty(),
                     0,
                     false,
-                    Duration.ofSeconds(1));
+                    Duration.ofSeconds(1),
+                    0);
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {
                             return stack.simulator(options, null).run();

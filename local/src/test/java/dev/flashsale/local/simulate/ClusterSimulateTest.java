@@ -65,6 +65,7 @@ class ClusterSimulateTest {
                 Optional.empty(),
                 0,
                 false,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                0);
     }
 }

@@ -33,7 +33,8 @@ class SimulateTest {
                 Optional.empty(),
                 30,
                 false,
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1),
+                0);
         try (LocalStack stack = LocalStack.start(
                 LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
             SimulationSummary s = stack.simulator(options, System.out).run();

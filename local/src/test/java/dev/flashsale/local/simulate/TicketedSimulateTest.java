@@ -9,7 +9,11 @@ import dev.flashsale.local.LocalTesting;
 import dev.flashsale.testing.RepoRoot;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +80,51 @@ class TicketedSimulateTest {
             System.out.printf(
                     "reserve calls per unit sold: ticketed %.2f, open %.2f (%d buyers, %d units)%n",
                     ticketed.reservationRequestsPerUnitSold(), open.reservationRequestsPerUnitSold(), BUYERS, STOCK);
+        }
+    }
+
+    @Test
+    void randomizedCrowdsWithNoShows_holdsGoToTheEarliestPositions_andNoAdmittedBuyerFindsTheSaleSoldOut(
+            @TempDir Path out) throws Exception {
+        // Factor 1: an admitted buyer always has a unit waiting. Tickets of 5 s (the shortest allowed), so that the
+        // turns of buyers who walk away pass on within the test.
+        Map<String, String> env =
+                Map.of("WaitingRoomFunction.ADMISSION_FACTOR", "1", "WaitingRoomFunction.ADMISSION_TICKET_TTL", "5s");
+        int stock = 40;
+        int buyers = 600;
+        SimulationOptions options = SimulationOptions.defaults()
+                .withTicketed(true)
+                .withBuyers(buyers)
+                .withStock(stock)
+                .withConcurrency(6)
+                .withAttempts(3)
+                .withNoShowPercent(25)
+                .withDuration(Duration.ofSeconds(90));
+        try (LocalStack stack = LocalStack.start(
+                        LocalTesting.options(RepoRoot.template(), env).withQuiet(true));
+                ExecutorService sales = Executors.newFixedThreadPool(3)) {
+            // Three sales at once, each crowd choosing at random who walks away.
+            List<Future<SimulationSummary>> runs = List.of(1, 2, 3).stream()
+                    .map(i -> sales.submit(() -> stack.simulator(options.withOut(out.resolve("sale-" + i)), null)
+                            .run()))
+                    .toList();
+            for (Future<SimulationSummary> run : runs) {
+                SimulationSummary s = run.get();
+                TicketedFigures t = s.ticketed().orElseThrow();
+                System.out.println(s.render());
+
+                assertThat(t.walkedAway()).as(s.render()).isPositive();
+                assertThat(s.acceptedUnits()).as(s.render()).isEqualTo(stock);
+                assertThat(t.answered() + t.walkedAway()).as(s.render()).isEqualTo(buyers);
+                // Fair: every hold before every buyer never admitted; the lapsed turns went to the next in line.
+                assertThat(t.holdsInQueueOrder()).as(s.render()).isTrue();
+                assertThat(t.soldOutWhenAdmitted()).as(s.render()).isZero();
+                // Only admitted buyers who stayed reserve.
+                assertThat(s.requests())
+                        .as(s.render())
+                        .isLessThanOrEqualTo(t.admitted() - t.walkedAway() + t.retries());
+                assertThat(s.invariantsHold()).as(s.render()).isTrue();
+            }
         }
     }
 }
