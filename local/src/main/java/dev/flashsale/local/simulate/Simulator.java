@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -39,8 +40,9 @@ import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis), open or ticketed,
- * releases a crowd of buyers at it with a progress bar (in a ticketed sale they queue first: {@link TicketedCrowd}), waits until every accepted hold is confirmed, then
- * measures and checks the invariants, and writes {@code summary.txt} and {@code latency.html}.
+ * releases a crowd of buyers at it with a progress bar (in a ticketed sale they queue first: {@link TicketedCrowd}),
+ * waits until every accepted hold is confirmed, then measures and checks the invariants, and writes
+ * {@code summary.txt} and {@code latency.html}.
  *
  * @param api          the local API's base URL
  * @param queueBacklog messages still in the confirmation queue (0 when unknown)
@@ -68,7 +70,7 @@ public record Simulator(
             }
             Sale sale =
                     createSale(db, redis, options.stock(), options.ticketed() ? Admission.TICKETED : Admission.OPEN);
-            print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(java.util.Locale.ROOT) + "): "
+            print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(Locale.ROOT) + "): "
                     + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
                     + ", " + options.attempts() + " attempt(s) each");
             ReservationLog log;

@@ -119,11 +119,11 @@ final class TicketedCrowd {
                 switch (p.path("state").asText()) {
                     case "admitted" -> {
                         admitted = true;
-                        if (ThreadLocalRandom.current().nextInt(100) < options.noShowPercent()) {
-                            return result(position, true, Answer.WALKED_AWAY);
-                        }
                         if (reserved) {
                             return result(position, true, Answer.NONE); // refused with a valid ticket
+                        }
+                        if (ThreadLocalRandom.current().nextInt(100) < options.noShowPercent()) {
+                            return result(position, true, Answer.WALKED_AWAY);
                         }
                         reserved = true;
                         Answer a = reserve(n, auth, p.path("ticket").asText(), deadline);
@@ -133,7 +133,7 @@ final class TicketedCrowd {
                         p = call(() -> SimHttp.get(place, auth), placeReads, deadline);
                     }
                     case "waiting" -> {
-                        waitForTurn(position, p.path("pollAfterSeconds").asLong(1), deadline);
+                        waitForTurn(auth, position, p.path("pollAfterSeconds").asLong(1), deadline);
                         p = call(() -> SimHttp.get(place, auth), placeReads, deadline);
                     }
                     case "sold-out" -> {
@@ -153,11 +153,16 @@ final class TicketedCrowd {
         return result(position, admitted, Answer.NONE);
     }
 
-    /** Polls the gate until admission reaches {@code position} or stops admitting (sold out, ended). */
-    private void waitForTurn(long position, long pollAfterSeconds, long deadline) throws InterruptedException {
+    /**
+     * Polls the gate until admission reaches {@code position} or stops admitting (sold out, ended). The gate's answer
+     * is the same for everyone, but its route is JWT-authorized like every buyer route (docs/admission.md), so the
+     * buyer's token goes along.
+     */
+    private void waitForTurn(Map<String, String> auth, long position, long pollAfterSeconds, long deadline)
+            throws InterruptedException {
         while (true) {
             pause(Duration.ofSeconds(Math.max(1, pollAfterSeconds)), deadline);
-            JsonNode gate = call(() -> SimHttp.get(queue, Map.of()), gateReads, deadline);
+            JsonNode gate = call(() -> SimHttp.get(queue, auth), gateReads, deadline);
             if (gate == null
                     || !gate.path("state").asText().equals("admitting")
                     || gate.path("admittedUpTo").asLong() >= position) {
