@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The load proof of issue 17 through the whole local stack: the issue's crowd of 20,000 buyers for 300 units, once
- * ticketed and once open, in one stack (about 25 s on a 2-core machine: the ticketed crowd's 20,000 joins and its polls
+ * ticketed and once open, in one stack (20-25 s on a 2-core machine: the ticketed crowd's 20,000 joins and its polls
  * are most of it). The figures are printed (docs/local.md), not asserted; what is asserted are counts.
  */
 class TicketedSimulateTest {
