@@ -47,6 +47,9 @@ public final class Main {
               --duration DUR (30s)   the crowd stops sending after this
               --warmup N (0)         first a throwaway sale to N buyers, sent and confirmed, not measured (JIT warm-up)
               --drain-timeout DUR (60s)
+              --ticketed             a ticketed sale: the crowd joins its queue, polls with backoff, reserves when admitted
+              --poll-cap DUR (1s)    ticketed: the longest a waiting buyer waits between polls (the waiting room may ask more)
+              --no-show PERCENT (0)  ticketed: the chance that an admitted buyer walks away without reserving
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
             else embedded (SQS: in memory; LOCAL_SQS=elasticmq for ElasticMQ). Durations: 250ms, 5s, 2m, 1h.
@@ -120,6 +123,9 @@ public final class Main {
                     case "--warmup" -> sim = sim.withWarmup(integer(a, opt));
                     case "--drain-timeout" -> sim = sim.withDrainTimeout(duration(a, opt));
                     case "--out" -> sim = sim.withOut(Path.of(value(a, opt)));
+                    case "--ticketed" -> sim = sim.withTicketed(true);
+                    case "--poll-cap" -> sim = sim.withPollCap(duration(a, opt));
+                    case "--no-show" -> sim = sim.withNoShowPercent(integer(a, opt));
                     default -> throw new IllegalArgumentException("unknown option " + opt);
                 }
             }

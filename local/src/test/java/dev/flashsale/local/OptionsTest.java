@@ -40,6 +40,9 @@ class OptionsTest {
         changesOnly(d, d.withDuration(Duration.ofSeconds(6)), "duration", Duration.ofSeconds(6));
         changesOnly(d, d.withDrainTimeout(Duration.ofSeconds(7)), "drainTimeout", Duration.ofSeconds(7));
         changesOnly(d, d.withOut(Path.of("out")), "out", Optional.of(Path.of("out")));
+        changesOnly(d, d.withTicketed(true), "ticketed", true);
+        changesOnly(d, d.withPollCap(Duration.ofMillis(500)), "pollCap", Duration.ofMillis(500));
+        changesOnly(d, d.withNoShowPercent(25), "noShowPercent", 25);
         URI url = URI.create("http://127.0.0.1:3000");
         changesOnly(d, d.withUrl(url), "url", Optional.of(url));
     }

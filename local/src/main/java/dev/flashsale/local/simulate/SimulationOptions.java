@@ -20,6 +20,12 @@ import java.util.function.Consumer;
  * @param url          a running local API to target instead of starting one in process
  * @param warmup       buyers of a throwaway sale (as many units) sent and confirmed before the measured one, so that
  *                     the figures are of code the JIT has compiled rather than of a cold JVM (0..1,000,000); default 0
+ * @param ticketed     the sale is {@code ticketed}: every buyer joins its queue, waits its turn and reserves with the
+ *                     ticket it is given (docs/admission.md); default false, an {@code open} sale
+ * @param pollCap      in a ticketed sale, the longest a waiting buyer waits between two polls, whatever the waiting
+ *                     room's {@code pollAfterSeconds} says (100ms..30s), so that a simulated run stays short; default 1s
+ * @param noShowPercent in a ticketed sale, the chance in percent that an admitted buyer walks away without reserving
+ *                     (0..90), its turn passing on when the ticket lapses; default 0
  */
 public record SimulationOptions(
         int buyers,
@@ -31,7 +37,10 @@ public record SimulationOptions(
         Duration drainTimeout,
         Optional<Path> out,
         Optional<URI> url,
-        int warmup) {
+        int warmup,
+        boolean ticketed,
+        Duration pollCap,
+        int noShowPercent) {
 
     public SimulationOptions {
         check("warmup", warmup, 0, 1_000_000);
@@ -40,11 +49,15 @@ public record SimulationOptions(
         check("concurrency", concurrency, 1, 1024);
         check("attempts", attempts, 1, 20);
         check("quantity", quantity, 1, 100);
+        check("no-show", noShowPercent, 0, 90);
         if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--duration must be between 1s and 10m, was " + duration);
         }
         if (drainTimeout.compareTo(Duration.ofSeconds(1)) < 0 || drainTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--drain-timeout must be between 1s and 10m, was " + drainTimeout);
+        }
+        if (pollCap.compareTo(Duration.ofMillis(100)) < 0 || pollCap.compareTo(Duration.ofSeconds(30)) > 0) {
+            throw new IllegalArgumentException("--poll-cap must be between 100ms and 30s, was " + pollCap);
         }
     }
 
@@ -59,6 +72,9 @@ public record SimulationOptions(
                 Duration.ofSeconds(60),
                 Optional.empty(),
                 Optional.empty(),
+                0,
+                false,
+                Duration.ofSeconds(1),
                 0);
     }
 
@@ -98,6 +114,18 @@ public record SimulationOptions(
         return with(o -> o.warmup = n);
     }
 
+    public SimulationOptions withTicketed(boolean t) {
+        return with(o -> o.ticketed = t);
+    }
+
+    public SimulationOptions withPollCap(Duration d) {
+        return with(o -> o.pollCap = d);
+    }
+
+    public SimulationOptions withNoShowPercent(int n) {
+        return with(o -> o.noShowPercent = n);
+    }
+
     public SimulationOptions withUrl(URI u) {
         return with(o -> o.url = Optional.of(u));
     }
@@ -121,6 +149,9 @@ public record SimulationOptions(
         Optional<Path> out;
         Optional<URI> url;
         int warmup;
+        boolean ticketed;
+        Duration pollCap;
+        int noShowPercent;
 
         Copy(SimulationOptions o) {
             buyers = o.buyers;
@@ -133,11 +164,26 @@ public record SimulationOptions(
             out = o.out;
             url = o.url;
             warmup = o.warmup;
+            ticketed = o.ticketed;
+            pollCap = o.pollCap;
+            noShowPercent = o.noShowPercent;
         }
 
         SimulationOptions options() {
             return new SimulationOptions(
-                    buyers, stock, concurrency, attempts, quantity, duration, drainTimeout, out, url, warmup);
+                    buyers,
+                    stock,
+                    concurrency,
+                    attempts,
+                    quantity,
+                    duration,
+                    drainTimeout,
+                    out,
+                    url,
+                    warmup,
+                    ticketed,
+                    pollCap,
+                    noShowPercent);
         }
     }
 

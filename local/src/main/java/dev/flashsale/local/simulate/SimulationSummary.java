@@ -8,7 +8,7 @@ import java.util.Optional;
 /**
  * What a simulation measured and what the database and Redis say afterwards.
  *
- * @param requests          requests sent
+ * @param requests          reservation requests sent (each one ReserveFunction invocation)
  * @param accepted          201 answers (new holds); per second of {@code elapsed}: {@link #acceptedPerSecond()}
  * @param acceptedUnits     units in those holds
  * @param refusedByReason   every other answer by outcome: problem type slug, {@code http-<status>} or {@code error}
@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param confirmationLagP50Ms / confirmationLagMaxMs  order written minus hold created, over the orders
  * @param duplicates        orders beyond one per buyer (each buyer may buy one reservation's worth)
  * @param oversold          units sold beyond the stock
+ * @param ticketed          a ticketed sale's queue calls and buyers' final answers; empty for an open sale
  */
 public record SimulationSummary(
         String saleId,
@@ -47,7 +48,8 @@ public record SimulationSummary(
         double confirmationLagMaxMs,
         long duplicates,
         long oversold,
-        InvariantReport invariants) {
+        InvariantReport invariants,
+        Optional<TicketedFigures> ticketed) {
 
     /** available + held + confirmed == stock, no oversell, no duplicates, and nothing else the checker looks for. */
     public boolean invariantsHold() {
@@ -69,6 +71,16 @@ public record SimulationSummary(
         return confirmedOrders < 2 || confirmSpan.isZero() ? 0 : (confirmedOrders - 1) / (confirmSpan.toNanos() / 1e9);
     }
 
+    /** Reservation requests (ReserveFunction invocations) per unit sold: the load a sale puts on the reserve path. */
+    public double reservationRequestsPerUnitSold() {
+        return acceptedUnits == 0 ? Double.POSITIVE_INFINITY : (double) requests / acceptedUnits;
+    }
+
+    /** Every HTTP request the crowd sent: the reservations and, in a ticketed sale, the joins and polls. */
+    public long httpRequests() {
+        return requests + ticketed.map(t -> t.joins() + t.queuePolls()).orElse(0L);
+    }
+
     public String render() {
         StringBuilder s = new StringBuilder();
         s.append("flash sale ")
@@ -77,19 +89,44 @@ public record SimulationSummary(
                 .append(stock)
                 .append(" units, ")
                 .append(buyers)
-                .append(" buyers\n");
+                .append(" buyers, ")
+                .append(ticketed.isPresent() ? "ticketed" : "open")
+                .append('\n');
+        ticketed.ifPresent(t -> {
+            s.append(String.format(
+                    "queue              %d joins, %d polls (%d gate, %d place), %d admitted (%d then sold out)%n",
+                    t.joins(), t.queuePolls(), t.gateReads(), t.placeReads(), t.admitted(), t.soldOutWhenAdmitted()));
+            s.append(String.format(
+                    "final answers      %d of %d buyers (%d held, %d sold out), %d walked away, %d without%n",
+                    t.answered(), buyers, t.held(), t.soldOut(), t.walkedAway(), t.unanswered()));
+            s.append(String.format(
+                    "time to answer     p50 %.3f s  longest %.3f s%n",
+                    t.timeToAnswerP50().toMillis() / 1000.0,
+                    t.longestTimeToAnswer().toMillis() / 1000.0));
+            s.append(String.format(
+                    "queue order        latest position held %d, earliest never admitted %s: %s%n",
+                    t.latestHeldPosition(),
+                    t.earliestNeverAdmitted() == 0 ? "none" : String.valueOf(t.earliestNeverAdmitted()),
+                    t.holdsInQueueOrder() ? "holds in queue order" : "OUT OF ORDER"));
+        });
         s.append(String.format(
                 "requests           %d in %.2f s (%.0f/s)%n",
                 requests, elapsed.toMillis() / 1000.0, throughputPerSecond));
         s.append(String.format(
                 "accepted           %d (%d units), %.0f reservations/s%n",
                 accepted, acceptedUnits, acceptedPerSecond()));
+        s.append(String.format(
+                "reserve calls      %.2f per unit sold%s%n",
+                reservationRequestsPerUnitSold(),
+                ticketed.map(t -> " (" + t.retries() + " retries)").orElse("")));
         refusedByReason.forEach((k, v) -> s.append(String.format("refused            %-24s %d%n", k, v)));
         s.append(String.format(
                 "latency            p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms%n", p50Ms, p95Ms, p99Ms, maxMs));
         s.append(String.format(
-                "CPU (this JVM)     %.2f s while the crowd sent: %.2f ms per request%n",
-                crowdCpu.toNanos() / 1e9, requests == 0 ? 0 : crowdCpu.toNanos() / 1e6 / requests));
+                "CPU (this JVM)     %.2f s while the crowd sent: %.2f ms per request%s%n",
+                crowdCpu.toNanos() / 1e9,
+                httpRequests() == 0 ? 0 : crowdCpu.toNanos() / 1e6 / httpRequests(),
+                ticketed.isPresent() ? " (queue calls included)" : ""));
         s.append("time to sell out   ")
                 .append(timeToSellOut
                         .map(d -> String.format("%.3f s", d.toMillis() / 1000.0))

@@ -10,13 +10,11 @@ import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,23 +26,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.ConcurrentHistogram;
 
 /**
- * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis, as there is no admin
- * API yet), releases a crowd of buyers at it with a progress bar, waits until every accepted hold is confirmed, then
- * measures and checks the invariants, and writes {@code summary.txt} and {@code latency.html}.
+ * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis), open or ticketed,
+ * releases a crowd of buyers at it with a progress bar (in a ticketed sale they queue first: {@link TicketedCrowd}),
+ * waits until every accepted hold is confirmed, then measures and checks the invariants, and writes
+ * {@code summary.txt} and {@code latency.html}.
  *
  * @param api          the local API's base URL
  * @param queueBacklog messages still in the confirmation queue (0 when unknown)
@@ -70,14 +68,27 @@ public record Simulator(
             if (options.warmup() > 0) {
                 warmUp(db, redis);
             }
-            Sale sale = createSale(db, redis, options.stock());
-            print("sale " + sale.id() + ": " + sale.stock() + " units, " + options.buyers() + " buyers, concurrency "
-                    + options.concurrency() + ", " + options.attempts() + " attempt(s) each");
-            Crowd crowd = new Crowd(sale.id(), options.buyers(), true);
-            crowd.run();
-            Drain drain = drain(db, sale.id(), crowd.acceptedCount());
+            Sale sale =
+                    createSale(db, redis, options.stock(), options.ticketed() ? Admission.TICKETED : Admission.OPEN);
+            print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(Locale.ROOT) + "): "
+                    + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
+                    + ", " + options.attempts() + " attempt(s) each");
+            ReservationLog log;
+            Optional<TicketedFigures> ticketed;
+            if (options.ticketed()) {
+                TicketedCrowd crowd = new TicketedCrowd(api, sale.id(), options, out);
+                crowd.run();
+                log = crowd.log;
+                ticketed = Optional.of(crowd.figures());
+            } else {
+                Crowd crowd = new Crowd(sale.id(), options.buyers(), true);
+                crowd.run();
+                log = crowd.log;
+                ticketed = Optional.empty();
+            }
+            Drain drain = drain(db, sale.id(), log.acceptedCount());
             InvariantReport report = new InvariantChecker(redis, db).check(sale.id(), false);
-            SimulationSummary summary = summarize(sale, crowd, drain, report, duplicates(db, sale.id()));
+            SimulationSummary summary = summarize(sale, log, drain, report, duplicates(db, sale.id()), ticketed);
             Path dir = options.out().orElse(Path.of("simulation", sale.id()));
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("summary.txt"), summary.render(), StandardCharsets.UTF_8);
@@ -85,7 +96,7 @@ public record Simulator(
                     dir.resolve("latency.html"),
                     LatencyChart.html(
                             "flash sale " + sale.id() + ": latency over time",
-                            List.copyOf(crowd.samples),
+                            List.copyOf(log.samples),
                             summary.render()),
                     StandardCharsets.UTF_8);
             print("\n" + summary.render() + "written: " + dir.resolve("summary.txt") + ", "
@@ -96,46 +107,45 @@ public record Simulator(
 
     /** A throwaway sale of {@code warmup} units to as many buyers, sent and drained, measured by nothing. */
     private void warmUp(DbConnection db, RedisConnection redis) throws InterruptedException {
-        Sale sale = createSale(db, redis, options.warmup());
+        Sale sale = createSale(db, redis, options.warmup(), Admission.OPEN);
         print("warm-up: sale " + sale.id() + ", " + options.warmup() + " buyers (not measured)...");
         Crowd crowd = new Crowd(sale.id(), options.warmup(), false);
         crowd.run();
-        Drain drain = drain(db, sale.id(), crowd.acceptedCount());
+        Drain drain = drain(db, sale.id(), crowd.log.acceptedCount());
         print(String.format(
                 "warm-up: %d requests in %.1f s, %d orders%s",
-                crowd.samples.size(),
-                (crowd.endNanos - crowd.startNanos) / 1e9,
+                crowd.log.samples.size(),
+                (crowd.log.endNanos - crowd.log.startNanos) / 1e9,
                 drain.orders(),
                 drain.drained() ? "" : " (drain timed out)"));
     }
 
-    private Sale createSale(DbConnection db, RedisConnection redis, int stock) {
+    private Sale createSale(DbConnection db, RedisConnection redis, int stock, Admission admission) {
         Instant now = Instant.now();
         String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Sale sale = new Sale(
-                id, stock, options.quantity(), options.quantity(), now.minusSeconds(1), now.plus(Duration.ofHours(1)));
+                id,
+                stock,
+                options.quantity(),
+                options.quantity(),
+                now.minusSeconds(1),
+                now.plus(Duration.ofHours(1)),
+                admission);
         new SaleRepository(db).create(sale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;
     }
 
-    /** The buyers, a pool of {@code concurrency} senders, and what they saw. */
+    /** The buyers of an open sale, a pool of {@code concurrency} senders, and what they saw. */
     private final class Crowd {
 
         final String saleId;
         final int buyers;
         final boolean showProgress;
-        final ConcurrentLinkedQueue<Sample> samples = new ConcurrentLinkedQueue<>();
-        final ConcurrentHistogram latency = new ConcurrentHistogram(3);
-        final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
-        final AtomicLong acceptedUnits = new AtomicLong();
-        final AtomicLong soldOutAtMicros = new AtomicLong(-1);
+        final ReservationLog log = new ReservationLog(options.quantity());
         final AtomicInteger nextBuyer = new AtomicInteger();
         final AtomicInteger buyersDone = new AtomicInteger();
         final URI reservations;
-        long startNanos;
-        long endNanos;
-        long cpuNanos;
 
         Crowd(String saleId, int buyers, boolean showProgress) {
             this.saleId = saleId;
@@ -144,15 +154,11 @@ public record Simulator(
             this.reservations = api.resolve("/sales/" + saleId + "/reservations");
         }
 
-        long acceptedCount() {
-            return accepted.size();
-        }
-
         void run() throws InterruptedException {
             ExecutorService pool = Executors.newFixedThreadPool(options.concurrency());
             long cpu0 = processCpuNanos();
-            startNanos = System.nanoTime();
-            long deadline = startNanos + options.duration().toNanos();
+            log.startNanos = System.nanoTime();
+            long deadline = log.startNanos + options.duration().toNanos();
             for (int t = 0; t < options.concurrency(); t++) {
                 pool.execute(() -> {
                     int buyer;
@@ -172,65 +178,23 @@ public record Simulator(
             while (!pool.awaitTermination(250, TimeUnit.MILLISECONDS)) {
                 progress(false);
             }
-            endNanos = System.nanoTime();
-            cpuNanos = processCpuNanos() - cpu0;
+            log.endNanos = System.nanoTime();
+            log.cpuNanos = processCpuNanos() - cpu0;
             progress(true);
         }
 
-        /**
-         * One request; true when the buyer got a hold (or a replay of it). Sent with the JDK's blocking
-         * {@link HttpURLConnection}, whose connections are kept alive and reused: the simulator shares the machine's
-         * cores with the stack it measures, and the blocking client costs a fraction of the CPU per request of the
-         * asynchronous {@code java.net.http.HttpClient} it used before.
-         */
+        /** One request; true when the buyer got a hold (or a replay of it). */
         private boolean send(int buyer, int attempt) {
-            String buyerId = "buyer-" + buyer;
-            byte[] payload = ("{\"quantity\":" + options.quantity() + "}").getBytes(StandardCharsets.UTF_8);
             long t0 = System.nanoTime();
-            int status = 0;
-            String outcome;
-            String body = "";
-            try {
-                HttpURLConnection c = (HttpURLConnection) reservations.toURL().openConnection();
-                c.setConnectTimeout(5000);
-                c.setReadTimeout(30_000);
-                c.setRequestMethod("POST");
-                c.setDoOutput(true);
-                c.setFixedLengthStreamingMode(payload.length);
-                c.setRequestProperty("Authorization", "Bearer dev:" + buyerId);
-                c.setRequestProperty("Idempotency-Key", saleId + "-" + buyer + "-" + attempt);
-                c.setRequestProperty("Content-Type", "application/json");
-                try (OutputStream out = c.getOutputStream()) {
-                    out.write(payload);
-                }
-                status = c.getResponseCode();
-                InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-                if (in != null) {
-                    try (in) {
-                        body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
-                }
-                outcome = outcome(status, body);
-            } catch (IOException e) {
-                status = 0;
-                outcome = "error";
-            }
-            long t1 = System.nanoTime();
-            long latency = (t1 - t0) / 1000;
-            samples.add(new Sample((t0 - startNanos) / 1000, latency, status, outcome));
-            latency(latency);
-            if (status == 201) {
-                accepted.add((t1 - startNanos) / 1000);
-                acceptedUnits.addAndGet(options.quantity());
-                if (remaining(body) == 0) {
-                    soldOutAtMicros.compareAndSet(-1, (t1 - startNanos) / 1000);
-                }
-            }
-            return status == 201 || status == 200;
-        }
-
-        private void latency(long micros) {
-            latency.recordValue(Math.max(1, micros));
+            SimHttp.Answer a = SimHttp.post(
+                    reservations,
+                    Map.of(
+                            "Authorization", "Bearer dev:buyer-" + buyer,
+                            "Idempotency-Key", saleId + "-" + buyer + "-" + attempt,
+                            "Content-Type", "application/json"),
+                    reservationPayload(options.quantity()));
+            log.record(t0, System.nanoTime(), a.status(), a.body());
+            return a.status() == 201 || a.status() == 200;
         }
 
         private void progress(boolean last) {
@@ -240,7 +204,7 @@ public record Simulator(
             int done = Math.min(buyersDone.get(), buyers);
             int width = 30;
             int filled = (int) ((long) width * done / buyers);
-            double seconds = (System.nanoTime() - startNanos) / 1e9;
+            double seconds = (System.nanoTime() - log.startNanos) / 1e9;
             out.printf(
                     "\r[%s%s] %3d%%  %d/%d buyers  %d requests  %d accepted  %.0f req/s   ",
                     "#".repeat(filled),
@@ -248,9 +212,9 @@ public record Simulator(
                     100L * done / buyers,
                     done,
                     buyers,
-                    samples.size(),
-                    accepted.size(),
-                    samples.size() / Math.max(0.001, seconds));
+                    log.samples.size(),
+                    log.acceptedCount(),
+                    log.samples.size() / Math.max(0.001, seconds));
             if (last) {
                 out.println();
             }
@@ -258,8 +222,12 @@ public record Simulator(
         }
     }
 
+    static byte[] reservationPayload(int quantity) {
+        return ("{\"quantity\":" + quantity + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** CPU time of this JVM (every thread), or 0 where the platform does not tell. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.OperatingSystemMXBean os) {
             return Math.max(0, os.getProcessCpuTime());
@@ -267,7 +235,7 @@ public record Simulator(
         return 0;
     }
 
-    private static String outcome(int status, String body) {
+    static String outcome(int status, String body) {
         if (status == 201) {
             return "accepted";
         }
@@ -285,7 +253,7 @@ public record Simulator(
         return "http-" + status;
     }
 
-    private static long remaining(String body) {
+    static long remaining(String body) {
         try {
             return JSON.readTree(body).path("remaining").asLong(-1);
         } catch (IOException e) {
@@ -368,7 +336,13 @@ public record Simulator(
         });
     }
 
-    private SimulationSummary summarize(Sale sale, Crowd crowd, Drain drain, InvariantReport report, long duplicates) {
+    private SimulationSummary summarize(
+            Sale sale,
+            ReservationLog crowd,
+            Drain drain,
+            InvariantReport report,
+            long duplicates,
+            Optional<TicketedFigures> ticketed) {
         Map<String, Long> refused = new TreeMap<>();
         for (Sample s : crowd.samples) {
             if (!s.outcome().equals("accepted")) {
@@ -405,7 +379,8 @@ public record Simulator(
                 drain.lagMaxMs(),
                 duplicates,
                 Math.max(0, Math.max(report.sold(), report.orderedUnits()) - report.stock()),
-                report);
+                report,
+                ticketed);
     }
 
     private void print(String line) {

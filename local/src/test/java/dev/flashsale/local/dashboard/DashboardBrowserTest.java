@@ -66,6 +66,9 @@ class DashboardBrowserTest {
                     Duration.ofSeconds(60),
                     Optional.of(out),
                     Optional.empty(),
+                    0,
+                    false,
+                    Duration.ofSeconds(1),
                     0);
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {

@@ -54,6 +54,18 @@ class ClusterSimulateTest {
 
     private static SimulationOptions options(Path out) {
         return new SimulationOptions(
-                60, 20, 8, 1, 1, Duration.ofSeconds(60), Duration.ofSeconds(60), Optional.of(out), Optional.empty(), 0);
+                60,
+                20,
+                8,
+                1,
+                1,
+                Duration.ofSeconds(60),
+                Duration.ofSeconds(60),
+                Optional.of(out),
+                Optional.empty(),
+                0,
+                false,
+                Duration.ofSeconds(1),
+                0);
     }
 }

@@ -31,7 +31,10 @@ class SimulateTest {
                 Duration.ofSeconds(60),
                 Optional.of(out),
                 Optional.empty(),
-                30);
+                30,
+                false,
+                Duration.ofSeconds(1),
+                0);
         try (LocalStack stack = LocalStack.start(
                 LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
             SimulationSummary s = stack.simulator(options, System.out).run();
