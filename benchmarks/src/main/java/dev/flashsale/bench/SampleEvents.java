@@ -61,29 +61,37 @@ final class SampleEvents {
 
     /** New holds: a fresh buyer and Idempotency-Key each time, so every invocation takes the 201 path. */
     static List<String> reserve(BenchData data, int count) throws IOException {
-        List<String> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            ApiGatewayEvent e = apiSample(data, "apigw/reserve.json");
-            APIGatewayV2HTTPEvent sample = e.build();
-            events.add(json(e.requestLine("POST", "/sales/" + data.sale.id() + "/reservations")
-                    .pathParameter("saleId", data.sale.id())
-                    .header("idempotency-key", UUID.randomUUID().toString())
-                    .requestId("bench-" + UUID.randomUUID())
-                    .jwtClaims(claimsOf(sample, "bench-buyer-" + UUID.randomUUID()))));
-        }
-        return events;
+        return freshBuyers(
+                data,
+                "apigw/reserve.json",
+                "/reservations",
+                data.sale.id(),
+                count,
+                e -> e.header("idempotency-key", UUID.randomUUID().toString()));
     }
 
     /** A new buyer joining the ticketed sale's waiting room each time: every invocation takes the 201 path. */
     static List<String> joinQueue(BenchData data, int count) throws IOException {
+        return freshBuyers(data, "apigw/join-queue.json", "/queue", data.ticketedSale.id(), count, e -> e);
+    }
+
+    /** {@code count} POSTs to {@code /sales/<saleId><suffix>} shaped like the sample, each by a new JWT buyer. */
+    private static List<String> freshBuyers(
+            BenchData data,
+            String sample,
+            String suffix,
+            String saleId,
+            int count,
+            java.util.function.UnaryOperator<ApiGatewayEvent> more)
+            throws IOException {
         List<String> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            ApiGatewayEvent e = apiSample(data, "apigw/join-queue.json");
-            APIGatewayV2HTTPEvent sample = e.build();
-            events.add(json(e.requestLine("POST", "/sales/" + data.ticketedSale.id() + "/queue")
-                    .pathParameter("saleId", data.ticketedSale.id())
+            ApiGatewayEvent e = apiSample(data, sample);
+            APIGatewayV2HTTPEvent built = e.build();
+            events.add(json(more.apply(e.requestLine("POST", "/sales/" + saleId + suffix)
+                    .pathParameter("saleId", saleId)
                     .requestId("bench-" + UUID.randomUUID())
-                    .jwtClaims(claimsOf(sample, "bench-buyer-" + UUID.randomUUID()))));
+                    .jwtClaims(claimsOf(built, "bench-buyer-" + UUID.randomUUID())))));
         }
         return events;
     }
