@@ -49,6 +49,9 @@ public final class LocalStack implements AutoCloseable {
     private final SqsClient sqs;
     private final LocalQueues queues;
     private final Map<String, FunctionHost> functions;
+    /** The SQS mappings' further instances of their functions (beyond each function's own in {@link #functions}). */
+    private final List<FunctionHost> moreInstances;
+
     private final Map<String, Map<String, String>> environments;
     private final ApiServer api;
     private final List<SqsPoller> pollers;
@@ -65,6 +68,7 @@ public final class LocalStack implements AutoCloseable {
             SqsClient sqs,
             LocalQueues queues,
             Map<String, FunctionHost> functions,
+            List<FunctionHost> moreInstances,
             Map<String, Map<String, String>> environments,
             ApiServer api,
             List<SqsPoller> pollers,
@@ -76,6 +80,7 @@ public final class LocalStack implements AutoCloseable {
         this.sqs = sqs;
         this.queues = queues;
         this.functions = functions;
+        this.moreInstances = moreInstances;
         this.environments = environments;
         this.api = api;
         this.pollers = pollers;
@@ -95,6 +100,7 @@ public final class LocalStack implements AutoCloseable {
         out.println(services.describe());
         SqsClient sqs = null;
         Map<String, FunctionHost> functions = new LinkedHashMap<>();
+        List<FunctionHost> moreInstances = new ArrayList<>();
         ApiServer api = null;
         List<SqsPoller> pollers = new ArrayList<>();
         List<Scheduler> schedulers = new ArrayList<>();
@@ -159,6 +165,7 @@ public final class LocalStack implements AutoCloseable {
             }
             for (SamTemplate.SqsMapping m : template.sqsMappings()) {
                 List<FunctionHost> instances = instances(m, template, environments, log, functions, options);
+                moreInstances.addAll(instances.subList(1, instances.size()));
                 String url = queues.queueUrl(m.queueId());
                 SqsClient client = sqs;
                 PolledQueue polled = services.sqsServer()
@@ -180,6 +187,7 @@ public final class LocalStack implements AutoCloseable {
                     sqs,
                     queues,
                     functions,
+                    moreInstances,
                     environments,
                     api,
                     pollers,
@@ -198,6 +206,7 @@ public final class LocalStack implements AutoCloseable {
                 dashboard.close();
             }
             closeQuietly(tap);
+            closeAll(functions.values(), moreInstances);
             if (sqs != null) {
                 sqs.close();
             }
@@ -438,8 +447,15 @@ public final class LocalStack implements AutoCloseable {
             observed.dashboard().close();
         }
         closeQuietly(observed.tap());
+        closeAll(functions.values(), moreInstances);
         sqs.close();
         services.close();
+    }
+
+    /** Gives every hosted function's connections back (after nothing invokes them any more). */
+    private static void closeAll(java.util.Collection<FunctionHost> functions, List<FunctionHost> moreInstances) {
+        functions.forEach(LocalStack::closeQuietly);
+        moreInstances.forEach(LocalStack::closeQuietly);
     }
 
     private static void closeQuietly(AutoCloseable c) {
