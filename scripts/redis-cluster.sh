@@ -44,11 +44,14 @@ start() {
   ((masters >= 3)) || die "a Redis Cluster needs at least 3 masters, got $masters"
   [[ -e "$dir" ]] && die "$dir exists: a cluster is running (scripts/redis-cluster.sh stop first)"
   total=$((masters * (1 + replicas)))
+  ((base + total - 1 + 10000 <= 65535)) || die "REDIS_CLUSTER_PORT $base is too high: a node's bus port is 10000 above it"
   for ((i = 0; i < total; i++)); do
     port=$((base + i))
-    if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null; then
-      die "port $port is taken (set REDIS_CLUSTER_PORT)"
-    fi
+    for p in "$port" $((port + 10000)); do  # the node's port and its cluster bus port
+      if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$p" 2>/dev/null; then
+        die "port $p is taken (set REDIS_CLUSTER_PORT)"
+      fi
+    done
   done
   for ((i = 0; i < total; i++)); do
     port=$((base + i))
@@ -64,7 +67,7 @@ start() {
     for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
   done
   redis-cli --cluster create "${nodes[@]}" --cluster-replicas "$replicas" --cluster-yes >"$dir/create.log" 2>&1 \
-    || { cat "$dir/create.log" >&2; stop; die "cluster creation failed"; }
+    || { cat "$dir/create.log" >&2; tail -n 3 "$dir"/*/redis.log >&2; stop; die "cluster creation failed"; }
   for _ in $(seq 1 100); do
     if redis-cli -p "$base" cluster info | grep -q 'cluster_state:ok' && synced "$total"; then
       printf 'redis-cluster: %d masters, %d replicas each, on 127.0.0.1:%d-%d\n' "$masters" "$replicas" "$base" $((base + total - 1))

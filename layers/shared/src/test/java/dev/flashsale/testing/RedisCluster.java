@@ -29,6 +29,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 public final class RedisCluster implements AutoCloseable {
 
     private static final int SLOTS = 16_384;
+    private static final java.util.Random RANDOM = new java.util.Random();
 
     private final List<RedisProcess> masters;
     private final List<RedisProcess> replicas;
@@ -89,15 +90,41 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * A port for a cluster node: its bus listens 10,000 above, which Redis refuses past 65,535, and which must be free
+     * too. Below the ephemeral range (Linux: from 32,768) for both, so that neither collides with a client socket.
+     */
+    private static int nodePort() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 10_000 + RANDOM.nextInt(12_000);
+            if (bindable(port) && bindable(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port pair (p, p + 10000) found between 10000 and 32000");
+    }
+
+    private static boolean bindable(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static RedisProcess node(Path dir, String name) {
-        return RedisProcess.start(List.of(
-                "cluster-enabled yes",
-                "cluster-node-timeout 2000",
-                // a replica's first full sync starts at once (Redis 7 waits 5 s for more replicas to share it): a
-                // replica that has not synced cannot be promoted
-                "repl-diskless-sync-delay 0",
-                "cluster-config-file " + dir.resolve("nodes-" + name + ".conf"),
-                "dir " + dir));
+        return RedisProcess.start(
+                nodePort(),
+                List.of(
+                        "cluster-enabled yes",
+                        "cluster-node-timeout 2000",
+                        // a replica's first full sync starts at once (Redis 7 waits 5 s for more replicas to share it):
+                        // a
+                        // replica that has not synced cannot be promoted
+                        "repl-diskless-sync-delay 0",
+                        "cluster-config-file " + dir.resolve("nodes-" + name + ".conf"),
+                        "dir " + dir));
     }
 
     private static String nodeId(RedisProcess p) {

@@ -36,7 +36,11 @@ public final class RedisProcess implements AutoCloseable {
 
     /** @param settings redis.conf lines, e.g. {@code maxmemory 2mb} */
     public static RedisProcess start(List<String> settings) {
-        int port = Ports.free();
+        return start(Ports.free(), settings);
+    }
+
+    /** On {@code port}, which the caller found free (a cluster node's bus port must be free too: port + 10000). */
+    public static RedisProcess start(int port, List<String> settings) {
         RedisServerBuilder builder = RedisServer.newRedisServer()
                 .bind("127.0.0.1")
                 .port(port)
