@@ -13,7 +13,6 @@ import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.sale.SaleLoading;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Set;
 
@@ -32,7 +31,8 @@ import java.util.Set;
  * @param soldOutCacheTtl {@code SOLD_OUT_CACHE_TTL}, default 1s (0..1m; 0 turns the sold-out fast path off)
  * @param ticketKey       {@code ADMISSION_TICKET_KEY}: the key admission tickets are signed with (at least 16
  *                        characters; the waiting room must have the same). Without it a key is generated, which no
- *                        waiting room shares: a ticketed sale then refuses every ticket as {@code ticket-invalid}
+ *                        waiting room shares: a ticketed sale then refuses every ticket as {@code ticket-invalid};
+ *                        {@code ADMISSION_TICKET_KEY_PREVIOUS}, the key before it, still verifies ({@link TicketKey})
  */
 public record ReserveEnvironment(
         InitSettings init,
@@ -58,7 +58,12 @@ public record ReserveEnvironment(
             BreakerSettings.variables("sqs"),
             ReservationPolicy.VARIABLES,
             SaleLoading.VARIABLES,
-            Variables.of("DEV_MODE", "MAX_BODY_BYTES", "SOLD_OUT_CACHE_TTL", "ADMISSION_TICKET_KEY"));
+            Variables.of(
+                    "DEV_MODE",
+                    "MAX_BODY_BYTES",
+                    "SOLD_OUT_CACHE_TTL",
+                    "ADMISSION_TICKET_KEY",
+                    "ADMISSION_TICKET_KEY_PREVIOUS"));
 
     public ReserveEnvironment {
         if (replicaAck.enabled()
@@ -83,8 +88,6 @@ public record ReserveEnvironment(
                 config.bool("DEV_MODE", false),
                 config.integer("MAX_BODY_BYTES", 1024, 64, 65_536),
                 config.duration("SOLD_OUT_CACHE_TTL", Duration.ofSeconds(1), Duration.ZERO, Duration.ofMinutes(1)),
-                config.optional("ADMISSION_TICKET_KEY")
-                        .map(TicketKey::of)
-                        .orElseGet(() -> TicketKey.generate(new SecureRandom())));
+                TicketKey.from(config));
     }
 }

@@ -10,7 +10,6 @@ import dev.flashsale.init.InitSettings;
 import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.sale.SaleLoading;
-import java.security.SecureRandom;
 import java.util.Set;
 
 /**
@@ -44,7 +43,7 @@ public record WaitingRoomEnvironment(
             SaleLoading.VARIABLES,
             Lifetimes.VARIABLES,
             AdmissionPolicy.VARIABLES,
-            Variables.of("ADMISSION_TICKET_KEY", "DEV_MODE"));
+            Variables.of("ADMISSION_TICKET_KEY", "ADMISSION_TICKET_KEY_PREVIOUS", "DEV_MODE"));
 
     public static WaitingRoomEnvironment from(Config config) {
         Lifetimes lifetimes = Lifetimes.from(config);
@@ -55,9 +54,7 @@ public record WaitingRoomEnvironment(
                 SaleLoading.from(config),
                 lifetimes,
                 AdmissionPolicy.from(config, lifetimes.retention()),
-                config.optional("ADMISSION_TICKET_KEY")
-                        .map(TicketKey::of)
-                        .orElseGet(() -> TicketKey.generate(new SecureRandom())),
+                TicketKey.from(config),
                 config.bool("DEV_MODE", false));
     }
 }

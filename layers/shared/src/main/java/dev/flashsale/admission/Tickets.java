@@ -29,9 +29,13 @@ public final class Tickets {
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
     private final SecretKeySpec key;
+    /** The key before {@link #key}, accepted when verifying during a rotation; null when there is none. */
+    private final SecretKeySpec previous;
 
     public Tickets(TicketKey key) {
         this.key = new SecretKeySpec(key.bytes(), ALGORITHM);
+        this.previous =
+                key.previous().map(p -> new SecretKeySpec(p.bytes(), ALGORITHM)).orElse(null);
     }
 
     public String issue(Ticket ticket) {
@@ -42,7 +46,7 @@ public final class Tickets {
                         + ticket.expiresAt().toEpochMilli() + "\n" + ticket.position() + "\n" + ticket.buyerId())
                 .getBytes(StandardCharsets.UTF_8));
         String signed = VERSION + "." + payload;
-        return signed + "." + ENCODER.encodeToString(mac(signed));
+        return signed + "." + ENCODER.encodeToString(mac(key, signed));
     }
 
     /**
@@ -84,7 +88,8 @@ public final class Tickets {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (!MessageDigest.isEqual(mac(signed), presented)) {
+        if (!MessageDigest.isEqual(mac(key, signed), presented)
+                && (previous == null || !MessageDigest.isEqual(mac(previous, signed), presented))) {
             return Optional.empty();
         }
         String[] fields = new String(payload, StandardCharsets.UTF_8).split("\n", 4);
@@ -99,11 +104,11 @@ public final class Tickets {
         }
     }
 
-    private byte[] mac(String text) {
+    private static byte[] mac(SecretKeySpec with, String text) {
         try {
             // A Mac is not thread-safe; one per call costs a few microseconds.
             Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
+            mac.init(with);
             return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException | InvalidKeyException e) {
             throw new IllegalStateException(ALGORITHM + " is not available", e);

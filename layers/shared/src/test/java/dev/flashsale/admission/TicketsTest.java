@@ -116,4 +116,47 @@ class TicketsTest {
         assertThatThrownBy(() -> TicketKey.of("short")).isInstanceOf(ConfigException.class);
         assertThat(TicketKey.of("0123456789abcdef").toString()).doesNotContain("0123");
     }
+
+    @Test
+    void duringARotation_ticketsOfThePreviousKeyStillVerify_andNewOnesAreSignedWithTheNewKey() {
+        TicketKey old = TicketKey.of("old-key-0123456789-abcdefghij");
+        TicketKey next = TicketKey.of("new-key-0123456789-abcdefghij");
+        String issuedBefore = new Tickets(old).issue(TICKET);
+        Tickets rotating = new Tickets(next.withPrevious(old));
+        Tickets after = new Tickets(next);
+
+        assertThat(rotating.check(issuedBefore, "sale-1", "buyer-1", NOW).check())
+                .as("a ticket issued just before the rotation")
+                .isEqualTo(TicketCheck.VALID);
+        String issuedDuring = rotating.issue(TICKET);
+        assertThat(after.check(issuedDuring, "sale-1", "buyer-1", NOW).check())
+                .as("signed with the new key")
+                .isEqualTo(TicketCheck.VALID);
+        assertThat(new Tickets(old)
+                        .check(issuedDuring, "sale-1", "buyer-1", NOW)
+                        .check())
+                .isEqualTo(TicketCheck.INVALID);
+        assertThat(after.check(issuedBefore, "sale-1", "buyer-1", NOW).check())
+                .as("once the previous key is gone")
+                .isEqualTo(TicketCheck.INVALID);
+        assertThat(rotating.check(issuedBefore, "sale-1", "buyer-2", NOW).check())
+                .as("the previous key binds to sale and buyer all the same")
+                .isEqualTo(TicketCheck.INVALID);
+    }
+
+    @Test
+    void theKeysComeFromTheEnvironment_aBlankPreviousIsNone_andAShortOneIsRefused() {
+        String issued = new Tickets(TicketKey.of("old-key-0123456789-abcdefghij")).issue(TICKET);
+        Tickets both = new Tickets(TicketKey.from(dev.flashsale.config.Config.of(java.util.Map.of(
+                "ADMISSION_TICKET_KEY", "new-key-0123456789-abcdefghij",
+                "ADMISSION_TICKET_KEY_PREVIOUS", "old-key-0123456789-abcdefghij"))));
+        assertThat(both.check(issued, "sale-1", "buyer-1", NOW).check()).isEqualTo(TicketCheck.VALID);
+        Tickets blank = new Tickets(TicketKey.from(dev.flashsale.config.Config.of(java.util.Map.of(
+                "ADMISSION_TICKET_KEY", "new-key-0123456789-abcdefghij", "ADMISSION_TICKET_KEY_PREVIOUS", " "))));
+        assertThat(blank.check(issued, "sale-1", "buyer-1", NOW).check()).isEqualTo(TicketCheck.INVALID);
+        assertThatThrownBy(() -> TicketKey.from(dev.flashsale.config.Config.of(java.util.Map.of(
+                        "ADMISSION_TICKET_KEY", "new-key-0123456789-abcdefghij",
+                        "ADMISSION_TICKET_KEY_PREVIOUS", "short"))))
+                .isInstanceOf(ConfigException.class);
+    }
 }
