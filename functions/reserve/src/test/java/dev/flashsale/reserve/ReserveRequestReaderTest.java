@@ -29,8 +29,12 @@ class ReserveRequestReaderTest {
     private static final String BUYER = "5f0c7a2e-1b7d-4c8e-9a51-0d9e0b1f2a3c";
     private static final String KEY = "0b6f1c1e-2d4a-4c5e-8f7a-9b0c1d2e3f40";
 
-    private final ReserveRequestReader reader = new ReserveRequestReader(
-            false, MAX_BODY, new Tickets(TicketKey.of("reader-test-key-0123456789")), Clock.systemUTC());
+    private final ReserveRequestReader reader = reader(false);
+
+    private static ReserveRequestReader reader(boolean devMode) {
+        return new ReserveRequestReader(
+                devMode, MAX_BODY, new Tickets(TicketKey.of("reader-test-key-0123456789")), Clock.systemUTC());
+    }
 
     /** A valid POST /sales/sale-42/reservations, as API Gateway hands it over; each case breaks one thing. */
     static final class Req {
@@ -340,14 +344,7 @@ class ReserveRequestReaderTest {
         Req r = new Req().header("x-buyer-id", "dev-buyer");
         r.claims.clear();
 
-        assertThat(new ReserveRequestReader(
-                                true,
-                                MAX_BODY,
-                                new Tickets(TicketKey.of("reader-test-key-0123456789")),
-                                Clock.systemUTC())
-                        .read(r.http())
-                        .buyerId())
-                .isEqualTo("dev-buyer");
+        assertThat(reader(true).read(r.http()).buyerId()).isEqualTo("dev-buyer");
         assertThat(catchThrowableOfType(ProblemException.class, () -> reader.read(r.http()))
                         .problem()
                         .type())
@@ -358,14 +355,7 @@ class ReserveRequestReaderTest {
     void read_prefersTheJwtBuyerEvenInDevMode() {
         Req r = new Req().header("x-buyer-id", "someone-else");
 
-        assertThat(new ReserveRequestReader(
-                                true,
-                                MAX_BODY,
-                                new Tickets(TicketKey.of("reader-test-key-0123456789")),
-                                Clock.systemUTC())
-                        .read(r.http())
-                        .buyerId())
-                .isEqualTo(BUYER);
+        assertThat(reader(true).read(r.http()).buyerId()).isEqualTo(BUYER);
     }
 
     @Test

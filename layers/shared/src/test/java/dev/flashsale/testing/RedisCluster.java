@@ -2,9 +2,6 @@ package dev.flashsale.testing;
 
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
-import dev.flashsale.resilience.BreakerSettings;
-import dev.flashsale.resilience.Breakers;
-import dev.flashsale.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -193,12 +190,10 @@ public final class RedisCluster implements AutoCloseable {
      * a breaker that counts a call as slow only after 30 s, as {@link TestRedis#connect()}; close it when done.
      */
     public RedisConnection client() {
-        RedisSettings settings = RedisSettings.of(url())
+        return TestRedis.connect(RedisSettings.of(url())
                 .withClusterMode(true)
                 .withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2))
-                .withPoolSize(32);
-        return new RedisConnection(
-                settings, Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))), Telemetry.noop());
+                .withPoolSize(32));
     }
 
     /** The first master's URL: what {@code REDIS_URL} names (a client finds the other nodes from it). */

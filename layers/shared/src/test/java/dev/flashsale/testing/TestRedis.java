@@ -80,10 +80,13 @@ public final class TestRedis {
      * than the production 200 ms, and that is load, not an outage (tests of the breakers configure their own).
      */
     public static RedisConnection connect() {
+        return connect(settings().withPoolSize(64));
+    }
+
+    /** {@link #connect()}'s client for {@code settings} (2 s command timeout, the patient breaker): another server. */
+    public static RedisConnection connect(RedisSettings settings) {
         return new RedisConnection(
-                settings()
-                        .withTimeouts(settings().connectTimeout(), Duration.ofSeconds(2))
-                        .withPoolSize(64),
+                settings.withTimeouts(settings.connectTimeout(), Duration.ofSeconds(2)),
                 Breakers.redis(BreakerSettings.ofDefaults(Duration.ofSeconds(30))),
                 Telemetry.noop());
     }

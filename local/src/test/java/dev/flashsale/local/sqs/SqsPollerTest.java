@@ -90,6 +90,12 @@ class SqsPollerTest {
         }
     }
 
+    /** The template's one mapping on WorkQueue, read as the runner reads it, with {@code n} function instances. */
+    private static SqsPoller poller(SamTemplate t, QueueServers.Running s, LocalQueues queues, int n) {
+        return new SqsPoller(t.sqsMappings().get(0), instances(t, n), s.polled(queues.queueUrl("WorkQueue")), queues)
+                .start();
+    }
+
     private static long backlog(LocalQueues queues, String id) {
         return queues.backlog(id);
     }
@@ -104,9 +110,7 @@ class SqsPollerTest {
             List<String> bodies = IntStream.range(0, 35).mapToObj(i -> "m" + i).toList();
             send(s, queues.queueUrl("WorkQueue"), bodies);
 
-            try (SqsPoller poller = new SqsPoller(
-                            t.sqsMappings().get(0), instances(t, 1), s.polled(queues.queueUrl("WorkQueue")), queues)
-                    .start()) {
+            try (SqsPoller poller = poller(t, s, queues, 1)) {
                 assertThat(LocalTesting.eventually(
                                 Duration.ofSeconds(20), () -> delivered().size() == 35))
                         .isTrue();
@@ -132,9 +136,7 @@ class SqsPollerTest {
             IntStream.range(0, 9).forEach(i -> bodies.add("good-" + i));
             send(s, queues.queueUrl("WorkQueue"), bodies);
 
-            try (SqsPoller poller = new SqsPoller(
-                            t.sqsMappings().get(0), instances(t, 1), s.polled(queues.queueUrl("WorkQueue")), queues)
-                    .start()) {
+            try (SqsPoller poller = poller(t, s, queues, 1)) {
                 // the poison record's 3 receives, then the redrive moves it to the DLQ
                 assertThat(LocalTesting.eventually(Duration.ofSeconds(20), () -> backlog(queues, "WorkDLQ") == 1))
                         .isTrue();
@@ -170,9 +172,7 @@ class SqsPollerTest {
             LocalQueues queues = LocalQueues.create(s.sqs(), "us-east-1", "", t);
             List<String> bodies =
                     IntStream.range(0, 1500).mapToObj(i -> "n" + i).toList();
-            try (SqsPoller poller = new SqsPoller(
-                            t.sqsMappings().get(0), instances(t, 4), s.polled(queues.queueUrl("WorkQueue")), queues)
-                    .start()) {
+            try (SqsPoller poller = poller(t, s, queues, 4)) {
                 assertThat(poller.concurrency()).isEqualTo(4);
                 // sent while the pollers run, from four senders
                 IntStream.range(0, 4)
