@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,20 +55,12 @@ class DashboardBrowserTest {
                     .isTrue();
 
             // 2. A small flash sale: 160 buyers for 40 units.
-            SimulationOptions options = new SimulationOptions(
-                    160,
-                    40,
-                    8,
-                    1,
-                    1,
-                    Duration.ofSeconds(60),
-                    Duration.ofSeconds(60),
-                    Optional.of(out),
-                    Optional.empty(),
-                    0,
-                    false,
-                    Duration.ofSeconds(1),
-                    0);
+            SimulationOptions options = SimulationOptions.defaults()
+                    .withBuyers(160)
+                    .withStock(40)
+                    .withConcurrency(8)
+                    .withDuration(Duration.ofSeconds(60))
+                    .withOut(out);
             SimulationSummary sale = CompletableFuture.supplyAsync(() -> {
                         try {
                             return stack.simulator(options, null).run();

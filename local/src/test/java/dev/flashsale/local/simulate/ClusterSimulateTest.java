@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,19 +52,11 @@ class ClusterSimulateTest {
     }
 
     private static SimulationOptions options(Path out) {
-        return new SimulationOptions(
-                60,
-                20,
-                8,
-                1,
-                1,
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(60),
-                Optional.of(out),
-                Optional.empty(),
-                0,
-                false,
-                Duration.ofSeconds(1),
-                0);
+        return SimulationOptions.defaults()
+                .withBuyers(60)
+                .withStock(20)
+                .withConcurrency(8)
+                .withDuration(Duration.ofSeconds(60))
+                .withOut(out);
     }
 }

@@ -12,7 +12,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,20 +20,13 @@ class SimulateTest {
 
     @Test
     void smallCrowd_summaryMatchesTheDatabase(@TempDir Path out) throws Exception {
-        SimulationOptions options = new SimulationOptions(
-                240,
-                60,
-                24,
-                1,
-                1,
-                Duration.ofSeconds(60),
-                Duration.ofSeconds(60),
-                Optional.of(out),
-                Optional.empty(),
-                30,
-                false,
-                Duration.ofSeconds(1),
-                0);
+        SimulationOptions options = SimulationOptions.defaults()
+                .withBuyers(240)
+                .withStock(60)
+                .withConcurrency(24)
+                .withDuration(Duration.ofSeconds(60))
+                .withOut(out)
+                .withWarmup(30);
         try (LocalStack stack = LocalStack.start(
                 LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
             SimulationSummary s = stack.simulator(options, System.out).run();
