@@ -1,7 +1,8 @@
 -- reserve.lua: take a hold on a sale's stock for one buyer, atomically, in one round trip.
 -- The reservation id is derived from (sale, buyer, key) by the caller (ReservationIds), so a key always names one
 -- reservation: when Redis lost the key's mapping (a failover), the reservation under that id is found again and the
--- mapping restored; only a CANCELLED one (its confirmation was never queued) is taken again under the same id.
+-- mapping restored; only a CANCELLED hold (its confirmation was never queued) is taken again under the same id, not a
+-- cancelled order.
 -- Order of checks: a key seen before: token bucket -> the same reservation (a replay) or a key conflict;
 --                  a new key: sale loaded and window -> per-order max -> admission (a ticketed sale) -> token bucket
 --                  -> per-buyer limit -> stock; then decrement, record the hold with its deadline.
@@ -68,7 +69,9 @@ local priorId = redis.call('HGET', idempotencyKey, idemField)
 local prior = priorId and redis.call('HGET', reservationKey, priorId)
 if not prior then
   local same = redis.call('HGET', reservationKey, newId)
-  if same and cjson.decode(same).status ~= 'CANCELLED' then
+  local found = same and cjson.decode(same)
+  -- a cancelled order (its record has the cancellation's reason) keeps its key: the database has its order
+  if found and (found.status ~= 'CANCELLED' or found.reason) then
     priorId, prior = newId, same
     redis.call('HSET', idempotencyKey, idemField, newId)
     local ttl = redis.call('PTTL', reservationKey)

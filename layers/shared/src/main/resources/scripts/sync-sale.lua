@@ -26,17 +26,51 @@ local admission   = ARGV[9]             -- 'open' or 'ticketed'
 -- ARGV[10] = n, ARGV[11..10+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
 -- ordered (counted in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its
 -- units when Redis follows (a refused one too, because this script stamps meta.reconciled after its creation).
--- ARGV[11+n] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database, exact
--- under the row lock). With the units still held here they make each buyer's count, which a failover may have left
--- short or long. '0': the counts are left as they are (the caller asks for them only once the counter was wrong).
+-- ARGV[11+n] = m, then m (id, reason) pairs: orders the database cancelled (their units are out of `sold`) whose return
+-- to Redis was not recorded as done (a crash between the database and return-units.lua, or a record that was not
+-- CONFIRMED then). A CONFIRMED record among them becomes CANCELLED here, off its buyer's count and meta.confirmed; its
+-- units are in the counter this script sets, so none are added: they return once, here or in return-units.lua,
+-- whichever runs first (each only touches a CONFIRMED record). The caller passes none in 'init' mode (a kept counter
+-- must not lose the units the flip takes off the buyers).
+-- ARGV[12+n+2m] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database,
+-- exact under the row lock). With the units still held here they make each buyer's count, which a failover may have
+-- left short or long. '0': the counts are left as they are (the caller asks for them only once the counter was wrong).
 local decided = {}
 local n = tonumber(ARGV[10])
 for i = 11, 10 + n do
   decided[ARGV[i]] = true
 end
-local setCounts = ARGV[11 + n] == '1'
+local m = tonumber(ARGV[11 + n])
+local followed = {}  -- cancelled orders whose records are CANCELLED (or gone) after this script
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 12 + n, 11 + n + 2 * m, 2 do
+  local id = ARGV[i]
+  local raw = redis.call('HGET', reservationKey, id)
+  if not raw then
+    followed[#followed + 1] = id
+  else
+    local r = cjson.decode(raw)
+    if r.status == 'CONFIRMED' then
+      if redis.call('HINCRBY', unitsKey, r.buyer, -tonumber(r.qty)) <= 0 then
+        redis.call('HDEL', unitsKey, r.buyer)
+      end
+      if redis.call('HEXISTS', metaKey, 'confirmed') == 1 then
+        redis.call('HINCRBY', metaKey, 'confirmed', -tonumber(r.qty))
+      end
+      r.status = 'CANCELLED'
+      r.reason = ARGV[i + 1]
+      r.cancelled = now
+      redis.call('HSET', reservationKey, id, cjson.encode(r))
+      followed[#followed + 1] = id
+    elseif r.status == 'CANCELLED' then
+      followed[#followed + 1] = id
+    end
+  end
+end
+local setCounts = ARGV[12 + n + 2 * m] == '1'
 local owned = {}
-for i = 12 + n, #ARGV, 2 do
+for i = 13 + n + 2 * m, #ARGV, 2 do
   owned[ARGV[i]] = tonumber(ARGV[i + 1])
 end
 
@@ -47,7 +81,7 @@ redis.call('PEXPIREAT', metaKey, expireAt)
 local current = redis.call('GET', stockKey)
 if current and mode == 'init' then
   redis.call('PEXPIREAT', stockKey, expireAt)
-  return {'KEPT', tonumber(current), tonumber(current), 0, 0, 0}
+  return {'KEPT', tonumber(current), tonumber(current), 0, 0, 0, followed}
 end
 
 local held = 0
@@ -98,8 +132,7 @@ local unrecorded = sold - confirmed - orderedHere
 -- creation), so the counter ends exact instead of over-crediting every unit that comes back.
 local target = stock - sold - held
 redis.call('SET', stockKey, target)
-local t = redis.call('TIME')
-redis.call('HSET', metaKey, 'reconciled', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+redis.call('HSET', metaKey, 'reconciled', now)
 redis.call('PEXPIREAT', stockKey, expireAt)
 
 -- Each buyer's count: units in orders plus units held or claimed here; fields that say otherwise are corrected.
@@ -132,9 +165,9 @@ if corrected > 0 then
 end
 
 if not current then
-  return {'CREATED', -1, target, held, corrected, unrecorded}
+  return {'CREATED', -1, target, held, corrected, unrecorded, followed}
 end
 if tonumber(current) == target then
-  return {'UNCHANGED', target, target, held, corrected, unrecorded}
+  return {'UNCHANGED', target, target, held, corrected, unrecorded, followed}
 end
-return {'RECONCILED', tonumber(current), target, held, corrected, unrecorded}
+return {'RECONCILED', tonumber(current), target, held, corrected, unrecorded, followed}

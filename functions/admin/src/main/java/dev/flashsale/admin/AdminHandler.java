@@ -1,5 +1,6 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.Problem;
@@ -27,9 +28,17 @@ public final class AdminHandler {
     private final SaleSync sync;
     private final Clock clock;
     private final IdGenerator ids;
+    private final OrderPayments payments;
 
     /** @param ids names a stock change the caller gave no Idempotency-Key for */
-    public AdminHandler(SaleRepository sales, SaleCache cache, SaleSync sync, Clock clock, IdGenerator ids) {
+    public AdminHandler(
+            SaleRepository sales,
+            SaleCache cache,
+            SaleSync sync,
+            Clock clock,
+            IdGenerator ids,
+            OrderPayments payments) {
+        this.payments = payments;
         this.sales = sales;
         this.cache = cache;
         this.sync = sync;
@@ -46,11 +55,11 @@ public final class AdminHandler {
     }
 
     public Created create(SaleDraft d) {
-        if (sales.create(d.sale(), d.item(), d.priceCents(), d.currency())) {
+        if (sales.create(d.sale(), d.item(), d.priceCents(), d.currency(), d.paymentWindow())) {
             return new Created.New(view(find(d.sale().id())));
         }
         SaleRecord existing = find(d.sale().id());
-        if (!existing.sameDefinition(d.sale(), d.item(), d.priceCents(), d.currency())) {
+        if (!existing.sameDefinition(d.sale(), d.item(), d.priceCents(), d.currency(), d.paymentWindow())) {
             throw new ProblemException(Problem.of(
                             ProblemType.SALE_EXISTS,
                             "sale '" + d.sale().id() + "' exists with a different definition; choose another id")
@@ -59,8 +68,15 @@ public final class AdminHandler {
         return new Created.Replayed(view(existing));
     }
 
+    /** One sale, with its orders by payment state when it has a payment window. */
     public Optional<Map<String, Object>> get(String saleId) {
-        return sales.find(saleId).map(this::view);
+        return sales.find(saleId).map(r -> {
+            Map<String, Object> view = view(r);
+            if (r.paymentWindow() != null) {
+                view.put("orders", SaleViews.orders(payments.counts(saleId)));
+            }
+            return view;
+        });
     }
 
     /** A page of sales by id; {@code next} is the cursor for the following page, absent on the last one. */

@@ -1,6 +1,8 @@
 package dev.flashsale.admin;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
@@ -24,11 +26,17 @@ public final class AdminInit extends FunctionInit<AdminInvoker> {
     public AdminInit(AdminEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
         RedisConnection redis = wiring().redis(env.redis());
-        SaleRepository sales = new SaleRepository(wiring().db(env.db()));
+        DbConnection db = wiring().db(env.db());
+        SaleRepository sales = new SaleRepository(db);
         Clock clock = Clock.systemUTC();
         Duration retention = env.lifetimes().retention();
         AdminHandler handler = new AdminHandler(
-                sales, new SaleCache(redis, retention), new SaleSync(redis, sales, retention), clock, wiring().ids());
+                sales,
+                new SaleCache(redis, retention),
+                new SaleSync(redis, sales, retention),
+                clock,
+                wiring().ids(),
+                new OrderPayments(db));
         serve(t -> new AdminInvoker(env.auth(), new AdminRequestReader(clock), handler, t));
     }
 

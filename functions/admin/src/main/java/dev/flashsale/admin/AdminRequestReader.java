@@ -35,6 +35,7 @@ public final class AdminRequestReader {
     static final int MAX_PER_BUYER = 10_000;
     static final int MAX_ITEM_LENGTH = 200;
     static final Duration MAX_WINDOW = Duration.ofDays(31);
+    static final long MAX_PAYMENT_WINDOW_SECONDS = 604_800;
     static final int DEFAULT_PAGE = 50;
     static final int MAX_PAGE = 100;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
@@ -48,7 +49,8 @@ public final class AdminRequestReader {
             "perOrderMax",
             "startsAt",
             "endsAt",
-            "admission");
+            "admission",
+            "paymentWindowSeconds");
     private static final Set<String> REQUIRED =
             Set.of("id", "item", "stock", "priceCents", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
 
@@ -88,6 +90,9 @@ public final class AdminRequestReader {
                 ? string(body, "admission")
                 : Admission.OPEN.wire();
         Optional<Admission> admission = Admission.ofWire(admissionName);
+        Long paymentWindow = body.containsKey("paymentWindowSeconds") && body.get("paymentWindowSeconds") != null
+                ? integer(body, "paymentWindowSeconds")
+                : null;
 
         Map<String, String> errors = new LinkedHashMap<>();
         String trimmed = item.strip();
@@ -116,6 +121,9 @@ public final class AdminRequestReader {
         if (admission.isEmpty()) {
             errors.put("admission", "must be 'open' or 'ticketed'");
         }
+        if (paymentWindow != null && (paymentWindow < 1 || paymentWindow > MAX_PAYMENT_WINDOW_SECONDS)) {
+            errors.put("paymentWindowSeconds", "must be 1 to " + MAX_PAYMENT_WINDOW_SECONDS + " (7 days), or absent");
+        }
         if (!endsAt.isAfter(startsAt)) {
             errors.put("endsAt", "must be after startsAt");
         } else if (Duration.between(startsAt, endsAt).compareTo(MAX_WINDOW) > 0) {
@@ -130,7 +138,8 @@ public final class AdminRequestReader {
                 new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt, admission.get()),
                 trimmed,
                 price,
-                currency);
+                currency,
+                paymentWindow == null ? null : Duration.ofSeconds(paymentWindow));
     }
 
     /** {@code {"add": n}}: units to add, 1..{@link #MAX_STOCK}. */

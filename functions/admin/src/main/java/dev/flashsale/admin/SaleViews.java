@@ -1,5 +1,7 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.db.OrderStatus;
+import dev.flashsale.db.PaymentCounts;
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SalePhase;
@@ -29,6 +31,9 @@ final class SaleViews {
         m.put("startsAt", s.startsAt().toString());
         m.put("endsAt", s.endsAt().toString());
         m.put("admission", s.admission().wire());
+        if (r.paymentWindow() != null) {
+            m.put("paymentWindowSeconds", r.paymentWindow().toSeconds());
+        }
         m.put("createdAt", r.createdAt().toString());
         long remaining = available >= 0 ? available : s.stock() - r.sold();
         m.put("status", SalePhase.of(s.startsAt(), s.endsAt(), remaining, now).wire());
@@ -36,6 +41,23 @@ final class SaleViews {
         if (available >= 0) {
             m.put("available", available);
         }
+        return m;
+    }
+
+    /** The sale's orders by payment state: {@code {"pending": {"orders": n, "units": u}, "paid": ..., ...}}. */
+    static Map<String, Object> orders(PaymentCounts counts) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pending", count(counts, OrderStatus.PENDING_PAYMENT));
+        m.put("paid", count(counts, OrderStatus.PAID));
+        m.put("cancelled", count(counts, OrderStatus.CANCELLED));
+        m.put("paidAfterCancel", count(counts, OrderStatus.PAID_AFTER_CANCEL));
+        return m;
+    }
+
+    private static Map<String, Object> count(PaymentCounts counts, OrderStatus status) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("orders", counts.orders(status));
+        m.put("units", counts.units(status));
         return m;
     }
 

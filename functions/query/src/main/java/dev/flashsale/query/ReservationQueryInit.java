@@ -1,7 +1,9 @@
 package dev.flashsale.query;
 
 import dev.flashsale.config.Config;
+import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DecidedReservations;
+import dev.flashsale.db.OrderPayments;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
@@ -24,9 +26,11 @@ public final class ReservationQueryInit extends FunctionInit<ReservationQueryInv
 
     public ReservationQueryInit(ReservationQueryEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
+        DbConnection db = wiring().db(env.db());
         ReservationQueryHandler handler = new ReservationQueryHandler(
                 new ReservationStore(wiring().redis(env.redis()), env.policy(), ReplicaAck.NONE),
-                new DecidedReservations(wiring().db(env.db())));
+                new DecidedReservations(db),
+                new OrderPayments(db));
         serve(t -> new ReservationQueryInvoker(handler, env.devMode(), t));
     }
 

@@ -3,10 +3,13 @@ package dev.flashsale.release;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.payment.OrderCancellations;
+import dev.flashsale.payment.UnitsReturn;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.reservation.HoldClaims;
@@ -27,6 +30,7 @@ public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
 
     private final SaleRepository sales;
     private final ReleaseHandler handler;
+    private final PaymentDeadlines deadlines;
 
     public ReleaseInit(ReleaseEnvironment env, Telemetry telemetry) {
         super(env.init(), telemetry);
@@ -41,7 +45,10 @@ public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
                 env.bounds(),
                 Clock.systemUTC(),
                 step -> {});
-        serve(t -> new ReleaseInvoker(handler, Clock.systemUTC(), t));
+        OrderPayments payments = new OrderPayments(db);
+        this.deadlines = new PaymentDeadlines(
+                payments, new OrderCancellations(payments, new UnitsReturn(redis)), env.bounds(), Clock.systemUTC());
+        serve(t -> new ReleaseInvoker(handler, deadlines, Clock.systemUTC(), t));
     }
 
     public static ReleaseInit from(Config config) {
@@ -66,5 +73,7 @@ public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
             Instant now = Instant.now();
             sales.startedAndEndedSince(now, now.minus(Duration.ofDays(1)), 1);
         });
+        // the overdue scan: the sales with overdue orders are read, and with no time left none is cancelled
+        tryDatabase(() -> deadlines.run(Instant.now()));
     }
 }

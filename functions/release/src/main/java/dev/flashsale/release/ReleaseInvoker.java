@@ -6,7 +6,9 @@ import dev.flashsale.telemetry.Invocation;
 import dev.flashsale.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The ReleaseFunction's Lambda handler (EventBridge schedule). The event carries nothing the job needs; the run is
@@ -15,6 +17,7 @@ import java.util.Map;
 public final class ReleaseInvoker extends ScheduledInvoker {
 
     private final ReleaseHandler handler;
+    private final PaymentDeadlines deadlines;
 
     /** Used by the Lambda runtime: the environment's one {@link ReleaseInit}'s invoker. */
     public ReleaseInvoker() {
@@ -24,28 +27,35 @@ public final class ReleaseInvoker extends ScheduledInvoker {
     private ReleaseInvoker(ReleaseInvoker built) {
         super(built.job());
         this.handler = built.handler;
+        this.deadlines = built.deadlines;
     }
 
-    public ReleaseInvoker(ReleaseHandler handler, Clock clock, Telemetry telemetry) {
+    public ReleaseInvoker(ReleaseHandler handler, PaymentDeadlines deadlines, Clock clock, Telemetry telemetry) {
         super(new ScheduledJob("release run", "flashsale.release.runs", clock, telemetry));
         this.handler = handler;
+        this.deadlines = deadlines;
     }
 
     @Override
     protected Map<String, Object> run(Instant deadline, Invocation invocation) {
         ReleaseSummary s = handler.run(deadline);
+        PaymentDeadlines.Summary d = deadlines.run(deadline);
         invocation
-                .outcome(s.errors() > 0 ? "errors" : s.exhausted() ? "exhausted" : "done")
+                .outcome(s.errors() + d.errors() > 0 ? "errors" : s.exhausted() || d.exhausted() ? "exhausted" : "done")
                 .attribute("flashsale.release.sales", s.sales())
                 .attribute("flashsale.release.holds_released", s.holdsReleased())
                 .attribute("flashsale.release.holds_confirmed", s.holdsConfirmed())
                 .attribute("flashsale.release.claims_confirmed", s.claimsConfirmed())
-                .attribute("flashsale.release.claims_released", s.claimsReleased());
+                .attribute("flashsale.release.claims_released", s.claimsReleased())
+                .attribute("flashsale.release.orders_cancelled", d.ordersCancelled());
         Telemetry telemetry = telemetry();
         telemetry.count("flashsale.releases", "hold_released", s.holdsReleased());
         telemetry.count("flashsale.releases", "hold_confirmed", s.holdsConfirmed());
         telemetry.count("flashsale.releases", "claim_confirmed", s.claimsConfirmed());
         telemetry.count("flashsale.releases", "claim_released", s.claimsReleased());
-        return s.toMap();
+        telemetry.count("flashsale.releases", "order_cancelled", d.ordersCancelled());
+        Map<String, Object> report = new LinkedHashMap<>(s.toMap());
+        report.putAll(new TreeMap<>(d.toMap()));
+        return report;
     }
 }

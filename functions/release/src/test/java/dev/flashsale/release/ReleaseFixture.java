@@ -28,6 +28,11 @@ public final class ReleaseFixture {
                 afterStep);
     }
 
+    /** The release job's payment deadlines, on the stack's database and Redis. */
+    public static PaymentDeadlines deadlines(TestStack stack, ReleaseSettings settings) {
+        return new PaymentDeadlines(stack.payments, stack.cancellations(step -> {}), settings, Clock.systemUTC());
+    }
+
     /** Up to {@code maxPerRun} holds a run, every sale in the lookback, no grace. */
     public static ReleaseSettings settings(int maxPerRun) {
         return new ReleaseSettings(maxPerRun, 100_000, Duration.ofDays(1), Duration.ZERO);

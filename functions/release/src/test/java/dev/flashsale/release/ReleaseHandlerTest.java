@@ -170,9 +170,10 @@ class ReleaseHandlerTest {
         Sale sale = SHORT.newSale(5, 1, 1);
         Reservation r = SHORT.hold(sale.id(), "b", 1);
         Thread.sleep(1_100);
+        ReleaseSettings settings = new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO);
         ReleaseInvoker invoker = new ReleaseInvoker(
-                ReleaseFixture.handler(
-                        SHORT, new ReleaseSettings(100_000, 100_000, Duration.ofHours(2), Duration.ZERO)),
+                ReleaseFixture.handler(SHORT, settings),
+                ReleaseFixture.deadlines(SHORT, settings),
                 Clock.systemUTC(),
                 Telemetry.noop());
 
@@ -187,7 +188,8 @@ class ReleaseHandlerTest {
                         "claimsReleased",
                         "skipped",
                         "errors",
-                        "exhausted");
+                        "exhausted",
+                        "ordersCancelled");
         assertThat((Integer) summary.get("holdsReleased")).isGreaterThanOrEqualTo(1);
         assertThat(status(sale, r)).isEqualTo(ReservationStatus.EXPIRED);
         assertThat(SHORT.available(sale.id())).isEqualTo(5);

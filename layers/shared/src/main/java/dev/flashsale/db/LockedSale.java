@@ -20,6 +20,15 @@ public interface LockedSale {
     /** Each buyer's units in orders of this sale (buyers without orders are left out). */
     Map<String, Integer> orderedUnitsByBuyer() throws SQLException;
 
+    /**
+     * The sale's cancelled orders whose units Redis has not been recorded to take back (reservation id → cancel
+     * reason), at most {@code limit}, oldest cancellation first.
+     */
+    Map<String, String> unreturnedCancellations(int limit) throws SQLException;
+
+    /** Records that Redis took back the units of these cancelled orders. */
+    void markUnitsReturned(List<String> reservationIds) throws SQLException;
+
     /** The stock change recorded under {@code operationId}, if that operation was applied already. */
     Optional<AppliedStockChange> appliedStockChange(String operationId) throws SQLException;
 

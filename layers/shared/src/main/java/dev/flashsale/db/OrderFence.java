@@ -36,8 +36,11 @@ public final class OrderFence {
 
     private static final String READ_COMMITTED = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED";
     private static final String INSERT_ORDERS = """
-            INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at, idempotency_key)
-            SELECT t.id, s.id, t.buyer, t.quantity, s.price_cents, t.held_at, t.key
+            INSERT INTO orders (reservation_id, sale_id, buyer_id, quantity, unit_price_cents, held_at, idempotency_key,
+                                status, payment_due_at)
+            SELECT t.id, s.id, t.buyer, t.quantity, s.price_cents, t.held_at, t.key,
+                   CASE WHEN s.payment_window_seconds IS NULL THEN 'CONFIRMED' ELSE 'PENDING_PAYMENT' END,
+                   now() + make_interval(secs => s.payment_window_seconds)
             FROM sales s,
                  unnest(?::text[], ?::text[], ?::integer[], ?::timestamptz[], ?::text[]) AS t (id, buyer, quantity, held_at, key)
             WHERE s.id = ?
@@ -56,8 +59,8 @@ public final class OrderFence {
             SELECT 'ORDER', reservation_id, NULL, 0 FROM orders WHERE reservation_id = ANY (?)
             UNION ALL
             SELECT 'BUYER', buyer_id, NULL, SUM(quantity) FROM orders
-            WHERE sale_id = ? AND buyer_id = ANY (?) AND NOT (reservation_id = ANY (?))
-            GROUP BY buyer_id""";
+            WHERE sale_id = ? AND buyer_id = ANY (?) AND NOT (reservation_id = ANY (?)) AND %s
+            GROUP BY buyer_id""".formatted(OrderStatus.SOLD_SQL);
     private static final String INSERT_REFUSALS = """
             INSERT INTO releases (reservation_id, sale_id, buyer_id, quantity, reason)
             SELECT t.id, ?, t.buyer, t.quantity, t.reason

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +23,8 @@ import java.util.Set;
 public final class SaleRepository {
 
     private static final String COLUMNS =
-            "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item, admission";
+            "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item, admission, "
+                    + "payment_window_seconds";
 
     private final DbConnection db;
 
@@ -36,11 +39,19 @@ public final class SaleRepository {
 
     /** Inserts the sale selling {@code item}; returns false if a sale with this id exists already (it is left unchanged). */
     public boolean create(Sale sale, String item, long priceCents, String currency) {
+        return create(sale, item, priceCents, currency, null);
+    }
+
+    /**
+     * Inserts the sale selling {@code item}, its orders to be paid within {@code paymentWindow} (null: orders are final
+     * when confirmed); returns false if a sale with this id exists already (it is left unchanged).
+     */
+    public boolean create(Sale sale, String item, long priceCents, String currency, Duration paymentWindow) {
         return db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, item,
-                                       admission)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
+                                       admission, payment_window_seconds)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
                 ps.setString(1, sale.id());
                 ps.setInt(2, sale.stock());
                 ps.setLong(3, priceCents);
@@ -51,6 +62,8 @@ public final class SaleRepository {
                 ps.setTimestamp(8, Timestamp.from(sale.endsAt()));
                 ps.setString(9, item);
                 ps.setString(10, sale.admission().wire());
+                ps.setObject(
+                        11, paymentWindow == null ? null : Math.toIntExact(paymentWindow.toSeconds()), Types.INTEGER);
                 return ps.executeUpdate() == 1;
             }
         });
@@ -147,12 +160,15 @@ public final class SaleRepository {
         });
     }
 
-    /** The sale's orders made with an idempotency key (all since issue 14), in reservation id order. */
+    /**
+     * The sale's orders made with an idempotency key (all since issue 14), in reservation id order, cancelled ones too
+     * (their key stays theirs).
+     */
     public List<KeyedOrder> keyedOrders(String saleId) {
         return db.transaction("orders.keyed", c -> {
             List<KeyedOrder> orders = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT reservation_id, buyer_id, idempotency_key, quantity, held_at FROM orders "
+                    "SELECT reservation_id, buyer_id, idempotency_key, quantity, held_at, status FROM orders "
                             + "WHERE sale_id = ? AND idempotency_key IS NOT NULL ORDER BY reservation_id")) {
                 ps.setString(1, saleId);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -162,7 +178,8 @@ public final class SaleRepository {
                                 rs.getString(2),
                                 rs.getString(3),
                                 rs.getInt(4),
-                                rs.getTimestamp(5).toInstant()));
+                                rs.getTimestamp(5).toInstant(),
+                                OrderStatus.valueOf(rs.getString(6))));
                     }
                 }
             }
@@ -170,9 +187,14 @@ public final class SaleRepository {
         });
     }
 
-    /** An order and the idempotency key its reservation was made with. */
+    /** An order, the idempotency key its reservation was made with, and its state. */
     public record KeyedOrder(
-            String reservationId, String buyerId, String idempotencyKey, int quantity, java.time.Instant heldAt) {}
+            String reservationId,
+            String buyerId,
+            String idempotencyKey,
+            int quantity,
+            java.time.Instant heldAt,
+            OrderStatus status) {}
 
     private record Locked(Connection c, SaleRecord record) implements LockedSale {
 
@@ -182,8 +204,8 @@ public final class SaleRepository {
             if (reservationIds.isEmpty()) {
                 return ordered;
             }
-            try (PreparedStatement ps =
-                    c.prepareStatement("SELECT reservation_id FROM orders WHERE reservation_id = ANY (?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT reservation_id FROM orders WHERE reservation_id = ANY (?) AND " + OrderStatus.SOLD_SQL)) {
                 ps.setArray(1, c.createArrayOf("text", reservationIds.toArray()));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -197,8 +219,9 @@ public final class SaleRepository {
         @Override
         public Map<String, Integer> orderedUnitsByBuyer() throws SQLException {
             Map<String, Integer> units = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT buyer_id, SUM(quantity) FROM orders WHERE sale_id = ? GROUP BY buyer_id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT buyer_id, SUM(quantity) FROM orders WHERE sale_id = ? AND "
+                            + OrderStatus.SOLD_SQL + " GROUP BY buyer_id")) {
                 ps.setString(1, record.id());
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -207,6 +230,28 @@ public final class SaleRepository {
                 }
             }
             return units;
+        }
+
+        @Override
+        public Map<String, String> unreturnedCancellations(int limit) throws SQLException {
+            Map<String, String> cancelled = new java.util.LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT reservation_id, cancel_reason FROM orders WHERE sale_id = ? AND units_returned = false "
+                            + "ORDER BY cancelled_at, reservation_id LIMIT ?")) {
+                ps.setString(1, record.id());
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        cancelled.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return cancelled;
+        }
+
+        @Override
+        public void markUnitsReturned(List<String> reservationIds) throws SQLException {
+            OrderPayments.markUnitsReturned(c, reservationIds);
         }
 
         @Override
@@ -273,6 +318,9 @@ public final class SaleRepository {
                 rs.getLong("price_cents"),
                 rs.getString("currency"),
                 rs.getInt("sold"),
-                rs.getTimestamp("created_at").toInstant());
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getObject("payment_window_seconds") == null
+                        ? null
+                        : Duration.ofSeconds(rs.getInt("payment_window_seconds")));
     }
 }

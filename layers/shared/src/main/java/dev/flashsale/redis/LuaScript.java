@@ -45,6 +45,8 @@ public enum LuaScript {
     SYNC_SALE("sync-sale"),
     /** Records and key mappings of confirmed orders that Redis lost, restored (reconciliation). */
     RESTORE_ORDERS("restore-orders"),
+    /** Redis follows the database's cancellation of orders: their units back in stock, once. */
+    RETURN_UNITS("return-units"),
     /** Redis follows a stock increase. */
     ADD_STOCK("add-stock"),
     /** A buyer's place in a ticketed sale's queue (one per buyer, arrival order). */

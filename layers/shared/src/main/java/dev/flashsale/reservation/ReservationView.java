@@ -1,6 +1,7 @@
 package dev.flashsale.reservation;
 
 import dev.flashsale.db.DecidedReservations;
+import dev.flashsale.db.OrderState;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -45,6 +46,30 @@ public final class ReservationView {
     public static Map<String, Object> of(Reservation r, long remaining) {
         Map<String, Object> m = of(r);
         m.put("remaining", remaining);
+        return m;
+    }
+
+    /**
+     * The view of a reservation whose order has a payment window, with the order's state: {@code status}
+     * {@code PENDING_PAYMENT} (and {@code paymentDueAt}), {@code PAID} ({@code paidAt}), {@code CANCELLED}
+     * ({@code cancelledAt} and {@code reason}: {@code BUYER_CANCELLED} or {@code PAYMENT_EXPIRED}) or
+     * {@code PAID_AFTER_CANCEL} (both: the payment is refunded), and {@code amountCents} due.
+     */
+    public static Map<String, Object> withPayment(Map<String, Object> view, OrderState order) {
+        Map<String, Object> m = new LinkedHashMap<>(view);
+        m.put("status", order.status().name());
+        m.remove("reason");
+        m.put("amountCents", order.amountCents());
+        if (order.paymentDueAt() != null) {
+            m.put("paymentDueAt", order.paymentDueAt().toString());
+        }
+        if (order.paidAt() != null) {
+            m.put("paidAt", order.paidAt().toString());
+        }
+        if (order.cancelledAt() != null) {
+            m.put("cancelledAt", order.cancelledAt().toString());
+            m.put("reason", order.cancelReason().name());
+        }
         return m;
     }
 

@@ -10,6 +10,7 @@ import dev.flashsale.redis.ScriptReply;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -22,6 +23,8 @@ import java.util.Set;
 public final class SaleSync {
 
     static final int RESTORE_BATCH = 500;
+    /** Cancelled orders whose return Redis has not followed, finished per reconciliation (the rest the next time). */
+    static final int FOLLOW_BATCH = 1000;
 
     private final RedisConnection redis;
     private final SaleRepository sales;
@@ -85,6 +88,14 @@ public final class SaleSync {
                     s.admission().wire(),
                     Integer.toString(ordered.size())));
             args.addAll(ordered);
+            // a kept counter ('init') must not follow cancellations: the flip takes units off buyers, not onto stock
+            Map<String, String> cancelled =
+                    mode.equals("init") ? Map.of() : locked.unreturnedCancellations(FOLLOW_BATCH);
+            args.add(Integer.toString(cancelled.size()));
+            cancelled.forEach((id, reason) -> {
+                args.add(id);
+                args.add(reason);
+            });
             args.add(buyerCounts ? "1" : "0");
             if (buyerCounts) {
                 locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
@@ -94,6 +105,11 @@ public final class SaleSync {
             }
             List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
                     c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
+            List<String> followed =
+                    ((List<?>) reply.get(6)).stream().map(ScriptReply::text).toList();
+            if (!followed.isEmpty()) {
+                locked.markUnitsReturned(followed);
+            }
             return new SyncResult(
                     r,
                     SyncResult.Action.valueOf(ScriptReply.text(reply.get(0))),
@@ -127,7 +143,8 @@ public final class SaleSync {
                         o.buyerId(),
                         o.idempotencyKey(),
                         Integer.toString(o.quantity()),
-                        Long.toString(o.heldAt().toEpochMilli())));
+                        Long.toString(o.heldAt().toEpochMilli()),
+                        o.status().holdsStock() ? "CONFIRMED" : "CANCELLED"));
             }
             List<?> reply = (List<?>)
                     redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency(), k.meta()), args);

@@ -3,8 +3,11 @@ package dev.flashsale.testing;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
+import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.ids.IdGenerator;
+import dev.flashsale.payment.OrderCancellations;
+import dev.flashsale.payment.UnitsReturn;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
@@ -21,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One simulated execution environment wired to the real Redis and PostgreSQL: its own Redis client and its own
@@ -40,6 +44,7 @@ public final class TestStack implements AutoCloseable {
     public final ReservationStore store;
     public final HoldClaims claims;
     public final OrderFence fence = new OrderFence(db);
+    public final OrderPayments payments = new OrderPayments(db);
     public final IdGenerator ids = IdGenerator.create();
 
     public TestStack(Duration holdTtl, Duration claimTtl) {
@@ -89,6 +94,19 @@ public final class TestStack implements AutoCloseable {
         new SaleRepository(db).create(sale, 1999, "USD");
         TestSales.seed(redis, sale);
         return sale;
+    }
+
+    /** A live sale (fresh id) whose orders must be paid within {@code paymentWindow}, in the database and in Redis. */
+    public Sale newSale(int stock, int perBuyerLimit, int perOrderMax, Duration paymentWindow) {
+        Sale sale = TestSales.live(stock, perBuyerLimit, perOrderMax);
+        new SaleRepository(db).create(sale, "", 1999, "USD", paymentWindow);
+        TestSales.seed(redis, sale);
+        return sale;
+    }
+
+    /** Order cancellations on this stack's database and Redis; {@code afterStep} may throw to simulate a crash. */
+    public OrderCancellations cancellations(Consumer<OrderCancellations.Step> afterStep) {
+        return new OrderCancellations(payments, new UnitsReturn(redis), afterStep);
     }
 
     /** A hold that must be granted. */
