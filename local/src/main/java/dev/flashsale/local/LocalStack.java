@@ -420,7 +420,14 @@ public final class LocalStack implements AutoCloseable {
      * @param out progress and the summary; null prints nothing
      */
     public Simulator simulator(SimulationOptions options, PrintStream out) {
-        return new Simulator(options, baseUrl(), services.redis(), services.db(), this::backlog, out);
+        return new Simulator(
+                options,
+                baseUrl(),
+                services.redis(),
+                services.db(),
+                this::backlog,
+                out,
+                environments.getOrDefault("PaymentFunction", Map.of()).get("PAYMENT_WEBHOOK_SECRET"));
     }
 
     public List<Scheduler> schedulers() {

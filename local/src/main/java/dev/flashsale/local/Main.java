@@ -4,6 +4,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.config.ConfigException;
 import dev.flashsale.local.services.BackingServices;
 import dev.flashsale.local.services.LocalSetupException;
+import dev.flashsale.local.simulate.PaymentMix;
 import dev.flashsale.local.simulate.SimulationOptions;
 import dev.flashsale.local.simulate.SimulationSummary;
 import dev.flashsale.local.simulate.Simulator;
@@ -50,6 +51,9 @@ public final class Main {
               --ticketed             a ticketed sale: the crowd joins its queue, polls with backoff, reserves when admitted
               --poll-cap DUR (1s)    ticketed: the longest a waiting buyer waits between polls (the waiting room may ask more)
               --no-show PERCENT (0)  ticketed: the chance that an admitted buyer walks away without reserving
+              --payment-window DUR   the sale's orders must be paid within DUR; buyers then pay, cancel or walk away, and
+                                     later buyers buy what comes back (use --schedule-every well under DUR)
+              --never-pay PERCENT (30)  --cancel PERCENT (5)  --pay-late PERCENT (5)   with --payment-window
               --out DIR              where summary.txt and latency.html go (default simulation/<saleId>)
             backing services: REDIS_URL, DATABASE_URL (+ DB_USER, DB_PASSWORD), SQS_ENDPOINT; else 127.0.0.1:6379 / :5432;
             else embedded (SQS: in memory; LOCAL_SQS=elasticmq for ElasticMQ). Durations: 250ms, 5s, 2m, 1h.
@@ -88,6 +92,10 @@ public final class Main {
         Map<String, String> env = new LinkedHashMap<>();
         Path logFile = DEFAULT_LOG_FILE;
         boolean jsonLogs = false;
+        java.time.Duration paymentWindow = null;
+        int neverPay = 30;
+        int cancel = 5;
+        int payLate = 5;
         try {
             while (!a.isEmpty()) {
                 String opt = a.pop();
@@ -126,11 +134,18 @@ public final class Main {
                     case "--ticketed" -> sim = sim.withTicketed(true);
                     case "--poll-cap" -> sim = sim.withPollCap(duration(a, opt));
                     case "--no-show" -> sim = sim.withNoShowPercent(integer(a, opt));
+                    case "--payment-window" -> paymentWindow = duration(a, opt);
+                    case "--never-pay" -> neverPay = integer(a, opt);
+                    case "--cancel" -> cancel = integer(a, opt);
+                    case "--pay-late" -> payLate = integer(a, opt);
                     default -> throw new IllegalArgumentException("unknown option " + opt);
                 }
             }
             if (!command.equals("run") && !command.equals("simulate")) {
                 throw new IllegalArgumentException("unknown command " + command + " (run or simulate)");
+            }
+            if (paymentWindow != null) {
+                sim = sim.withPayment(new PaymentMix(paymentWindow, neverPay, cancel, payLate));
             }
             if (!Files.isRegularFile(local.template())) {
                 throw new IllegalArgumentException(local.template().toAbsolutePath()
@@ -182,8 +197,15 @@ public final class Main {
         SimulationSummary summary;
         if (sim.url().isPresent()) {
             try (BackingServices services = BackingServices.resolve(local.processEnv(), local.databaseName())) {
-                summary =
-                        new Simulator(sim, sim.url().get(), services.redis(), services.db(), () -> 0, System.out).run();
+                summary = new Simulator(
+                                sim,
+                                sim.url().get(),
+                                services.redis(),
+                                services.db(),
+                                () -> 0,
+                                System.out,
+                                System.getenv("PAYMENT_WEBHOOK_SECRET"))
+                        .run();
             }
         } else {
             System.out.println("starting the local stack...");

@@ -28,6 +28,10 @@ final class SimHttp {
         return send(url, "POST", headers, payload);
     }
 
+    static Answer delete(URI url, Map<String, String> headers) {
+        return send(url, "DELETE", headers, null);
+    }
+
     private static Answer send(URI url, String method, Map<String, String> headers, byte[] payload) {
         try {
             HttpURLConnection c = (HttpURLConnection) url.toURL().openConnection();

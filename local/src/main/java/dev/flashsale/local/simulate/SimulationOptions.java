@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  *                     room's {@code pollAfterSeconds} says (100ms..30s), so that a simulated run stays short; default 1s
  * @param noShowPercent in a ticketed sale, the chance in percent that an admitted buyer walks away without reserving
  *                     (0..90), its turn passing on when the ticket lapses; default 0
+ * @param payment      the sale has a payment window and the buyers pay, cancel or walk away as this says, while later
+ *                     buyers try to buy what comes back (docs/payment.md); default empty: orders are final
  */
 public record SimulationOptions(
         int buyers,
@@ -40,7 +42,8 @@ public record SimulationOptions(
         int warmup,
         boolean ticketed,
         Duration pollCap,
-        int noShowPercent) {
+        int noShowPercent,
+        Optional<PaymentMix> payment) {
 
     public SimulationOptions {
         check("warmup", warmup, 0, 1_000_000);
@@ -55,6 +58,9 @@ public record SimulationOptions(
         }
         if (drainTimeout.compareTo(Duration.ofSeconds(1)) < 0 || drainTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--drain-timeout must be between 1s and 10m, was " + drainTimeout);
+        }
+        if (ticketed && payment.isPresent()) {
+            throw new IllegalArgumentException("--payment-window is for open sales, not with --ticketed");
         }
         if (pollCap.compareTo(Duration.ofMillis(100)) < 0 || pollCap.compareTo(Duration.ofSeconds(30)) > 0) {
             throw new IllegalArgumentException("--poll-cap must be between 100ms and 30s, was " + pollCap);
@@ -75,7 +81,8 @@ public record SimulationOptions(
                 0,
                 false,
                 Duration.ofSeconds(1),
-                0);
+                0,
+                Optional.empty());
     }
 
     public SimulationOptions withBuyers(int n) {
@@ -126,6 +133,10 @@ public record SimulationOptions(
         return with(o -> o.noShowPercent = n);
     }
 
+    public SimulationOptions withPayment(PaymentMix mix) {
+        return with(o -> o.payment = Optional.of(mix));
+    }
+
     public SimulationOptions withUrl(URI u) {
         return with(o -> o.url = Optional.of(u));
     }
@@ -152,6 +163,7 @@ public record SimulationOptions(
         boolean ticketed;
         Duration pollCap;
         int noShowPercent;
+        Optional<PaymentMix> payment;
 
         Copy(SimulationOptions o) {
             buyers = o.buyers;
@@ -167,6 +179,7 @@ public record SimulationOptions(
             ticketed = o.ticketed;
             pollCap = o.pollCap;
             noShowPercent = o.noShowPercent;
+            payment = o.payment;
         }
 
         SimulationOptions options() {
@@ -183,7 +196,8 @@ public record SimulationOptions(
                     warmup,
                     ticketed,
                     pollCap,
-                    noShowPercent);
+                    noShowPercent,
+                    payment);
         }
     }
 

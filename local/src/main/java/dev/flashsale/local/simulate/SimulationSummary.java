@@ -23,6 +23,7 @@ import java.util.Optional;
  * @param duplicates        orders beyond one per buyer (each buyer may buy one reservation's worth)
  * @param oversold          units sold beyond the stock
  * @param ticketed          a ticketed sale's queue calls and buyers' final answers; empty for an open sale
+ * @param payment           a sale with a payment window: what the buyers paid, cancelled, let expire, and the resale
  */
 public record SimulationSummary(
         String saleId,
@@ -49,7 +50,8 @@ public record SimulationSummary(
         long duplicates,
         long oversold,
         InvariantReport invariants,
-        Optional<TicketedFigures> ticketed) {
+        Optional<TicketedFigures> ticketed,
+        Optional<PaymentFigures> payment) {
 
     /** available + held + confirmed == stock, no oversell, no duplicates, and nothing else the checker looks for. */
     public boolean invariantsHold() {
@@ -141,6 +143,7 @@ public record SimulationSummary(
                 confirmSpan.toMillis() / 1000.0));
         s.append(String.format(
                 "confirmation lag   p50 %.0f ms  max %.0f ms%n", confirmationLagP50Ms, confirmationLagMaxMs));
+        payment.ifPresent(p -> s.append(p.render()));
         s.append(String.format(
                 "invariants         oversold %d, duplicates %d, available %d + held %d + confirmed %d %s stock %d%s%n",
                 oversold,

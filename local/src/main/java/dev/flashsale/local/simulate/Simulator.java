@@ -8,6 +8,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.sale.Admission;
@@ -29,8 +30,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,8 @@ import org.HdrHistogram.ConcurrentHistogram;
  * @param api          the local API's base URL
  * @param queueBacklog messages still in the confirmation queue (0 when unknown)
  * @param out          progress and the summary; null prints nothing
+ * @param webhookSecret the payment webhook's secret ({@code PAYMENT_WEBHOOK_SECRET}), to sign the payments of a sale
+ *                     with a payment window; null when the run has none
  */
 public record Simulator(
         SimulationOptions options,
@@ -54,7 +59,8 @@ public record Simulator(
         RedisSettings redisSettings,
         DbSettings dbSettings,
         LongSupplier queueBacklog,
-        PrintStream out) {
+        PrintStream out,
+        String webhookSecret) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -68,13 +74,18 @@ public record Simulator(
             if (options.warmup() > 0) {
                 warmUp(db, redis);
             }
-            Sale sale =
-                    createSale(db, redis, options.stock(), options.ticketed() ? Admission.TICKETED : Admission.OPEN);
+            Sale sale = createSale(
+                    db,
+                    redis,
+                    options.stock(),
+                    options.ticketed() ? Admission.TICKETED : Admission.OPEN,
+                    options.payment().map(PaymentMix::window).orElse(null));
             print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(Locale.ROOT) + "): "
                     + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
                     + ", " + options.attempts() + " attempt(s) each");
             ReservationLog log;
             Optional<TicketedFigures> ticketed;
+            List<PaymentPhase.Order> held = List.of();
             if (options.ticketed()) {
                 TicketedCrowd crowd = new TicketedCrowd(api, sale.id(), options, out);
                 crowd.run();
@@ -85,10 +96,27 @@ public record Simulator(
                 crowd.run();
                 log = crowd.log;
                 ticketed = Optional.empty();
+                held = List.copyOf(crowd.orders);
             }
             Drain drain = drain(db, sale.id(), log.acceptedCount());
+            Optional<PaymentFigures> payment = Optional.empty();
+            if (options.payment().isPresent()) {
+                PaymentFigures figures = new PaymentPhase(
+                                api,
+                                sale.id(),
+                                options.payment().get(),
+                                options.quantity(),
+                                options.stock(),
+                                new WebhookSignature(
+                                        webhookSecret().getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5)),
+                                out)
+                        .run(held, db, redis);
+                payment = Optional.of(figures);
+                drain(db, sale.id(), log.acceptedCount() + figures.unitsResold() / options.quantity());
+            }
             InvariantReport report = new InvariantChecker(redis, db).check(sale.id(), false);
-            SimulationSummary summary = summarize(sale, log, drain, report, duplicates(db, sale.id()), ticketed);
+            SimulationSummary summary =
+                    summarize(sale, log, drain, report, duplicates(db, sale.id()), ticketed, payment);
             Path dir = options.out().orElse(Path.of("simulation", sale.id()));
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("summary.txt"), summary.render(), StandardCharsets.UTF_8);
@@ -107,7 +135,7 @@ public record Simulator(
 
     /** A throwaway sale of {@code warmup} units to as many buyers, sent and drained, measured by nothing. */
     private void warmUp(DbConnection db, RedisConnection redis) throws InterruptedException {
-        Sale sale = createSale(db, redis, options.warmup(), Admission.OPEN);
+        Sale sale = createSale(db, redis, options.warmup(), Admission.OPEN, null);
         print("warm-up: sale " + sale.id() + ", " + options.warmup() + " buyers (not measured)...");
         Crowd crowd = new Crowd(sale.id(), options.warmup(), false);
         crowd.run();
@@ -120,7 +148,9 @@ public record Simulator(
                 drain.drained() ? "" : " (drain timed out)"));
     }
 
-    private Sale createSale(DbConnection db, RedisConnection redis, int stock, Admission admission) {
+    /** @param paymentWindow null: orders are final */
+    private Sale createSale(
+            DbConnection db, RedisConnection redis, int stock, Admission admission, Duration paymentWindow) {
         Instant now = Instant.now();
         String id = "sim-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         Sale sale = new Sale(
@@ -131,7 +161,7 @@ public record Simulator(
                 now.minusSeconds(1),
                 now.plus(Duration.ofHours(1)),
                 admission);
-        new SaleRepository(db).create(sale, 1999, "USD");
+        new SaleRepository(db).create(sale, "", PaymentPhase.UNIT_PRICE_CENTS, "USD", paymentWindow);
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;
     }
@@ -146,6 +176,8 @@ public record Simulator(
         final AtomicInteger nextBuyer = new AtomicInteger();
         final AtomicInteger buyersDone = new AtomicInteger();
         final URI reservations;
+        /** The holds granted, for the payment phase (a sale with a payment window only). */
+        final Queue<PaymentPhase.Order> orders = new ConcurrentLinkedQueue<>();
 
         Crowd(String saleId, int buyers, boolean showProgress) {
             this.saleId = saleId;
@@ -194,6 +226,9 @@ public record Simulator(
                             "Content-Type", "application/json"),
                     reservationPayload(options.quantity()));
             log.record(t0, System.nanoTime(), a.status(), a.body());
+            if (a.status() == 201 && options.payment().isPresent()) {
+                orders.add(new PaymentPhase.Order(buyer, reservationId(a.body())));
+            }
             return a.status() == 201 || a.status() == 200;
         }
 
@@ -251,6 +286,14 @@ public record Simulator(
             // not a problem document
         }
         return "http-" + status;
+    }
+
+    static String reservationId(String body) {
+        try {
+            return JSON.readTree(body).path("reservationId").asText();
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     static long remaining(String body) {
@@ -342,7 +385,8 @@ public record Simulator(
             Drain drain,
             InvariantReport report,
             long duplicates,
-            Optional<TicketedFigures> ticketed) {
+            Optional<TicketedFigures> ticketed,
+            Optional<PaymentFigures> payment) {
         Map<String, Long> refused = new TreeMap<>();
         for (Sample s : crowd.samples) {
             if (!s.outcome().equals("accepted")) {
@@ -380,7 +424,8 @@ public record Simulator(
                 duplicates,
                 Math.max(0, Math.max(report.sold(), report.orderedUnits()) - report.stock()),
                 report,
-                ticketed);
+                ticketed,
+                payment);
     }
 
     private void print(String line) {
