@@ -74,6 +74,54 @@ class ReservationQueryTest {
     }
 
     @Test
+    void anOrderWithAPaymentWindow_showsItsPaymentState_pendingPaidCancelledAndExpired() throws Exception {
+        try (TestStack stack = TestStack.create()) {
+            Sale sale = stack.newSale(10, 2, 2, Duration.ofSeconds(1));
+            Reservation paying = stack.hold(sale.id(), "payer", 2);
+            Reservation leaving = stack.hold(sale.id(), "leaver", 1);
+            Reservation forgetting = stack.hold(sale.id(), "forgetter", 1);
+            stack.confirm(paying);
+            stack.confirm(leaving);
+            stack.confirm(forgetting);
+            Map<String, Object> pending = status(sale, paying);
+            assertThat(pending)
+                    .containsEntry("status", "PENDING_PAYMENT")
+                    .containsEntry("amountCents", 2 * 1999)
+                    .containsKey("paymentDueAt");
+
+            stack.payments.pay(new dev.flashsale.db.PaymentEvent("evt-" + paying.id(), paying.id(), 3998, "USD"));
+            assertThat(status(sale, paying)).containsEntry("status", "PAID").containsKey("paidAt");
+
+            stack.cancellations(step -> {}).cancelByBuyer(sale.id(), leaving.id(), "leaver");
+            assertThat(status(sale, leaving))
+                    .containsEntry("status", "CANCELLED")
+                    .containsEntry("reason", "BUYER_CANCELLED")
+                    .containsKey("cancelledAt");
+
+            Thread.sleep(1_100);
+            dev.flashsale.release.ReleaseFixture.deadlines(stack, dev.flashsale.release.ReleaseFixture.settings(100))
+                    .run(java.time.Instant.now().plusSeconds(30));
+            assertThat(status(sale, forgetting))
+                    .containsEntry("status", "CANCELLED")
+                    .containsEntry("reason", "PAYMENT_EXPIRED");
+            assertThat(status(sale, paying)).containsEntry("status", "PAID");
+
+            // Redis no longer has it (past retention, or lost): the database's answer says the same
+            stack.redis.call(c -> c.hdel(new SaleKeys(sale.id()).reservations(), leaving.id()));
+            assertThat(status(sale, leaving))
+                    .containsEntry("status", "CANCELLED")
+                    .containsEntry("reason", "BUYER_CANCELLED");
+        }
+    }
+
+    private static Map<String, Object> status(Sale sale, Reservation r) {
+        APIGatewayV2HTTPResponse seen =
+                query.handleRequest(HttpApi.reservationStatus(sale.id(), r.id(), r.buyerId()), Lambda.context());
+        assertThat(seen.getStatusCode()).as(seen.getBody()).isEqualTo(200);
+        return HttpApi.body(seen);
+    }
+
+    @Test
     void anotherBuyer_getsTheSame404AsForAMissingReservation() {
         Sale sale = TestSales.seed(reserve.redis, TestSales.live(10, 5, 5));
         String id = (String)

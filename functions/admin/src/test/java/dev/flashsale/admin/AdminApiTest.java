@@ -178,6 +178,17 @@ class AdminApiTest {
                 Arguments.of("bad id", Map.of("id", "no spaces allowed"), 400, ProblemType.INVALID_SALE_ID),
                 Arguments.of("admission not a string", Map.of("admission", 1), 400, ProblemType.INVALID_REQUEST),
                 Arguments.of("unknown admission", Map.of("admission", "lottery"), 422, ProblemType.INVALID_SALE),
+                Arguments.of(
+                        "payment window as a string",
+                        Map.of("paymentWindowSeconds", "600"),
+                        400,
+                        ProblemType.INVALID_REQUEST),
+                Arguments.of("payment window 0", Map.of("paymentWindowSeconds", 0), 422, ProblemType.INVALID_SALE),
+                Arguments.of(
+                        "payment window over 7 days",
+                        Map.of("paymentWindowSeconds", 604_801),
+                        422,
+                        ProblemType.INVALID_SALE),
                 Arguments.of("stock 0", Map.of("stock", 0), 422, ProblemType.INVALID_SALE),
                 Arguments.of("stock too large", Map.of("stock", 1_000_001), 422, ProblemType.INVALID_SALE),
                 Arguments.of(
@@ -298,6 +309,54 @@ class AdminApiTest {
                 .isEqualTo("ticketed");
         assertThat(redis.<String>call(c -> c.hget(new SaleKeys(open).meta(), "admission")))
                 .isEqualTo("open");
+    }
+
+    @Test
+    void create_withAPaymentWindow_showsIt_andTheOrdersByPaymentState() {
+        String id = newId();
+        APIGatewayV2HTTPResponse created = create(saleJson(
+                id,
+                Map.of(
+                        "paymentWindowSeconds",
+                        600,
+                        "startsAt",
+                        at(Duration.ofMinutes(-1)),
+                        "stock",
+                        4,
+                        "priceCents",
+                        1999)));
+        assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
+        assertThat(body(created)).containsEntry("paymentWindowSeconds", 600);
+        // another window is another definition; no window at all too
+        assertThat(create(saleJson(id, Map.of("paymentWindowSeconds", 601))).getStatusCode())
+                .isEqualTo(409);
+        assertThat(new SaleRepository(db).find(id).orElseThrow().paymentWindow())
+                .isEqualTo(Duration.ofMinutes(10));
+
+        // three orders: one paid, one cancelled, one pending
+        try (TestStack stack = TestStack.create()) {
+            new SaleCache(stack.redis, Duration.ofHours(1))
+                    .load(new SaleRepository(stack.db).find(id).orElseThrow().sale());
+            List<dev.flashsale.reservation.Reservation> orders =
+                    List.of(stack.hold(id, "p", 1), stack.hold(id, "c", 1), stack.hold(id, "w", 2));
+            orders.forEach(stack::confirm);
+            assertThat(stack.payments.pay(new dev.flashsale.db.PaymentEvent(
+                            "evt-" + id, orders.get(0).id(), 1999, "USD")))
+                    .isInstanceOf(dev.flashsale.db.PaymentResult.Recorded.class);
+            stack.cancellations(step -> {}).cancelByBuyer(id, orders.get(1).id(), "c");
+        }
+        Map<String, Object> view = body(get(id));
+        assertThat(view).containsEntry("sold", 3);
+        assertThat(view.get("orders"))
+                .isEqualTo(Map.of(
+                        "pending", Map.of("orders", 1, "units", 2),
+                        "paid", Map.of("orders", 1, "units", 1),
+                        "cancelled", Map.of("orders", 1, "units", 1),
+                        "paidAfterCancel", Map.of("orders", 0, "units", 0)));
+        // a sale without a window shows neither
+        String plain = newId();
+        assertThat(body(create(saleJson(plain, Map.of())))).doesNotContainKeys("paymentWindowSeconds", "orders");
+        assertThat(body(get(plain))).doesNotContainKeys("paymentWindowSeconds", "orders");
     }
 
     @Test
