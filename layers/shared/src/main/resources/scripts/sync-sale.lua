@@ -42,6 +42,7 @@ for i = 11, 10 + n do
 end
 local m = tonumber(ARGV[11 + n])
 local followed = {}  -- cancelled orders whose records are CANCELLED (or gone) after this script
+local finished = 0   -- units of the cancelled orders whose return this script finished (their records flipped here)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 for i = 12 + n, 11 + n + 2 * m, 2 do
@@ -58,6 +59,7 @@ for i = 12 + n, 11 + n + 2 * m, 2 do
       if redis.call('HEXISTS', metaKey, 'confirmed') == 1 then
         redis.call('HINCRBY', metaKey, 'confirmed', -tonumber(r.qty))
       end
+      finished = finished + tonumber(r.qty)
       r.status = 'CANCELLED'
       r.reason = ARGV[i + 1]
       r.cancelled = now
@@ -81,7 +83,7 @@ redis.call('PEXPIREAT', metaKey, expireAt)
 local current = redis.call('GET', stockKey)
 if current and mode == 'init' then
   redis.call('PEXPIREAT', stockKey, expireAt)
-  return {'KEPT', tonumber(current), tonumber(current), 0, 0, 0, followed}
+  return {'KEPT', tonumber(current), tonumber(current), 0, 0, 0, followed, finished}
 end
 
 local held = 0
@@ -164,10 +166,11 @@ if corrected > 0 then
   redis.call('PEXPIREAT', unitsKey, expireAt)
 end
 
+-- A return finished here moves the counter by its units: that is the cancellation, not evidence of lost writes.
 if not current then
-  return {'CREATED', -1, target, held, corrected, unrecorded, followed}
+  return {'CREATED', -1, target, held, corrected, unrecorded, followed, finished}
 end
-if tonumber(current) == target then
-  return {'UNCHANGED', target, target, held, corrected, unrecorded, followed}
+if tonumber(current) + finished == target then
+  return {'UNCHANGED', tonumber(current), target, held, corrected, unrecorded, followed, finished}
 end
-return {'RECONCILED', tonumber(current), target, held, corrected, unrecorded, followed}
+return {'RECONCILED', tonumber(current), target, held, corrected, unrecorded, followed, finished}

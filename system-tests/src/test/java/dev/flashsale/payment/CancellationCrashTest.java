@@ -79,8 +79,11 @@ class CancellationCrashTest {
         assertThat(retry).isInstanceOf(CancelResult.NotCancellable.class);
         assertThat(STACK.available(sale.id())).isEqualTo(3);
 
-        // reconciliation finishes it
-        STACK.saleSync().reconcile(sale.id()).orElseThrow();
+        // reconciliation finishes it, and does not take it for lost writes
+        dev.flashsale.sale.SyncResult finished =
+                STACK.saleSync().reconcile(sale.id()).orElseThrow();
+        assertThat(finished.returnsFinished()).isEqualTo(2);
+        assertThat(finished.lostWrites()).as("%s", finished).isFalse();
         assertThat(STACK.available(sale.id())).isEqualTo(5);
         assertThat(redisStatus(r)).isEqualTo(ReservationStatus.CANCELLED);
         assertThat(buyerUnits(r)).isZero();

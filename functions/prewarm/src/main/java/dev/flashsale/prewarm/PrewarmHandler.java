@@ -124,6 +124,13 @@ public final class PrewarmHandler {
             return; // deleted meanwhile
         }
         SyncResult s = result.get();
+        if (s.returnsFinished() > 0) {
+            LOG.warn(
+                    "prewarm: sale {}: {} units of cancelled orders had not been returned to Redis (a cancellation was "
+                            + "interrupted); returned now",
+                    r.id(),
+                    s.returnsFinished());
+        }
         if (s.buyersCorrected() > 0) {
             LOG.warn(
                     "prewarm: sale {} had {} buyers' unit counts wrong in Redis (lost writes?); corrected from the database and holds",

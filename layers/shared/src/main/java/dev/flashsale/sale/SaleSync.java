@@ -65,7 +65,8 @@ public final class SaleSync {
                         counts.after(),
                         counts.held(),
                         counts.buyersCorrected(),
-                        stock.get().unrecorded()));
+                        stock.get().unrecorded(),
+                        stock.get().returnsFinished() + counts.returnsFinished()));
     }
 
     private Optional<SyncResult> run(String saleId, String mode, boolean buyerCounts) {
@@ -117,7 +118,8 @@ public final class SaleSync {
                     ScriptReply.number(reply.get(2)),
                     ScriptReply.number(reply.get(3)),
                     ScriptReply.number(reply.get(4)),
-                    ScriptReply.number(reply.get(5)));
+                    ScriptReply.number(reply.get(5)),
+                    ScriptReply.number(reply.get(7)));
         });
     }
 

@@ -12,9 +12,18 @@ import dev.flashsale.db.SaleRecord;
  * @param unrecorded units the database has in orders that Redis has no record of, neither confirmed nor still held or
  *     claimed (a failover lost confirmed reservations; {@link SaleSync#restoreOrders} writes them back); 0 when the
  *     counter was kept
+ * @param returnsFinished units of cancelled orders whose return to Redis an interrupted cancellation had left undone,
+ *     returned now (docs/payment.md); they move the counter without being evidence of lost writes
  */
 public record SyncResult(
-        SaleRecord sale, Action action, long before, long after, long held, long buyersCorrected, long unrecorded) {
+        SaleRecord sale,
+        Action action,
+        long before,
+        long after,
+        long held,
+        long buyersCorrected,
+        long unrecorded,
+        long returnsFinished) {
 
     /** Whether this run found evidence that Redis lost writes: a wrong or missing counter, or orders without records. */
     public boolean lostWrites() {
@@ -26,7 +35,7 @@ public record SyncResult(
         CREATED,
         /** A counter existed and, in load-if-absent mode, was kept as it is. */
         KEPT,
-        /** The counter was already right. */
+        /** The counter was already right (but for the units of returns finished now). */
         UNCHANGED,
         /** The counter was wrong and was corrected. */
         RECONCILED
