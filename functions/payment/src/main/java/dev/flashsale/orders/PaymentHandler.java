@@ -23,7 +23,9 @@ import java.util.Optional;
  * An order's payment window, as its two parties see it: the payment provider's notification that an order was paid
  * ({@link OrderPayments#pay}, once per event id), and the buyer's cancellation of their unpaid order
  * ({@link OrderCancellations#cancelByBuyer}: the database decides, then Redis takes the units back). Every refusal is a
- * {@link ProblemException} with a precise type, and changes nothing.
+ * {@link ProblemException} with a precise type, and changes nothing. A problem names the order's state
+ * {@code orderStatus} (or a reservation's without order {@code reservationStatus}): {@code status} is RFC 9457's, the
+ * HTTP status.
  */
 public final class PaymentHandler {
 
@@ -67,7 +69,7 @@ public final class PaymentHandler {
                                 ProblemType.ORDER_NOT_PAYABLE,
                                 "the order of reservation '" + event.reservationId() + "' is " + p.status()
                                         + ": its sale has no payment window, so it is final; nothing was recorded")
-                        .with("status", p.status().name()));
+                        .with("orderStatus", p.status().name()));
             case PaymentResult.EventReused e ->
                 throw new ProblemException(
                         ProblemType.EVENT_ID_REUSED,
@@ -112,7 +114,7 @@ public final class PaymentHandler {
         return new ProblemException(Problem.of(
                         ProblemType.ORDER_NOT_CANCELLABLE,
                         "the order of reservation '" + reservationId + "' cannot be cancelled: " + why)
-                .with("status", status.name()));
+                .with("orderStatus", status.name()));
     }
 
     private ProblemException noOrder(String saleId, String reservationId, String buyerId) {
@@ -126,7 +128,7 @@ public final class PaymentHandler {
                             "reservation '" + reservationId + "' is "
                                     + live.get().status()
                                     + ": its order is being confirmed; cancel it once it is PENDING_PAYMENT")
-                    .with("status", live.get().status().name())
+                    .with("reservationStatus", live.get().status().name())
                     .retryAfter(CONFIRMATION_PENDING_RETRY));
         }
         return new ProblemException(
