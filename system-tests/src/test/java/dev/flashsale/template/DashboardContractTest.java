@@ -242,6 +242,7 @@ class DashboardContractTest {
                 "SaleStatusFunction",
                 "AdminFunction",
                 "WaitingRoomFunction",
+                "PaymentFunction",
                 "PrewarmFunction",
                 "ConfirmFunction",
                 "ReleaseFunction")) {
