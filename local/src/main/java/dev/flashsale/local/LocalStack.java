@@ -231,6 +231,12 @@ public final class LocalStack implements AutoCloseable {
         return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key);
     }
 
+    /**
+     * The payment webhook's secret locally, unless PAYMENT_WEBHOOK_SECRET is in the process environment or --env:
+     * public (docs/local.md), the same as the PaymentFunction's own dev-mode default.
+     */
+    public static final String WEBHOOK_SECRET = "flashsale-dev-webhook-secret-not-for-production";
+
     static Map<String, String> overrides(
             String functionId,
             BackingServices services,
@@ -255,6 +261,8 @@ public final class LocalStack implements AutoCloseable {
         o.put("DB_IAM_AUTH", "false"); // the template logs in to RDS Proxy with IAM tokens; locally a password
         o.put("ADMIN_TOKEN", options.adminToken());
         o.put("ADMISSION_TICKET_KEY", ticketKey);
+        // the PaymentFunction's webhook secret: fixed and public locally (docs/local.md), so a local client can sign
+        o.put("PAYMENT_WEBHOOK_SECRET", options.processEnv().getOrDefault("PAYMENT_WEBHOOK_SECRET", WEBHOOK_SECRET));
         o.put("SQS_ENDPOINT", services.sqsEndpoint().toString());
         o.put("AWS_REGION", REGION);
         o.put("DEV_MODE", "true");

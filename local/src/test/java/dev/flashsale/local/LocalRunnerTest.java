@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.SaleRepository;
+import dev.flashsale.payment.WebhookSignature;
+import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.sale.Sale;
+import dev.flashsale.sale.SaleCache;
 import dev.flashsale.testing.RepoRoot;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class LocalRunnerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     @Test
     void reservationsOverHttp_becomeOrdersThroughTheSqsMapping() throws Exception {
@@ -160,6 +169,62 @@ class LocalRunnerTest {
     private static String problemType(HttpResponse<String> r) throws Exception {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
         return JSON.readTree(r.body()).path("type").asText();
+    }
+
+    @Test
+    void aSaleWithAPaymentWindow_paidThroughTheSignedWebhook_andCancelledByItsBuyer() throws Exception {
+        try (LocalStack stack = LocalStack.start(LocalTesting.options(RepoRoot.template(), Map.of()))) {
+            Instant now = Instant.now();
+            Sale sale =
+                    new Sale(LocalTesting.newSaleId(), 5, 2, 2, now.minusSeconds(60), now.plus(Duration.ofHours(1)));
+            try (DbConnection db = DbConnection.create(stack.services().db());
+                    RedisConnection redis =
+                            RedisConnection.create(stack.services().redis())) {
+                new SaleRepository(db).create(sale, "", 1999, "USD", Duration.ofMinutes(10));
+                new SaleCache(redis, Duration.ofDays(1)).load(sale);
+            }
+            URI reservations = stack.baseUrl().resolve("/sales/" + sale.id() + "/reservations");
+            String payer = reservationId(LocalTesting.post(reservations, "dev:paula", "k-paula", "{\"quantity\":2}"));
+            String canceller = reservationId(LocalTesting.post(reservations, "dev:carl", "k-carl", "{\"quantity\":1}"));
+            assertThat(LocalTesting.eventually(Duration.ofSeconds(30), () -> orders(stack, sale.id()) == 2))
+                    .isTrue();
+
+            // the provider's webhook, signed with the local secret (docs/local.md), on the public route
+            String event = "{\"eventId\":\"evt_local-" + payer + "\",\"reservationId\":\"" + payer
+                    + "\",\"amountCents\":3998,\"currency\":\"USD\"}";
+            String signature = new WebhookSignature(
+                            LocalStack.WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5))
+                    .sign(event, Instant.now());
+            HttpResponse<String> paid = CLIENT.send(
+                    java.net.http.HttpRequest.newBuilder(stack.baseUrl().resolve("/payments/events"))
+                            .header("Content-Type", "application/json")
+                            .header("Flashsale-Signature", signature)
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(event))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(paid.statusCode()).as(paid.body()).isEqualTo(200);
+            assertThat(JSON.readTree(paid.body()).path("outcome").asText()).isEqualTo("PAID");
+            assertThat(body(reservations.resolve("reservations/" + payer), "dev:paula"))
+                    .contains("\"PAID\"");
+
+            // the buyer cancels their unpaid order: the unit is back on sale
+            HttpResponse<String> cancelled = CLIENT.send(
+                    java.net.http.HttpRequest.newBuilder(reservations.resolve("reservations/" + canceller))
+                            .header("Authorization", "Bearer dev:carl")
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(200);
+            assertThat(JSON.readTree(cancelled.body()).path("status").asText()).isEqualTo("CANCELLED");
+            assertThat(soldInDatabase(stack, sale.id())).isEqualTo(2);
+            assertThat(stack.environment("PaymentFunction"))
+                    .containsEntry("PAYMENT_WEBHOOK_SECRET", LocalStack.WEBHOOK_SECRET);
+        }
+    }
+
+    private static String reservationId(HttpResponse<String> held) throws Exception {
+        assertThat(held.statusCode()).as(held.body()).isEqualTo(201);
+        return JSON.readTree(held.body()).path("reservationId").asText();
     }
 
     private static String body(URI url, String token) {

@@ -6,13 +6,22 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.flashsale.admission.TicketKey;
 import dev.flashsale.admission.Tickets;
+import dev.flashsale.db.PaymentEvent;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.orders.PaymentEnvironment;
+import dev.flashsale.orders.PaymentInvoker;
+import dev.flashsale.orders.WebhookRequestReader;
+import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reserve.ReserveRequestReader;
 import dev.flashsale.testing.RepoRoot;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,5 +94,34 @@ class SampleEventsTest {
             assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
             assertThat(http.buyerId(false)).isEqualTo(BUYER);
         }
+    }
+
+    @Test
+    void cancelOrderEvent_namesThePaymentRouteBothIdsAndTheBuyer() {
+        APIGatewayV2HTTPEvent event = load("cancel-order.json");
+        HttpRequest http = new HttpRequest(event);
+
+        assertThat(http.method()).isEqualTo("DELETE");
+        assertThat(List.of(PaymentInvoker.ROUTES)).contains(event.getRouteKey());
+        assertThat(http.idParameter("saleId", ProblemType.INVALID_SALE_ID)).isEqualTo("sale-42");
+        assertThat(http.idParameter("reservationId", ProblemType.INVALID_RESERVATION_ID))
+                .isEqualTo("01JD0000000000000000000000");
+        assertThat(http.buyerId(false)).isEqualTo(BUYER);
+    }
+
+    /** Signed with the documented dev secret at its own timestamp: what a local client sends (docs/local.md). */
+    @Test
+    void paymentEvent_isAPublicRequest_signedWithTheDevSecret() {
+        APIGatewayV2HTTPEvent event = load("payment-event.json");
+        assertThat(List.of(PaymentInvoker.PUBLIC_ROUTES)).contains(event.getRouteKey());
+        assertThat(event.getRequestContext().getAuthorizer()).isNull();
+        Instant signedAt = Instant.ofEpochSecond(1795768861);
+        WebhookRequestReader reader = new WebhookRequestReader(
+                new WebhookSignature(
+                        PaymentEnvironment.DEV_WEBHOOK_SECRET.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5)),
+                Clock.fixed(signedAt, ZoneOffset.UTC));
+
+        assertThat(reader.read(new HttpRequest(event)))
+                .isEqualTo(new PaymentEvent("evt_3PqR7sT9uV1wX2yZ", "01JD0000000000000000000000", 3998, "USD"));
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.flashsale.admin.AdminInit;
 import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
+import dev.flashsale.orders.PaymentInit;
 import dev.flashsale.prewarm.PrewarmInit;
 import dev.flashsale.query.ReservationQueryInit;
 import dev.flashsale.query.SaleStatusInit;
@@ -37,7 +38,9 @@ class PrimingTest {
                 "CONFIRM_QUEUE_URL",
                 queueUrl,
                 "SQS_ENDPOINT",
-                TestQueue.endpoint().toString())));
+                TestQueue.endpoint().toString(),
+                "PAYMENT_WEBHOOK_SECRET",
+                "priming-test-webhook-secret-0123456789")));
 
         ReserveInit reserve = ReserveInit.from(config);
         ReservationQueryInit query = ReservationQueryInit.from(config);
@@ -48,7 +51,8 @@ class PrimingTest {
                 SaleStatusInit.from(config),
                 AdminInit.from(config),
                 PrewarmInit.from(config),
-                WaitingRoomInit.from(config));
+                WaitingRoomInit.from(config),
+                PaymentInit.from(config));
         long redisCallsBefore = reserve.redis().calls()
                 + query.redis().calls()
                 + confirm.redis().calls()
@@ -69,7 +73,11 @@ class PrimingTest {
         assertThat(TestQueue.drain(queueUrl)).as("messages sent by priming").isEmpty();
         try (Connection c = TestDatabase.jdbc();
                 Statement s = c.createStatement()) {
-            for (String table : List.of("sales WHERE id", "orders WHERE sale_id", "releases WHERE sale_id")) {
+            for (String table : List.of(
+                    "sales WHERE id",
+                    "orders WHERE sale_id",
+                    "releases WHERE sale_id",
+                    "payments WHERE reservation_id")) {
                 try (ResultSet rs =
                         s.executeQuery("SELECT count(*) FROM " + table + " = '" + PrimeSamples.SALE_ID + "'")) {
                     rs.next();

@@ -8,6 +8,8 @@ import dev.flashsale.config.Config;
 import dev.flashsale.confirm.ConfirmInit;
 import dev.flashsale.confirm.ConfirmInvoker;
 import dev.flashsale.invariants.InvariantChecker;
+import dev.flashsale.orders.PaymentInit;
+import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.query.ReservationQueryInit;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.SqsConfirmationQueue;
@@ -26,6 +28,7 @@ import dev.flashsale.testing.TestRedis;
 import dev.flashsale.testing.TestSales;
 import dev.flashsale.testing.TestStack;
 import dev.flashsale.waitingroom.WaitingRoomInit;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -167,6 +170,55 @@ class SnapStartRestoreTest {
             assertThat(HttpApi.body(response))
                     .containsEntry("state", "admitted")
                     .containsKey("ticket");
+        }
+    }
+
+    @Test
+    void payment_afterRestore_withRedisAndDatabaseConnectionsKilled_paysOneOrderAndCancelsAnother() throws Exception {
+        String name = ServerSide.newName("restore-payment");
+        String secret = "restore-test-webhook-secret-0123456789";
+        Map<String, String> env = env(name, null);
+        env.put("PAYMENT_WEBHOOK_SECRET", secret);
+        PaymentInit init = FunctionInit.start(PaymentInit.from(Config.of(env)));
+        try (TestStack stack = TestStack.create()) {
+            Sale sale = stack.newSale(5, 5, 5, Duration.ofMinutes(10));
+            Reservation toPay = stack.hold(sale.id(), "b1", 1);
+            stack.confirm(toPay);
+            Reservation toCancel = stack.hold(sale.id(), "b2", 2);
+            stack.confirm(toCancel);
+
+            checkpointKillRestore(init.hooks(), name, true);
+            String body = "{\"eventId\":\"evt_restore-" + toPay.id() + "\",\"reservationId\":\"" + toPay.id()
+                    + "\",\"amountCents\":1999,\"currency\":\"USD\"}";
+            String signature = new WebhookSignature(secret.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5))
+                    .sign(body, Instant.now());
+            APIGatewayV2HTTPResponse paid = init.invoker()
+                    .handleRequest(
+                            HttpApi.request("POST", "/payments/events", "/payments/events", null)
+                                    .header("content-type", "application/json")
+                                    .header("flashsale-signature", signature)
+                                    .body(body)
+                                    .build(),
+                            Lambda.context());
+            APIGatewayV2HTTPResponse cancelled = init.invoker()
+                    .handleRequest(
+                            HttpApi.request(
+                                            "DELETE",
+                                            "/sales/{saleId}/reservations/{reservationId}",
+                                            "/sales/" + sale.id() + "/reservations/" + toCancel.id(),
+                                            "b2")
+                                    .pathParameter("saleId", sale.id())
+                                    .pathParameter("reservationId", toCancel.id())
+                                    .build(),
+                            Lambda.context());
+
+            assertThat(paid.getStatusCode()).as(paid.getBody()).isEqualTo(200);
+            assertThat(HttpApi.body(paid)).containsEntry("outcome", "PAID");
+            assertThat(cancelled.getStatusCode()).as(cancelled.getBody()).isEqualTo(200);
+            assertThat(HttpApi.body(cancelled)).containsEntry("status", "CANCELLED");
+            assertThat(stack.available(sale.id()))
+                    .as("the cancelled units are back on sale")
+                    .isEqualTo(4);
         }
     }
 

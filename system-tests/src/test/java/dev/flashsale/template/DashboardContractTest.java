@@ -242,6 +242,7 @@ class DashboardContractTest {
                 "SaleStatusFunction",
                 "AdminFunction",
                 "WaitingRoomFunction",
+                "PaymentFunction",
                 "PrewarmFunction",
                 "ConfirmFunction",
                 "ReleaseFunction")) {
@@ -312,7 +313,7 @@ class DashboardContractTest {
                 lambdas.put(e.getKey(), e.getValue());
             }
         });
-        assertThat(lambdas).hasSize(9);
+        assertThat(lambdas).hasSize(10);
         lambdas.forEach((name, f) -> {
             assertThat(f.path("Properties").path("Layers").toString())
                     .as("%s layers", name)
@@ -329,7 +330,7 @@ class DashboardContractTest {
                         .path("Roles")
                         .size())
                 .as("every function that records telemetry")
-                .isEqualTo(8);
+                .isEqualTo(9);
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------

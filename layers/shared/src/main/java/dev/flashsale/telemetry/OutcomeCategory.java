@@ -2,8 +2,8 @@ package dev.flashsale.telemetry;
 
 /**
  * The metric value of an outcome: a small, stable set (accepted, replayed, sold_out, rate_limited, limit_exceeded,
- * invalid, not_found, closed, not_admitted, unauthenticated, unavailable, error, and the confirm/release and waiting-room
- * outcomes as they are), so
+ * invalid, not_found, closed, not_admitted, unauthenticated, unavailable, error, and the confirm/release, waiting-room and
+ * payment outcomes as they are), so
  * dashboards need not know every problem type.
  */
 final class OutcomeCategory {
@@ -16,9 +16,10 @@ final class OutcomeCategory {
             case "sold-out" -> "sold_out";
             case "rate-limited" -> "rate_limited";
             case "purchase-limit-exceeded" -> "limit_exceeded";
-            case "sale-not-found", "reservation-not-found" -> "not_found";
+            case "sale-not-found", "reservation-not-found", "order-not-found" -> "not_found";
             case "sale-not-started", "sale-ended", "queue-not-open" -> "closed";
             case "admission-required", "ticket-expired", "ticket-invalid" -> "not_admitted";
+            case "invalid-signature", "stale-signature" -> "unauthenticated";
             case "service-unavailable" -> "unavailable";
             case "internal-error" -> "error";
             case "invalid-request",
@@ -30,6 +31,8 @@ final class OutcomeCategory {
                     "body-too-large",
                     "unsupported-media-type",
                     "idempotency-key-reused",
+                    "amount-mismatch",
+                    "event-id-reused",
                     "sale-not-ticketed",
                     "method-not-allowed" -> "invalid";
             default -> outcome.replace('-', '_');

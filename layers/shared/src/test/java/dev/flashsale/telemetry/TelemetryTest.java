@@ -186,6 +186,12 @@ class TelemetryTest {
         assertThat(OutcomeCategory.of("service-unavailable")).isEqualTo("unavailable");
         assertThat(OutcomeCategory.of("sale-not-found")).isEqualTo("not_found");
         assertThat(OutcomeCategory.of("ticket-invalid")).isEqualTo("not_admitted");
+        assertThat(OutcomeCategory.of("invalid-signature")).isEqualTo("unauthenticated");
+        assertThat(OutcomeCategory.of("stale-signature")).isEqualTo("unauthenticated");
+        assertThat(OutcomeCategory.of("order-not-found")).isEqualTo("not_found");
+        assertThat(OutcomeCategory.of("amount-mismatch")).isEqualTo("invalid");
+        assertThat(OutcomeCategory.of("event-id-reused")).isEqualTo("invalid");
+        assertThat(OutcomeCategory.of("order-not-cancellable")).isEqualTo("order_not_cancellable");
         assertThat(OutcomeCategory.of("admission-required")).isEqualTo("not_admitted");
         assertThat(OutcomeCategory.of("queue-not-open")).isEqualTo("closed");
         assertThat(OutcomeCategory.of("already-confirmed")).isEqualTo("already_confirmed");

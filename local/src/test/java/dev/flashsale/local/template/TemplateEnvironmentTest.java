@@ -42,6 +42,7 @@ class TemplateEnvironmentTest {
                         "SaleStatusFunction",
                         "AdminFunction",
                         "WaitingRoomFunction",
+                        "PaymentFunction",
                         "PrewarmFunction",
                         "ConfirmFunction",
                         "ReleaseFunction",
@@ -61,7 +62,9 @@ class TemplateEnvironmentTest {
                         "POST /admin/sales/{saleId}/stock",
                         "POST /sales/{saleId}/queue",
                         "GET /sales/{saleId}/queue/me",
-                        "GET /sales/{saleId}/queue");
+                        "GET /sales/{saleId}/queue",
+                        "POST /payments/events",
+                        "DELETE /sales/{saleId}/reservations/{reservationId}");
         assertThat(template.sqsMappings()).singleElement().satisfies(m -> {
             assertThat(m.functionId()).isEqualTo("ConfirmFunction");
             assertThat(m.queueId()).isEqualTo("ConfirmQueue");

@@ -1,0 +1,153 @@
+package dev.flashsale.orders;
+
+import dev.flashsale.db.CancelResult;
+import dev.flashsale.db.OrderPayments;
+import dev.flashsale.db.OrderState;
+import dev.flashsale.db.OrderStatus;
+import dev.flashsale.db.PaymentEvent;
+import dev.flashsale.db.PaymentResult;
+import dev.flashsale.http.Problem;
+import dev.flashsale.http.ProblemException;
+import dev.flashsale.http.ProblemType;
+import dev.flashsale.payment.OrderCancellations;
+import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.ReservationStatus;
+import dev.flashsale.reservation.ReservationStore;
+import dev.flashsale.reservation.ReservationView;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * An order's payment window, as its two parties see it: the payment provider's notification that an order was paid
+ * ({@link OrderPayments#pay}, once per event id), and the buyer's cancellation of their unpaid order
+ * ({@link OrderCancellations#cancelByBuyer}: the database decides, then Redis takes the units back). Every refusal is a
+ * {@link ProblemException} with a precise type, and changes nothing. A problem names the order's state
+ * {@code orderStatus} (or a reservation's without order {@code reservationStatus}): {@code status} is RFC 9457's, the
+ * HTTP status.
+ */
+public final class PaymentHandler {
+
+    /** How soon a buyer may try again to cancel a reservation whose confirmation is still queued. */
+    static final Duration CONFIRMATION_PENDING_RETRY = Duration.ofSeconds(1);
+
+    private final OrderPayments payments;
+    private final OrderCancellations cancellations;
+    private final ReservationStore store;
+
+    public PaymentHandler(OrderPayments payments, OrderCancellations cancellations, ReservationStore store) {
+        this.payments = payments;
+        this.cancellations = cancellations;
+        this.store = store;
+    }
+
+    /** A cancellation's answer: the order's view, and whether it had been cancelled before (nothing changed now). */
+    public record Cancelled(Map<String, Object> view, boolean replayed) {}
+
+    /** Records the payment; a redelivered event answers as the first delivery did ({@code replayed}). */
+    public PaymentResult.Recorded pay(PaymentEvent event) {
+        return switch (payments.pay(event)) {
+            case PaymentResult.Recorded r -> r;
+            case PaymentResult.NoOrder n ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.ORDER_NOT_FOUND,
+                                "no order for reservation '" + event.reservationId()
+                                        + "': unknown, released, or its confirmation is still queued; nothing was"
+                                        + " recorded, and a redelivery may find it")
+                        .with("reservationId", event.reservationId()));
+            case PaymentResult.AmountMismatch m ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.AMOUNT_MISMATCH,
+                                "the order of reservation '" + event.reservationId() + "' is " + m.expectedCents()
+                                        + " " + m.currency() + ", the event says " + event.amountCents() + " "
+                                        + event.currency() + "; nothing was recorded")
+                        .with("expectedCents", m.expectedCents())
+                        .with("currency", m.currency()));
+            case PaymentResult.NotPayable p ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.ORDER_NOT_PAYABLE,
+                                "the order of reservation '" + event.reservationId() + "' is " + p.status()
+                                        + ": its sale has no payment window, so it is final; nothing was recorded")
+                        .with("orderStatus", p.status().name()));
+            case PaymentResult.EventReused e ->
+                throw new ProblemException(
+                        ProblemType.EVENT_ID_REUSED,
+                        "event '" + event.eventId()
+                                + "' was recorded for another reservation, amount or currency; nothing changed");
+        };
+    }
+
+    /**
+     * The buyer cancels their unpaid order. An order they had cancelled (or that lapsed) answers its view again,
+     * {@code replayed}; a paid or final one is refused with its status; a reservation whose order is not written yet
+     * (HELD or CLAIMED in Redis: its confirmation is queued) is refused with a retry hint; anything else is not found.
+     */
+    public Cancelled cancel(String saleId, String reservationId, String buyerId) {
+        return switch (cancellations.cancelByBuyer(saleId, reservationId, buyerId)) {
+            case CancelResult.Cancelled c ->
+                new Cancelled(
+                        view(
+                                saleId,
+                                reservationId,
+                                buyerId,
+                                payments.state(saleId, reservationId, buyerId)
+                                        .orElseThrow(() -> new IllegalStateException(
+                                                "order " + reservationId + " vanished after its cancellation"))),
+                        false);
+            case CancelResult.NotCancellable n
+            when n.state().status() == OrderStatus.CANCELLED ->
+                new Cancelled(view(saleId, reservationId, buyerId, n.state()), true);
+            case CancelResult.NotCancellable n ->
+                throw notCancellable(reservationId, n.state().status());
+            case CancelResult.NoOrder n -> throw noOrder(saleId, reservationId, buyerId);
+        };
+    }
+
+    private static ProblemException notCancellable(String reservationId, OrderStatus status) {
+        String why = switch (status) {
+            case PAID -> "it is paid";
+            case PAID_AFTER_CANCEL -> "it was paid after its cancellation (the payment is refunded)";
+            case CONFIRMED -> "its sale has no payment window: the order is final";
+            default -> "it is " + status;
+        };
+        return new ProblemException(Problem.of(
+                        ProblemType.ORDER_NOT_CANCELLABLE,
+                        "the order of reservation '" + reservationId + "' cannot be cancelled: " + why)
+                .with("orderStatus", status.name()));
+    }
+
+    private ProblemException noOrder(String saleId, String reservationId, String buyerId) {
+        Optional<Reservation> live =
+                store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId));
+        if (live.isPresent()
+                && (live.get().status() == ReservationStatus.HELD
+                        || live.get().status() == ReservationStatus.CLAIMED)) {
+            return new ProblemException(Problem.of(
+                            ProblemType.ORDER_NOT_CANCELLABLE,
+                            "reservation '" + reservationId + "' is "
+                                    + live.get().status()
+                                    + ": its order is being confirmed; cancel it once it is PENDING_PAYMENT")
+                    .with("reservationStatus", live.get().status().name())
+                    .retryAfter(CONFIRMATION_PENDING_RETRY));
+        }
+        return new ProblemException(
+                ProblemType.RESERVATION_NOT_FOUND,
+                "you have no order under reservation '" + reservationId + "' in sale '" + saleId + "'");
+    }
+
+    /** As the reservation query shows it: Redis' record when it still has it, with the order's payment state. */
+    private Map<String, Object> view(String saleId, String reservationId, String buyerId, OrderState order) {
+        Map<String, Object> base = store.find(saleId, reservationId)
+                .filter(r -> r.buyerId().equals(buyerId))
+                .map(ReservationView::of)
+                .orElseGet(() -> {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("reservationId", order.reservationId());
+                    m.put("saleId", order.saleId());
+                    m.put("quantity", order.quantity());
+                    return m;
+                });
+        return ReservationView.withPayment(base, order);
+    }
+}
