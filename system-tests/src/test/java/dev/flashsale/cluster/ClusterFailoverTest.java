@@ -8,6 +8,8 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.release.ReleaseFixture;
+import dev.flashsale.release.ReleaseSummary;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
@@ -18,6 +20,8 @@ import dev.flashsale.testing.RedisCluster;
 import dev.flashsale.testing.RedisProcess;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
@@ -40,6 +44,8 @@ class ClusterFailoverTest {
     private static final int BUYER_THREADS = 6;
     private static final int BUYERS_PER_THREAD = 50; // 300 buyers for 200 units
     private static final int CONFIRMERS = 2;
+    /** Short, so the test can run the release job on stale claims as it would run a minute later. */
+    private static final Duration CLAIM_TTL = Duration.ofSeconds(3);
 
     @Test
     void theSalesMasterDies_itsReplicaTakesOver_andEvery201IsAnOrder() throws Exception {
@@ -53,7 +59,7 @@ class ClusterFailoverTest {
 
     private static void runOnce(Random random, String label) throws Exception {
         try (RedisCluster cluster = RedisCluster.start(3, 1);
-                TestStack stack = new TestStack(cluster.client(), Duration.ofMinutes(10), Duration.ofMinutes(2))) {
+                TestStack stack = new TestStack(cluster.client(), Duration.ofMinutes(10), CLAIM_TTL)) {
             ReservationStore store = new ReservationStore(
                     stack.redis,
                     new ReservationPolicy(
@@ -78,11 +84,17 @@ class ClusterFailoverTest {
                 SaleSync sync = new SaleSync(stack.redis, new SaleRepository(stack.db), Duration.ofDays(1));
                 SyncResult synced = sync.reconcile(sale.id()).orElseThrow();
                 SaleSync.Restored restored = sync.restoreOrders(synced.sale());
+                // and what the release job does once the claims are stale: a settle the dead master acknowledged but
+                // never replicated left its reservation CLAIMED on the promoted replica, with its order in the database
+                Thread.sleep(CLAIM_TTL.toMillis() + 100);
+                ReleaseSummary released = ReleaseFixture.handler(stack, ReleaseFixture.settings(10_000))
+                        .run(List.of(sale.id()), Instant.now().plusSeconds(30));
 
                 System.out.printf(
                         "[cluster-failover] %s: master :%d killed after %d promises, replaced %d ms later, all"
                                 + " answered and confirmed %d ms after the kill; 201s %d, sold out %d; reconcile %s"
-                                + " (unrecorded %d), restored %d records; 503s retried %s%n",
+                                + " (unrecorded %d), restored %d records, %d claims settled by the release job; 503s"
+                                + " retried %s%n",
                         label,
                         master.port(),
                         promisedBeforeKill,
@@ -93,6 +105,7 @@ class ClusterFailoverTest {
                         synced.action(),
                         synced.unrecorded(),
                         restored.records(),
+                        released.claimsConfirmed() + released.claimsReleased(),
                         crowd.failures());
                 try (Jedis live = cluster.nodes().stream()
                         .filter(RedisProcess::alive)

@@ -50,6 +50,22 @@ class SaleStatusTest {
     }
 
     @Test
+    void aSoldOutSale_isLiveAgain_whenACancelledOrdersUnitsComeBack() {
+        Sale sale = stack.newSale(2, 2, 2, Duration.ofMinutes(10));
+        dev.flashsale.reservation.Reservation order = stack.hold(sale.id(), "buyer-1", 2);
+        stack.confirm(order);
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "sold-out")
+                .containsEntry("remaining", 0);
+
+        stack.cancellations(step -> {}).cancelByBuyer(sale.id(), order.id(), "buyer-1");
+
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "live")
+                .containsEntry("remaining", 2);
+    }
+
+    @Test
     void upcomingSale() {
         Sale sale = seeded(Duration.ofMinutes(10), Duration.ofHours(1), 7);
         APIGatewayV2HTTPResponse r = status(sale.id());

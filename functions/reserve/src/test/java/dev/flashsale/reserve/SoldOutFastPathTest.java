@@ -45,6 +45,23 @@ class SoldOutFastPathTest {
     }
 
     @Test
+    void aCancelledOrdersUnits_areReservableAgainOnceTheTtlPasses() throws Exception {
+        try (dev.flashsale.testing.TestStack stack = dev.flashsale.testing.TestStack.create()) {
+            Sale sale = stack.newSale(1, 1, 1, java.time.Duration.ofMinutes(10));
+            dev.flashsale.reservation.Reservation order = stack.hold(sale.id(), "first", 1);
+            stack.confirm(order);
+            // this environment sees the sale sold out and remembers it
+            assertThat(fx.reserve(sale.id(), "late", "k1", 1).getStatusCode()).isEqualTo(409);
+
+            stack.cancellations(step -> {}).cancelByBuyer(sale.id(), order.id(), "first");
+
+            Thread.sleep(350);
+            APIGatewayV2HTTPResponse again = fx.reserve(sale.id(), "late", "k2", 1);
+            assertThat(again.getStatusCode()).as(again.getBody()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void theBuyerWhoTookTheLastUnit_replaysTheirReservation_notSoldOut() {
         // Regression (issue 12, item 4): the fast path answered 409 sold-out before the idempotent replay
         Sale sale = TestSales.seed(fx.redis, TestSales.live(2, 5, 2));
