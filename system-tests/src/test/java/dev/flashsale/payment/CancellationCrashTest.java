@@ -103,6 +103,39 @@ class CancellationCrashTest {
     }
 
     @Test
+    void aFailoverThatUndidARecordedReturn_isFoundByReconciliation_andTheRecordsComeBackCancelled() {
+        Sale sale = STACK.newSale(6, 2, 2, Duration.ofMinutes(10));
+        Reservation kept = order(sale, "erin", 1);
+        Reservation undone = order(sale, "dave", 2);
+        Reservation lost = order(sale, "frank", 1);
+        dev.flashsale.testing.RedisRollback beforeTheCancellations =
+                dev.flashsale.testing.RedisRollback.capture(STACK.redis, sale.id());
+        OrderCancellations cancellations = STACK.cancellations(step -> {});
+        cancellations.cancelByBuyer(sale.id(), undone.id(), "dave");
+        cancellations.cancelByBuyer(sale.id(), lost.id(), "frank");
+        assertThat(STACK.available(sale.id())).isEqualTo(5);
+
+        // a promoted replica never had the returns (recorded as done in the database), nor frank's record
+        beforeTheCancellations.restore();
+        STACK.redis.call(c -> c.hdel(new SaleKeys(sale.id()).reservations(), lost.id()));
+        assertThat(STACK.available(sale.id())).isEqualTo(2);
+        assertThat(redisStatus(undone)).isEqualTo(ReservationStatus.CONFIRMED);
+
+        dev.flashsale.sale.SaleSync sync = STACK.saleSync();
+        dev.flashsale.sale.SyncResult found = sync.reconcile(sale.id()).orElseThrow();
+        assertThat(found.lostWrites()).isTrue();
+        sync.restoreOrders(found.sale());
+        assertThat(STACK.available(sale.id())).isEqualTo(5);
+        assertThat(redisStatus(undone)).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(redisStatus(lost)).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(redisStatus(kept)).isEqualTo(ReservationStatus.CONFIRMED);
+        assertThat(buyerUnits(undone)).isZero();
+        new InvariantChecker(STACK.redis, STACK.db).requireOk(sale.id(), true);
+        // and the next run finds nothing more: the evidence is gone
+        assertThat(sync.reconcile(sale.id()).orElseThrow().lostWrites()).isFalse();
+    }
+
+    @Test
     void crashAfterRedisFollowed_reconciliationRecordsIt_withoutReturningAgain() {
         Sale sale = STACK.newSale(4, 1, 1, Duration.ofMinutes(10));
         Reservation r = order(sale, "bob", 1);

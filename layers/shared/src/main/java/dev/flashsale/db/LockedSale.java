@@ -21,10 +21,11 @@ public interface LockedSale {
     Map<String, Integer> orderedUnitsByBuyer() throws SQLException;
 
     /**
-     * The sale's cancelled orders whose units Redis has not been recorded to take back (reservation id → cancel
-     * reason), at most {@code limit}, oldest cancellation first.
+     * The sale's cancelled orders (reservation id → cancel reason), oldest cancellation first, at most {@code limit}:
+     * only those whose units Redis has not been recorded to take back, or, {@code all}, every one (after lost writes:
+     * a failover may have undone a return that was recorded).
      */
-    Map<String, String> unreturnedCancellations(int limit) throws SQLException;
+    Map<String, String> cancellations(boolean all, int limit) throws SQLException;
 
     /** Records that Redis took back the units of these cancelled orders. */
     void markUnitsReturned(List<String> reservationIds) throws SQLException;

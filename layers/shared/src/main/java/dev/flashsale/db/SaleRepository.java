@@ -233,11 +233,12 @@ public final class SaleRepository {
         }
 
         @Override
-        public Map<String, String> unreturnedCancellations(int limit) throws SQLException {
+        public Map<String, String> cancellations(boolean all, int limit) throws SQLException {
             Map<String, String> cancelled = new java.util.LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT reservation_id, cancel_reason FROM orders WHERE sale_id = ? AND units_returned = false "
-                            + "ORDER BY cancelled_at, reservation_id LIMIT ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT reservation_id, cancel_reason FROM orders WHERE sale_id = ? AND "
+                            + (all ? "units_returned IS NOT NULL" : "units_returned = false")
+                            + " ORDER BY cancelled_at, reservation_id LIMIT ?")) {
                 ps.setString(1, record.id());
                 ps.setInt(2, limit);
                 try (ResultSet rs = ps.executeQuery()) {

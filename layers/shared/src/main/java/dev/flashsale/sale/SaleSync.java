@@ -89,9 +89,12 @@ public final class SaleSync {
                     s.admission().wire(),
                     Integer.toString(ordered.size())));
             args.addAll(ordered);
-            // a kept counter ('init') must not follow cancellations: the flip takes units off buyers, not onto stock
-            Map<String, String> cancelled =
-                    mode.equals("init") ? Map.of() : locked.unreturnedCancellations(FOLLOW_BATCH);
+            // A kept counter ('init') must not follow cancellations: the flip takes units off buyers, not onto stock.
+            // After lost writes (the second pass) every cancelled order is looked at: a failover may have undone a
+            // return the database had recorded, leaving the record CONFIRMED.
+            Map<String, String> cancelled = mode.equals("init")
+                    ? Map.of()
+                    : locked.cancellations(buyerCounts, buyerCounts ? Integer.MAX_VALUE : FOLLOW_BATCH);
             args.add(Integer.toString(cancelled.size()));
             cancelled.forEach((id, reason) -> {
                 args.add(id);
