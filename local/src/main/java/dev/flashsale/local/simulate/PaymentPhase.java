@@ -1,11 +1,9 @@
 package dev.flashsale.local.simulate;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.sale.SaleCache;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +34,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PaymentPhase {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final long UNIT_PRICE_CENTS = 1999;
 
     /** An order of the first crowd: buyer number and reservation id. */
@@ -134,7 +131,7 @@ final class PaymentPhase {
             if (a.status() == 201) {
                 unitsResold.addAndGet(quantity);
                 lastResaleMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
-                String id = field(a.body(), "reservationId");
+                String id = Simulator.reservationId(a.body());
                 later(ThreadLocalRandom.current().nextLong(mix.window().toMillis() / 4 + 1), () -> payWhenOrdered(id));
                 buyer = next.getAndIncrement();
             } else {
@@ -232,14 +229,6 @@ final class PaymentPhase {
                         ? Optional.empty()
                         : Optional.of(Duration.ofMillis(last - lastDeadline.toEpochMilli())),
                 new SaleCache(redis, Duration.ofDays(1)).available(saleId));
-    }
-
-    private static String field(String body, String name) {
-        try {
-            return JSON.readTree(body).path(name).asText();
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     private void print(String line) {
