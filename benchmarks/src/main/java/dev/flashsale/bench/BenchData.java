@@ -3,6 +3,7 @@ package dev.flashsale.bench;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DbSettings;
 import dev.flashsale.db.Migrations;
+import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.ids.IdGenerator;
 import dev.flashsale.queue.SqsConfirmationQueue;
@@ -10,6 +11,8 @@ import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.reservation.ClaimOutcome;
+import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
@@ -59,6 +62,9 @@ final class BenchData implements AutoCloseable {
     private final RedisConnection redis;
     private final DbConnection db;
     private final ReservationStore store;
+    /** A sale whose orders wait for payment (the PaymentFunction's webhook pays them). */
+    final Sale paymentSale;
+
     private final IdGenerator ids = IdGenerator.create();
 
     BenchData(Path samples) {
@@ -104,6 +110,33 @@ final class BenchData implements AutoCloseable {
                 Admission.TICKETED);
         new SaleRepository(db).create(ticketedSale, 1999, "USD");
         new SaleCache(redis, Duration.ofDays(1)).load(ticketedSale);
+        this.paymentSale = new Sale(
+                "bench-p-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12),
+                1_000_000,
+                10,
+                10,
+                sale.startsAt(),
+                sale.endsAt());
+        new SaleRepository(db).create(paymentSale, "", 1999, "USD", Duration.ofHours(1));
+        new SaleCache(redis, Duration.ofDays(1)).load(paymentSale);
+    }
+
+    /** The payment webhook's secret the benchmark gives the PaymentFunction and signs its events with. */
+    static final String WEBHOOK_SECRET = "bench-webhook-secret-0123456789abcdef";
+
+    /** A new order waiting for payment in the sale with a payment window: held, claimed, ordered, settled. */
+    Reservation pendingOrder(String buyerId) {
+        ReserveOutcome outcome = store.reserve(new ReserveRequest(paymentSale.id(), buyerId, "bench-" + ids.next(), 2));
+        if (!(outcome instanceof ReserveOutcome.Held held)) {
+            throw new IllegalStateException("could not seed a hold: " + outcome);
+        }
+        HoldClaims claims = new HoldClaims(redis, Duration.ofMinutes(2), Duration.ofDays(1));
+        if (!(claims.claim(paymentSale.id(), held.reservation().id()) instanceof ClaimOutcome.Claimed claimed)) {
+            throw new IllegalStateException(
+                    "could not claim " + held.reservation().id());
+        }
+        claims.follow(paymentSale.id(), claimed.reservation().id(), new OrderFence(db).confirm(claimed.reservation()));
+        return held.reservation();
     }
 
     /**

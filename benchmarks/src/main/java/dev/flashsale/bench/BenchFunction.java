@@ -91,5 +91,13 @@ record BenchFunction(
                     "dev.flashsale.waitingroom.WaitingRoomInit",
                     API,
                     SampleEvents::joinQueue,
-                    r -> r.contains("statusCode=201")));
+                    r -> r.contains("statusCode=201")),
+            new BenchFunction(
+                    "payment",
+                    "payment",
+                    "dev.flashsale.orders.PaymentInvoker",
+                    "dev.flashsale.orders.PaymentInit",
+                    API,
+                    SampleEvents::payOrder,
+                    r -> r.contains("statusCode=200")));
 }

@@ -80,6 +80,7 @@ final class ChildJvm {
         env.put("CONFIRM_QUEUE_URL", data.queueUrl);
         env.put("SQS_ENDPOINT", data.sqsEndpoint.toString());
         env.put("PRIMING", Boolean.toString(priming));
+        env.put("PAYMENT_WEBHOOK_SECRET", BenchData.WEBHOOK_SECRET);
         env.putAll(telemetry);
         pb.redirectError(log.toFile());
 

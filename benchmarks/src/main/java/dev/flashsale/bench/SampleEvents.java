@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.flashsale.http.ApiGatewayEvent;
+import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.reservation.Reservation;
 import java.io.ByteArrayOutputStream;
@@ -135,6 +136,25 @@ final class SampleEvents {
     static List<String> releaseSchedule(BenchData data, int count) throws IOException {
         return java.util.Collections.nCopies(
                 count, JSON.writeValueAsString(sample(data, "eventbridge/release-schedule.json")));
+    }
+
+    /** The payment provider's webhook, signed, each paying a fresh order waiting for payment (200 PAID). */
+    static List<String> payOrder(BenchData data, int count) throws IOException {
+        WebhookSignature signer = new WebhookSignature(
+                BenchData.WEBHOOK_SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                java.time.Duration.ofMinutes(5));
+        List<String> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Reservation r = data.pendingOrder("bench-buyer-" + UUID.randomUUID());
+            String body = "{\"eventId\":\"bench-" + UUID.randomUUID() + "\",\"reservationId\":\"" + r.id()
+                    + "\",\"amountCents\":" + 2 * 1999 + ",\"currency\":\"USD\"}";
+            events.add(json(apiSample(data, "apigw/payment-event.json")
+                    .requestId("bench-" + UUID.randomUUID())
+                    .header("content-length", Integer.toString(body.length()))
+                    .header(WebhookSignature.HEADER, signer.sign(body, java.time.Instant.now()))
+                    .body(body)));
+        }
+        return events;
     }
 
     /** A buyer reading the seeded sale's public status (200) each time. */
