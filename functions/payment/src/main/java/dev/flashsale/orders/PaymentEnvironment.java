@@ -11,6 +11,8 @@ import dev.flashsale.redis.RedisAccess;
 import dev.flashsale.reservation.ReservationPolicy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -23,7 +25,8 @@ import java.util.Set;
  * @param signature {@code PAYMENT_WEBHOOK_SECRET} (at least 32 bytes, shared with the payment provider; in AWS a
  *                  Secrets Manager secret resolved at deploy time) and {@code PAYMENT_WEBHOOK_TOLERANCE} (default 5m,
  *                  10s..1h: how old a signature's timestamp may be). Without a secret the function refuses to start,
- *                  unless {@code DEV_MODE} is true: then {@link #DEV_WEBHOOK_SECRET}, public, for local runs
+ *                  unless {@code DEV_MODE} is true: then {@link #DEV_WEBHOOK_SECRET}, public, for local runs. While the
+ *                  secret is rotated, {@code PAYMENT_WEBHOOK_SECRET_PREVIOUS} (the old one) verifies too
  * @param devMode   {@code DEV_MODE}, default false: accept {@code X-Buyer-Id} when there is no JWT (local runs only)
  */
 public record PaymentEnvironment(
@@ -45,7 +48,11 @@ public record PaymentEnvironment(
             RedisAccess.VARIABLES,
             DbAccess.VARIABLES,
             ReservationPolicy.VARIABLES,
-            Variables.of("DEV_MODE", "PAYMENT_WEBHOOK_SECRET", "PAYMENT_WEBHOOK_TOLERANCE"));
+            Variables.of(
+                    "DEV_MODE",
+                    "PAYMENT_WEBHOOK_SECRET",
+                    "PAYMENT_WEBHOOK_SECRET_PREVIOUS",
+                    "PAYMENT_WEBHOOK_TOLERANCE"));
 
     public static PaymentEnvironment from(Config config) {
         boolean devMode = config.bool("DEV_MODE", false);
@@ -71,10 +78,19 @@ public record PaymentEnvironment(
             }
             secret = DEV_WEBHOOK_SECRET;
         }
+        List<byte[]> secrets = new ArrayList<>();
+        secrets.add(atLeast32Bytes("PAYMENT_WEBHOOK_SECRET", secret));
+        config.optional("PAYMENT_WEBHOOK_SECRET_PREVIOUS")
+                .filter(s -> !s.isBlank())
+                .ifPresent(previous -> secrets.add(atLeast32Bytes("PAYMENT_WEBHOOK_SECRET_PREVIOUS", previous)));
+        return new WebhookSignature(secrets, tolerance);
+    }
+
+    private static byte[] atLeast32Bytes(String name, String secret) {
         byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
         if (bytes.length < 32) {
-            throw new ConfigException("PAYMENT_WEBHOOK_SECRET must be at least 32 bytes, was " + bytes.length);
+            throw new ConfigException(name + " must be at least 32 bytes, was " + bytes.length);
         }
-        return new WebhookSignature(bytes, tolerance);
+        return bytes;
     }
 }

@@ -53,4 +53,44 @@ class PaymentEnvironmentTest {
         assertThat(signature.verify(provider.sign("{}", now.minusSeconds(40)), "{}", now))
                 .isEqualTo(WebhookSignature.Verdict.STALE);
     }
+
+    @Test
+    void duringARotation_theOldAndTheNewSecretVerify_andAfterItOnlyTheNew() {
+        String oldSecret = "o".repeat(40);
+        String newSecret = "n".repeat(40);
+        var rotating = PaymentEnvironment.signature(
+                Config.of(Map.of("PAYMENT_WEBHOOK_SECRET", newSecret, "PAYMENT_WEBHOOK_SECRET_PREVIOUS", oldSecret)),
+                false);
+        var after = PaymentEnvironment.signature(Config.of(Map.of("PAYMENT_WEBHOOK_SECRET", newSecret)), false);
+        var oldProvider = new WebhookSignature(oldSecret.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));
+        var newProvider = new WebhookSignature(newSecret.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));
+        var stranger = new WebhookSignature("x".repeat(40).getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(5));
+        Instant now = Instant.now();
+        String body = "{\"eventId\":\"e\"}";
+
+        assertThat(rotating.verify(oldProvider.sign(body, now), body, now)).isEqualTo(WebhookSignature.Verdict.VALID);
+        assertThat(rotating.verify(newProvider.sign(body, now), body, now)).isEqualTo(WebhookSignature.Verdict.VALID);
+        assertThat(rotating.verify(stranger.sign(body, now), body, now)).isEqualTo(WebhookSignature.Verdict.MISMATCH);
+        assertThat(after.verify(oldProvider.sign(body, now), body, now)).isEqualTo(WebhookSignature.Verdict.MISMATCH);
+        // a provider that signs with both while it rotates: one header, two v1 entries, either may be the known one
+        String both = oldProvider.sign(body, now) + ",v1="
+                + newProvider
+                        .sign(body, now)
+                        .substring(newProvider.sign(body, now).indexOf("v1=") + 3);
+        assertThat(after.verify(both, body, now)).isEqualTo(WebhookSignature.Verdict.VALID);
+        String strangerFirst = stranger.sign(body, now) + ",v1="
+                + newProvider
+                        .sign(body, now)
+                        .substring(newProvider.sign(body, now).indexOf("v1=") + 3);
+        assertThat(after.verify(strangerFirst, body, now)).isEqualTo(WebhookSignature.Verdict.VALID);
+        // the body is still what is signed
+        assertThat(rotating.verify(oldProvider.sign(body, now), body + " ", now))
+                .isEqualTo(WebhookSignature.Verdict.MISMATCH);
+        assertThatThrownBy(() -> PaymentEnvironment.signature(
+                        Config.of(Map.of(
+                                "PAYMENT_WEBHOOK_SECRET", newSecret, "PAYMENT_WEBHOOK_SECRET_PREVIOUS", "short")),
+                        false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("PAYMENT_WEBHOOK_SECRET_PREVIOUS");
+    }
 }
