@@ -79,6 +79,32 @@ public final class AdminHandler {
         });
     }
 
+    /**
+     * The sale's payments to refund, a page by event id: {@code {"refunds": [{eventId, reservationId, amountCents,
+     * currency, outcome, receivedAt}], "next": "<event id>"}}, {@code next} absent on the last page.
+     */
+    public Map<String, Object> refunds(String saleId, String afterEventId, int limit) {
+        find(saleId);
+        List<OrderPayments.Refund> page = payments.refunds(saleId, afterEventId, limit + 1);
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (OrderPayments.Refund r : page.subList(0, Math.min(limit, page.size()))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("eventId", r.eventId());
+            m.put("reservationId", r.reservationId());
+            m.put("amountCents", r.amountCents());
+            m.put("currency", r.currency());
+            m.put("outcome", r.outcome().name());
+            m.put("receivedAt", r.receivedAt().toString());
+            items.add(m);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("refunds", items);
+        if (page.size() > limit) {
+            body.put("next", page.get(limit - 1).eventId());
+        }
+        return body;
+    }
+
     /** A page of sales by id; {@code next} is the cursor for the following page, absent on the last one. */
     public Map<String, Object> list(String after, int limit) {
         List<SaleRecord> page = sales.page(after, limit + 1);

@@ -21,8 +21,9 @@ public final class AdminInvoker extends HttpInvoker {
     static final String LIST = "GET /admin/sales";
     static final String GET = "GET /admin/sales/{saleId}";
     static final String ADD_STOCK = "POST /admin/sales/{saleId}/stock";
+    static final String REFUNDS = "GET /admin/sales/{saleId}/refunds";
     /** Every route this handler serves; template.yaml must route exactly these here (TemplateCodeContractTest). */
-    public static final String[] ROUTES = {CREATE, LIST, GET, ADD_STOCK};
+    public static final String[] ROUTES = {CREATE, LIST, GET, ADD_STOCK, REFUNDS};
 
     private final AdminAuth auth;
     private final AdminRequestReader reader;
@@ -79,6 +80,11 @@ public final class AdminInvoker extends HttpInvoker {
                         200,
                         handler.addStock(saleId, IdempotencyKey.optional(http), reader.stockToAdd(http)),
                         Map.of());
+            }
+            case REFUNDS -> {
+                String saleId = http.idParameter("saleId", ProblemType.INVALID_SALE_ID);
+                yield HttpResponses.json(
+                        200, handler.refunds(saleId, reader.afterEvent(http), reader.pageSize(http)), Map.of());
             }
             default -> throw new ProblemException(ProblemType.METHOD_NOT_ALLOWED, "no admin route " + route);
         };

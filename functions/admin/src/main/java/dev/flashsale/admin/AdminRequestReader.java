@@ -1,5 +1,6 @@
 package dev.flashsale.admin;
 
+import dev.flashsale.db.PaymentEvent;
 import dev.flashsale.http.HttpRequest;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
@@ -181,6 +182,16 @@ public final class AdminRequestReader {
         String raw = http.queryParameter("after").orElse(null);
         if (raw != null && !HttpRequest.ID.matcher(raw).matches()) {
             throw invalid("after must be a sale id (1 to 64 letters, digits, '-' or '_')");
+        }
+        return raw;
+    }
+
+    /** The {@code after} cursor of the refunds (an event id), or null for the first page. */
+    public String afterEvent(HttpRequest http) {
+        String raw = http.queryParameter("after").orElse(null);
+        if (raw != null && !PaymentEvent.ID.matcher(raw).matches()) {
+            throw invalid("after must be an event id (1 to " + PaymentEvent.MAX_ID_LENGTH
+                    + " letters, digits, '_', '.', ':' or '-')");
         }
         return raw;
     }

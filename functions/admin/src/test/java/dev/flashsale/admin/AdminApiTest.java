@@ -359,6 +359,84 @@ class AdminApiTest {
         assertThat(body(get(plain))).doesNotContainKeys("paymentWindowSeconds", "orders");
     }
 
+    private static APIGatewayV2HTTPResponse refunds(String saleId, String query) {
+        APIGatewayV2HTTPEvent event = request(
+                "GET",
+                "/admin/sales/{saleId}/refunds",
+                "/admin/sales/" + saleId + "/refunds",
+                Map.of("saleId", saleId),
+                null,
+                "Bearer " + TOKEN);
+        if (query != null) {
+            event.setRawQueryString(query);
+            Map<String, String> params = new HashMap<>();
+            for (String kv : query.split("&")) {
+                params.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+            event.setQueryStringParameters(params);
+        }
+        return dev.handleRequest(event, Lambda.context());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> refund(Map<String, Object> page, int i) {
+        return (Map<String, Object>) ((List<?>) page.get("refunds")).get(i);
+    }
+
+    @Test
+    void refunds_listThePaymentsToGiveBack_aPageAtATime() {
+        String id = newId();
+        assertThat(create(saleJson(
+                                id,
+                                Map.of(
+                                        "paymentWindowSeconds",
+                                        600,
+                                        "startsAt",
+                                        at(Duration.ofMinutes(-1)),
+                                        "priceCents",
+                                        1999)))
+                        .getStatusCode())
+                .isEqualTo(201);
+        try (TestStack stack = TestStack.create()) {
+            new SaleCache(stack.redis, Duration.ofHours(1))
+                    .load(new SaleRepository(stack.db).find(id).orElseThrow().sale());
+            var late = stack.hold(id, "late", 1);
+            var twice = stack.hold(id, "twice", 1);
+            var once = stack.hold(id, "once", 1);
+            List.of(late, twice, once).forEach(stack::confirm);
+            stack.cancellations(step -> {}).cancelByBuyer(id, late.id(), "late");
+            stack.payments.pay(new dev.flashsale.db.PaymentEvent(id + "-a-late", late.id(), 1999, "USD"));
+            stack.payments.pay(new dev.flashsale.db.PaymentEvent(id + "-b-first", twice.id(), 1999, "USD"));
+            stack.payments.pay(new dev.flashsale.db.PaymentEvent(id + "-c-second", twice.id(), 1999, "USD"));
+            stack.payments.pay(new dev.flashsale.db.PaymentEvent(id + "-d-once", once.id(), 1999, "USD"));
+        }
+        APIGatewayV2HTTPResponse first = refunds(id, "limit=1");
+        assertThat(first.getStatusCode()).as(first.getBody()).isEqualTo(200);
+        assertThat(body(first)).containsEntry("next", id + "-a-late");
+        List<?> firstPage = (List<?>) body(first).get("refunds");
+        assertThat(firstPage).hasSize(1);
+        assertThat(refund(body(first), 0))
+                .containsEntry("eventId", id + "-a-late")
+                .containsEntry("amountCents", 1999)
+                .containsEntry("currency", "USD")
+                .containsEntry("outcome", "PAID_AFTER_CANCEL")
+                .containsKeys("reservationId", "receivedAt");
+        Map<String, Object> second = body(refunds(id, "limit=1&after=" + id + "-a-late"));
+        assertThat(refund(second, 0))
+                .containsEntry("eventId", id + "-c-second")
+                .containsEntry("outcome", "ALREADY_PAID");
+        assertThat(second)
+                .as("the last page (d-once was paid in time: nothing to give back)")
+                .doesNotContainKey("next");
+        assertThat(body(refunds(id, "limit=1&after=" + id + "-c-second"))).isEqualTo(Map.of("refunds", List.of()));
+
+        assertThat(refunds(id, "after=not%20an%20id").getStatusCode()).isEqualTo(400);
+        assertThat(refunds(id, "limit=0").getStatusCode()).isEqualTo(400);
+        APIGatewayV2HTTPResponse unknown = refunds(newId(), null);
+        assertThat(unknown.getStatusCode()).isEqualTo(404);
+        assertThat(body(unknown).get("type")).isEqualTo(ProblemType.SALE_NOT_FOUND.uri());
+    }
+
     @Test
     void list_pagesThroughSalesById() {
         String prefix = newId() + "-";

@@ -23,9 +23,9 @@ import java.util.regex.Pattern;
 public final class WebhookRequestReader {
 
     public static final int MAX_BODY_BYTES = 4096;
-    public static final int MAX_EVENT_ID_LENGTH = 200;
+    public static final int MAX_EVENT_ID_LENGTH = PaymentEvent.MAX_ID_LENGTH;
 
-    private static final Pattern EVENT_ID = Pattern.compile("[A-Za-z0-9_.:-]{1," + MAX_EVENT_ID_LENGTH + "}");
+    private static final Pattern EVENT_ID = PaymentEvent.ID;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final List<String> FIELDS = List.of("eventId", "reservationId", "amountCents", "currency");
 

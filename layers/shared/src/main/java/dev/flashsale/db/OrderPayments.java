@@ -256,6 +256,47 @@ public final class OrderPayments {
         return db.transaction("order.state", c -> state(c, reservationId).filter(o -> o.of(saleId, buyerId)));
     }
 
+    /**
+     * The sale's payments to refund (recorded {@link PaymentOutcome#PAID_AFTER_CANCEL} or
+     * {@link PaymentOutcome#ALREADY_PAID}), by event id after {@code afterEventId} (null: from the first), at most
+     * {@code limit}.
+     */
+    public List<Refund> refunds(String saleId, String afterEventId, int limit) {
+        return db.transaction("order.refunds", c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT p.event_id, p.reservation_id, p.amount_cents, p.currency, p.outcome, p.received_at
+                    FROM payments p JOIN orders o USING (reservation_id)
+                    WHERE o.sale_id = ? AND p.outcome IN ('PAID_AFTER_CANCEL', 'ALREADY_PAID') AND p.event_id > ?
+                    ORDER BY p.event_id LIMIT ?""")) {
+                ps.setString(1, saleId);
+                ps.setString(2, afterEventId == null ? "" : afterEventId);
+                ps.setInt(3, limit);
+                List<Refund> refunds = new ArrayList<>();
+                try (ResultSet row = ps.executeQuery()) {
+                    while (row.next()) {
+                        refunds.add(new Refund(
+                                row.getString(1),
+                                row.getString(2),
+                                row.getLong(3),
+                                row.getString(4),
+                                PaymentOutcome.valueOf(row.getString(5)),
+                                row.getTimestamp(6).toInstant()));
+                    }
+                }
+                return refunds;
+            }
+        });
+    }
+
+    /** A payment to give back: its order was cancelled before it arrived, or another payment had paid it. */
+    public record Refund(
+            String eventId,
+            String reservationId,
+            long amountCents,
+            String currency,
+            PaymentOutcome outcome,
+            Instant receivedAt) {}
+
     /** The sale's orders and their units by state. */
     public PaymentCounts counts(String saleId) {
         return db.transaction("order.counts", c -> {
