@@ -10,6 +10,7 @@ import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.resilience.BreakerSettings;
 import dev.flashsale.resilience.Breakers;
 import dev.flashsale.telemetry.Telemetry;
+import dev.flashsale.telemetry.log.JsonLog;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.event.Level;
 import redis.clients.jedis.Jedis;
 
 /**
@@ -130,6 +132,7 @@ public final class ClusterScalingBench {
         Duration window = Duration.ofMillis((long) (seconds * 1000));
         String runId = Long.toString(System.currentTimeMillis() % 100_000_000L, 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(1296), 36);
+        JsonLog.threshold(Level.ERROR); // Jedis' RESP3 notice for each probe connection would bury the figures
         int largest = shardCounts.stream().mapToInt(Integer::intValue).max().orElse(1);
 
         StringBuilder text = new StringBuilder();

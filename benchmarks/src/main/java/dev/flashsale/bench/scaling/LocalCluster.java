@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Protocol;
 
 /**
  * A Redis Cluster of {@code masters} masters (1 or more, no replicas) on loopback, for the scaling benchmark: the
@@ -104,7 +105,13 @@ final class LocalCluster implements AutoCloseable {
             }
             try (Jedis first = cluster.nodes.get(0).connect()) {
                 for (Node n : cluster.nodes.subList(1, masters)) {
-                    first.clusterMeet("127.0.0.1", n.port());
+                    // the bus port is not the default port + 10000, so MEET names it (Redis 7)
+                    first.sendCommand(
+                            Protocol.Command.CLUSTER,
+                            "MEET",
+                            "127.0.0.1",
+                            Integer.toString(n.port()),
+                            Integer.toString(n.port() + BUS_OFFSET));
                 }
             }
             for (Node n : cluster.nodes) {
