@@ -8,14 +8,15 @@ import redis.clients.jedis.Jedis;
 /**
  * {@code INFO commandstats} of the Redis server: calls and microseconds per command since the server started. Redis 7
  * counts a command a script runs under its own name too, and the script's {@code evalsha} time includes it, so time is
- * added up over the commands a client sent, never over every line.
+ * added up over the commands a client sent, never over every line. Public for the cluster scaling benchmark, which
+ * reads it from every master.
  */
-record CommandStats(Map<String, Long> calls, Map<String, Long> usec) {
+public record CommandStats(Map<String, Long> calls, Map<String, Long> usec) {
 
     /** The commands whose time includes that of the commands they run. */
-    static final Set<String> SCRIPTS = Set.of("evalsha", "eval", "evalsha_ro", "eval_ro", "fcall");
+    public static final Set<String> SCRIPTS = Set.of("evalsha", "eval", "evalsha_ro", "eval_ro", "fcall");
 
-    static CommandStats read(Jedis info) {
+    public static CommandStats read(Jedis info) {
         Map<String, Long> calls = new HashMap<>();
         Map<String, Long> usec = new HashMap<>();
         for (String line : info.info("commandstats").split("\r?\n")) {
@@ -36,7 +37,7 @@ record CommandStats(Map<String, Long> calls, Map<String, Long> usec) {
     }
 
     /** What happened between {@code before} and this snapshot. */
-    CommandStats minus(CommandStats before) {
+    public CommandStats minus(CommandStats before) {
         Map<String, Long> c = new HashMap<>();
         Map<String, Long> u = new HashMap<>();
         calls.forEach((k, v) -> {
@@ -49,25 +50,25 @@ record CommandStats(Map<String, Long> calls, Map<String, Long> usec) {
         return new CommandStats(c, u);
     }
 
-    long calls(String command) {
+    public long calls(String command) {
         return calls.getOrDefault(command, 0L);
     }
 
-    long usec(String command) {
+    public long usec(String command) {
         return usec.getOrDefault(command, 0L);
     }
 
-    double usecPerCall(String command) {
+    public double usecPerCall(String command) {
         long n = calls(command);
         return n == 0 ? 0 : (double) usec(command) / n;
     }
 
     /** Microseconds of the scripts (evalsha, eval): what a script-only client cost the server. */
-    long scriptUsec() {
+    public long scriptUsec() {
         return SCRIPTS.stream().mapToLong(this::usec).sum();
     }
 
-    long scriptCalls() {
+    public long scriptCalls() {
         return SCRIPTS.stream().mapToLong(this::calls).sum();
     }
 }
