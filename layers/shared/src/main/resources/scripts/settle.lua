@@ -1,5 +1,7 @@
 -- settle.lua: make Redis follow the database's decision for a reservation still HELD or CLAIMED, atomically.
 --   CONFIRMED: the order is durable; the units stay counted for the buyer.
+--   CANCELLED: its buyer cancelled it before it was confirmed (a release BUYER_CANCELLED): as EXPIRED, units back always,
+--              and the record keeps the reason (a replay of its key answers it; it is never taken again).
 --   EXPIRED:   the reservation was released in the database; the buyer's units are freed and its units go back to
 --              available stock: always when its hold or claim expired ('always'); when the database refused the order
 --              (sold out or over the buyer's limit: Redis had handed out units it did not have, after lost writes), only
@@ -27,13 +29,14 @@ local metaKey        = KEYS[6]  -- fs:{sale}:meta    hash: ..., reconciled (ms, 
 local idempotencyKey = KEYS[7]  -- fs:{sale}:idem    hash "buyer\nkey" -> reservation id
 
 local id          = ARGV[1]
-local target      = ARGV[2]   -- CONFIRMED or EXPIRED
-local refund      = ARGV[3]   -- EXPIRED only: 'always' or 'if-counted'
+local target      = ARGV[2]   -- CONFIRMED, EXPIRED or CANCELLED
+local refund      = ARGV[3]   -- EXPIRED and CANCELLED: 'always' or 'if-counted'
 local lost        = ARGV[4]   -- '' or the reservation's JSON, to restore if Redis does not have it
 
-if target ~= 'CONFIRMED' and target ~= 'EXPIRED' then
-  return redis.error_reply('settle: target must be CONFIRMED or EXPIRED, was ' .. tostring(target))
+if target ~= 'CONFIRMED' and target ~= 'EXPIRED' and target ~= 'CANCELLED' then
+  return redis.error_reply('settle: target must be CONFIRMED, EXPIRED or CANCELLED, was ' .. tostring(target))
 end
+local released = target ~= 'CONFIRMED'
 
 local raw = redis.call('HGET', reservationKey, id)
 redis.call('ZREM', holdsKey, id)
@@ -47,7 +50,8 @@ if not raw then
   local r = cjson.decode(lost)
   r.status = target
   r.restored = now
-  if target == 'EXPIRED' then r.released = now else r.confirmed = now end
+  if released then r.released = now else r.confirmed = now end
+  if target == 'CANCELLED' then r.reason = 'BUYER_CANCELLED' end
   redis.call('HSET', reservationKey, id, cjson.encode(r))
   redis.call('HSETNX', idempotencyKey, r.buyer .. '\n' .. r.key, id)
   if target == 'CONFIRMED' then
@@ -56,14 +60,14 @@ if not raw then
   return {'RESTORED', target}
 end
 local r = cjson.decode(raw)
-if r.status == target or (target == 'EXPIRED' and r.status == 'CANCELLED') then
+if r.status == target or (released and (r.status == 'CANCELLED' or r.status == 'EXPIRED')) then
   return {'ALREADY', r.status}
 end
 if r.status ~= 'CLAIMED' and r.status ~= 'HELD' then
   return {'CONFLICT', r.status}
 end
 
-if target == 'EXPIRED' then
+if released then
   local quantity = tonumber(r.qty)
   local counted = tonumber(redis.call('HGET', metaKey, 'reconciled') or '0') >= tonumber(r.created)
   if refund == 'always' or (refund == 'if-counted' and counted) then
@@ -73,6 +77,7 @@ if target == 'EXPIRED' then
     redis.call('HDEL', unitsKey, r.buyer)
   end
   r.released = now
+  if target == 'CANCELLED' then r.reason = 'BUYER_CANCELLED' end
 else
   r.confirmed = now
   redis.call('HINCRBY', metaKey, 'confirmed', tonumber(r.qty))

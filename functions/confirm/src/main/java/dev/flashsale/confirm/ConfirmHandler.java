@@ -467,7 +467,7 @@ public final class ConfirmHandler {
             case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
             case OrderDecision.Released r ->
                 switch (r.reason()) {
-                    case CLAIM_EXPIRED, HOLD_EXPIRED -> ConfirmOutcome.RELEASED;
+                    case CLAIM_EXPIRED, HOLD_EXPIRED, BUYER_CANCELLED -> ConfirmOutcome.RELEASED;
                     case SOLD_OUT -> {
                         if (r.now()) {
                             LOG.error(

@@ -6,7 +6,10 @@ public enum ConfirmOutcome {
     CONFIRMED,
     /** The order existed already (a duplicate or a redelivery); the reservation is CONFIRMED. */
     ALREADY_CONFIRMED,
-    /** The database had released the reservation first (its hold or claim had expired); it is EXPIRED, no order. */
+    /**
+     * The database had released the reservation first (its hold or claim had expired, or its buyer cancelled it); it is
+     * EXPIRED (CANCELLED), no order.
+     */
     RELEASED,
     /** The database refused the order: the sale is sold out there (Redis handed out too much); EXPIRED, no order. */
     REFUSED_SOLD_OUT,

@@ -1,14 +1,19 @@
 package dev.flashsale.orders;
 
 import dev.flashsale.db.CancelResult;
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.OrderState;
 import dev.flashsale.db.OrderStatus;
 import dev.flashsale.db.PaymentEvent;
 import dev.flashsale.db.PaymentResult;
+import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.Problem;
 import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.payment.HoldCancellations;
 import dev.flashsale.payment.OrderCancellations;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
@@ -34,11 +39,23 @@ public final class PaymentHandler {
 
     private final OrderPayments payments;
     private final OrderCancellations cancellations;
+    private final HoldCancellations holds;
+    private final OrderFence fence;
+    private final SaleRepository sales;
     private final ReservationStore store;
 
-    public PaymentHandler(OrderPayments payments, OrderCancellations cancellations, ReservationStore store) {
+    public PaymentHandler(
+            OrderPayments payments,
+            OrderCancellations cancellations,
+            HoldCancellations holds,
+            OrderFence fence,
+            SaleRepository sales,
+            ReservationStore store) {
         this.payments = payments;
         this.cancellations = cancellations;
+        this.holds = holds;
+        this.fence = fence;
+        this.sales = sales;
         this.store = store;
     }
 
@@ -80,8 +97,10 @@ public final class PaymentHandler {
 
     /**
      * The buyer cancels their unpaid order. An order they had cancelled (or that lapsed) answers its view again,
-     * {@code replayed}; a paid or final one is refused with its status; a reservation whose order is not written yet
-     * (HELD or CLAIMED in Redis: its confirmation is queued) is refused with a retry hint; anything else is not found.
+     * {@code replayed}; a paid or final one is refused with its status. A reservation whose order is not written yet
+     * (HELD or CLAIMED in Redis: its confirmation is queued) is cancelled through the fence in a sale with a payment
+     * window (released {@code BUYER_CANCELLED}, or, if the confirmer ordered it first, cancelled as that order), and
+     * refused with a retry hint in a sale without one (its order will be final). Anything else is not found.
      */
     public Cancelled cancel(String saleId, String reservationId, String buyerId) {
         return switch (cancellations.cancelByBuyer(saleId, reservationId, buyerId)) {
@@ -100,8 +119,60 @@ public final class PaymentHandler {
                 new Cancelled(view(saleId, reservationId, buyerId, n.state()), true);
             case CancelResult.NotCancellable n ->
                 throw notCancellable(reservationId, n.state().status());
-            case CancelResult.NoOrder n -> throw noOrder(saleId, reservationId, buyerId);
+            case CancelResult.NoOrder n -> cancelHold(saleId, reservationId, buyerId);
         };
+    }
+
+    /** No order: a hold of this buyer still HELD or CLAIMED, or one they cancelled before, or nothing of theirs. */
+    private Cancelled cancelHold(String saleId, String reservationId, String buyerId) {
+        Optional<Reservation> live =
+                store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId));
+        if (live.isEmpty()) {
+            throw notFound(saleId, reservationId);
+        }
+        Reservation hold = live.get();
+        if (hold.status() == ReservationStatus.CANCELLED
+                && fence.find(reservationId).orElse(null) instanceof OrderDecision.Released r
+                && r.reason() == ReleaseReason.BUYER_CANCELLED) {
+            return new Cancelled(cancelledHoldView(hold), true);
+        }
+        if (hold.status() != ReservationStatus.HELD && hold.status() != ReservationStatus.CLAIMED) {
+            throw notFound(saleId, reservationId);
+        }
+        boolean paymentWindow =
+                sales.find(saleId).map(r -> r.paymentWindow() != null).orElse(false);
+        if (!paymentWindow) {
+            throw new ProblemException(Problem.of(
+                            ProblemType.ORDER_NOT_CANCELLABLE,
+                            "reservation '" + reservationId + "' is " + hold.status()
+                                    + ": its order is being confirmed, and a sale without a payment window makes it"
+                                    + " final")
+                    .with("reservationStatus", hold.status().name())
+                    .retryAfter(CONFIRMATION_PENDING_RETRY));
+        }
+        return switch (holds.cancel(hold)) {
+            case OrderDecision.Released r
+            when r.reason() == ReleaseReason.BUYER_CANCELLED -> new Cancelled(cancelledHoldView(hold), !r.now());
+            case OrderDecision.Released r ->
+                throw new ProblemException(Problem.of(
+                                ProblemType.ORDER_NOT_CANCELLABLE,
+                                "reservation '" + reservationId + "' was released already (" + r.reason() + ")")
+                        .with("reservationStatus", ReservationStatus.EXPIRED.name()));
+            // the confirmer ordered it first: that order is what the buyer cancels
+            case OrderDecision.Ordered o -> cancel(saleId, reservationId, buyerId);
+        };
+    }
+
+    private static Map<String, Object> cancelledHoldView(Reservation hold) {
+        Map<String, Object> view = ReservationView.of(hold.withStatus(ReservationStatus.CANCELLED));
+        view.put("reason", ReleaseReason.BUYER_CANCELLED.name());
+        return view;
+    }
+
+    private static ProblemException notFound(String saleId, String reservationId) {
+        return new ProblemException(
+                ProblemType.RESERVATION_NOT_FOUND,
+                "you have no order under reservation '" + reservationId + "' in sale '" + saleId + "'");
     }
 
     private static ProblemException notCancellable(String reservationId, OrderStatus status) {
@@ -115,25 +186,6 @@ public final class PaymentHandler {
                         ProblemType.ORDER_NOT_CANCELLABLE,
                         "the order of reservation '" + reservationId + "' cannot be cancelled: " + why)
                 .with("orderStatus", status.name()));
-    }
-
-    private ProblemException noOrder(String saleId, String reservationId, String buyerId) {
-        Optional<Reservation> live =
-                store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId));
-        if (live.isPresent()
-                && (live.get().status() == ReservationStatus.HELD
-                        || live.get().status() == ReservationStatus.CLAIMED)) {
-            return new ProblemException(Problem.of(
-                            ProblemType.ORDER_NOT_CANCELLABLE,
-                            "reservation '" + reservationId + "' is "
-                                    + live.get().status()
-                                    + ": its order is being confirmed; cancel it once it is PENDING_PAYMENT")
-                    .with("reservationStatus", live.get().status().name())
-                    .retryAfter(CONFIRMATION_PENDING_RETRY));
-        }
-        return new ProblemException(
-                ProblemType.RESERVATION_NOT_FOUND,
-                "you have no order under reservation '" + reservationId + "' in sale '" + saleId + "'");
     }
 
     /** As the reservation query shows it: Redis' record when it still has it, with the order's payment state. */

@@ -3,19 +3,24 @@ package dev.flashsale.orders;
 import dev.flashsale.config.Config;
 import dev.flashsale.db.CancelReason;
 import dev.flashsale.db.DbConnection;
+import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.OrderPayments;
 import dev.flashsale.db.OrderState;
 import dev.flashsale.db.OrderStatus;
+import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.ApiGatewayEvent;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
+import dev.flashsale.payment.HoldCancellations;
 import dev.flashsale.payment.OrderCancellations;
 import dev.flashsale.payment.UnitsReturn;
 import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.reservation.HoldClaims;
+import dev.flashsale.reservation.Lifetimes;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReservationView;
 import dev.flashsale.telemetry.Telemetry;
@@ -41,9 +46,19 @@ public final class PaymentInit extends FunctionInit<PaymentInvoker> {
         DbConnection db = wiring().db(env.db());
         OrderPayments payments = new OrderPayments(db);
         this.signature = env.signature();
+        OrderFence fence = new OrderFence(db);
         PaymentHandler handler = new PaymentHandler(
                 payments,
                 new OrderCancellations(payments, new UnitsReturn(redis)),
+                // only follows decisions: the claim and redrive lifetimes are never used here
+                new HoldCancellations(
+                        fence,
+                        new HoldClaims(
+                                redis,
+                                Lifetimes.ofDefaults().claim(),
+                                Lifetimes.ofDefaults().redriveWindow())),
+                fence,
+                new SaleRepository(db),
                 new ReservationStore(redis, env.policy(), ReplicaAck.NONE));
         WebhookRequestReader webhooks = new WebhookRequestReader(signature, Clock.systemUTC());
         serve(t -> new PaymentInvoker(handler, webhooks, env.devMode(), t));

@@ -10,7 +10,10 @@ import static dev.flashsale.orders.PaymentFixture.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
@@ -144,8 +147,57 @@ class BuyerCancelTest {
     }
 
     @Test
-    void aHoldWhoseConfirmationIsQueued_isNotCancellableYet_retryAfterASecond() {
+    void aHoldWhoseConfirmationIsQueued_isCancelledThroughTheFence_andItsConfirmationFindsTheRelease() {
         Sale sale = windowSale();
+        Reservation held = fx.stack.hold(sale.id(), "quick", 1);
+        long available = fx.stack.available(sale.id());
+        // another buyer learns nothing of it, and changes nothing
+        assertProblem(fx.send(cancel(sale.id(), held.id(), "stranger")), ProblemType.RESERVATION_NOT_FOUND);
+
+        APIGatewayV2HTTPResponse cancelled = fx.send(cancel(sale.id(), held.id(), "quick"));
+
+        assertThat(cancelled.getStatusCode()).as(cancelled.getBody()).isEqualTo(200);
+        assertThat(HttpApi.body(cancelled))
+                .containsEntry("status", "CANCELLED")
+                .containsEntry("reason", "BUYER_CANCELLED");
+        assertThat(cancelled.getHeaders()).doesNotContainKey("idempotent-replayed");
+        assertThat(fx.stack.available(sale.id())).isEqualTo(available + 1);
+        assertThat(fx.buyerUnits(sale.id(), "quick")).isZero();
+        assertThat(fx.stack.fence.find(held.id()))
+                .contains(new OrderDecision.Released(ReleaseReason.BUYER_CANCELLED, false));
+        // the queued confirmation arrives: nothing to claim, and the fence says released
+        assertThat(fx.stack.claims.claim(sale.id(), held.id())).isNotInstanceOf(ClaimOutcome.Claimed.class);
+        assertThat(orderStatus(held.id())).isNull();
+        // a repeat answers the same, changing nothing
+        APIGatewayV2HTTPResponse again = fx.send(cancel(sale.id(), held.id(), "quick"));
+        assertThat(again.getStatusCode()).isEqualTo(200);
+        assertThat(again.getHeaders()).containsEntry("idempotent-replayed", "true");
+        assertThat(fx.stack.available(sale.id())).isEqualTo(available + 1);
+    }
+
+    @Test
+    void aClaimedHold_isCancelled_andTheConfirmerThatClaimedItFindsTheRelease() {
+        Sale sale = windowSale();
+        Reservation held = fx.stack.hold(sale.id(), "claimed", 2);
+        long available = fx.stack.available(sale.id());
+        ClaimOutcome.Claimed claimed = (ClaimOutcome.Claimed) fx.stack.claims.claim(sale.id(), held.id());
+
+        APIGatewayV2HTTPResponse cancelled = fx.send(cancel(sale.id(), held.id(), "claimed"));
+
+        assertThat(cancelled.getStatusCode()).as(cancelled.getBody()).isEqualTo(200);
+        assertThat(fx.stack.available(sale.id())).isEqualTo(available + 2);
+        // the confirmer goes on with its claim: the release committed first wins, Redis is settled already
+        OrderDecision decision = fx.stack.fence.confirm(claimed.reservation());
+        assertThat(decision).isEqualTo(new OrderDecision.Released(ReleaseReason.BUYER_CANCELLED, false));
+        fx.stack.claims.follow(sale.id(), held.id(), decision);
+        assertThat(fx.stack.available(sale.id())).isEqualTo(available + 2);
+        assertThat(orderStatus(held.id())).isNull();
+        assertThat(sold(sale.id())).isZero();
+    }
+
+    @Test
+    void aHoldOfASaleWithoutPaymentWindow_isNotCancellable_retryAfterASecond() {
+        Sale sale = fx.stack.newSale(10, 2, 2);
         Reservation held = fx.stack.hold(sale.id(), "quick", 1);
         long available = fx.stack.available(sale.id());
 
@@ -162,9 +214,7 @@ class BuyerCancelTest {
                         .name())
                 .isEqualTo("HELD");
         assertThat(fx.stack.available(sale.id())).isEqualTo(available);
-        assertThat(orderStatus(held.id())).isNull();
-        // another buyer learns nothing of it
-        assertProblem(fx.send(cancel(sale.id(), held.id(), "stranger")), ProblemType.RESERVATION_NOT_FOUND);
+        assertThat(fx.stack.fence.find(held.id())).isEmpty();
     }
 
     @Test

@@ -11,7 +11,9 @@ public enum ReleaseReason {
     /** The database refused the order: the buyer's orders would exceed the sale's per-buyer limit. */
     BUYER_LIMIT,
     /** The database refused the order: the buyer's idempotency key already made an order in this sale. */
-    DUPLICATE_KEY;
+    DUPLICATE_KEY,
+    /** Its buyer cancelled it before it was confirmed (a sale with a payment window, docs/payment.md). */
+    BUYER_CANCELLED;
 
     /**
      * Whether the database refused the order (rather than the reservation running out of time). A refusal means Redis

@@ -1,6 +1,7 @@
 package dev.flashsale.reservation;
 
 import dev.flashsale.db.OrderDecision;
+import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -159,7 +160,9 @@ public final class HoldClaims {
                 settle(
                         saleId,
                         reservationId,
-                        ReservationStatus.EXPIRED,
+                        r.reason() == ReleaseReason.BUYER_CANCELLED
+                                ? ReservationStatus.CANCELLED
+                                : ReservationStatus.EXPIRED,
                         r.reason().refusal() ? "if-counted" : "always",
                         lost);
         };

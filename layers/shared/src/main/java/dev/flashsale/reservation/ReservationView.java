@@ -2,6 +2,7 @@ package dev.flashsale.reservation;
 
 import dev.flashsale.db.DecidedReservations;
 import dev.flashsale.db.OrderState;
+import dev.flashsale.db.ReleaseReason;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public final class ReservationView {
 
     /**
      * A reservation Redis no longer has, as the database decided it: {@code CONFIRMED} (an order) or {@code EXPIRED}
-     * with the release's {@code reason}; {@code decidedAt} instead of the hold's deadline, which the database does not
+     * with the release's {@code reason} ({@code CANCELLED} when its buyer cancelled it); {@code decidedAt} instead of the hold's deadline, which the database does not
      * keep.
      */
     public static Map<String, Object> of(DecidedReservations.Decided d) {
@@ -31,7 +32,13 @@ public final class ReservationView {
         m.put("reservationId", d.reservationId());
         m.put("saleId", d.saleId());
         m.put("quantity", d.quantity());
-        m.put("status", d.ordered() ? ReservationStatus.CONFIRMED.name() : ReservationStatus.EXPIRED.name());
+        m.put(
+                "status",
+                d.ordered()
+                        ? ReservationStatus.CONFIRMED.name()
+                        : d.releasedFor() == ReleaseReason.BUYER_CANCELLED
+                                ? ReservationStatus.CANCELLED.name()
+                                : ReservationStatus.EXPIRED.name());
         if (!d.ordered()) {
             m.put("reason", d.releasedFor().name());
         }

@@ -60,6 +60,7 @@ class TemplateEnvironmentTest {
                         "GET /admin/sales",
                         "GET /admin/sales/{saleId}",
                         "POST /admin/sales/{saleId}/stock",
+                        "GET /admin/sales/{saleId}/refunds",
                         "POST /sales/{saleId}/queue",
                         "GET /sales/{saleId}/queue/me",
                         "GET /sales/{saleId}/queue",
