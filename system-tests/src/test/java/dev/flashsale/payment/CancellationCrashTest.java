@@ -136,6 +136,35 @@ class CancellationCrashTest {
     }
 
     @Test
+    void aRedeliveredConfirmation_ofAnOrderCancelledSince_whoseRecordAFailoverLost_leavesItCancelled() {
+        Sale sale = STACK.newSale(3, 1, 1, Duration.ofMinutes(10));
+        Reservation r = order(sale, "gina", 1);
+        STACK.cancellations(step -> {}).cancelByBuyer(sale.id(), r.id(), "gina");
+        assertThat(STACK.available(sale.id())).isEqualTo(3);
+        // a promoted replica never had the reservation at all; its confirmation message is delivered again
+        SaleKeys k = new SaleKeys(sale.id());
+        STACK.redis.call(c -> {
+            c.hdel(k.reservations(), r.id());
+            c.hdel(k.idempotency(), "gina\n" + r.idempotencyKey());
+            return null;
+        });
+
+        dev.flashsale.confirm.ConfirmOutcome outcome = new dev.flashsale.confirm.ConfirmHandler(
+                        STACK.claims, STACK.fence)
+                .confirm(dev.flashsale.queue.ConfirmationMessage.of(r));
+
+        // the message restored the hold (its units taken again) and the fence found the order cancelled: Redis follows
+        // with the reservation CANCELLED and the units back, not CONFIRMED with them gone
+        assertThat(outcome).isEqualTo(dev.flashsale.confirm.ConfirmOutcome.ORDER_CANCELLED);
+        assertThat(redisStatus(r)).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(STACK.available(sale.id())).isEqualTo(3);
+        assertThat(buyerUnits(r)).isZero();
+        STACK.saleSync().reconcile(sale.id()).orElseThrow();
+        assertThat(STACK.available(sale.id())).isEqualTo(3);
+        new InvariantChecker(STACK.redis, STACK.db).requireOk(sale.id(), true);
+    }
+
+    @Test
     void crashAfterRedisFollowed_reconciliationRecordsIt_withoutReturningAgain() {
         Sale sale = STACK.newSale(4, 1, 1, Duration.ofMinutes(10));
         Reservation r = order(sale, "bob", 1);

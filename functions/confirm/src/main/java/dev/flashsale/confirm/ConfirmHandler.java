@@ -177,8 +177,12 @@ public final class ConfirmHandler {
         return new MessageResult.Acknowledged(
                 switch (a.outcome()) {
                     case CONFIRMED, ALREADY_CONFIRMED -> ConfirmOutcome.ALREADY_CONFIRMED;
-                    case RELEASED, REFUSED_SOLD_OUT, REFUSED_BUYER_LIMIT, REFUSED_DUPLICATE_KEY, NOT_HELD ->
-                        ConfirmOutcome.NOT_HELD;
+                    case RELEASED,
+                            REFUSED_SOLD_OUT,
+                            REFUSED_BUYER_LIMIT,
+                            REFUSED_DUPLICATE_KEY,
+                            ORDER_CANCELLED,
+                            NOT_HELD -> ConfirmOutcome.NOT_HELD;
                     case HOLD_EXPIRED -> ConfirmOutcome.HOLD_EXPIRED;
                     case UNKNOWN_RESERVATION -> ConfirmOutcome.UNKNOWN_RESERVATION;
                 });
@@ -465,6 +469,7 @@ public final class ConfirmHandler {
     private static ConfirmOutcome outcome(Reservation held, OrderDecision decision) {
         return switch (decision) {
             case OrderDecision.Ordered o -> o.now() ? ConfirmOutcome.CONFIRMED : ConfirmOutcome.ALREADY_CONFIRMED;
+            case OrderDecision.OrderCancelled c -> ConfirmOutcome.ORDER_CANCELLED;
             case OrderDecision.Released r ->
                 switch (r.reason()) {
                     case CLAIM_EXPIRED, HOLD_EXPIRED, BUYER_CANCELLED -> ConfirmOutcome.RELEASED;

@@ -17,6 +17,8 @@ public enum ConfirmOutcome {
     REFUSED_BUYER_LIMIT,
     /** The database refused the order: the buyer's idempotency key already made another order; EXPIRED, no order. */
     REFUSED_DUPLICATE_KEY,
+    /** The order existed and its buyer or its payment deadline has cancelled it since; the reservation is CANCELLED. */
+    ORDER_CANCELLED,
     /** The hold's deadline passed before it was claimed; no order (the release job returns its units). */
     HOLD_EXPIRED,
     /** The reservation is EXPIRED or CANCELLED; no order. */

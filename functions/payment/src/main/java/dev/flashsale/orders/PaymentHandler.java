@@ -160,6 +160,7 @@ public final class PaymentHandler {
                         .with("reservationStatus", ReservationStatus.EXPIRED.name()));
             // the confirmer ordered it first: that order is what the buyer cancels
             case OrderDecision.Ordered o -> cancel(saleId, reservationId, buyerId);
+            case OrderDecision.OrderCancelled c -> cancel(saleId, reservationId, buyerId);
         };
     }
 

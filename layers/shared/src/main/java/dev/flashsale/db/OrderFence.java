@@ -56,7 +56,7 @@ public final class OrderFence {
     private static final String BATCH_CHECKS = """
             SELECT 'RELEASE', reservation_id, reason, 0 FROM releases WHERE reservation_id = ANY (?)
             UNION ALL
-            SELECT 'ORDER', reservation_id, NULL, 0 FROM orders WHERE reservation_id = ANY (?)
+            SELECT 'ORDER', reservation_id, status, 0 FROM orders WHERE reservation_id = ANY (?)
             UNION ALL
             SELECT 'BUYER', buyer_id, NULL, SUM(quantity) FROM orders
             WHERE sale_id = ? AND buyer_id = ANY (?) AND NOT (reservation_id = ANY (?)) AND %s
@@ -76,7 +76,7 @@ public final class OrderFence {
             ON CONFLICT (reservation_id) DO NOTHING
             RETURNING reservation_id""";
     private static final String FIND_DECISIONS = """
-            SELECT reservation_id, 'ORDER', NULL FROM orders WHERE reservation_id = ANY (?)
+            SELECT reservation_id, 'ORDER', status FROM orders WHERE reservation_id = ANY (?)
             UNION ALL
             SELECT reservation_id, 'RELEASE', reason FROM releases WHERE reservation_id = ANY (?)""";
 
@@ -170,6 +170,7 @@ public final class OrderFence {
         //    orders of the ones not inserted, and each buyer's ordered units other than the ones inserted just now.
         Map<String, ReleaseReason> releases = new HashMap<>();
         Set<String> ordered = new HashSet<>();
+        Set<String> cancelledOrders = new HashSet<>();
         Map<String, Long> buyerUnits = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(BATCH_CHECKS)) {
             ps.setArray(1, textArray(c, rs.stream().map(Reservation::id)));
@@ -181,7 +182,12 @@ public final class OrderFence {
                 while (row.next()) {
                     switch (row.getString(1)) {
                         case "RELEASE" -> releases.put(row.getString(2), ReleaseReason.valueOf(row.getString(3)));
-                        case "ORDER" -> ordered.add(row.getString(2));
+                        case "ORDER" -> {
+                            ordered.add(row.getString(2));
+                            if (!OrderStatus.valueOf(row.getString(3)).holdsStock()) {
+                                cancelledOrders.add(row.getString(2));
+                            }
+                        }
                         default -> buyerUnits.put(row.getString(2), row.getLong(4));
                     }
                 }
@@ -199,7 +205,11 @@ public final class OrderFence {
             ReleaseReason refusal = null;
             if (!inserted.contains(r.id())) {
                 if (ordered.contains(r.id())) {
-                    decisions.put(r.id(), new OrderDecision.Ordered(false));
+                    decisions.put(
+                            r.id(),
+                            cancelledOrders.contains(r.id())
+                                    ? new OrderDecision.OrderCancelled()
+                                    : new OrderDecision.Ordered(false));
                 } else if (released != null) {
                     decisions.put(r.id(), new OrderDecision.Released(released, false));
                 } else {
@@ -409,6 +419,15 @@ public final class OrderFence {
         return decisions;
     }
 
+    private static OrderDecision decision(String kind, String detail) {
+        if (!kind.equals("ORDER")) {
+            return new OrderDecision.Released(ReleaseReason.valueOf(detail), false);
+        }
+        return OrderStatus.valueOf(detail).holdsStock()
+                ? new OrderDecision.Ordered(false)
+                : new OrderDecision.OrderCancelled();
+    }
+
     /** The decisions recorded for {@code ids}, by id; undecided ids are left out. */
     private static Map<String, OrderDecision> find(Connection c, List<String> ids) throws SQLException {
         Map<String, OrderDecision> decisions = new HashMap<>();
@@ -418,11 +437,7 @@ public final class OrderFence {
             ps.setArray(2, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    decisions.put(
-                            rs.getString(1),
-                            rs.getString(2).equals("ORDER")
-                                    ? new OrderDecision.Ordered(false)
-                                    : new OrderDecision.Released(ReleaseReason.valueOf(rs.getString(3)), false));
+                    decisions.put(rs.getString(1), decision(rs.getString(2), rs.getString(3)));
                 }
             }
         }

@@ -156,6 +156,8 @@ public final class HoldClaims {
     private SettleOutcome follow(String saleId, String reservationId, OrderDecision decision, String lost) {
         return switch (decision) {
             case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "", lost);
+            case OrderDecision.OrderCancelled c ->
+                settle(saleId, reservationId, ReservationStatus.CANCELLED, "always", lost);
             case OrderDecision.Released r ->
                 settle(
                         saleId,
@@ -179,7 +181,15 @@ public final class HoldClaims {
     public Map<String, SettleOutcome> followAll(String saleId, Map<String, OrderDecision> decisions) {
         Map<String, SettleOutcome> outcomes = new LinkedHashMap<>();
         SaleKeys k = new SaleKeys(saleId);
-        List<Map.Entry<String, OrderDecision>> all = List.copyOf(decisions.entrySet());
+        List<Map.Entry<String, OrderDecision>> all = new ArrayList<>();
+        for (Map.Entry<String, OrderDecision> e : decisions.entrySet()) {
+            if (e.getValue() instanceof OrderDecision.OrderCancelled) {
+                // rare (a cancelled order Redis still shows HELD or CLAIMED): one at a time, settle.lua knows CANCELLED
+                outcomes.put(e.getKey(), follow(saleId, e.getKey(), e.getValue()));
+            } else {
+                all.add(e);
+            }
+        }
         for (int from = 0; from < all.size(); from += BATCH_SCRIPT_IDS) {
             List<Map.Entry<String, OrderDecision>> chunk =
                     all.subList(from, Math.min(all.size(), from + BATCH_SCRIPT_IDS));
@@ -195,6 +205,7 @@ public final class HoldClaims {
                         args.add(ReservationStatus.EXPIRED.name());
                         args.add(r.reason().refusal() ? "if-counted" : "always");
                     }
+                    case OrderDecision.OrderCancelled c -> throw new IllegalStateException("settled one at a time");
                 }
             }
             List<?> reply = (List<?>) redis.eval(
@@ -205,7 +216,11 @@ public final class HoldClaims {
                 outcomes.put(chunk.get(i).getKey(), SettleOutcome.valueOf(ScriptReply.text(reply.get(2 * i))));
             }
         }
-        return outcomes;
+        Map<String, SettleOutcome> inOrder = new LinkedHashMap<>();
+        for (String id : decisions.keySet()) {
+            inOrder.put(id, outcomes.get(id));
+        }
+        return inOrder;
     }
 
     /**

@@ -300,6 +300,7 @@ class OrderFenceBatchTest {
         return switch (d) {
             case OrderDecision.Ordered o -> o.now();
             case OrderDecision.Released r -> r.now();
+            case OrderDecision.OrderCancelled c -> false;
         };
     }
 
@@ -307,6 +308,7 @@ class OrderFenceBatchTest {
         return switch (d) {
             case OrderDecision.Ordered o -> "Ordered";
             case OrderDecision.Released r -> r.reason().name();
+            case OrderDecision.OrderCancelled c -> "OrderCancelled";
         };
     }
 }
