@@ -1,6 +1,7 @@
 package dev.flashsale.bench.scaling;
 
 import dev.flashsale.bench.throughput.CommandStats;
+import dev.flashsale.bench.throughput.Latencies;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.redis.ReplicaAck;
@@ -257,13 +258,13 @@ public final class ClusterScalingBench {
             CommandStats[] statsBefore = new CommandStats[nodes.size()];
             double[] cpuBefore = new double[nodes.size()];
             snapshot(nodes, statsBefore, cpuBefore);
-            long clientCpuBefore = processCpuNanos();
+            long clientCpuBefore = Latencies.processCpuNanos();
             long started = System.nanoTime();
             phase.set(MEASURE);
             Thread.sleep(window.toMillis());
             phase.set(STOP);
             long ended = System.nanoTime();
-            long clientCpu = processCpuNanos() - clientCpuBefore;
+            long clientCpu = Latencies.processCpuNanos() - clientCpuBefore;
             CommandStats[] statsAfter = new CommandStats[nodes.size()];
             double[] cpuAfter = new double[nodes.size()];
             snapshot(nodes, statsAfter, cpuAfter);
@@ -301,7 +302,7 @@ public final class ClusterScalingBench {
                         admin,
                         cpuAfter[s] - cpuBefore[s]));
             }
-            long[] all = merge(latencies, counts);
+            long[] all = Latencies.merge(latencies, counts);
             return new Run(
                     shards,
                     load.describe(),
@@ -310,8 +311,8 @@ public final class ClusterScalingBench {
                     refused.sum(),
                     errors.sum(),
                     firstError.get(),
-                    percentile(all, 0.50),
-                    percentile(all, 0.99),
+                    Latencies.percentileMs(all, 0.50),
+                    Latencies.percentileMs(all, 0.99),
                     clientCpu / 1e9,
                     perShard);
         }
@@ -470,32 +471,6 @@ public final class ClusterScalingBench {
     private static void print(StringBuilder text, String s) {
         System.out.println(s);
         text.append(s).append('\n');
-    }
-
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
-    private static long[] merge(long[][] latencies, int[] counts) {
-        int n = Arrays.stream(counts).sum();
-        long[] all = new long[n];
-        int at = 0;
-        for (int i = 0; i < latencies.length; i++) {
-            System.arraycopy(latencies[i], 0, all, at, counts[i]);
-            at += counts[i];
-        }
-        Arrays.sort(all);
-        return all;
-    }
-
-    private static double percentile(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-        return sorted[Math.max(0, i)] / 1e6;
     }
 
     private static void pauseQuietly() {

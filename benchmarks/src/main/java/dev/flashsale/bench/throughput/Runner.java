@@ -1,6 +1,5 @@
 package dev.flashsale.bench.throughput;
 
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -111,13 +110,13 @@ final class Runner {
         done.await(warmup.toMillis(), TimeUnit.MILLISECONDS);
         CommandStats before = CommandStats.read(info);
         java.util.Map<String, Long> callsBefore = w.redisCalls();
-        long cpuBefore = processCpuNanos();
+        long cpuBefore = Latencies.processCpuNanos();
         long started = System.nanoTime();
         phase.set(MEASURE);
         done.await(window.toMillis(), TimeUnit.MILLISECONDS);
         phase.set(STOP);
         long ended = System.nanoTime();
-        long cpu = processCpuNanos() - cpuBefore;
+        long cpu = Latencies.processCpuNanos() - cpuBefore;
         CommandStats delta = CommandStats.read(info).minus(before);
         java.util.Map<String, Long> ours = Calls.minus(w.redisCalls(), callsBefore);
         for (Thread worker : workers) {
@@ -130,7 +129,7 @@ final class Runner {
             check = "FAIL: verification threw " + e;
         }
         w.cleanup();
-        long[] all = merge(latencies, counts);
+        long[] all = Latencies.merge(latencies, counts);
         double redisUsec = ours.isEmpty() ? Double.NaN : Calls.usec(ours, delta);
         double foreign = ours.isEmpty() ? Double.NaN : Calls.foreignShare(ours, delta);
         return new Result(
@@ -142,8 +141,8 @@ final class Runner {
                 refused.get(),
                 errors.get(),
                 firstError.get(),
-                percentile(all, 0.50),
-                percentile(all, 0.99),
+                Latencies.percentileMs(all, 0.50),
+                Latencies.percentileMs(all, 0.99),
                 units.get() == 0 ? Double.NaN : redisUsec / units.get(),
                 delta,
                 foreign,
@@ -194,33 +193,6 @@ final class Runner {
                 verdict,
                 check,
                 errors.get() > 0 ? "; " + errors.get() + " errors, first: " + firstError.get() : "");
-    }
-
-    /** CPU time of this JVM: the client threads, their drivers and (for the handler) the queue server. */
-    private static long processCpuNanos() {
-        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getProcessCpuTime()
-                : 0;
-    }
-
-    private static long[] merge(long[][] latencies, int[] counts) {
-        int n = Arrays.stream(counts).sum();
-        long[] all = new long[n];
-        int at = 0;
-        for (int i = 0; i < latencies.length; i++) {
-            System.arraycopy(latencies[i], 0, all, at, counts[i]);
-            at += counts[i];
-        }
-        Arrays.sort(all);
-        return all;
-    }
-
-    private static double percentile(long[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int i = (int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1);
-        return sorted[Math.max(0, i)] / 1e6;
     }
 
     private static void sleepQuietly() {
