@@ -165,6 +165,31 @@ class CancellationCrashTest {
     }
 
     @Test
+    void anOrderCancelledBetweenTheConfirmersCommitAndItsSettle_hasItsUnitsBackAtOnce() {
+        // Regression (CI's cluster pass, HoldCancelRaceTest seed -8486274901098791347): the record was still CLAIMED
+        // when the cancellation's Redis step ran, which then left it, and the confirmer's settle made it CONFIRMED:
+        // one unit short until a reconciliation
+        Sale sale = STACK.newSale(2, 1, 1, Duration.ofMinutes(10));
+        Reservation r = STACK.hold(sale.id(), "hana", 1);
+        dev.flashsale.reservation.ClaimOutcome.Claimed claimed =
+                (dev.flashsale.reservation.ClaimOutcome.Claimed) STACK.claims.claim(sale.id(), r.id());
+        dev.flashsale.db.OrderDecision ordered = STACK.fence.confirm(claimed.reservation());
+
+        CancelResult cancelled = STACK.cancellations(step -> {}).cancelByBuyer(sale.id(), r.id(), "hana");
+        assertThat(cancelled).isInstanceOf(CancelResult.Cancelled.class);
+        assertThat(redisStatus(r)).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(STACK.available(sale.id())).isEqualTo(2);
+        assertThat(PaymentRaceTest.unreturned(STACK.db, sale.id())).isZero();
+
+        // the confirmer's settle, late: it finds the reservation CANCELLED and leaves it
+        STACK.claims.follow(sale.id(), r.id(), ordered);
+        assertThat(redisStatus(r)).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(STACK.available(sale.id())).isEqualTo(2);
+        assertThat(buyerUnits(r)).isZero();
+        new InvariantChecker(STACK.redis, STACK.db).requireOk(sale.id(), true);
+    }
+
+    @Test
     void crashAfterRedisFollowed_reconciliationRecordsIt_withoutReturningAgain() {
         Sale sale = STACK.newSale(4, 1, 1, Duration.ofMinutes(10));
         Reservation r = order(sale, "bob", 1);

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Redis follows the database's cancellation of orders ({@code return-units.lua}): each CONFIRMED record becomes
- * CANCELLED, its units go back to the available stock and off the buyer's count, once. Safe to repeat: a record that is
+ * Redis follows the database's cancellation of orders ({@code return-units.lua}): each record that still counts the
+ * units (CONFIRMED, or HELD/CLAIMED when the confirmer has not settled it yet) becomes CANCELLED, its units go back to
+ * the available stock and off the buyer's count, once. Safe to repeat: a record that is
  * CANCELLED already is not touched.
  */
 public final class UnitsReturn {
@@ -47,8 +48,10 @@ public final class UnitsReturn {
             }
             args.add(o.reservationId());
         }
-        List<?> reply = (List<?>)
-                redis.eval(LuaScript.RETURN_UNITS, List.of(k.reservations(), k.stock(), k.units(), k.meta()), args);
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.RETURN_UNITS,
+                List.of(k.reservations(), k.stock(), k.units(), k.meta(), k.holds(), k.claims()),
+                args);
         Map<String, String> answers = new LinkedHashMap<>();
         for (int i = 0; i < orders.size(); i++) {
             answers.put(orders.get(i).reservationId(), ScriptReply.text(reply.get(2 + i)));
