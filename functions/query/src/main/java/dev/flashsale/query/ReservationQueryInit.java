@@ -4,6 +4,7 @@ import dev.flashsale.config.Config;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.db.DecidedReservations;
 import dev.flashsale.db.OrderPayments;
+import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.HttpResponses;
 import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
@@ -30,7 +31,8 @@ public final class ReservationQueryInit extends FunctionInit<ReservationQueryInv
         ReservationQueryHandler handler = new ReservationQueryHandler(
                 new ReservationStore(wiring().redis(env.redis()), env.policy(), ReplicaAck.NONE),
                 new DecidedReservations(db),
-                new OrderPayments(db));
+                new OrderPayments(db),
+                new SaleRepository(db));
         serve(t -> new ReservationQueryInvoker(handler, env.devMode(), t));
     }
 
