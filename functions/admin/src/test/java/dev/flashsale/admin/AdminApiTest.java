@@ -311,10 +311,9 @@ class AdminApiTest {
                 .isEqualTo("open");
     }
 
-    @Test
-    void create_withAPaymentWindow_showsIt_andTheOrdersByPaymentState() {
-        String id = newId();
-        APIGatewayV2HTTPResponse created = create(saleJson(
+    /** A live sale of {@code stock} units at 19.99 whose orders must be paid within 10 minutes. */
+    private static APIGatewayV2HTTPResponse createLiveSaleWithWindow(String id, int stock) {
+        return create(saleJson(
                 id,
                 Map.of(
                         "paymentWindowSeconds",
@@ -322,9 +321,20 @@ class AdminApiTest {
                         "startsAt",
                         at(Duration.ofMinutes(-1)),
                         "stock",
-                        4,
+                        stock,
                         "priceCents",
                         1999)));
+    }
+
+    private static void loadIntoRedis(TestStack stack, String saleId) {
+        new SaleCache(stack.redis, Duration.ofHours(1))
+                .load(new SaleRepository(stack.db).find(saleId).orElseThrow().sale());
+    }
+
+    @Test
+    void create_withAPaymentWindow_showsIt_andTheOrdersByPaymentState() {
+        String id = newId();
+        APIGatewayV2HTTPResponse created = createLiveSaleWithWindow(id, 4);
         assertThat(created.getStatusCode()).as(created.getBody()).isEqualTo(201);
         assertThat(body(created)).containsEntry("paymentWindowSeconds", 600);
         // another window is another definition; no window at all too
@@ -335,8 +345,7 @@ class AdminApiTest {
 
         // three orders: one paid, one cancelled, one pending
         try (TestStack stack = TestStack.create()) {
-            new SaleCache(stack.redis, Duration.ofHours(1))
-                    .load(new SaleRepository(stack.db).find(id).orElseThrow().sale());
+            loadIntoRedis(stack, id);
             List<dev.flashsale.reservation.Reservation> orders =
                     List.of(stack.hold(id, "p", 1), stack.hold(id, "c", 1), stack.hold(id, "w", 2));
             orders.forEach(stack::confirm);
@@ -386,20 +395,9 @@ class AdminApiTest {
     @Test
     void refunds_listThePaymentsToGiveBack_aPageAtATime() {
         String id = newId();
-        assertThat(create(saleJson(
-                                id,
-                                Map.of(
-                                        "paymentWindowSeconds",
-                                        600,
-                                        "startsAt",
-                                        at(Duration.ofMinutes(-1)),
-                                        "priceCents",
-                                        1999)))
-                        .getStatusCode())
-                .isEqualTo(201);
+        assertThat(createLiveSaleWithWindow(id, 10).getStatusCode()).isEqualTo(201);
         try (TestStack stack = TestStack.create()) {
-            new SaleCache(stack.redis, Duration.ofHours(1))
-                    .load(new SaleRepository(stack.db).find(id).orElseThrow().sale());
+            loadIntoRedis(stack, id);
             var late = stack.hold(id, "late", 1);
             var twice = stack.hold(id, "twice", 1);
             var once = stack.hold(id, "once", 1);

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -41,12 +42,13 @@ public final class PaymentDeadlines {
     public record Summary(int sales, int ordersCancelled, int unitsCancelled, int errors, boolean exhausted) {
 
         public Map<String, Object> toMap() {
-            return Map.of(
-                    "overdueSales", sales,
-                    "ordersCancelled", ordersCancelled,
-                    "unitsCancelled", unitsCancelled,
-                    "overdueErrors", errors,
-                    "overdueExhausted", exhausted);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("overdueSales", sales);
+            m.put("ordersCancelled", ordersCancelled);
+            m.put("unitsCancelled", unitsCancelled);
+            m.put("overdueErrors", errors);
+            m.put("overdueExhausted", exhausted);
+            return m;
         }
     }
 
