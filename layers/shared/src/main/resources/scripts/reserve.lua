@@ -6,7 +6,9 @@
 -- Order of checks: a key seen before: token bucket -> the same reservation (a replay) or a key conflict;
 --                  a new key: sale loaded and window -> per-order max -> admission (a ticketed sale) -> token bucket
 --                  -> per-buyer limit -> stock; then decrement, record the hold with its deadline.
--- Every key shares the sale's hash tag, so the script runs on one cluster slot.
+-- Every key shares the hash tag of the buyer's home bucket (the sale's own tag when it has one bucket), so the script
+-- runs on one cluster slot. In a sale split into buckets, SOLD_OUT means this bucket lacks the units: the caller moves
+-- units here from the others (StockTransfers) and calls again.
 -- Times come from the Redis server clock (TIME), never from the caller.
 local metaKey        = KEYS[1]  -- fs:{sale}:meta   hash: start, end, limit, max, stock
 local stockKey       = KEYS[2]  -- fs:{sale}:stock  available units (negative: a deficit left by reconciliation)
@@ -29,6 +31,7 @@ local retentionMs  = tonumber(ARGV[8])
 local resendMs     = tonumber(ARGV[9])  -- a replay re-sends a live hold's confirmation at most once per this
 local ticket       = ARGV[10]           -- the caller's check of the buyer's ticket: absent, valid, expired, invalid
 local ticketEnds   = tonumber(ARGV[11]) -- the ticket's expiry (ms), checked again here on the clock that lapses admits
+local tokenTaken   = ARGV[12] == '1'    -- a second attempt after units moved to this bucket: the first paid the token
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -36,6 +39,9 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 -- The buyer's token bucket (burst rateBurst, refilled at ratePerSec): nil when a token was taken, else the wait in ms.
 -- One string "<tokens> <ms>" with its expiry: a read and a write per attempt (a hash took three commands).
 local function takeToken()
+  if tokenTaken then
+    return nil
+  end
   local bucket = redis.call('GET', rateKey)
   local tokens, last = rateBurst, now
   if bucket then

@@ -11,6 +11,7 @@ import dev.flashsale.queue.SqsSettings;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.redis.ReplicaAck;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
@@ -131,11 +132,15 @@ final class BenchData implements AutoCloseable {
             throw new IllegalStateException("could not seed a hold: " + outcome);
         }
         HoldClaims claims = new HoldClaims(redis, Duration.ofMinutes(2), Duration.ofDays(1));
-        if (!(claims.claim(paymentSale.id(), held.reservation().id()) instanceof ClaimOutcome.Claimed claimed)) {
+        if (!(claims.claim(new SaleKeys(paymentSale.id()), held.reservation().id())
+                instanceof ClaimOutcome.Claimed claimed)) {
             throw new IllegalStateException(
                     "could not claim " + held.reservation().id());
         }
-        claims.follow(paymentSale.id(), claimed.reservation().id(), new OrderFence(db).confirm(claimed.reservation()));
+        claims.follow(
+                new SaleKeys(paymentSale.id()),
+                claimed.reservation().id(),
+                new OrderFence(db).confirm(claimed.reservation()));
         return held.reservation();
     }
 

@@ -75,9 +75,9 @@ class InvariantCheckerTest {
     void detectsAConfirmationRedisInvented() {
         Sale sale = STACK.newSale(10, 2, 2);
         Reservation r = STACK.hold(sale.id(), "b1", 1);
-        STACK.claims.claim(sale.id(), r.id());
+        STACK.claims.claim(new SaleKeys(sale.id()), r.id());
         // Redis marks it CONFIRMED without any order in the database (the bug the fence exists to prevent)
-        STACK.claims.follow(sale.id(), r.id(), new dev.flashsale.db.OrderDecision.Ordered(true));
+        STACK.claims.follow(new SaleKeys(sale.id()), r.id(), new dev.flashsale.db.OrderDecision.Ordered(true));
 
         assertThat(new InvariantChecker(STACK.redis, STACK.db)
                         .check(sale.id(), false)

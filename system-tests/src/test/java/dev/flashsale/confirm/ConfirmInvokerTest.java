@@ -11,6 +11,7 @@ import dev.flashsale.net.Ports;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseSummary;
 import dev.flashsale.reservation.HoldClaims;
@@ -37,7 +38,8 @@ class ConfirmInvokerTest {
             new ConfirmInvoker(new ConfirmHandler(STACK.claims, STACK.fence), Telemetry.noop());
 
     private static String status(Sale sale, Reservation r) {
-        return (String) ReservationView.of(STACK.store.find(sale.id(), r.id()).orElseThrow())
+        return (String) ReservationView.of(
+                        STACK.store.find(new SaleKeys(sale.id()), r.id()).orElseThrow())
                 .get("status");
     }
 
@@ -122,7 +124,11 @@ class ConfirmInvokerTest {
             assertThat(run.holdsReleased()).isEqualTo(1);
             assertThat(status(sale, confirmed)).isEqualTo("CONFIRMED");
             assertThat(status(sale, late)).isEqualTo("EXPIRED");
-            assertThat(shortHolds.store.find(sale.id(), late.id()).orElseThrow().status())
+            assertThat(shortHolds
+                            .store
+                            .find(new SaleKeys(sale.id()), late.id())
+                            .orElseThrow()
+                            .status())
                     .isEqualTo(ReservationStatus.EXPIRED);
             new InvariantChecker(shortHolds.redis, shortHolds.db).requireOk(sale.id(), true);
             assertThat(shortHolds.available(sale.id())).isEqualTo(9);

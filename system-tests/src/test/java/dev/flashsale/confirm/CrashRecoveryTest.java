@@ -8,6 +8,7 @@ import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseHandler;
 import dev.flashsale.release.ReleaseSummary;
@@ -67,7 +68,7 @@ class CrashRecoveryTest {
     }
 
     private static ReservationStatus status(Sale sale, Reservation r) {
-        return STACK.store.find(sale.id(), r.id()).orElseThrow().status();
+        return STACK.store.find(new SaleKeys(sale.id()), r.id()).orElseThrow().status();
     }
 
     private static ReleaseSummary releaseRun(Sale sale) {

@@ -12,6 +12,7 @@ import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.db.SaleRepository;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseHandler;
 import dev.flashsale.release.ReleaseSummary;
@@ -172,7 +173,7 @@ class DeadLetterRedriveTest {
     }
 
     private ReservationStatus status(Sale sale, Reservation r) {
-        return stack.store.find(sale.id(), r.id()).orElseThrow().status();
+        return stack.store.find(new SaleKeys(sale.id()), r.id()).orElseThrow().status();
     }
 
     @Test

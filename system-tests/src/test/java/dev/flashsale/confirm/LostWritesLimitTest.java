@@ -6,6 +6,7 @@ import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.invariants.Violation.Scope;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseSummary;
 import dev.flashsale.reservation.Refusal;
@@ -56,7 +57,10 @@ class LostWritesLimitTest {
 
         // Step 2: failover to a replica that missed the claim and the settle: the reservation is HELD again
         replica.restore();
-        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status())
+        assertThat(STACK.store
+                        .find(new SaleKeys(sale.id()), first.id())
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(ReservationStatus.HELD);
 
         // Step 3: the hold expires and the release job runs: the database has the order, so Redis follows it
@@ -64,7 +68,10 @@ class LostWritesLimitTest {
         ReleaseSummary run = releaseRun(sale);
         assertThat(run.holdsReleased()).isZero();
         assertThat(run.holdsConfirmed()).isEqualTo(1);
-        assertThat(STACK.store.find(sale.id(), first.id()).orElseThrow().status())
+        assertThat(STACK.store
+                        .find(new SaleKeys(sale.id()), first.id())
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(ReservationStatus.CONFIRMED);
         assertThat(STACK.available(sale.id())).isEqualTo(8);
 
@@ -94,7 +101,10 @@ class LostWritesLimitTest {
 
         assertThat(new ConfirmHandler(STACK.claims, STACK.fence).confirm(ConfirmationMessage.of(second)))
                 .isEqualTo(ConfirmOutcome.REFUSED_BUYER_LIMIT);
-        assertThat(STACK.store.find(sale.id(), second.id()).orElseThrow().status())
+        assertThat(STACK.store
+                        .find(new SaleKeys(sale.id()), second.id())
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(ReservationStatus.EXPIRED);
         InvariantReport report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
         assertThat(report.violations(Scope.DATABASE)).isEmpty();

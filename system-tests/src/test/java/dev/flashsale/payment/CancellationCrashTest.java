@@ -47,7 +47,7 @@ class CancellationCrashTest {
     }
 
     private static ReservationStatus redisStatus(Reservation r) {
-        return STACK.store.find(r.saleId(), r.id()).orElseThrow().status();
+        return STACK.store.find(new SaleKeys(r.saleId()), r.id()).orElseThrow().status();
     }
 
     private static long buyerUnits(Reservation r) {
@@ -172,7 +172,7 @@ class CancellationCrashTest {
         Sale sale = STACK.newSale(2, 1, 1, Duration.ofMinutes(10));
         Reservation r = STACK.hold(sale.id(), "hana", 1);
         dev.flashsale.reservation.ClaimOutcome.Claimed claimed =
-                (dev.flashsale.reservation.ClaimOutcome.Claimed) STACK.claims.claim(sale.id(), r.id());
+                (dev.flashsale.reservation.ClaimOutcome.Claimed) STACK.claims.claim(new SaleKeys(sale.id()), r.id());
         dev.flashsale.db.OrderDecision ordered = STACK.fence.confirm(claimed.reservation());
 
         CancelResult cancelled = STACK.cancellations(step -> {}).cancelByBuyer(sale.id(), r.id(), "hana");
@@ -182,7 +182,7 @@ class CancellationCrashTest {
         assertThat(PaymentRaceTest.unreturned(STACK.db, sale.id())).isZero();
 
         // the confirmer's settle, late: it finds the reservation CANCELLED and leaves it
-        STACK.claims.follow(sale.id(), r.id(), ordered);
+        STACK.claims.follow(new SaleKeys(sale.id()), r.id(), ordered);
         assertThat(redisStatus(r)).isEqualTo(ReservationStatus.CANCELLED);
         assertThat(STACK.available(sale.id())).isEqualTo(2);
         assertThat(buyerUnits(r)).isZero();

@@ -67,7 +67,10 @@ class ReservationQueryTest {
 
         // the release job's Redis step for an expired hold
         new HoldClaims(reserve.redis, Duration.ofMinutes(5), Duration.ofDays(1))
-                .follow(sale.id(), id, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
+                .follow(
+                        new dev.flashsale.redis.SaleKeys(sale.id()),
+                        id,
+                        new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
         Map<String, Object> after =
                 HttpApi.body(query.handleRequest(HttpApi.reservationStatus(sale.id(), id, "owner"), Lambda.context()));
         assertThat(after).containsEntry("status", "EXPIRED");

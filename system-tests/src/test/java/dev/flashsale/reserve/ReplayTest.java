@@ -7,6 +7,7 @@ import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmOutcome;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.FaultProxy;
@@ -55,7 +56,11 @@ class ReplayTest {
     }
 
     private String status(Sale sale, String reservationId) {
-        return stack.store.find(sale.id(), reservationId).orElseThrow().status().name();
+        return stack.store
+                .find(new SaleKeys(sale.id()), reservationId)
+                .orElseThrow()
+                .status()
+                .name();
     }
 
     @Test
@@ -147,7 +152,7 @@ class ReplayTest {
             assertThat(queued).hasSize(1);
             ConfirmationMessage message =
                     ConfirmationMessage.fromJson(queued.get(0).body());
-            assertThat(stack.claims.claim(sale.id(), message.reservationId()))
+            assertThat(stack.claims.claim(new SaleKeys(sale.id()), message.reservationId()))
                     .isInstanceOf(dev.flashsale.reservation.ClaimOutcome.Claimed.class);
 
             APIGatewayV2HTTPResponse answer = pending.get(10, TimeUnit.SECONDS);
@@ -156,7 +161,7 @@ class ReplayTest {
             assertThat(answer.getStatusCode()).isEqualTo(201);
             assertThat(HttpApi.body(answer)).containsEntry("reservationId", message.reservationId());
             assertThat(stack.store
-                            .find(sale.id(), message.reservationId())
+                            .find(new SaleKeys(sale.id()), message.reservationId())
                             .orElseThrow()
                             .status())
                     .isEqualTo(ReservationStatus.CLAIMED);

@@ -11,6 +11,7 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.release.ReleaseFixture;
 import dev.flashsale.release.ReleaseHandler;
 import dev.flashsale.release.ReleaseSummary;
@@ -213,7 +214,10 @@ class ConfirmDegradationTest {
 
     private List<ReservationStatus> statuses(Sale sale, List<Reservation> holds) {
         return holds.stream()
-                .map(r -> stack.store.find(sale.id(), r.id()).orElseThrow().status())
+                .map(r -> stack.store
+                        .find(new SaleKeys(sale.id()), r.id())
+                        .orElseThrow()
+                        .status())
                 .toList();
     }
 

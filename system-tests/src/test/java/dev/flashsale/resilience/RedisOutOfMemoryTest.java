@@ -96,7 +96,7 @@ class RedisOutOfMemoryTest {
             // the confirmation cannot claim: the record fails for redelivery
             ConfirmationMessage message = ConfirmationMessage.of(
                     new ReservationStore(redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
-                            .find(sale.id(), heldId)
+                            .find(new dev.flashsale.redis.SaleKeys(sale.id()), heldId)
                             .orElseThrow());
             ConfirmInvoker confirmer = new ConfirmInvoker(
                     new ConfirmHandler(

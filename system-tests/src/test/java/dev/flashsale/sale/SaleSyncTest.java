@@ -45,9 +45,9 @@ class SaleSyncTest {
         // 2 held; 3 claimed, undecided; 4 claimed and ordered, Redis not yet following; 1 confirmed.
         stack.hold(sale.id(), "held", 2);
         Reservation undecided = stack.hold(sale.id(), "undecided", 3);
-        stack.claims.claim(sale.id(), undecided.id());
+        stack.claims.claim(new SaleKeys(sale.id()), undecided.id());
         Reservation ordered = stack.hold(sale.id(), "ordered", 4);
-        stack.claims.claim(sale.id(), ordered.id());
+        stack.claims.claim(new SaleKeys(sale.id()), ordered.id());
         stack.fence.confirm(ordered);
         Reservation confirmed = stack.hold(sale.id(), "confirmed", 1);
         assertThat(new ConfirmHandler(stack.claims, stack.fence).confirm(TestStack.message(confirmed)))
@@ -80,7 +80,9 @@ class SaleSyncTest {
 
         // Redis follows the order afterwards: still consistent
         stack.claims.follow(
-                sale.id(), ordered.id(), stack.fence.find(ordered.id()).orElseThrow());
+                new SaleKeys(sale.id()),
+                ordered.id(),
+                stack.fence.find(ordered.id()).orElseThrow());
         new InvariantChecker(stack.redis, stack.db).requireOk(sale.id(), false);
         assertThat(stack.saleSync().reconcile(sale.id()).orElseThrow().action()).isEqualTo(SyncResult.Action.UNCHANGED);
     }
@@ -152,7 +154,8 @@ class SaleSyncTest {
                     ReserveOutcome o = stack.store.reserve(new ReserveRequest(sale.id(), buyer, "k" + i, 1));
                     if (o instanceof ReserveOutcome.Held h) {
                         if (i % 10 == 0) {
-                            stack.store.cancel(sale.id(), h.reservation().id());
+                            stack.store.cancel(
+                                    new SaleKeys(sale.id()), h.reservation().id());
                             cancelled.incrementAndGet();
                         } else {
                             toConfirm.add(h.reservation());

@@ -5,6 +5,7 @@ import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.db.UnknownSaleException;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
@@ -89,8 +90,8 @@ public final class ConfirmHandler {
      */
     public boolean park(ConfirmationMessage message) {
         ClaimOutcome parked = message.hold()
-                .map(claims::parkOrRestore)
-                .orElseGet(() -> claims.park(message.saleId(), message.reservationId()));
+                .map(h -> claims.parkOrRestore(message.keys(), h))
+                .orElseGet(() -> claims.park(message.keys(), message.reservationId()));
         return parked instanceof ClaimOutcome.Claimed || parked instanceof ClaimOutcome.Restored;
     }
 
@@ -114,13 +115,14 @@ public final class ConfirmHandler {
      */
     public List<MessageResult> confirmAll(List<ConfirmationMessage> messages) {
         MessageResult[] results = new MessageResult[messages.size()];
-        Map<String, List<Integer>> bySale = new LinkedHashMap<>();
+        // By sale and bucket (a sale split into buckets has its reservations in its buyers' home buckets).
+        Map<SaleKeys, List<Integer>> bySale = new LinkedHashMap<>();
         for (int i = 0; i < messages.size(); i++) {
-            bySale.computeIfAbsent(messages.get(i).saleId(), k -> new ArrayList<>())
+            bySale.computeIfAbsent(messages.get(i).keys(), k -> new ArrayList<>())
                     .add(i);
         }
         DependencyUnavailableException outage = null;
-        for (Map.Entry<String, List<Integer>> sale : bySale.entrySet()) {
+        for (Map.Entry<SaleKeys, List<Integer>> sale : bySale.entrySet()) {
             if (outage != null) {
                 for (int i : sale.getValue()) {
                     results[i] = new MessageResult.Deferred(outage);
@@ -148,7 +150,7 @@ public final class ConfirmHandler {
      * fails them all (an outage, an unknown sale, an injected crash); the caller fails the ones without a result.
      */
     private void confirmSale(
-            String saleId, List<ConfirmationMessage> messages, List<Integer> indices, MessageResult[] results) {
+            SaleKeys sale, List<ConfirmationMessage> messages, List<Integer> indices, MessageResult[] results) {
         // Each reservation once, at its first message; a later message of the same reservation is its duplicate.
         Map<String, Integer> first = new LinkedHashMap<>();
         Map<Integer, Integer> duplicateOf = new HashMap<>();
@@ -162,7 +164,7 @@ public final class ConfirmHandler {
             int i = first.values().iterator().next();
             results[i] = new MessageResult.Acknowledged(confirmOne(messages.get(i)));
         } else {
-            confirmBatch(saleId, messages, first, results);
+            confirmBatch(sale, messages, first, results);
         }
         for (Map.Entry<Integer, Integer> d : duplicateOf.entrySet()) {
             results[d.getKey()] = duplicate(results[d.getValue()]);
@@ -190,10 +192,11 @@ public final class ConfirmHandler {
 
     /** Two or more reservations of one sale: the batch scripts and one transaction. */
     private void confirmBatch(
-            String saleId, List<ConfirmationMessage> messages, Map<String, Integer> first, MessageResult[] results) {
+            SaleKeys sale, List<ConfirmationMessage> messages, Map<String, Integer> first, MessageResult[] results) {
+        String saleId = sale.saleId();
         Map<String, ClaimOutcome> claimed;
         try {
-            claimed = claims.claimAll(saleId, List.copyOf(first.keySet()));
+            claimed = claims.claimAll(sale, List.copyOf(first.keySet()));
         } catch (DependencyUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -213,7 +216,7 @@ public final class ConfirmHandler {
             try {
                 ClaimOutcome claim = claimed.get(e.getKey());
                 if (claim instanceof ClaimOutcome.Unknown && message.hold().isPresent()) {
-                    claim = claims.claimOrRestore(message.hold().get());
+                    claim = claims.claimOrRestore(sale, message.hold().get());
                 }
                 Optional<Reservation> r = claimedOrDecided(message, claim, e.getValue(), results);
                 if (r.isPresent()) {
@@ -255,7 +258,7 @@ public final class ConfirmHandler {
         // 3. Redis follows, for all in one call (one by one if that call fails other than by an outage).
         Map<String, SettleOutcome> settled;
         try {
-            settled = claims.followAll(saleId, decisions);
+            settled = claims.followAll(sale, decisions);
         } catch (DependencyUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -268,7 +271,7 @@ public final class ConfirmHandler {
             settled = oneAtATime(
                     saleId,
                     decided.keySet(),
-                    id -> claims.follow(saleId, id, decided.get(id)),
+                    id -> claims.follow(sale, id, decided.get(id)),
                     "could not be followed by Redis",
                     heldAt,
                     results);
@@ -279,7 +282,7 @@ public final class ConfirmHandler {
             if (decision == null || s == null) {
                 continue; // failed above
             }
-            reportUnfollowed(r, decision, restoreIfLost(r, decision, s));
+            reportUnfollowed(r, decision, restoreIfLost(sale, r, decision, s));
             results[heldAt.get(r.id())] = new MessageResult.Acknowledged(outcome(r, decision));
         }
     }
@@ -358,7 +361,7 @@ public final class ConfirmHandler {
     private ConfirmOutcome unknown(ConfirmationMessage message) {
         Optional<Reservation> copy = message.hold();
         if (copy.isPresent()) {
-            return decideLostAfterDeadline(copy.get());
+            return decideLostAfterDeadline(message.keys(), copy.get());
         }
         LOG.warn(
                 "reservation {} of sale {} is not in Redis and its version 1 message cannot restore it; no order written",
@@ -391,7 +394,8 @@ public final class ConfirmHandler {
      * replica that never had it, between the claim and now). The claimed copy is written back with the decided status,
      * for replays of its key to answer and for the record to match the database; counters are reconciliation's.
      */
-    private SettleOutcome restoreIfLost(Reservation held, OrderDecision decision, SettleOutcome settled) {
+    private SettleOutcome restoreIfLost(
+            SaleKeys sale, Reservation held, OrderDecision decision, SettleOutcome settled) {
         if (settled != SettleOutcome.UNKNOWN) {
             return settled;
         }
@@ -401,7 +405,7 @@ public final class ConfirmHandler {
                 held.id(),
                 held.saleId(),
                 decision);
-        return claims.followOrRestore(held, decision);
+        return claims.followOrRestore(sale, held, decision);
     }
 
     private static void reportUnfollowed(Reservation held, OrderDecision decision, SettleOutcome settled) {
@@ -418,8 +422,9 @@ public final class ConfirmHandler {
     /** One reservation: the single-message scripts (claim.lua, settle.lua) and a transaction of one. */
     private ConfirmOutcome confirmOne(ConfirmationMessage message) {
         Optional<Reservation> copy = message.hold();
-        ClaimOutcome claim = copy.map(claims::claimOrRestore)
-                .orElseGet(() -> claims.claim(message.saleId(), message.reservationId()));
+        SaleKeys sale = message.keys();
+        ClaimOutcome claim = copy.map(h -> claims.claimOrRestore(sale, h))
+                .orElseGet(() -> claims.claim(sale, message.reservationId()));
         MessageResult[] decided = new MessageResult[1];
         Optional<Reservation> claimed = claimedOrDecided(message, claim, 0, decided);
         if (claimed.isEmpty()) {
@@ -431,8 +436,7 @@ public final class ConfirmHandler {
         OrderDecision decision = fence.confirm(held);
         afterStep.accept(Step.COMMITTED);
 
-        reportUnfollowed(
-                held, decision, restoreIfLost(held, decision, claims.follow(held.saleId(), held.id(), decision)));
+        reportUnfollowed(held, decision, restoreIfLost(sale, held, decision, claims.follow(sale, held.id(), decision)));
         return outcome(held, decision);
     }
 
@@ -441,7 +445,7 @@ public final class ConfirmHandler {
      * decides it (an order written before the loss wins; else it is released, HOLD_EXPIRED) and Redis gets the outcome
      * back, for replays of its key to answer.
      */
-    private ConfirmOutcome decideLostAfterDeadline(Reservation hold) {
+    private ConfirmOutcome decideLostAfterDeadline(SaleKeys sale, Reservation hold) {
         OrderDecision decision;
         try {
             decision = fence.release(hold, ReleaseReason.HOLD_EXPIRED);
@@ -452,7 +456,7 @@ public final class ConfirmHandler {
                     hold.saleId());
             return ConfirmOutcome.UNKNOWN_RESERVATION;
         }
-        SettleOutcome settled = claims.followOrRestore(hold, decision);
+        SettleOutcome settled = claims.followOrRestore(sale, hold, decision);
         LOG.warn(
                 "reservation {} of sale {} was not in Redis (lost in a failover?) and its hold had expired; the database decided {}, "
                         + "Redis {}",

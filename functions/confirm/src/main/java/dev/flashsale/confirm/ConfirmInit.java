@@ -11,6 +11,7 @@ import dev.flashsale.init.FunctionInit;
 import dev.flashsale.init.Once;
 import dev.flashsale.init.PrimeSamples;
 import dev.flashsale.queue.ConfirmationMessage;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.telemetry.Telemetry;
@@ -99,14 +100,14 @@ public final class ConfirmInit extends FunctionInit<ConfirmInvoker> {
         tryPriming(
                 "reach Redis at " + redis().settings().redacted(),
                 () -> claims.followAll(
-                        PrimeSamples.SALE_ID,
+                        new SaleKeys(PrimeSamples.SALE_ID),
                         Map.of(
                                 PrimeSamples.RESERVATION_ID,
                                 new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false))));
         tryPriming(
                 "reach Redis at " + redis().settings().redacted(),
                 () -> claims.follow(
-                        PrimeSamples.SALE_ID,
+                        new SaleKeys(PrimeSamples.SALE_ID),
                         PrimeSamples.RESERVATION_ID,
                         new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false)));
         // the database fence for the prime sale: its insert finds no sale row (nothing written), then the sale lock

@@ -67,7 +67,7 @@ class BatchedConfirmationTest {
     }
 
     private static ReservationStatus status(TestStack stack, Reservation r) {
-        return stack.store.find(r.saleId(), r.id()).orElseThrow().status();
+        return stack.store.find(new SaleKeys(r.saleId()), r.id()).orElseThrow().status();
     }
 
     private static InvariantReport settled(TestStack stack, Sale sale) {
@@ -295,13 +295,13 @@ class BatchedConfirmationTest {
             Thread.sleep(1_100);
 
             // what the release job does with stale claims: the fence (the orders win), then Redis follows
-            List<String> stale = stack.claims.staleClaims(sale.id(), 100);
+            List<String> stale = stack.claims.staleClaims(new SaleKeys(sale.id()), 100);
             assertThat(stale).hasSize(4);
             for (String id : stale) {
-                Reservation r = stack.store.find(sale.id(), id).orElseThrow();
+                Reservation r = stack.store.find(new SaleKeys(sale.id()), id).orElseThrow();
                 OrderDecision decision = stack.fence.release(r, ReleaseReason.CLAIM_EXPIRED);
                 assertThat(decision).isEqualTo(new OrderDecision.Ordered(false));
-                stack.claims.follow(sale.id(), id, decision);
+                stack.claims.follow(new SaleKeys(sale.id()), id, decision);
             }
             InvariantReport report = settled(stack, sale);
             assertThat(report.count(ReservationStatus.CONFIRMED)).isEqualTo(4);
@@ -373,7 +373,7 @@ class BatchedConfirmationTest {
                     for (int v = nextVictim.getAndIncrement(); v < victims.size(); v = nextVictim.getAndIncrement()) {
                         Reservation victim = victims.get(v);
                         OrderDecision d = env.fence.release(victim, ReleaseReason.CLAIM_EXPIRED);
-                        env.claims.follow(sale.id(), victim.id(), d);
+                        env.claims.follow(new SaleKeys(sale.id()), victim.id(), d);
                         releaseJob.put(victim.id(), d);
                     }
                 }

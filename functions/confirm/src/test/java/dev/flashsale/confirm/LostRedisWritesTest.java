@@ -129,7 +129,10 @@ class LostRedisWritesTest {
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.HOLD_EXPIRED);
             assertThat(stack.fence.find(hold.id()))
                     .contains(new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, false));
-            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status())
+            assertThat(stack.store
+                            .find(new SaleKeys(sale.id()), hold.id())
+                            .orElseThrow()
+                            .status())
                     .isEqualTo(ReservationStatus.EXPIRED);
             // a redelivery changes nothing
             assertThat(confirmer.confirm(ConfirmationMessage.of(late))).isEqualTo(ConfirmOutcome.NOT_HELD);
@@ -148,7 +151,10 @@ class LostRedisWritesTest {
 
             // the message is delivered again after the failover: restored, and the database says it is ordered already
             assertThat(confirmer.confirm(ConfirmationMessage.of(hold))).isEqualTo(ConfirmOutcome.ALREADY_CONFIRMED);
-            assertThat(stack.store.find(sale.id(), hold.id()).orElseThrow().status())
+            assertThat(stack.store
+                            .find(new SaleKeys(sale.id()), hold.id())
+                            .orElseThrow()
+                            .status())
                     .isEqualTo(ReservationStatus.CONFIRMED);
             InvariantReport report = new InvariantChecker(stack.redis, stack.db).check(sale.id(), true);
             assertThat(report.sold()).isEqualTo(2);
@@ -170,7 +176,10 @@ class LostRedisWritesTest {
             assertThat(confirmer.confirm(ConfirmationMessage.of(first))).isEqualTo(ConfirmOutcome.REFUSED_BUYER_LIMIT);
             assertThat(stack.fence.find(first.id()))
                     .contains(new OrderDecision.Released(ReleaseReason.BUYER_LIMIT, false));
-            assertThat(stack.store.find(sale.id(), first.id()).orElseThrow().status())
+            assertThat(stack.store
+                            .find(new SaleKeys(sale.id()), first.id())
+                            .orElseThrow()
+                            .status())
                     .isEqualTo(ReservationStatus.EXPIRED);
         }
     }

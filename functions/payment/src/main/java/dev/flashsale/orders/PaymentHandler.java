@@ -125,8 +125,7 @@ public final class PaymentHandler {
 
     /** No order: a hold of this buyer still HELD or CLAIMED, or one they cancelled before, or nothing of theirs. */
     private Cancelled cancelHold(String saleId, String reservationId, String buyerId) {
-        Optional<Reservation> live =
-                store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId));
+        Optional<Reservation> live = store.find(saleId, buyerId, reservationId);
         if (live.isEmpty()) {
             throw notFound(saleId, reservationId);
         }
@@ -150,7 +149,7 @@ public final class PaymentHandler {
                     .with("reservationStatus", hold.status().name())
                     .retryAfter(CONFIRMATION_PENDING_RETRY));
         }
-        return switch (holds.cancel(hold)) {
+        return switch (holds.cancel(store.buckets().home(saleId, buyerId), hold)) {
             case OrderDecision.Released r
             when r.reason() == ReleaseReason.BUYER_CANCELLED -> new Cancelled(cancelledHoldView(hold), !r.now());
             case OrderDecision.Released r ->
@@ -191,8 +190,7 @@ public final class PaymentHandler {
 
     /** As the reservation query shows it: Redis' record when it still has it, with the order's payment state. */
     private Map<String, Object> view(String saleId, String reservationId, String buyerId, OrderState order) {
-        Map<String, Object> base = store.find(saleId, reservationId)
-                .filter(r -> r.buyerId().equals(buyerId))
+        Map<String, Object> base = store.find(saleId, buyerId, reservationId)
                 .map(ReservationView::of)
                 .orElseGet(() -> {
                     Map<String, Object> m = new LinkedHashMap<>();

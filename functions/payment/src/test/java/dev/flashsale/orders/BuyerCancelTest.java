@@ -13,6 +13,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReserveOutcome;
@@ -166,7 +167,8 @@ class BuyerCancelTest {
         assertThat(fx.stack.fence.find(held.id()))
                 .contains(new OrderDecision.Released(ReleaseReason.BUYER_CANCELLED, false));
         // the queued confirmation arrives: nothing to claim, and the fence says released
-        assertThat(fx.stack.claims.claim(sale.id(), held.id())).isNotInstanceOf(ClaimOutcome.Claimed.class);
+        assertThat(fx.stack.claims.claim(new SaleKeys(sale.id()), held.id()))
+                .isNotInstanceOf(ClaimOutcome.Claimed.class);
         assertThat(orderStatus(held.id())).isNull();
         // a repeat answers the same, changing nothing
         APIGatewayV2HTTPResponse again = fx.send(cancel(sale.id(), held.id(), "quick"));
@@ -180,7 +182,7 @@ class BuyerCancelTest {
         Sale sale = windowSale();
         Reservation held = fx.stack.hold(sale.id(), "claimed", 2);
         long available = fx.stack.available(sale.id());
-        ClaimOutcome.Claimed claimed = (ClaimOutcome.Claimed) fx.stack.claims.claim(sale.id(), held.id());
+        ClaimOutcome.Claimed claimed = (ClaimOutcome.Claimed) fx.stack.claims.claim(new SaleKeys(sale.id()), held.id());
 
         APIGatewayV2HTTPResponse cancelled = fx.send(cancel(sale.id(), held.id(), "claimed"));
 
@@ -189,7 +191,7 @@ class BuyerCancelTest {
         // the confirmer goes on with its claim: the release committed first wins, Redis is settled already
         OrderDecision decision = fx.stack.fence.confirm(claimed.reservation());
         assertThat(decision).isEqualTo(new OrderDecision.Released(ReleaseReason.BUYER_CANCELLED, false));
-        fx.stack.claims.follow(sale.id(), held.id(), decision);
+        fx.stack.claims.follow(new SaleKeys(sale.id()), held.id(), decision);
         assertThat(fx.stack.available(sale.id())).isEqualTo(available + 2);
         assertThat(orderStatus(held.id())).isNull();
         assertThat(sold(sale.id())).isZero();
@@ -208,7 +210,7 @@ class BuyerCancelTest {
         assertThat(refused.getHeaders()).containsEntry("retry-after", "1");
         assertThat(fx.stack
                         .store
-                        .find(sale.id(), held.id())
+                        .find(new SaleKeys(sale.id()), held.id())
                         .orElseThrow()
                         .status()
                         .name())

@@ -227,7 +227,7 @@ class PrewarmTest {
 
         handler(stack, p, Duration.ofSeconds(30), id -> {}).run(deadline());
 
-        assertThat(stack.store.find(live.id(), lost.id()))
+        assertThat(stack.store.find(new SaleKeys(live.id()), lost.id()))
                 .hasValueSatisfying(
                         r -> assertThat(r.status()).isEqualTo(dev.flashsale.reservation.ReservationStatus.CONFIRMED));
         String mapped = stack.redis.call(c -> c.hget(k.idempotency(), lost.buyerId() + "\n" + lost.idempotencyKey()));

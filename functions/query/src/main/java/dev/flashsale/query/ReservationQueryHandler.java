@@ -41,8 +41,7 @@ public final class ReservationQueryHandler {
 
     /** The reservation's JSON view, if the buyer has it. */
     public Optional<Map<String, Object>> find(String saleId, String reservationId, String buyerId) {
-        Optional<Reservation> live =
-                store.find(saleId, reservationId).filter(r -> r.buyerId().equals(buyerId));
+        Optional<Reservation> live = store.find(saleId, buyerId, reservationId);
         if (live.isPresent()) {
             ReservationStatus status = live.get().status();
             Map<String, Object> view = ReservationView.of(live.get());

@@ -4,6 +4,8 @@ import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.Buckets;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
@@ -104,15 +106,25 @@ public final class ReleaseHandler {
     public ReleaseSummary run(List<String> saleIds, Instant deadline) {
         Tally t = new Tally(settings.maxPerRun());
         Instant stopAt = deadline.minus(settings.timeReserve());
-        Deque<String> turns = new ArrayDeque<>(saleIds);
+        // A turn is one bucket of a sale (a sale in one bucket: the sale); a split sale's buckets take turns like
+        // sales.
+        Deque<SaleKeys> turns = new ArrayDeque<>();
+        for (String saleId : saleIds) {
+            try {
+                turns.addAll(Buckets.all(saleId, store.buckets().orOne(saleId)));
+            } catch (RuntimeException e) {
+                t.errors++;
+                LOG.error("release run could not read the buckets of sale {}; the next run retries", saleId, e);
+            }
+        }
         Set<String> seen = new HashSet<>();
         while (!turns.isEmpty()) {
             if (t.budget <= 0 || !clock.instant().isBefore(stopAt)) {
                 t.exhausted = true;
                 break;
             }
-            String saleId = turns.poll();
-            if (seen.add(saleId)) {
+            SaleKeys saleId = turns.poll();
+            if (seen.add(saleId.saleId())) {
                 t.sales++;
             }
             // every sale waiting for its turn gets an equal share of what is left of the budget, up to a page
@@ -123,7 +135,11 @@ public final class ReleaseHandler {
                 }
             } catch (RuntimeException e) {
                 t.errors++;
-                LOG.error("release run failed on sale {}; the next run retries", saleId, e);
+                LOG.error(
+                        "release run failed on sale {} (bucket {}); the next run retries",
+                        saleId.saleId(),
+                        saleId.bucket(),
+                        e);
             }
         }
         ReleaseSummary summary = t.summary();
@@ -132,29 +148,30 @@ public final class ReleaseHandler {
     }
 
     /** Up to {@code share} expired holds and as many stale claims; whether the sale may have more due. */
-    private boolean oneTurn(String saleId, int share, Tally t) {
+    private boolean oneTurn(SaleKeys bucket, int share, Tally t) {
         int asked = Math.min(share, t.budget);
-        List<String> holds = claims.expiredHolds(saleId, asked);
+        List<String> holds = claims.expiredHolds(bucket, asked);
         t.budget -= holds.size();
-        releaseExpiredHolds(saleId, holds, t);
+        releaseExpiredHolds(bucket, holds, t);
         boolean more = holds.size() == asked;
         if (t.budget <= 0) {
             return more;
         }
         asked = Math.min(share, t.budget);
-        List<String> stale = claims.staleClaims(saleId, asked);
+        List<String> stale = claims.staleClaims(bucket, asked);
         t.budget -= stale.size();
         for (String id : stale) {
-            settleStaleClaim(saleId, id, t);
+            settleStaleClaim(bucket, id, t);
         }
         return more || stale.size() == asked;
     }
 
-    private void releaseExpiredHolds(String saleId, List<String> ids, Tally t) {
+    private void releaseExpiredHolds(SaleKeys bucket, List<String> ids, Tally t) {
         if (ids.isEmpty()) {
             return;
         }
-        Map<String, Reservation> found = store.findAll(saleId, ids);
+        String saleId = bucket.saleId();
+        Map<String, Reservation> found = store.findAll(bucket, ids);
         List<Reservation> held = new ArrayList<>();
         for (String id : ids) {
             Reservation r = found.get(id);
@@ -164,7 +181,7 @@ public final class ReleaseHandler {
                 // Gone (ids are never reused) or no longer HELD: not a hold to release; left listed, it would come
                 // first
                 // on every run.
-                claims.dropHold(saleId, id);
+                claims.dropHold(bucket, id);
                 t.skipped++;
             }
         }
@@ -175,7 +192,7 @@ public final class ReleaseHandler {
         afterStep.accept(Step.FENCED);
         for (Reservation r : held) {
             OrderDecision decision = decisions.get(r.id());
-            SettleOutcome settled = claims.follow(saleId, r.id(), decision);
+            SettleOutcome settled = claims.follow(bucket, r.id(), decision);
             if (settled != SettleOutcome.SETTLED) {
                 t.skipped++;
             } else if (decision instanceof OrderDecision.Ordered) {
@@ -190,11 +207,11 @@ public final class ReleaseHandler {
         }
     }
 
-    private void settleStaleClaim(String saleId, String id, Tally t) {
-        Optional<Reservation> found = store.find(saleId, id);
+    private void settleStaleClaim(SaleKeys bucket, String id, Tally t) {
+        Optional<Reservation> found = store.find(bucket, id);
         if (found.isEmpty()) {
             // A stray id (its reservation is gone, so it can never be claimed again): settling only drops it.
-            claims.follow(saleId, id, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
+            claims.follow(bucket, id, new OrderDecision.Released(ReleaseReason.CLAIM_EXPIRED, false));
             t.skipped++;
             return;
         }
@@ -202,7 +219,7 @@ public final class ReleaseHandler {
         // settling changes nothing unless the reservation is still HELD or CLAIMED.
         OrderDecision decision = fence.release(found.get(), ReleaseReason.CLAIM_EXPIRED);
         afterStep.accept(Step.FENCED);
-        SettleOutcome settled = claims.follow(saleId, id, decision);
+        SettleOutcome settled = claims.follow(bucket, id, decision);
         if (settled == SettleOutcome.SETTLED) {
             if (decision instanceof OrderDecision.Ordered) {
                 t.claimsConfirmed++;

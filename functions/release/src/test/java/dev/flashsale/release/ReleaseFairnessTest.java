@@ -22,7 +22,7 @@ class ReleaseFairnessTest {
     private static final TestStack STACK = TestStack.shortLived();
 
     private static ReservationStatus status(Sale sale, Reservation r) {
-        return STACK.store.find(sale.id(), r.id()).orElseThrow().status();
+        return STACK.store.find(new SaleKeys(sale.id()), r.id()).orElseThrow().status();
     }
 
     @Test

@@ -7,6 +7,7 @@ import com.amazonaws.services.lambda.runtime.tests.EventLoader;
 import dev.flashsale.init.InvocationContext;
 import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.invariants.InvariantReport;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import dev.flashsale.sale.Sale;
@@ -40,7 +41,7 @@ class ReleaseHandlerTest {
     }
 
     private static ReservationStatus status(Sale sale, Reservation r) {
-        return SHORT.store.find(sale.id(), r.id()).orElseThrow().status();
+        return SHORT.store.find(new SaleKeys(sale.id()), r.id()).orElseThrow().status();
     }
 
     @Test
@@ -122,7 +123,7 @@ class ReleaseHandlerTest {
         List<Reservation> claimed = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             Reservation r = SHORT.hold(sale.id(), "b-" + i, 1);
-            SHORT.claims.claim(sale.id(), r.id());
+            SHORT.claims.claim(new SaleKeys(sale.id()), r.id());
             if (i % 2 == 0) {
                 SHORT.fence.confirm(r);
             }

@@ -6,6 +6,7 @@ import dev.flashsale.http.ProblemType;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.queue.ConfirmationQueue;
 import dev.flashsale.queue.QueueUnavailableException;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Refusal;
 import dev.flashsale.reservation.ReleaseOutcome;
 import dev.flashsale.reservation.Reservation;
@@ -72,7 +73,7 @@ public final class ReserveHandler {
         rememberSoldOut(request.saleId(), outcome);
         if (outcome instanceof ReserveOutcome.Held held && held.send()) {
             try {
-                queue.send(ConfirmationMessage.of(held.reservation()));
+                queue.send(ConfirmationMessage.of(held.reservation(), held.bucket()));
             } catch (QueueUnavailableException e) {
                 if (held.replayed()) {
                     throw kept(held, e);
@@ -98,7 +99,7 @@ public final class ReserveHandler {
     private ProblemException kept(ReserveOutcome.Held held, QueueUnavailableException cause) {
         Reservation r = held.reservation();
         try {
-            store.forgetResend(r.saleId(), r.id());
+            store.forgetResend(r);
         } catch (RuntimeException e) {
             LOG.warn(
                     "reservation {} of sale {}: could not clear its re-send mark ({}); the next replay re-sends after the interval",
@@ -125,7 +126,7 @@ public final class ReserveHandler {
         Reservation r = held.reservation();
         ReleaseOutcome cancelled;
         try {
-            cancelled = store.cancel(r.saleId(), r.id());
+            cancelled = store.cancel(new SaleKeys(r.saleId(), held.bucket()), r.id());
         } catch (RuntimeException e) {
             // Redis failed too: the hold stays until its deadline, then the release job returns it to stock.
             LOG.error(

@@ -72,7 +72,8 @@ class ReserveQueueTest {
                     .call(c -> c.hkeys(new SaleKeys(sale.id()).reservations()))
                     .iterator()
                     .next();
-            Reservation cancelled = store.find(sale.id(), cancelledId).orElseThrow();
+            Reservation cancelled =
+                    store.find(new SaleKeys(sale.id()), cancelledId).orElseThrow();
             assertThat(cancelled.status()).isEqualTo(ReservationStatus.CANCELLED);
         }
 

@@ -39,7 +39,7 @@ class SoldOutFastPathTest {
 
         // Step 2: the hold is released; within the TTL the cache still answers, afterwards Redis does again
         new ReservationStore(fx.redis, ReservationPolicy.ofDefaults(), dev.flashsale.redis.ReplicaAck.NONE)
-                .cancel(sale.id(), held);
+                .cancel(new dev.flashsale.redis.SaleKeys(sale.id()), held);
         Thread.sleep(350);
         assertThat(fx.reserve(sale.id(), "returning", "k", 1).getStatusCode()).isEqualTo(201);
     }

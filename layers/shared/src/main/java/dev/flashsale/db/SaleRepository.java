@@ -24,7 +24,7 @@ public final class SaleRepository {
 
     private static final String COLUMNS =
             "id, stock, sold, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, created_at, item, admission, "
-                    + "payment_window_seconds";
+                    + "payment_window_seconds, buckets";
 
     private final DbConnection db;
 
@@ -50,8 +50,8 @@ public final class SaleRepository {
         return db.transaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO sales (id, stock, price_cents, currency, per_buyer_limit, per_order_max, starts_at, ends_at, item,
-                                       admission, payment_window_seconds)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
+                                       admission, payment_window_seconds, buckets)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
                 ps.setString(1, sale.id());
                 ps.setInt(2, sale.stock());
                 ps.setLong(3, priceCents);
@@ -64,6 +64,7 @@ public final class SaleRepository {
                 ps.setString(10, sale.admission().wire());
                 ps.setObject(
                         11, paymentWindow == null ? null : Math.toIntExact(paymentWindow.toSeconds()), Types.INTEGER);
+                ps.setInt(12, sale.buckets());
                 return ps.executeUpdate() == 1;
             }
         });
@@ -312,7 +313,8 @@ public final class SaleRepository {
                 rs.getTimestamp("starts_at").toInstant(),
                 rs.getTimestamp("ends_at").toInstant(),
                 Admission.ofWire(rs.getString("admission"))
-                        .orElseThrow(() -> new IllegalStateException("unknown admission in the database")));
+                        .orElseThrow(() -> new IllegalStateException("unknown admission in the database")),
+                rs.getInt("buckets"));
         return new SaleRecord(
                 sale,
                 rs.getString("item"),

@@ -3,6 +3,7 @@ package dev.flashsale.payment;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.OrderFence;
 import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.HoldClaims;
 import dev.flashsale.reservation.Reservation;
 import org.slf4j.Logger;
@@ -29,10 +30,10 @@ public final class HoldCancellations {
     }
 
     /** The database's decision: released now or before ({@code BUYER_CANCELLED} or another reason), or ordered. */
-    public OrderDecision cancel(Reservation hold) {
+    public OrderDecision cancel(SaleKeys bucket, Reservation hold) {
         OrderDecision decision = fence.release(hold, ReleaseReason.BUYER_CANCELLED);
         try {
-            claims.follow(hold.saleId(), hold.id(), decision);
+            claims.follow(bucket, hold.id(), decision);
         } catch (RuntimeException e) {
             LOG.warn(
                     "reservation {} of sale {}: decided {} but Redis could not follow now ({}); the release job or the"

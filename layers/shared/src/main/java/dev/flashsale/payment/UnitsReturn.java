@@ -2,6 +2,7 @@ package dev.flashsale.payment;
 
 import dev.flashsale.db.CancelReason;
 import dev.flashsale.db.CancelledOrder;
+import dev.flashsale.redis.BucketCounts;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -24,21 +25,39 @@ public final class UnitsReturn {
     private static final Set<String> FOLLOWED = Set.of("RETURNED", "DONE", "MISSING");
 
     private final RedisConnection redis;
+    private final BucketCounts buckets;
 
     public UnitsReturn(RedisConnection redis) {
         this.redis = redis;
+        this.buckets = new BucketCounts(redis);
     }
 
     /**
      * @param orders cancelled orders of sale {@code saleId}, all with the same reason
-     * @return what Redis did
+     * @return what Redis did, in each buyer's home bucket (one script call per bucket); {@code remaining} is the last
+     *         bucket's counter
      */
     public Returned follow(String saleId, List<CancelledOrder> orders) {
-        if (orders.isEmpty()) {
-            return new Returned(0, 0, Map.of());
+        Map<SaleKeys, List<CancelledOrder>> byBucket = new LinkedHashMap<>();
+        for (CancelledOrder o : orders) {
+            byBucket.computeIfAbsent(buckets.home(saleId, o.buyerId()), b -> new ArrayList<>())
+                    .add(o);
         }
+        long units = 0;
+        long remaining = 0;
+        Map<String, String> answers = new LinkedHashMap<>();
+        for (Map.Entry<SaleKeys, List<CancelledOrder>> e : byBucket.entrySet()) {
+            Returned r = follow(e.getKey(), e.getValue());
+            units += r.units();
+            remaining = r.remaining();
+            answers.putAll(r.answers());
+        }
+        return new Returned(units, remaining, answers);
+    }
+
+    private Returned follow(SaleKeys k, List<CancelledOrder> orders) {
+        String saleId = k.saleId();
         CancelReason reason = orders.get(0).reason();
-        SaleKeys k = new SaleKeys(saleId);
         List<String> args = new ArrayList<>(orders.size() + 1);
         args.add(reason.name());
         for (CancelledOrder o : orders) {

@@ -2,6 +2,8 @@ package dev.flashsale.queue;
 
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
+import dev.flashsale.redis.Buckets;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationStatus;
 import java.time.Instant;
@@ -22,7 +24,11 @@ import java.util.Set;
  * (a failover), the confirmer restores it from the message and the database decides it. Version 1 messages (no key),
  * still in a queue at an upgrade, are read too; a lost reservation of theirs cannot be restored.
  *
+ * Version 3 adds {@code bucket}, the buyer's home bucket in a sale split into several, where the reservation lives; a
+ * message of a sale with one bucket stays version 2 (bucket 0), so a consumer of an earlier release reads it.
+ *
  * @param idempotencyKey null in a version 1 message
+ * @param bucket         the reservation's bucket ({@link dev.flashsale.redis.Buckets}); 0 in versions 1 and 2
  */
 public record ConfirmationMessage(
         String reservationId,
@@ -31,15 +37,65 @@ public record ConfirmationMessage(
         int quantity,
         Instant heldAt,
         Instant expiresAt,
-        String idempotencyKey) {
+        String idempotencyKey,
+        int bucket) {
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     private static final Set<String> FIELDS = Set.of(
-            "version", "reservationId", "saleId", "buyerId", "quantity", "heldAt", "expiresAt", "idempotencyKey");
+            "version",
+            "reservationId",
+            "saleId",
+            "buyerId",
+            "quantity",
+            "heldAt",
+            "expiresAt",
+            "idempotencyKey",
+            "bucket");
 
+    public ConfirmationMessage {
+        if (bucket < 0 || bucket >= Buckets.MAX) {
+            throw new IllegalArgumentException("bucket must be 0.." + (Buckets.MAX - 1) + ", was " + bucket);
+        }
+    }
+
+    /** A message of a sale with one bucket. */
+    public ConfirmationMessage(
+            String reservationId,
+            String saleId,
+            String buyerId,
+            int quantity,
+            Instant heldAt,
+            Instant expiresAt,
+            String idempotencyKey) {
+        this(reservationId, saleId, buyerId, quantity, heldAt, expiresAt, idempotencyKey, 0);
+    }
+
+    /** The confirmation of a hold in bucket 0 (a sale with one bucket). */
     public static ConfirmationMessage of(Reservation r) {
+        return of(r, 0);
+    }
+
+    /** The confirmation of a hold in {@code bucket}, the buyer's home bucket. */
+    public static ConfirmationMessage of(Reservation r, int bucket) {
         return new ConfirmationMessage(
-                r.id(), r.saleId(), r.buyerId(), r.quantity(), r.createdAt(), r.expiresAt(), r.idempotencyKey());
+                r.id(),
+                r.saleId(),
+                r.buyerId(),
+                r.quantity(),
+                r.createdAt(),
+                r.expiresAt(),
+                r.idempotencyKey(),
+                bucket);
+    }
+
+    /** The version this message is written as: 2 for bucket 0, which earlier consumers read too; else 3. */
+    public int version() {
+        return bucket == 0 ? 2 : VERSION;
+    }
+
+    /** The keys of the bucket the reservation lives in. */
+    public SaleKeys keys() {
+        return new SaleKeys(saleId, bucket);
     }
 
     /**
@@ -62,7 +118,7 @@ public record ConfirmationMessage(
 
     public String toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("version", VERSION);
+        m.put("version", version());
         m.put("reservationId", reservationId);
         m.put("saleId", saleId);
         m.put("buyerId", buyerId);
@@ -70,6 +126,9 @@ public record ConfirmationMessage(
         m.put("heldAt", heldAt.toString());
         m.put("expiresAt", expiresAt.toString());
         m.put("idempotencyKey", idempotencyKey);
+        if (bucket != 0) {
+            m.put("bucket", bucket);
+        }
         return Json.write(m);
     }
 
@@ -94,9 +153,17 @@ public record ConfirmationMessage(
                 throw new MalformedMessageException("unknown field '" + key + "'");
             }
         }
+        if (v < 3 && m.containsKey("bucket")) {
+            throw new MalformedMessageException("unknown field 'bucket' (a version " + v + " message has none)");
+        }
         Object quantity = m.get("quantity");
         if (!(quantity instanceof Integer q) || q < 1) {
             throw new MalformedMessageException("quantity must be a positive integer, was " + quantity);
+        }
+        Object bucket = m.getOrDefault("bucket", 0);
+        if (!(bucket instanceof Integer b) || b < 0 || b >= Buckets.MAX) {
+            throw new MalformedMessageException(
+                    "bucket must be an integer 0.." + (Buckets.MAX - 1) + ", was " + bucket);
         }
         return new ConfirmationMessage(
                 text(m, "reservationId"),
@@ -105,7 +172,8 @@ public record ConfirmationMessage(
                 q,
                 instant(m, "heldAt"),
                 instant(m, "expiresAt"),
-                v == 1 ? null : text(m, "idempotencyKey"));
+                v == 1 ? null : text(m, "idempotencyKey"),
+                b);
     }
 
     private static String text(Map<String, Object> m, String field) {

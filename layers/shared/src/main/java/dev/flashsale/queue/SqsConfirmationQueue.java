@@ -192,7 +192,7 @@ public final class SqsConfirmationQueue implements ConfirmationQueue, Resource, 
                 "version",
                 MessageAttributeValue.builder()
                         .dataType("Number")
-                        .stringValue(Integer.toString(ConfirmationMessage.VERSION))
+                        .stringValue(Integer.toString(message.version()))
                         .build());
         a.put(
                 "saleId",

@@ -47,6 +47,10 @@ public enum LuaScript {
     RESTORE_ORDERS("restore-orders"),
     /** Redis follows the database's cancellation of orders: their units back in stock, once. */
     RETURN_UNITS("return-units"),
+    /** Units lent by one bucket of a split sale to another, journalled (the first half of a transfer). */
+    LEND("lend"),
+    /** Units a bucket of a split sale was lent, taken once per transfer (the second half). */
+    ACCEPT("accept"),
     /** Redis follows a stock increase. */
     ADD_STOCK("add-stock"),
     /** A buyer's place in a ticketed sale's queue (one per buyer, arrival order). */

@@ -16,7 +16,8 @@ import java.util.Map;
  * The Redis side of confirmation: claim a live hold (claim.lua), make Redis follow the database's decision
  * (settle.lua), and list holds and claims whose deadline has passed (due.lua). Each call is one round trip. A
  * confirmer's batch claims and follows many reservations of one sale per call (claim-batch.lua, settle-batch.lua), up to
- * {@link #BATCH_SCRIPT_IDS} ids per call.
+ * {@link #BATCH_SCRIPT_IDS} ids per call. Every call names the bucket ({@link SaleKeys}) its reservations live in: the
+ * buyer's home bucket, which a confirmation message carries.
  */
 public final class HoldClaims {
 
@@ -41,8 +42,8 @@ public final class HoldClaims {
     }
 
     /** Claims a live hold (or renews a claim) for {@code CLAIM_TTL}, while a confirmer works on it. */
-    public ClaimOutcome claim(String saleId, String reservationId) {
-        return claim(saleId, reservationId, claimTtl);
+    public ClaimOutcome claim(SaleKeys k, String reservationId) {
+        return claim(k, reservationId, claimTtl);
     }
 
     /**
@@ -50,26 +51,26 @@ public final class HoldClaims {
      * by a redelivery, or by a redrive from the DLQ, which must still find it claimable. A CLAIMED reservation is only
      * ever settled through the database fence, so nothing releases it meanwhile.
      */
-    public ClaimOutcome park(String saleId, String reservationId) {
-        return claim(saleId, reservationId, redriveWindow);
+    public ClaimOutcome park(SaleKeys k, String reservationId) {
+        return claim(k, reservationId, redriveWindow);
     }
 
     /**
-     * {@link #claim(String, String)}, or, when Redis no longer has the reservation (lost in a failover) and {@code hold}
+     * {@link #claim(SaleKeys, String)}, or, when Redis no longer has the reservation (lost in a failover) and {@code hold}
      * (its confirmation message's copy, status HELD) is still live by the server clock, restores it as CLAIMED with the
      * effects its reservation had: units off the stock counter and on the buyer's count, the key mapped to it.
      */
-    public ClaimOutcome claimOrRestore(Reservation hold) {
-        return claim(hold.saleId(), hold.id(), claimTtl, ReservationCodec.encode(hold));
+    public ClaimOutcome claimOrRestore(SaleKeys k, Reservation hold) {
+        return claim(k, hold.id(), claimTtl, ReservationCodec.encode(hold));
     }
 
     /** {@link #park}, restoring a lost hold as {@link #claimOrRestore} does. */
-    public ClaimOutcome parkOrRestore(Reservation hold) {
-        return claim(hold.saleId(), hold.id(), redriveWindow, ReservationCodec.encode(hold));
+    public ClaimOutcome parkOrRestore(SaleKeys k, Reservation hold) {
+        return claim(k, hold.id(), redriveWindow, ReservationCodec.encode(hold));
     }
 
     /**
-     * {@link #claim(String, String)} for many reservations of one sale, in one round trip per {@link #BATCH_SCRIPT_IDS}
+     * {@link #claim(SaleKeys, String)} for many reservations of one sale, in one round trip per {@link #BATCH_SCRIPT_IDS}
      * ids (claim-batch.lua): each is claimed for {@code CLAIM_TTL} as claim.lua would claim it alone. A reservation Redis
      * does not have is answered {@link ClaimOutcome.Unknown} without restoring anything: restore it with
      * {@link #claimOrRestore}.
@@ -78,9 +79,8 @@ public final class HoldClaims {
      * @return the outcome of every id, in the order given
      * @throws IllegalArgumentException when an id is given twice
      */
-    public Map<String, ClaimOutcome> claimAll(String saleId, List<String> reservationIds) {
+    public Map<String, ClaimOutcome> claimAll(SaleKeys k, List<String> reservationIds) {
         Map<String, ClaimOutcome> outcomes = new LinkedHashMap<>();
-        SaleKeys k = new SaleKeys(saleId);
         for (int from = 0; from < reservationIds.size(); from += BATCH_SCRIPT_IDS) {
             List<String> chunk = reservationIds.subList(from, Math.min(reservationIds.size(), from + BATCH_SCRIPT_IDS));
             List<String> args = new ArrayList<>(chunk.size() + 1);
@@ -93,8 +93,8 @@ public final class HoldClaims {
                 String value = ScriptReply.text(reply.get(2 * i + 1));
                 ClaimOutcome outcome = switch (code) {
                     case "CLAIMED", "RECLAIMED" ->
-                        new ClaimOutcome.Claimed(ReservationCodec.decode(saleId, value), code.equals("RECLAIMED"));
-                    case "HOLD_EXPIRED" -> new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, value));
+                        new ClaimOutcome.Claimed(ReservationCodec.decode(k.saleId(), value), code.equals("RECLAIMED"));
+                    case "HOLD_EXPIRED" -> new ClaimOutcome.HoldExpired(ReservationCodec.decode(k.saleId(), value));
                     case "NOT_CLAIMABLE" -> new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(value));
                     case "UNKNOWN" -> new ClaimOutcome.Unknown();
                     case "DUPLICATE" ->
@@ -109,12 +109,11 @@ public final class HoldClaims {
         return outcomes;
     }
 
-    private ClaimOutcome claim(String saleId, String reservationId, Duration ttl) {
-        return claim(saleId, reservationId, ttl, "");
+    private ClaimOutcome claim(SaleKeys k, String reservationId, Duration ttl) {
+        return claim(k, reservationId, ttl, "");
     }
 
-    private ClaimOutcome claim(String saleId, String reservationId, Duration ttl, String lostHold) {
-        SaleKeys k = new SaleKeys(saleId);
+    private ClaimOutcome claim(SaleKeys k, String reservationId, Duration ttl, String lostHold) {
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.CLAIM,
                 List.of(k.holds(), k.claims(), k.reservations(), k.stock(), k.idempotency(), k.units()),
@@ -122,12 +121,12 @@ public final class HoldClaims {
         String code = ScriptReply.text(reply.get(0));
         return switch (code) {
             case "RESTORED" ->
-                new ClaimOutcome.Restored(ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))));
+                new ClaimOutcome.Restored(ReservationCodec.decode(k.saleId(), ScriptReply.text(reply.get(1))));
             case "CLAIMED", "RECLAIMED" ->
                 new ClaimOutcome.Claimed(
-                        ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))), code.equals("RECLAIMED"));
+                        ReservationCodec.decode(k.saleId(), ScriptReply.text(reply.get(1))), code.equals("RECLAIMED"));
             case "HOLD_EXPIRED" ->
-                new ClaimOutcome.HoldExpired(ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1))));
+                new ClaimOutcome.HoldExpired(ReservationCodec.decode(k.saleId(), ScriptReply.text(reply.get(1))));
             case "NOT_CLAIMABLE" ->
                 new ClaimOutcome.NotClaimable(ReservationStatus.valueOf(ScriptReply.text(reply.get(1))));
             case "UNKNOWN" -> new ClaimOutcome.Unknown();
@@ -140,8 +139,8 @@ public final class HoldClaims {
      * makes it EXPIRED, its units back in stock (see {@link dev.flashsale.db.ReleaseReason#refusal()} for refusals).
      * Either way its id leaves the holds and claims sets.
      */
-    public SettleOutcome follow(String saleId, String reservationId, OrderDecision decision) {
-        return follow(saleId, reservationId, decision, "");
+    public SettleOutcome follow(SaleKeys k, String reservationId, OrderDecision decision) {
+        return follow(k, reservationId, decision, "");
     }
 
     /**
@@ -149,18 +148,18 @@ public final class HoldClaims {
      * the decided status and maps its key to it, so a replay of the key answers the outcome. Counters are left to
      * reconciliation.
      */
-    public SettleOutcome followOrRestore(Reservation lost, OrderDecision decision) {
-        return follow(lost.saleId(), lost.id(), decision, ReservationCodec.encode(lost));
+    public SettleOutcome followOrRestore(SaleKeys k, Reservation lost, OrderDecision decision) {
+        return follow(k, lost.id(), decision, ReservationCodec.encode(lost));
     }
 
-    private SettleOutcome follow(String saleId, String reservationId, OrderDecision decision, String lost) {
+    private SettleOutcome follow(SaleKeys k, String reservationId, OrderDecision decision, String lost) {
         return switch (decision) {
-            case OrderDecision.Ordered o -> settle(saleId, reservationId, ReservationStatus.CONFIRMED, "", lost);
+            case OrderDecision.Ordered o -> settle(k, reservationId, ReservationStatus.CONFIRMED, "", lost);
             case OrderDecision.OrderCancelled c ->
-                settle(saleId, reservationId, ReservationStatus.CANCELLED, "always", lost);
+                settle(k, reservationId, ReservationStatus.CANCELLED, "always", lost);
             case OrderDecision.Released r ->
                 settle(
-                        saleId,
+                        k,
                         reservationId,
                         r.reason() == ReleaseReason.BUYER_CANCELLED
                                 ? ReservationStatus.CANCELLED
@@ -178,14 +177,13 @@ public final class HoldClaims {
      * @param decisions the database's decision by reservation id
      * @return the outcome of every id, in the order of {@code decisions}
      */
-    public Map<String, SettleOutcome> followAll(String saleId, Map<String, OrderDecision> decisions) {
+    public Map<String, SettleOutcome> followAll(SaleKeys k, Map<String, OrderDecision> decisions) {
         Map<String, SettleOutcome> outcomes = new LinkedHashMap<>();
-        SaleKeys k = new SaleKeys(saleId);
         List<Map.Entry<String, OrderDecision>> all = new ArrayList<>();
         for (Map.Entry<String, OrderDecision> e : decisions.entrySet()) {
             if (e.getValue() instanceof OrderDecision.OrderCancelled) {
                 // rare (a cancelled order Redis still shows HELD or CLAIMED): one at a time, settle.lua knows CANCELLED
-                outcomes.put(e.getKey(), follow(saleId, e.getKey(), e.getValue()));
+                outcomes.put(e.getKey(), follow(k, e.getKey(), e.getValue()));
             } else {
                 all.add(e);
             }
@@ -227,13 +225,12 @@ public final class HoldClaims {
      * Drops an id from the holds set: its reservation is gone (ids are never reused, so it cannot come back) or no
      * longer HELD. Left there, due.lua would list it first on every run.
      */
-    public void dropHold(String saleId, String reservationId) {
-        redis.call(c -> c.zrem(new SaleKeys(saleId).holds(), reservationId));
+    public void dropHold(SaleKeys k, String reservationId) {
+        redis.call(c -> c.zrem(k.holds(), reservationId));
     }
 
     private SettleOutcome settle(
-            String saleId, String reservationId, ReservationStatus target, String refund, String lost) {
-        SaleKeys k = new SaleKeys(saleId);
+            SaleKeys k, String reservationId, ReservationStatus target, String refund, String lost) {
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.SETTLE,
                 List.of(k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.meta(), k.idempotency()),
@@ -242,13 +239,13 @@ public final class HoldClaims {
     }
 
     /** HELD reservations whose hold deadline has passed (server clock), earliest first. */
-    public List<String> expiredHolds(String saleId, int limit) {
-        return due(new SaleKeys(saleId).holds(), limit);
+    public List<String> expiredHolds(SaleKeys k, int limit) {
+        return due(k.holds(), limit);
     }
 
     /** CLAIMED reservations whose claim deadline has passed (server clock): their confirmer may have died. */
-    public List<String> staleClaims(String saleId, int limit) {
-        return due(new SaleKeys(saleId).claims(), limit);
+    public List<String> staleClaims(SaleKeys k, int limit) {
+        return due(k.claims(), limit);
     }
 
     private List<String> due(String key, int limit) {

@@ -1,6 +1,8 @@
 package dev.flashsale.reservation;
 
 import dev.flashsale.admission.TicketCheck;
+import dev.flashsale.redis.BucketCounts;
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.ReplicaAck;
@@ -16,21 +18,36 @@ import java.util.Optional;
 
 /**
  * Reservations in Redis: take a hold (reserve.lua), cancel one whose confirmation could not be queued
- * (cancel-hold.lua), look them up. Each call is one round trip.
+ * (cancel-hold.lua), look them up. Each call is one round trip, in the buyer's home bucket; in a sale split into
+ * several buckets a hold the home bucket lacks units for moves them from the others first ({@link StockTransfers}).
  */
 public final class ReservationStore {
 
     private static final Duration REFUSED_RETRY_AFTER = Duration.ofSeconds(1);
+    /**
+     * Rounds of borrowing before a buyer of a split sale is refused: another buyer of the same home bucket may take
+     * the units moved in for this one, and a refusal must see every bucket short (a double collect).
+     */
+    static final int BORROW_ROUNDS = 8;
 
     private final RedisConnection redis;
     private final ReservationPolicy policy;
     private final ReplicaAck replicaAck;
+    private final BucketCounts buckets;
+    private final StockTransfers transfers;
 
     /** @param replicaAck how a new hold waits for a replica before it is answered ({@link ReplicaAck#NONE}: never) */
     public ReservationStore(RedisConnection redis, ReservationPolicy policy, ReplicaAck replicaAck) {
         this.redis = redis;
         this.policy = policy;
         this.replicaAck = replicaAck;
+        this.buckets = new BucketCounts(redis);
+        this.transfers = new StockTransfers(redis);
+    }
+
+    /** How many buckets each sale has, as this store reads them. */
+    public BucketCounts buckets() {
+        return buckets;
     }
 
     /**
@@ -41,8 +58,47 @@ public final class ReservationStore {
      * @throws DependencyUnavailableException when the hold was refused for want of a replica's acknowledgement
      */
     public ReserveOutcome reserve(ReserveRequest request) {
-        SaleKeys k = new SaleKeys(request.saleId());
+        int count = buckets.orOne(request.saleId());
+        SaleKeys k = Buckets.homeKeys(request.saleId(), request.buyerId(), count);
         String id = ReservationIds.of(request.saleId(), request.buyerId(), request.idempotencyKey());
+        ReserveOutcome outcome = reserveIn(k, id, request, false);
+        for (int round = 0; count > 1 && round < BORROW_ROUNDS && shortOf(outcome) > 0; round++) {
+            int moved = transfers.borrow(k, count, shortOf(outcome));
+            if (moved == 0) {
+                // Every other bucket looked short; read them all again (a double collect): units come back only
+                // through releases, which the second read sees.
+                List<Long> all = transfers.available(request.saleId(), count);
+                long total = all.stream().mapToLong(Long::longValue).sum();
+                if (total < request.quantity()) {
+                    return refused(new Refusal.SoldOut((int) total, request.quantity()));
+                }
+            }
+            outcome = reserveIn(k, id, request, true);
+        }
+        if (count > 1 && shortOf(outcome) > 0) {
+            long total = transfers.available(request.saleId(), count).stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+            // Other buyers of this home bucket took the units moved in, round after round: the sale is nearly gone.
+            return refused(new Refusal.SoldOut((int) total, request.quantity()));
+        }
+        if (count > 1 && outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
+            long total = transfers.available(request.saleId(), count).stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+            return new ReserveOutcome.Held(h.reservation(), total, h.replayed(), h.send(), h.bucket());
+        }
+        return outcome;
+    }
+
+    /** Units the home bucket lacked for a refused hold; 0 for any other outcome. */
+    private static int shortOf(ReserveOutcome outcome) {
+        return outcome instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.SoldOut s
+                ? s.requested() - s.available()
+                : 0;
+    }
+
+    private ReserveOutcome reserveIn(SaleKeys k, String id, ReserveRequest request, boolean tokenTaken) {
         RedisConnection.Replicated result = redis.evalReplicated(
                 LuaScript.RESERVE,
                 List.of(
@@ -66,12 +122,13 @@ public final class ReservationStore {
                         Long.toString(policy.retention().toMillis()),
                         Long.toString(policy.resendInterval().toMillis()),
                         request.ticket().check().wire(),
-                        Long.toString(request.ticket().expiresAt().toEpochMilli())),
+                        Long.toString(request.ticket().expiresAt().toEpochMilli()),
+                        tokenTaken ? "1" : "0"),
                 replicaAck,
                 ReservationStore::isNewHold);
         List<?> reply = (List<?>) result.reply();
         if (!result.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE && isNewHold(reply)) {
-            cancel(request.saleId(), id);
+            cancel(k, id);
             throw new DependencyUnavailableException(
                     "redis",
                     REFUSED_RETRY_AFTER,
@@ -85,8 +142,9 @@ public final class ReservationStore {
                         ReservationCodec.decode(request.saleId(), ScriptReply.text(reply.get(1))),
                         ScriptReply.number(reply.get(2)),
                         false,
-                        true);
-            case "REPLAY" -> replay(request.saleId(), reply);
+                        true,
+                        k.bucket());
+            case "REPLAY" -> replay(request.saleId(), reply, k.bucket());
             case "KEY_CONFLICT" ->
                 refused(new Refusal.KeyReused(
                         ReservationCodec.decode(request.saleId(), ScriptReply.text(reply.get(1))), request.quantity()));
@@ -114,13 +172,13 @@ public final class ReservationStore {
      * A replay answers the reservation as it is, except a HELD one past its deadline, which is shown EXPIRED: the
      * release job has yet to return it, and no confirmation can claim it any more.
      */
-    private static ReserveOutcome replay(String saleId, List<?> reply) {
+    private static ReserveOutcome replay(String saleId, List<?> reply, int bucket) {
         Reservation r = ReservationCodec.decode(saleId, ScriptReply.text(reply.get(1)));
         boolean send = ScriptReply.number(reply.get(3)) == 1;
         if (ScriptReply.number(reply.get(4)) == 1) {
             r = r.withStatus(ReservationStatus.EXPIRED);
         }
-        return new ReserveOutcome.Held(r, ScriptReply.number(reply.get(2)), true, send);
+        return new ReserveOutcome.Held(r, ScriptReply.number(reply.get(2)), true, send, bucket);
     }
 
     private static boolean isNewHold(Object reply) {
@@ -135,8 +193,11 @@ public final class ReservationStore {
      * Cancels a HELD reservation whose confirmation could not be queued: CANCELLED, its units back in stock, its
      * idempotency key forgotten so the buyer can retry with it. Anything not HELD is left alone.
      */
-    public ReleaseOutcome cancel(String saleId, String reservationId) {
-        SaleKeys k = new SaleKeys(saleId);
+    public ReleaseOutcome cancel(Reservation hold) {
+        return cancel(buckets.home(hold.saleId(), hold.buyerId()), hold.id());
+    }
+
+    public ReleaseOutcome cancel(SaleKeys k, String reservationId) {
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.CANCEL_HOLD,
                 List.of(k.stock(), k.holds(), k.reservations(), k.idempotency(), k.units()),
@@ -153,29 +214,35 @@ public final class ReservationStore {
 
     /** Whether the buyer's idempotency key maps to a reservation of the sale: one HGET, for the sold-out fast path. */
     public boolean keySeen(String saleId, String buyerId, String idempotencyKey) {
-        return redis.call(c -> c.hexists(new SaleKeys(saleId).idempotency(), buyerId + "\n" + idempotencyKey));
+        return redis.call(c -> c.hexists(buckets.home(saleId, buyerId).idempotency(), buyerId + "\n" + idempotencyKey));
     }
 
     /** Lets the next replay of the reservation re-send its confirmation at once (the last re-send failed). */
-    public void forgetResend(String saleId, String reservationId) {
-        redis.call(c -> c.hdel(new SaleKeys(saleId).resent(), reservationId));
+    public void forgetResend(Reservation r) {
+        redis.call(c -> c.hdel(buckets.home(r.saleId(), r.buyerId()).resent(), r.id()));
     }
 
-    public Optional<Reservation> find(String saleId, String reservationId) {
-        String json = redis.call(c -> c.hget(new SaleKeys(saleId).reservations(), reservationId));
-        return json == null ? Optional.empty() : Optional.of(ReservationCodec.decode(saleId, json));
+    /** The buyer's reservation, from their home bucket (a reservation of another buyer is not there, or not theirs). */
+    public Optional<Reservation> find(String saleId, String buyerId, String reservationId) {
+        return find(buckets.home(saleId, buyerId), reservationId)
+                .filter(r -> r.buyerId().equals(buyerId));
     }
 
-    /** The reservations Redis has among {@code ids}, by id (one HMGET); ids it does not know are left out. */
-    public Map<String, Reservation> findAll(String saleId, List<String> ids) {
+    public Optional<Reservation> find(SaleKeys k, String reservationId) {
+        String json = redis.call(c -> c.hget(k.reservations(), reservationId));
+        return json == null ? Optional.empty() : Optional.of(ReservationCodec.decode(k.saleId(), json));
+    }
+
+    /** The reservations the bucket has among {@code ids}, by id (one HMGET); ids it does not know are left out. */
+    public Map<String, Reservation> findAll(SaleKeys k, List<String> ids) {
         Map<String, Reservation> found = new HashMap<>();
         if (ids.isEmpty()) {
             return found;
         }
-        List<String> json = redis.call(c -> c.hmget(new SaleKeys(saleId).reservations(), ids.toArray(String[]::new)));
+        List<String> json = redis.call(c -> c.hmget(k.reservations(), ids.toArray(String[]::new)));
         for (int i = 0; i < ids.size(); i++) {
             if (json.get(i) != null) {
-                found.put(ids.get(i), ReservationCodec.decode(saleId, json.get(i)));
+                found.put(ids.get(i), ReservationCodec.decode(k.saleId(), json.get(i)));
             }
         }
         return found;

@@ -201,7 +201,7 @@ class AdmissionQueueTest {
         assertThat(gateOf(queue, sale.id()).admittedUpTo()).isEqualTo(1);
 
         // The hold is given back (as an expired hold is): the unit is available again and b2's turn comes.
-        reservations.cancel(sale.id(), held.reservation().id());
+        reservations.cancel(new SaleKeys(sale.id()), held.reservation().id());
         assertThat(queue.place(sale.id(), "b2")).isInstanceOf(QueuePlace.Admitted.class);
     }
 
@@ -261,7 +261,8 @@ class AdmissionQueueTest {
                 if (!ids.isEmpty() && random.nextInt(4) == 0) {
                     String buyer = ids.get(random.nextInt(ids.size()));
                     reservations.cancel(
-                            sale.id(), holds.get(buyer).reservation().id());
+                            new SaleKeys(sale.id()),
+                            holds.get(buyer).reservation().id());
                 }
                 Thread.onSpinWait();
             }

@@ -41,6 +41,30 @@ class ConfirmationMessageTest {
         return Json.write(m);
     }
 
+    private static String version3(Object bucket) {
+        Map<String, Object> m = valid();
+        m.put("version", 3);
+        m.put("bucket", bucket);
+        return Json.write(m);
+    }
+
+    @Test
+    void aMessageOfABucketedSale_isVersionThreeAndNamesItsBucket() {
+        ConfirmationMessage m = new ConfirmationMessage(
+                MESSAGE.reservationId(),
+                MESSAGE.saleId(),
+                MESSAGE.buyerId(),
+                MESSAGE.quantity(),
+                MESSAGE.heldAt(),
+                MESSAGE.expiresAt(),
+                MESSAGE.idempotencyKey(),
+                3);
+        assertThat(m.toJson()).startsWith("{\"version\":3,").endsWith(",\"bucket\":3}");
+        assertThat(ConfirmationMessage.fromJson(m.toJson())).isEqualTo(m);
+        assertThat(m.keys()).isEqualTo(new dev.flashsale.redis.SaleKeys("sale-42", 3));
+        assertThat(ConfirmationMessage.fromJson(MESSAGE.toJson()).bucket()).isZero();
+    }
+
     private static String without(String field) {
         Map<String, Object> m = valid();
         m.remove(field);
@@ -101,7 +125,12 @@ class ConfirmationMessageTest {
     static Stream<Arguments> malformed() {
         return Stream.of(
                 // version
-                Arguments.of("unknown version 3", with("version", 3), "version"),
+                Arguments.of("unknown version 4", with("version", 4), "version"),
+                // bucket (version 3)
+                Arguments.of("bucket in a version 2 message", with("bucket", 1), "bucket"),
+                Arguments.of("bucket negative", version3(-1), "bucket"),
+                Arguments.of("bucket beyond the most", version3(16), "bucket"),
+                Arguments.of("bucket as string", version3("1"), "bucket"),
                 Arguments.of("version 0", with("version", 0), "version"),
                 Arguments.of("version as string", with("version", "1"), "version"),
                 Arguments.of("version as decimal", with("version", 1.0), "version"),

@@ -49,13 +49,14 @@ class HoldClaimsBatchTest {
         Thread.sleep(1_100);
         Reservation held = SHORT.hold(sale.id(), "h", 2);
         Reservation reclaimed = SHORT.hold(sale.id(), "r", 1);
-        SHORT.claims.claim(sale.id(), reclaimed.id());
+        SHORT.claims.claim(new SaleKeys(sale.id()), reclaimed.id());
         Reservation cancelled = SHORT.hold(sale.id(), "c", 1);
-        SHORT.store.cancel(sale.id(), cancelled.id());
+        SHORT.store.cancel(new SaleKeys(sale.id()), cancelled.id());
         SaleKeys k = new SaleKeys(sale.id());
 
         Map<String, ClaimOutcome> out = SHORT.claims.claimAll(
-                sale.id(), List.of(held.id(), expired.id(), "no-such-id", reclaimed.id(), cancelled.id()));
+                new SaleKeys(sale.id()),
+                List.of(held.id(), expired.id(), "no-such-id", reclaimed.id(), cancelled.id()));
 
         assertThat(out.keySet()).containsExactly(held.id(), expired.id(), "no-such-id", reclaimed.id(), cancelled.id());
         assertThat(out.get(held.id())).isInstanceOfSatisfying(ClaimOutcome.Claimed.class, c -> {
@@ -72,9 +73,12 @@ class HoldClaimsBatchTest {
         assertThat(listed(SHORT, k.holds(), held.id())).isFalse();
         assertThat(listed(SHORT, k.claims(), held.id())).isTrue();
         assertThat(listed(SHORT, k.holds(), expired.id())).isTrue();
-        assertThat(SHORT.store.find(sale.id(), expired.id()).orElseThrow().status())
+        assertThat(SHORT.store
+                        .find(new SaleKeys(sale.id()), expired.id())
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(ReservationStatus.HELD);
-        assertThatThrownBy(() -> SHORT.claims.claimAll(sale.id(), List.of(held.id(), held.id())))
+        assertThatThrownBy(() -> SHORT.claims.claimAll(new SaleKeys(sale.id()), List.of(held.id(), held.id())))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -102,15 +106,15 @@ class HoldClaimsBatchTest {
         Map<String, OrderDecision> batch = new LinkedHashMap<>();
         for (int i = 0; i < 12; i++) {
             if (i % 3 != 0) { // some claimed, some still HELD (settle takes both)
-                STACK.claims.claim(one.id(), a.get(i).id());
-                STACK.claims.claim(all.id(), b.get(i).id());
+                STACK.claims.claim(new SaleKeys(one.id()), a.get(i).id());
+                STACK.claims.claim(new SaleKeys(all.id()), b.get(i).id());
             }
-            STACK.claims.follow(one.id(), a.get(i).id(), decisions.get(i));
+            STACK.claims.follow(new SaleKeys(one.id()), a.get(i).id(), decisions.get(i));
             batch.put(b.get(i).id(), decisions.get(i));
         }
         batch.put("no-such-id", new OrderDecision.Ordered(true));
 
-        Map<String, SettleOutcome> out = STACK.claims.followAll(all.id(), batch);
+        Map<String, SettleOutcome> out = STACK.claims.followAll(new SaleKeys(all.id()), batch);
 
         assertThat(out.get("no-such-id")).isEqualTo(SettleOutcome.UNKNOWN);
         assertThat(out.values().stream().filter(s -> s == SettleOutcome.SETTLED))
@@ -119,9 +123,12 @@ class HoldClaimsBatchTest {
         SaleKeys kb = new SaleKeys(all.id());
         assertThat(units(all.id())).isEqualTo(units(one.id()));
         for (int i = 0; i < 12; i++) {
-            assertThat(STACK.store.find(all.id(), b.get(i).id()).orElseThrow().status())
+            assertThat(STACK.store
+                            .find(new SaleKeys(all.id()), b.get(i).id())
+                            .orElseThrow()
+                            .status())
                     .isEqualTo(STACK.store
-                            .find(one.id(), a.get(i).id())
+                            .find(new SaleKeys(one.id()), a.get(i).id())
                             .orElseThrow()
                             .status());
             assertThat(listed(kb.holds(), b.get(i).id())).isFalse();
@@ -129,7 +136,7 @@ class HoldClaimsBatchTest {
         }
         // settling again changes nothing
         long before = available(STACK, all.id());
-        assertThat(STACK.claims.followAll(all.id(), batch).values())
+        assertThat(STACK.claims.followAll(new SaleKeys(all.id()), batch).values())
                 .containsOnly(SettleOutcome.ALREADY, SettleOutcome.UNKNOWN);
         assertThat(available(STACK, all.id())).isEqualTo(before);
     }

@@ -79,7 +79,7 @@ class LostReservationTest {
     void aCancelledHold_isTakenAgainUnderTheSameId_whenItsKeyIsRetried() {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation first = held(reserve(sale, "b1", "k1", 2));
-        assertThat(STACK.store.cancel(sale.id(), first.id())).isInstanceOf(ReleaseOutcome.Released.class);
+        assertThat(STACK.store.cancel(new SaleKeys(sale.id()), first.id())).isInstanceOf(ReleaseOutcome.Released.class);
 
         ReserveOutcome retry = reserve(sale, "b1", "k1", 2);
 
@@ -96,9 +96,9 @@ class LostReservationTest {
         Sale sale = STACK.newSale(10, 4, 2);
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
         STACK.loseInFailover(hold);
-        assertThat(STACK.claims.claim(sale.id(), hold.id())).isInstanceOf(ClaimOutcome.Unknown.class);
+        assertThat(STACK.claims.claim(new SaleKeys(sale.id()), hold.id())).isInstanceOf(ClaimOutcome.Unknown.class);
 
-        ClaimOutcome restored = STACK.claims.claimOrRestore(hold);
+        ClaimOutcome restored = STACK.claims.claimOrRestore(new SaleKeys(hold.saleId()), hold);
 
         assertThat(restored).isInstanceOfSatisfying(ClaimOutcome.Restored.class, r -> {
             assertThat(r.reservation().id()).isEqualTo(hold.id());
@@ -116,7 +116,8 @@ class LostReservationTest {
                         ReserveOutcome.Held.class,
                         h -> assertThat(h.reservation().id()).isEqualTo(hold.id()));
         // a second restore is an ordinary re-claim: nothing is applied twice
-        assertThat(STACK.claims.claimOrRestore(hold)).isInstanceOf(ClaimOutcome.Claimed.class);
+        assertThat(STACK.claims.claimOrRestore(new SaleKeys(hold.saleId()), hold))
+                .isInstanceOf(ClaimOutcome.Claimed.class);
         assertThat(STACK.available(sale.id())).isEqualTo(8);
         assertThat(units(sale, "b1")).isEqualTo(2);
     }
@@ -128,8 +129,9 @@ class LostReservationTest {
         STACK.loseInFailover(hold);
         Reservation expired = hold.withExpiresAt(Instant.now().minusSeconds(1));
 
-        assertThat(STACK.claims.claimOrRestore(expired)).isInstanceOf(ClaimOutcome.Unknown.class);
-        assertThat(STACK.store.find(sale.id(), hold.id())).isEmpty();
+        assertThat(STACK.claims.claimOrRestore(new SaleKeys(expired.saleId()), expired))
+                .isInstanceOf(ClaimOutcome.Unknown.class);
+        assertThat(STACK.store.find(new SaleKeys(sale.id()), hold.id())).isEmpty();
         assertThat(STACK.available(sale.id())).isEqualTo(10);
     }
 
@@ -139,11 +141,14 @@ class LostReservationTest {
         Reservation hold = held(reserve(sale, "b1", "k1", 2));
         STACK.loseInFailover(hold);
 
-        SettleOutcome s =
-                STACK.claims.followOrRestore(hold, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
+        SettleOutcome s = STACK.claims.followOrRestore(
+                new SaleKeys(hold.saleId()), hold, new OrderDecision.Released(ReleaseReason.HOLD_EXPIRED, true));
 
         assertThat(s).isEqualTo(SettleOutcome.RESTORED);
-        assertThat(STACK.store.find(sale.id(), hold.id()).orElseThrow().status())
+        assertThat(STACK.store
+                        .find(new SaleKeys(sale.id()), hold.id())
+                        .orElseThrow()
+                        .status())
                 .isEqualTo(ReservationStatus.EXPIRED);
         assertThat(reserve(sale, "b1", "k1", 2)).isInstanceOfSatisfying(ReserveOutcome.Held.class, h -> {
             assertThat(h.replayed()).isTrue();
@@ -151,7 +156,7 @@ class LostReservationTest {
         });
         assertThat(STACK.available(sale.id())).isEqualTo(10);
         // the ordinary path still says UNKNOWN without a copy, and follows a record it has
-        assertThat(STACK.claims.follow(sale.id(), "no-such-id", new OrderDecision.Ordered(true)))
+        assertThat(STACK.claims.follow(new SaleKeys(sale.id()), "no-such-id", new OrderDecision.Ordered(true)))
                 .isEqualTo(SettleOutcome.UNKNOWN);
     }
 
@@ -163,7 +168,8 @@ class LostReservationTest {
             Reservation hold = held(brief.store.reserve(new ReserveRequest(sale.id(), "b1", "k1", 1)));
             brief.redis.call(c -> c.hdel(new SaleKeys(sale.id()).reservations(), hold.id()));
             Thread.sleep(400);
-            assertThat(brief.claims.claimOrRestore(hold)).isInstanceOf(ClaimOutcome.Unknown.class);
+            assertThat(brief.claims.claimOrRestore(new SaleKeys(hold.saleId()), hold))
+                    .isInstanceOf(ClaimOutcome.Unknown.class);
         } finally {
             brief.close();
         }

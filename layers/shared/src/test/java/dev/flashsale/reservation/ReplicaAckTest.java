@@ -141,7 +141,7 @@ class ReplicaAckTest {
                 () -> assertThat(store.reserve(request(sale, "b1", "k1", 2))).isInstanceOf(ReserveOutcome.Held.class));
 
         assertThat(acks()).containsEntry("timed_out", 1L);
-        assertThat(store.find(sale.id(), ReservationIds.of(sale.id(), "b1", "k1"))
+        assertThat(store.find(new SaleKeys(sale.id()), ReservationIds.of(sale.id(), "b1", "k1"))
                         .orElseThrow()
                         .status())
                 .isEqualTo(ReservationStatus.HELD);
@@ -158,7 +158,8 @@ class ReplicaAckTest {
                 }));
 
         String id = ReservationIds.of(sale.id(), "b1", "k1");
-        assertThat(store.find(sale.id(), id).orElseThrow().status()).isEqualTo(ReservationStatus.CANCELLED);
+        assertThat(store.find(new SaleKeys(sale.id()), id).orElseThrow().status())
+                .isEqualTo(ReservationStatus.CANCELLED);
         SaleKeys k = new SaleKeys(sale.id());
         String stock = redis.call(c -> c.get(k.stock()));
         String units = redis.call(c -> c.hget(k.units(), "b1"));

@@ -124,11 +124,11 @@ public final class TestStack implements AutoCloseable {
      * through the database fence, settle Redis to that decision. For tests below the functions (the invariant checker).
      */
     public OrderDecision confirm(Reservation r) {
-        if (!(claims.claim(r.saleId(), r.id()) instanceof ClaimOutcome.Claimed claimed)) {
+        if (!(claims.claim(new SaleKeys(r.saleId()), r.id()) instanceof ClaimOutcome.Claimed claimed)) {
             throw new AssertionError("not claimable: " + r);
         }
         OrderDecision decision = fence.confirm(claimed.reservation());
-        claims.follow(r.saleId(), r.id(), decision);
+        claims.follow(new SaleKeys(r.saleId()), r.id(), decision);
         return decision;
     }
 

@@ -1,0 +1,152 @@
+package dev.flashsale.reservation;
+
+import dev.flashsale.redis.Buckets;
+import dev.flashsale.redis.LuaScript;
+import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.ScriptReply;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Moves units between the buckets of a sale split into several ({@link Buckets}) so that no buyer is told "sold out"
+ * while another bucket holds units. Borrowing, on the reservation path: a buyer whose home bucket lacks units takes
+ * exactly what is missing from the other buckets, tried in a random order, each transfer in two scripts with one id:
+ * lend.lua on the donor (its counter and allotment down, the transfer journalled), then accept.lua on the home bucket
+ * (up, once per id). A transfer is never lost: one that stopped between the two (a crash, a Redis error) stays in the
+ * donor's journal, and {@link #repair} finishes it; one whose lend a failover lost while the recipient had it is
+ * lent again by {@link #repair} from the recipient's journal. Units therefore only ever move towards the home bucket of
+ * a buyer about to take them, or sit in the donor's journal until repaired.
+ */
+public final class StockTransfers {
+
+    private final RedisConnection redis;
+    private final Random random;
+    private final SecureRandom ids = new SecureRandom();
+
+    public StockTransfers(RedisConnection redis, Random random) {
+        this.redis = redis;
+        this.random = random;
+    }
+
+    public StockTransfers(RedisConnection redis) {
+        this(redis, new SecureRandom());
+    }
+
+    /**
+     * Moves up to {@code units} units into {@code home} from the sale's other buckets.
+     *
+     * @return the units moved (fewer than asked when the other buckets together lacked them)
+     */
+    public int borrow(SaleKeys home, int count, int units) {
+        List<SaleKeys> donors = new ArrayList<>(Buckets.all(home.saleId(), count));
+        donors.remove(home);
+        Collections.shuffle(donors, random);
+        int moved = 0;
+        for (SaleKeys donor : donors) {
+            if (moved >= units) {
+                break;
+            }
+            String id = transferId();
+            int lent = lend(donor, home.bucket(), id, units - moved, "lend");
+            if (lent > 0) {
+                accept(home, donor.bucket(), id, lent);
+                moved += lent;
+            }
+        }
+        return moved;
+    }
+
+    /** Units available in every bucket, read one bucket after another (bucket 0 first; below zero counts as none). */
+    public List<Long> available(String saleId, int count) {
+        List<Long> counts = new ArrayList<>(count);
+        for (SaleKeys k : Buckets.all(saleId, count)) {
+            String v = redis.call(c -> c.get(k.stock()));
+            counts.add(v == null ? 0L : Math.max(0L, Long.parseLong(v)));
+        }
+        return counts;
+    }
+
+    private int lend(SaleKeys donor, int to, String id, int units, String mode) {
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.LEND,
+                List.of(donor.meta(), donor.stock(), donor.lent()),
+                List.of(id, Integer.toString(to), Integer.toString(units), mode));
+        String code = ScriptReply.text(reply.get(0));
+        return code.equals("LENT") ? (int) ScriptReply.number(reply.get(1)) : 0;
+    }
+
+    private boolean accept(SaleKeys recipient, int from, String id, int units) {
+        List<?> reply = (List<?>) redis.eval(
+                LuaScript.ACCEPT,
+                List.of(recipient.meta(), recipient.stock(), recipient.received()),
+                List.of(id, Integer.toString(from), Integer.toString(units)));
+        return !ScriptReply.text(reply.get(0)).equals("NOT_LOADED");
+    }
+
+    /**
+     * Finishes every transfer of the sale that stopped half-way: a lend journalled at least {@code settleMillis} ago
+     * that its recipient has not accepted is accepted now (a late original finds it done); a transfer a recipient
+     * accepted that its donor has no record of (a failover lost the lend) is lent again, exactly, even into a deficit.
+     * Safe to run at any time and from several places: each half is applied once per transfer id.
+     *
+     * @return transfers finished (accepted late, or lent again)
+     */
+    public Repaired repair(String saleId, int count, long settleMillis) {
+        if (count == 1) {
+            return new Repaired(0, 0);
+        }
+        List<SaleKeys> buckets = Buckets.all(saleId, count);
+        // This clock against the journal's (Redis'): an early replay is harmless (accept.lua applies a transfer once),
+        // the delay only spares the work of replaying transfers still under way.
+        long now = System.currentTimeMillis();
+        int accepted = 0;
+        int relent = 0;
+        for (SaleKeys donor : buckets) {
+            for (var e : redis.call(c -> c.hgetAll(donor.lent())).entrySet()) {
+                String[] f = e.getValue().split(" ");
+                int to = Integer.parseInt(f[0]);
+                if (now - Long.parseLong(f[2]) < settleMillis || to >= count) {
+                    continue;
+                }
+                SaleKeys recipient = buckets.get(to);
+                boolean seen = redis.call(c -> c.hexists(recipient.received(), e.getKey()));
+                if (!seen && accept(recipient, donor.bucket(), e.getKey(), Integer.parseInt(f[1]))) {
+                    accepted++;
+                }
+            }
+        }
+        for (SaleKeys recipient : buckets) {
+            for (var e : redis.call(c -> c.hgetAll(recipient.received())).entrySet()) {
+                String[] f = e.getValue().split(" ");
+                int from = Integer.parseInt(f[0]);
+                if (from >= count) {
+                    continue;
+                }
+                SaleKeys donor = buckets.get(from);
+                boolean journalled = redis.call(c -> c.hexists(donor.lent(), e.getKey()));
+                if (!journalled && lend(donor, recipient.bucket(), e.getKey(), Integer.parseInt(f[1]), "replay") > 0) {
+                    relent++;
+                }
+            }
+        }
+        return new Repaired(accepted, relent);
+    }
+
+    /** What {@link #repair} finished. */
+    public record Repaired(int acceptedLate, int lentAgain) {
+        public boolean any() {
+            return acceptedLate > 0 || lentAgain > 0;
+        }
+    }
+
+    private String transferId() {
+        byte[] b = new byte[12];
+        ids.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
