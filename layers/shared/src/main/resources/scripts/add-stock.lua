@@ -15,6 +15,10 @@ if tonumber(total) == newTotal then
   return {'ALREADY', tonumber(redis.call('GET', stockKey) or '0')}
 end
 redis.call('HSET', metaKey, 'stock', newTotal)
+-- A bucket of a sale in several: the units are this bucket's (the caller adds them to bucket 0 and 0 to the others).
+if redis.call('HEXISTS', metaKey, 'allot') == 1 then
+  redis.call('HINCRBY', metaKey, 'allot', added)
+end
 local available = 0
 if redis.call('EXISTS', stockKey) == 1 then
   available = redis.call('INCRBY', stockKey, added)

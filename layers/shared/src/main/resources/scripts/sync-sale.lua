@@ -23,29 +23,34 @@ local limit       = ARGV[6]
 local maxPerOrder = ARGV[7]
 local expireAt    = ARGV[8]             -- epoch ms after which the sale's keys may go
 local admission   = ARGV[9]             -- 'open' or 'ticketed'
--- ARGV[10] = n, ARGV[11..10+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
+local buckets     = tonumber(ARGV[10])  -- the sale's buckets; in a sale of several, this is one of them
+local share       = ARGV[11]            -- this bucket's share of the stock: its allotment when it has none yet
+-- A bucket of a sale in several is set to  allot - sold - held  instead, where allot (meta) is the units assigned to
+-- it (its share, plus units received, minus units lent: lend.lua and accept.lua keep it with the counter, atomically)
+-- and sold the units in orders of the buyers whose home it is.
+-- ARGV[12] = n, ARGV[13..12+n]: ids of reservations HELD or CLAIMED when the caller looked that the database has already
 -- ordered (counted in `sold`): not counted again as held. A released one still counts as held: settle.lua returns its
 -- units when Redis follows (a refused one too, because this script stamps meta.reconciled after its creation).
--- ARGV[11+n] = m, then m (id, reason) pairs: orders the database cancelled (their units are out of `sold`) whose return
+-- ARGV[13+n] = m, then m (id, reason) pairs: orders the database cancelled (their units are out of `sold`) whose return
 -- to Redis was not recorded as done (a crash between the database and return-units.lua, or a record that was not
 -- CONFIRMED then). A CONFIRMED record among them becomes CANCELLED here, off its buyer's count and meta.confirmed; its
 -- units are in the counter this script sets, so none are added: they return once, here or in return-units.lua,
 -- whichever runs first (each only touches a CONFIRMED record). The caller passes none in 'init' mode (a kept counter
 -- must not lose the units the flip takes off the buyers).
--- ARGV[12+n+2m] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database,
+-- ARGV[14+n+2m] = '1' to set the buyers' counts too, then buyer, units pairs: each buyer's units in orders (database,
 -- exact under the row lock). With the units still held here they make each buyer's count, which a failover may have
 -- left short or long. '0': the counts are left as they are (the caller asks for them only once the counter was wrong).
 local decided = {}
-local n = tonumber(ARGV[10])
-for i = 11, 10 + n do
+local n = tonumber(ARGV[12])
+for i = 13, 12 + n do
   decided[ARGV[i]] = true
 end
-local m = tonumber(ARGV[11 + n])
+local m = tonumber(ARGV[13 + n])
 local followed = {}  -- cancelled orders whose records are CANCELLED (or gone) after this script
 local finished = 0   -- units of the cancelled orders whose return this script finished (their records flipped here)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for i = 12 + n, 11 + n + 2 * m, 2 do
+for i = 14 + n, 13 + n + 2 * m, 2 do
   local id = ARGV[i]
   local raw = redis.call('HGET', reservationKey, id)
   if not raw then
@@ -70,14 +75,19 @@ for i = 12 + n, 11 + n + 2 * m, 2 do
     end
   end
 end
-local setCounts = ARGV[12 + n + 2 * m] == '1'
+local setCounts = ARGV[14 + n + 2 * m] == '1'
 local owned = {}
-for i = 13 + n + 2 * m, #ARGV, 2 do
+for i = 15 + n + 2 * m, #ARGV, 2 do
   owned[ARGV[i]] = tonumber(ARGV[i + 1])
 end
 
 redis.call('HSET', metaKey, 'stock', stock, 'start', startMs, 'end', endMs, 'limit', limit, 'max', maxPerOrder,
-  'admission', admission)
+  'admission', admission, 'buckets', buckets)
+local assigned = stock
+if buckets > 1 then
+  redis.call('HSETNX', metaKey, 'allot', share)
+  assigned = tonumber(redis.call('HGET', metaKey, 'allot'))
+end
 redis.call('PEXPIREAT', metaKey, expireAt)
 
 local current = redis.call('GET', stockKey)
@@ -132,7 +142,7 @@ local unrecorded = sold - confirmed - orderedHere
 -- nothing is reservable until the excess holds are decided. Whatever they become pays the deficit back first: holds
 -- that expire return their units, and so do claims the database refuses (settle.lua: this stamp is after their
 -- creation), so the counter ends exact instead of over-crediting every unit that comes back.
-local target = stock - sold - held
+local target = assigned - sold - held
 redis.call('SET', stockKey, target)
 redis.call('HSET', metaKey, 'reconciled', now)
 redis.call('PEXPIREAT', stockKey, expireAt)

@@ -1,5 +1,7 @@
 package dev.flashsale.sale;
 
+import dev.flashsale.redis.BucketCounts;
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -14,29 +16,50 @@ import java.util.List;
 public record SaleCache(RedisConnection redis, Duration retention) {
 
     /**
-     * Writes the sale's definition, and its stock counter only if there is none yet.
+     * Writes the sale's definition, and its stock counter only if there is none yet, in every bucket (each with its
+     * share of the stock).
      *
-     * @return whether the stock counter was created
+     * @return whether a stock counter was created
      */
     public boolean load(Sale sale) {
-        SaleKeys k = new SaleKeys(sale.id());
-        Object created = redis.call(c -> LuaScript.LOAD_SALE.run(
-                c,
-                List.of(k.meta(), k.stock()),
-                List.of(
-                        Integer.toString(sale.stock()),
-                        Long.toString(sale.startsAt().toEpochMilli()),
-                        Long.toString(sale.endsAt().toEpochMilli()),
-                        Integer.toString(sale.perBuyerLimit()),
-                        Integer.toString(sale.perOrderMax()),
-                        Long.toString(sale.endsAt().plus(retention).toEpochMilli()),
-                        sale.admission().wire())));
-        return ((Number) created).longValue() == 1;
+        boolean created = false;
+        for (SaleKeys k : Buckets.all(sale.id(), sale.buckets())) {
+            Object one = redis.call(c -> LuaScript.LOAD_SALE.run(
+                    c,
+                    List.of(k.meta(), k.stock()),
+                    List.of(
+                            Integer.toString(sale.stock()),
+                            Long.toString(sale.startsAt().toEpochMilli()),
+                            Long.toString(sale.endsAt().toEpochMilli()),
+                            Integer.toString(sale.perBuyerLimit()),
+                            Integer.toString(sale.perOrderMax()),
+                            Long.toString(sale.endsAt().plus(retention).toEpochMilli()),
+                            sale.admission().wire(),
+                            Integer.toString(sale.buckets()),
+                            Integer.toString(Buckets.share(sale.stock(), sale.buckets(), k.bucket())))));
+            created |= ((Number) one).longValue() == 1;
+        }
+        return created;
     }
 
-    /** Units currently available, or -1 when the sale is not loaded. */
+    /**
+     * Units currently available, summed over the sale's buckets (a bucket below zero, paying back a deficit, counts
+     * as none when there are several), or -1 when the sale is not loaded.
+     */
     public long available(String saleId) {
-        String v = redis.call(c -> c.get(new SaleKeys(saleId).stock()));
-        return v == null ? -1 : Long.parseLong(v);
+        String first = redis.call(c -> c.get(new SaleKeys(saleId).stock()));
+        if (first == null) {
+            return -1;
+        }
+        int count = new BucketCounts(redis).orOne(saleId);
+        if (count == 1) {
+            return Long.parseLong(first);
+        }
+        long total = 0;
+        for (SaleKeys k : Buckets.all(saleId, count)) {
+            String v = redis.call(c -> c.get(k.stock()));
+            total += v == null ? 0 : Math.max(0, Long.parseLong(v));
+        }
+        return total;
     }
 }

@@ -120,8 +120,20 @@ public final class SaleLoader {
         return true;
     }
 
+    /** Whether every bucket of the sale has its definition (a sale in one bucket: bucket 0's meta). */
     private boolean loaded(SaleKeys k) {
-        return redis.call(c -> c.exists(k.meta()));
+        List<String> meta = redis.call(c -> c.hmget(k.meta(), "start", "buckets"));
+        if (meta.get(0) == null) {
+            return false;
+        }
+        int count = meta.get(1) == null ? 1 : Integer.parseInt(meta.get(1));
+        for (int b = 1; b < count; b++) {
+            SaleKeys other = new SaleKeys(k.saleId(), b);
+            if (!redis.call(c -> c.exists(other.meta()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void sleep() {

@@ -3,12 +3,15 @@ package dev.flashsale.sale;
 import dev.flashsale.db.LockedSale;
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,60 +73,124 @@ public final class SaleSync {
     }
 
     private Optional<SyncResult> run(String saleId, String mode, boolean buyerCounts) {
-        SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
-            List<String> undecided = new ArrayList<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
-            undecided.addAll(redis.call(c -> c.zrange(k.claims(), 0, -1)));
-            Set<String> ordered = locked.orderedAmong(undecided);
             SaleRecord r = locked.record();
-            Sale s = r.sale();
-            List<String> args = new ArrayList<>(List.of(
-                    mode,
-                    Integer.toString(s.stock()),
-                    Integer.toString(r.sold()),
-                    Long.toString(s.startsAt().toEpochMilli()),
-                    Long.toString(s.endsAt().toEpochMilli()),
-                    Integer.toString(s.perBuyerLimit()),
-                    Integer.toString(s.perOrderMax()),
-                    Long.toString(s.endsAt().plus(retention).toEpochMilli()),
-                    s.admission().wire(),
-                    Integer.toString(ordered.size())));
-            args.addAll(ordered);
+            int count = r.sale().buckets();
             // A kept counter ('init') must not follow cancellations: the flip takes units off buyers, not onto stock.
             // After lost writes (the second pass) every cancelled order is looked at: a failover may have undone a
             // return the database had recorded, leaving the record CONFIRMED.
             Map<String, String> cancelled = mode.equals("init")
                     ? Map.of()
                     : locked.cancellations(buyerCounts, buyerCounts ? Integer.MAX_VALUE : FOLLOW_BATCH);
-            args.add(Integer.toString(cancelled.size()));
-            cancelled.forEach((id, reason) -> {
-                args.add(id);
-                args.add(reason);
-            });
-            args.add(buyerCounts ? "1" : "0");
-            if (buyerCounts) {
-                locked.orderedUnitsByBuyer().forEach((buyer, units) -> {
-                    args.add(buyer);
-                    args.add(Integer.toString(units));
-                });
+            // A sale in several buckets: each bucket's counter is its allotment less the units of its own buyers'
+            // orders (a buyer's orders count in their home bucket) and what it still holds.
+            List<Map<String, Integer>> ownedByBucket =
+                    buyerCounts || count > 1 ? byHomeBucket(locked.orderedUnitsByBuyer(), count) : List.of(Map.of());
+            SyncResult total = null;
+            Set<String> followed = null;
+            for (SaleKeys k : Buckets.all(saleId, count)) {
+                Map<String, Integer> owned = ownedByBucket.get(count == 1 ? 0 : k.bucket());
+                int sold = count == 1
+                        ? r.sold()
+                        : owned.values().stream().mapToInt(Integer::intValue).sum();
+                BucketSync one = runBucket(k, locked, mode, sold, cancelled, buyerCounts ? owned : null);
+                // A cancelled order lives in one bucket; the others have no record of it ("gone"): it was followed
+                // once every bucket says so.
+                if (followed == null) {
+                    followed = new LinkedHashSet<>(one.followed());
+                } else {
+                    followed.retainAll(one.followed());
+                }
+                total = total == null ? one.result() : merged(total, one.result());
             }
-            List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
-                    c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
-            List<String> followed =
-                    ((List<?>) reply.get(6)).stream().map(ScriptReply::text).toList();
             if (!followed.isEmpty()) {
-                locked.markUnitsReturned(followed);
+                locked.markUnitsReturned(List.copyOf(followed));
             }
-            return new SyncResult(
-                    r,
-                    SyncResult.Action.valueOf(ScriptReply.text(reply.get(0))),
-                    ScriptReply.number(reply.get(1)),
-                    ScriptReply.number(reply.get(2)),
-                    ScriptReply.number(reply.get(3)),
-                    ScriptReply.number(reply.get(4)),
-                    ScriptReply.number(reply.get(5)),
-                    ScriptReply.number(reply.get(7)));
+            return total;
         });
+    }
+
+    private record BucketSync(SyncResult result, List<String> followed) {}
+
+    private BucketSync runBucket(
+            SaleKeys k,
+            LockedSale locked,
+            String mode,
+            int sold,
+            Map<String, String> cancelled,
+            Map<String, Integer> buyerCounts)
+            throws java.sql.SQLException {
+        List<String> undecided = new ArrayList<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
+        undecided.addAll(redis.call(c -> c.zrange(k.claims(), 0, -1)));
+        Set<String> ordered = locked.orderedAmong(undecided);
+        SaleRecord r = locked.record();
+        Sale s = r.sale();
+        List<String> args = new ArrayList<>(List.of(
+                mode,
+                Integer.toString(s.stock()),
+                Integer.toString(sold),
+                Long.toString(s.startsAt().toEpochMilli()),
+                Long.toString(s.endsAt().toEpochMilli()),
+                Integer.toString(s.perBuyerLimit()),
+                Integer.toString(s.perOrderMax()),
+                Long.toString(s.endsAt().plus(retention).toEpochMilli()),
+                s.admission().wire(),
+                Integer.toString(s.buckets()),
+                Integer.toString(Buckets.share(s.stock(), s.buckets(), k.bucket())),
+                Integer.toString(ordered.size())));
+        args.addAll(ordered);
+        args.add(Integer.toString(cancelled.size()));
+        cancelled.forEach((id, reason) -> {
+            args.add(id);
+            args.add(reason);
+        });
+        args.add(buyerCounts != null ? "1" : "0");
+        if (buyerCounts != null) {
+            buyerCounts.forEach((buyer, units) -> {
+                args.add(buyer);
+                args.add(Integer.toString(units));
+            });
+        }
+        List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
+                c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
+        List<String> followed =
+                ((List<?>) reply.get(6)).stream().map(ScriptReply::text).toList();
+        return new BucketSync(
+                new SyncResult(
+                        r,
+                        SyncResult.Action.valueOf(ScriptReply.text(reply.get(0))),
+                        ScriptReply.number(reply.get(1)),
+                        ScriptReply.number(reply.get(2)),
+                        ScriptReply.number(reply.get(3)),
+                        ScriptReply.number(reply.get(4)),
+                        ScriptReply.number(reply.get(5)),
+                        ScriptReply.number(reply.get(7))),
+                followed);
+    }
+
+    /** Each buyer's units, in the map of their home bucket. */
+    private static List<Map<String, Integer>> byHomeBucket(Map<String, Integer> units, int count) {
+        List<Map<String, Integer>> out = new ArrayList<>(count);
+        for (int b = 0; b < count; b++) {
+            out.add(new HashMap<>());
+        }
+        units.forEach((buyer, n) -> out.get(Buckets.home(buyer, count)).put(buyer, n));
+        return out;
+    }
+
+    /** Two buckets' results as the sale's: counters summed; the strongest evidence of lost writes kept. */
+    private static SyncResult merged(SyncResult a, SyncResult b) {
+        SyncResult.Action action = a.action().compareTo(b.action()) >= 0 ? a.action() : b.action();
+        long before = a.before() < 0 && b.before() < 0 ? -1 : Math.max(0, a.before()) + Math.max(0, b.before());
+        return new SyncResult(
+                a.sale(),
+                action,
+                before,
+                a.after() + b.after(),
+                a.held() + b.held(),
+                a.buyersCorrected() + b.buyersCorrected(),
+                a.unrecorded() + b.unrecorded(),
+                a.returnsFinished() + b.returnsFinished());
     }
 
     /**
@@ -135,26 +202,35 @@ public final class SaleSync {
      * @return how many records and mappings were missing and are restored
      */
     public Restored restoreOrders(SaleRecord sale) {
-        SaleKeys k = new SaleKeys(sale.id());
-        List<SaleRepository.KeyedOrder> orders = sales.keyedOrders(sale.id());
+        int count = sale.sale().buckets();
+        Map<Integer, List<SaleRepository.KeyedOrder>> byBucket = new java.util.TreeMap<>();
+        for (SaleRepository.KeyedOrder o : sales.keyedOrders(sale.id())) {
+            byBucket.computeIfAbsent(Buckets.home(o.buyerId(), count), b -> new ArrayList<>())
+                    .add(o);
+        }
         String expireAt = Long.toString(sale.sale().endsAt().plus(retention).toEpochMilli());
         long records = 0;
         long mappings = 0;
-        for (int from = 0; from < orders.size(); from += RESTORE_BATCH) {
-            List<String> args = new ArrayList<>(List.of(expireAt));
-            for (SaleRepository.KeyedOrder o : orders.subList(from, Math.min(orders.size(), from + RESTORE_BATCH))) {
-                args.addAll(List.of(
-                        o.reservationId(),
-                        o.buyerId(),
-                        o.idempotencyKey(),
-                        Integer.toString(o.quantity()),
-                        Long.toString(o.heldAt().toEpochMilli()),
-                        o.status().holdsStock() ? "CONFIRMED" : "CANCELLED"));
+        for (Map.Entry<Integer, List<SaleRepository.KeyedOrder>> bucket : byBucket.entrySet()) {
+            SaleKeys k = new SaleKeys(sale.id(), bucket.getKey());
+            List<SaleRepository.KeyedOrder> orders = bucket.getValue();
+            for (int from = 0; from < orders.size(); from += RESTORE_BATCH) {
+                List<String> args = new ArrayList<>(List.of(expireAt));
+                for (SaleRepository.KeyedOrder o :
+                        orders.subList(from, Math.min(orders.size(), from + RESTORE_BATCH))) {
+                    args.addAll(List.of(
+                            o.reservationId(),
+                            o.buyerId(),
+                            o.idempotencyKey(),
+                            Integer.toString(o.quantity()),
+                            Long.toString(o.heldAt().toEpochMilli()),
+                            o.status().holdsStock() ? "CONFIRMED" : "CANCELLED"));
+                }
+                List<?> reply = (List<?>) redis.eval(
+                        LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency(), k.meta()), args);
+                records += ScriptReply.number(reply.get(0));
+                mappings += ScriptReply.number(reply.get(1));
             }
-            List<?> reply = (List<?>)
-                    redis.eval(LuaScript.RESTORE_ORDERS, List.of(k.reservations(), k.idempotency(), k.meta()), args);
-            records += ScriptReply.number(reply.get(0));
-            mappings += ScriptReply.number(reply.get(1));
         }
         return new Restored(records, mappings);
     }
@@ -176,7 +252,6 @@ public final class SaleSync {
      */
     public Optional<StockChange> addStockBeforeStart(
             String saleId, String operationId, int units, java.time.Instant now) {
-        SaleKeys k = new SaleKeys(saleId);
         return sales.withLocked(saleId, locked -> {
             Optional<LockedSale.AppliedStockChange> applied = locked.appliedStockChange(operationId);
             if (applied.isPresent()) {
@@ -189,10 +264,15 @@ public final class SaleSync {
                 return new StockChange.Refused(locked.record());
             }
             int total = locked.addStock(operationId, units);
-            List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(
-                    c, List.of(k.meta(), k.stock()), List.of(Integer.toString(units), Integer.toString(total))));
-            return new StockChange.Added(
-                    locked.record(), total, !ScriptReply.text(reply.get(0)).equals("NOT_LOADED"));
+            // The new units go to bucket 0; the other buckets of a split sale learn the new total only.
+            boolean loaded = false;
+            for (SaleKeys b : Buckets.all(saleId, locked.record().sale().buckets())) {
+                String added = b.bucket() == 0 ? Integer.toString(units) : "0";
+                List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(
+                        c, List.of(b.meta(), b.stock()), List.of(added, Integer.toString(total))));
+                loaded |= b.bucket() == 0 && !ScriptReply.text(reply.get(0)).equals("NOT_LOADED");
+            }
+            return new StockChange.Added(locked.record(), total, loaded);
         });
     }
 

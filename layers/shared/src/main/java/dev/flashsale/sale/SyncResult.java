@@ -30,13 +30,14 @@ public record SyncResult(
         return action != Action.UNCHANGED || unrecorded != 0;
     }
 
+    /** In order of the evidence they give (a sale in several buckets reports its buckets' strongest). */
     public enum Action {
-        /** No counter existed: created. */
-        CREATED,
         /** A counter existed and, in load-if-absent mode, was kept as it is. */
         KEPT,
         /** The counter was already right (but for the units of returns finished now). */
         UNCHANGED,
+        /** No counter existed: created. */
+        CREATED,
         /** The counter was wrong and was corrected. */
         RECONCILED
     }
