@@ -5,11 +5,13 @@ import dev.flashsale.db.SaleRepository;
 import dev.flashsale.lease.LeaseKeeper;
 import dev.flashsale.lease.LeaseLock;
 import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.reservation.StockTransfers;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.SaleCache;
 import dev.flashsale.sale.SaleSync;
 import dev.flashsale.sale.SyncResult;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,13 +22,16 @@ import org.slf4j.LoggerFactory;
 /**
  * One prewarm run: under the {@code prewarm} lease (at most one run at a time; EventBridge may deliver a schedule twice
  * and runs may overlap), load the Lua scripts, load sales starting within the horizon into Redis (their counters, once
- * created, are never overwritten here), and reconcile live sales' counters from the database ({@link SaleSync}). Stops
+ * created, are never overwritten here), and reconcile live sales' counters from the database ({@link SaleSync}), after
+ * finishing any transfer between a split sale's buckets that stopped half-way ({@link StockTransfers#repair}). Stops
  * at the next sale boundary when the lease is lost or time runs short. Every step is safe to run twice, so a second
  * holder after a lost lease does no harm, only duplicate work.
  */
 public final class PrewarmHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrewarmHandler.class);
+    /** A transfer younger than this is left to the reservation that is making it (its accept follows in a moment). */
+    static final Duration TRANSFER_SETTLE = Duration.ofSeconds(5);
 
     private final SaleRepository sales;
     private final SaleCache cache;
@@ -36,6 +41,7 @@ public final class PrewarmHandler {
     private final PrewarmSettings settings;
     private final Clock clock;
     private final Consumer<String> afterSale;
+    private final StockTransfers transfers;
 
     /** @param afterSale called after each sale is done (tests use it to make a run slow or to take its lease away) */
     public PrewarmHandler(
@@ -55,6 +61,7 @@ public final class PrewarmHandler {
         this.settings = settings;
         this.clock = clock;
         this.afterSale = afterSale;
+        this.transfers = new StockTransfers(redis);
     }
 
     /** @param deadline when the function must have returned */
@@ -118,6 +125,18 @@ public final class PrewarmHandler {
                 report.refreshed(r.id());
             }
             return;
+        }
+        if (r.sale().buckets() > 1) {
+            StockTransfers.Repaired repaired = transfers.repair(r.id(), r.sale().buckets(), TRANSFER_SETTLE.toMillis());
+            if (repaired.any()) {
+                report.transfersFinished(repaired.acceptedLate() + repaired.lentAgain());
+                LOG.warn(
+                        "prewarm: sale {}: {} transfers between buckets had stopped before their accept (a crash?), {} "
+                                + "accepted transfers had lost their lend (a failover?); finished",
+                        r.id(),
+                        repaired.acceptedLate(),
+                        repaired.lentAgain());
+            }
         }
         Optional<SyncResult> result = sync.reconcile(r.id());
         if (result.isEmpty()) {

@@ -19,6 +19,7 @@ public final class PrewarmReport {
     private final List<String> refreshed = new ArrayList<>();
     private final List<Correction> reconciled = new ArrayList<>();
     private int unchanged;
+    private int transfersFinished;
     private int errors;
 
     void ran() {
@@ -39,6 +40,15 @@ public final class PrewarmReport {
 
     void reconciled(String saleId, long from, long to) {
         reconciled.add(new Correction(saleId, from, to));
+    }
+
+    void transfersFinished(int n) {
+        transfersFinished += n;
+    }
+
+    /** Transfers between a split sale's buckets that had stopped half-way and were finished. */
+    public int transfersFinished() {
+        return transfersFinished;
     }
 
     void unchanged() {
@@ -96,6 +106,7 @@ public final class PrewarmReport {
         }
         m.put("reconciled", fixes);
         m.put("unchanged", unchanged);
+        m.put("transfersFinished", transfersFinished);
         m.put("errors", errors);
         m.put("leaseLost", leaseLost);
         m.put("exhausted", exhausted);

@@ -29,6 +29,8 @@ public final class ReservationStore {
      * the units moved in for this one, and a refusal must see every bucket short (a double collect).
      */
     static final int BORROW_ROUNDS = 8;
+    /** Between the two reads of every bucket before a refusal: longer than a transfer's two round trips. */
+    static final long COLLECT_PAUSE_MS = 3;
 
     private final RedisConnection redis;
     private final ReservationPolicy policy;
@@ -65,10 +67,13 @@ public final class ReservationStore {
         for (int round = 0; count > 1 && round < BORROW_ROUNDS && shortOf(outcome) > 0; round++) {
             int moved = transfers.borrow(k, count, shortOf(outcome));
             if (moved == 0) {
-                // Every other bucket looked short; read them all again (a double collect): units come back only
-                // through releases, which the second read sees.
-                List<Long> all = transfers.available(request.saleId(), count);
-                long total = all.stream().mapToLong(Long::longValue).sum();
+                // Every other bucket looked short. Sold out only if every bucket is short when read again, twice, a
+                // moment apart: a transfer under way for another buyer is on neither counter for a round trip.
+                long total = totalAvailable(request.saleId(), count);
+                if (total < request.quantity()) {
+                    pause();
+                    total = totalAvailable(request.saleId(), count);
+                }
                 if (total < request.quantity()) {
                     return refused(new Refusal.SoldOut((int) total, request.quantity()));
                 }
@@ -76,19 +81,29 @@ public final class ReservationStore {
             outcome = reserveIn(k, id, request, true);
         }
         if (count > 1 && shortOf(outcome) > 0) {
-            long total = transfers.available(request.saleId(), count).stream()
-                    .mapToLong(Long::longValue)
-                    .sum();
+            long total = totalAvailable(request.saleId(), count);
             // Other buyers of this home bucket took the units moved in, round after round: the sale is nearly gone.
             return refused(new Refusal.SoldOut((int) total, request.quantity()));
         }
         if (count > 1 && outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
-            long total = transfers.available(request.saleId(), count).stream()
-                    .mapToLong(Long::longValue)
-                    .sum();
+            long total = totalAvailable(request.saleId(), count);
             return new ReserveOutcome.Held(h.reservation(), total, h.replayed(), h.send(), h.bucket());
         }
         return outcome;
+    }
+
+    private long totalAvailable(String saleId, int count) {
+        return transfers.available(saleId, count).stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(COLLECT_PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Units the home bucket lacked for a refused hold; 0 for any other outcome. */

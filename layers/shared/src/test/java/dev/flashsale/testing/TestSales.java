@@ -28,6 +28,20 @@ public final class TestSales {
                 now.plus(Duration.ofHours(1)));
     }
 
+    /** {@link #live}, split into {@code buckets} stock buckets. */
+    public static Sale split(int stock, int perBuyerLimit, int perOrderMax, int buckets) {
+        Sale s = live(stock, perBuyerLimit, perOrderMax);
+        return new Sale(
+                s.id(),
+                stock,
+                perBuyerLimit,
+                perOrderMax,
+                s.startsAt(),
+                s.endsAt(),
+                dev.flashsale.sale.Admission.OPEN,
+                buckets);
+    }
+
     /** {@link #live}, but buyers reserve only with an admission ticket. */
     public static Sale ticketed(int stock, int perBuyerLimit, int perOrderMax) {
         Sale s = live(stock, perBuyerLimit, perOrderMax);

@@ -96,6 +96,14 @@ public final class TestStack implements AutoCloseable {
         return sale;
     }
 
+    /** A live sale (fresh id) split into {@code buckets} stock buckets, in the database and in Redis. */
+    public Sale newSplitSale(int stock, int perBuyerLimit, int perOrderMax, int buckets) {
+        Sale sale = TestSales.split(stock, perBuyerLimit, perOrderMax, buckets);
+        new SaleRepository(db).create(sale, 1999, "USD");
+        TestSales.seed(redis, sale);
+        return sale;
+    }
+
     /** A live sale (fresh id) whose orders must be paid within {@code paymentWindow}, in the database and in Redis. */
     public Sale newSale(int stock, int perBuyerLimit, int perOrderMax, Duration paymentWindow) {
         Sale sale = TestSales.live(stock, perBuyerLimit, perOrderMax);
@@ -124,11 +132,12 @@ public final class TestStack implements AutoCloseable {
      * through the database fence, settle Redis to that decision. For tests below the functions (the invariant checker).
      */
     public OrderDecision confirm(Reservation r) {
-        if (!(claims.claim(new SaleKeys(r.saleId()), r.id()) instanceof ClaimOutcome.Claimed claimed)) {
+        SaleKeys k = store.buckets().home(r.saleId(), r.buyerId());
+        if (!(claims.claim(k, r.id()) instanceof ClaimOutcome.Claimed claimed)) {
             throw new AssertionError("not claimable: " + r);
         }
         OrderDecision decision = fence.confirm(claimed.reservation());
-        claims.follow(new SaleKeys(r.saleId()), r.id(), decision);
+        claims.follow(k, r.id(), decision);
         return decision;
     }
 
