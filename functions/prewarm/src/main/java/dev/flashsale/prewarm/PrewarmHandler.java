@@ -143,6 +143,12 @@ public final class PrewarmHandler {
             return; // deleted meanwhile
         }
         SyncResult s = result.get();
+        if (r.sale().buckets() > 1 && s.lostWrites()) {
+            int moved = transfers.coverDeficits(r.id(), r.sale().buckets());
+            if (moved > 0) {
+                LOG.warn("prewarm: sale {}: {} units moved to buckets left below zero by lost writes", r.id(), moved);
+            }
+        }
         if (s.returnsFinished() > 0) {
             LOG.warn(
                     "prewarm: sale {}: {} units of cancelled orders had not been returned to Redis (a cancellation was "

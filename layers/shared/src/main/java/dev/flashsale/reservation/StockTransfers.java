@@ -137,6 +137,28 @@ public final class StockTransfers {
         return new Repaired(accepted, relent);
     }
 
+    /**
+     * Pays back the deficits of the sale's buckets from the others' units: a bucket below zero (reconciliation found
+     * that its buyers hold or bought more than its allotment, after a failover lost writes) borrows what it lacks, so
+     * the sale's units are not offered in one bucket while another is owed them.
+     *
+     * @return units moved
+     */
+    public int coverDeficits(String saleId, int count) {
+        if (count == 1) {
+            return 0;
+        }
+        int moved = 0;
+        for (SaleKeys k : Buckets.all(saleId, count)) {
+            String v = redis.call(c -> c.get(k.stock()));
+            long counter = v == null ? 0 : Long.parseLong(v);
+            if (counter < 0) {
+                moved += borrow(k, count, (int) -counter);
+            }
+        }
+        return moved;
+    }
+
     /** What {@link #repair} finished. */
     public record Repaired(int acceptedLate, int lentAgain) {
         public boolean any() {
