@@ -24,7 +24,7 @@ import java.util.Set;
  * @param inTransit  units lent and not (yet) accepted
  * @param misplaced  reservations whose buyer's home is another bucket
  */
-record BucketLedger(
+public record BucketLedger(
         List<Long> available,
         List<Long> allot,
         List<Long> held,
@@ -33,7 +33,7 @@ record BucketLedger(
         List<String> misplaced,
         int transfers) {
 
-    static BucketLedger read(RedisConnection redis, String saleId, int count) {
+    public static BucketLedger read(RedisConnection redis, String saleId, int count) {
         List<Long> available = new ArrayList<>();
         List<Long> allot = new ArrayList<>();
         List<Long> held = new ArrayList<>();
@@ -73,26 +73,26 @@ record BucketLedger(
     }
 
     /** Units on the counters, below-zero buckets counting as none (what a buyer could take now). */
-    long reservable() {
+    public long reservable() {
         return available.stream().mapToLong(v -> Math.max(0, v)).sum();
     }
 
-    long sum(List<Long> values) {
+    public long sum(List<Long> values) {
         return values.stream().mapToLong(Long::longValue).sum();
     }
 
     /** available + held + confirmed + in transit, over every bucket: the stock when nothing was created or lost. */
-    long accounted() {
+    public long accounted() {
         return sum(available) + sum(held) + sum(confirmed) + inTransit;
     }
 
     /** Σ allotments + units in transit: the stock when no transfer created or lost a unit. */
-    long allotted() {
+    public long allotted() {
         return sum(allot) + inTransit;
     }
 
     /** Per bucket, available + held + confirmed == allotment. */
-    boolean bucketsBalance() {
+    public boolean bucketsBalance() {
         for (int b = 0; b < available.size(); b++) {
             if (available.get(b) + held.get(b) + confirmed.get(b) != allot.get(b)) {
                 return false;

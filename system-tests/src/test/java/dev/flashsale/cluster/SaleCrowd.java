@@ -40,7 +40,7 @@ final class SaleCrowd implements AutoCloseable {
     private final ExecutorService pool;
     private final List<Future<?>> buyers = new ArrayList<>();
     private final List<Future<?>> confirmers = new ArrayList<>();
-    private final ConcurrentLinkedQueue<Reservation> toConfirm = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ConfirmationMessage> toConfirm = new ConcurrentLinkedQueue<>();
     private final Map<String, Reservation> promised = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
     private final AtomicInteger soldOut = new AtomicInteger();
@@ -68,13 +68,15 @@ final class SaleCrowd implements AutoCloseable {
         for (int c = 0; c < confirmerThreads; c++) {
             confirmers.add(pool.submit(() -> {
                 while (!(buyersDone.get() && toConfirm.isEmpty())) {
-                    Reservation r = toConfirm.poll();
-                    if (r == null) {
+                    ConfirmationMessage m = toConfirm.poll();
+                    if (m == null) {
                         Thread.sleep(2);
                         continue;
                     }
-                    ConfirmOutcome o = untilAnswered(() -> confirmer.confirm(ConfirmationMessage.of(r)));
-                    assertThat(o).as(r.id()).isIn(ConfirmOutcome.CONFIRMED, ConfirmOutcome.ALREADY_CONFIRMED);
+                    ConfirmOutcome o = untilAnswered(() -> confirmer.confirm(m));
+                    assertThat(o)
+                            .as(m.reservationId())
+                            .isIn(ConfirmOutcome.CONFIRMED, ConfirmOutcome.ALREADY_CONFIRMED);
                 }
                 return null;
             }));
@@ -88,7 +90,7 @@ final class SaleCrowd implements AutoCloseable {
         answered.incrementAndGet();
         if (outcome instanceof ReserveOutcome.Held h) {
             if (promised.putIfAbsent(h.reservation().id(), h.reservation()) == null) {
-                toConfirm.add(h.reservation());
+                toConfirm.add(ConfirmationMessage.of(h.reservation(), h.bucket()));
             }
         } else if (outcome instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.SoldOut) {
             soldOut.incrementAndGet();
