@@ -12,6 +12,7 @@ import dev.flashsale.reservation.Refusal;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.reservation.StockTransfers;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,13 +42,16 @@ import org.junit.jupiter.api.Test;
  * of buyers with no units coming back only ever lowers what is left, so every refusal of q units is checked against
  * what was left once the wave ended (less than q, or the refusal was wrong), and each refusal is recorded with a
  * snapshot of every bucket taken right after it; each buyer's limit and idempotency keys hold across buckets; then the
- * confirmer, fed batches mixing buckets (with duplicates), orders exactly the holds.
+ * confirmer, fed batches mixing buckets (with duplicates), orders exactly the holds. Prewarm's transfer repair runs in
+ * a loop throughout each wave, without its settling delay, so it races the transfers under way.
  */
 class BucketRaceTest {
 
     private static final int RUNS = Integer.getInteger("buckets.runs", 3);
     private static final long SEED = Long.getLong("buckets.seed", System.nanoTime());
     private static final TestStack STACK = TestStack.create();
+    /** Transfers the racing repair finished before their borrower did (harmless: each half applies once). */
+    private static final AtomicInteger repairsFinished = new AtomicInteger();
 
     @AfterAll
     static void close() {
@@ -112,6 +118,15 @@ class BucketRaceTest {
             assertThat(settled.sum(settled.confirmed())).as(context).isEqualTo(sold);
             assertConserved(settled, stock, context + ", confirmed");
             assertThat(settled.reservable() + sold).as(context).isEqualTo(stock);
+            System.out.printf(
+                    "[buckets] %s: %d transfers, %d + %d sold-out refusals, %d transfers finished by the racing repair,"
+                            + " %d sold%n",
+                    context,
+                    settled.transfers(),
+                    first.refusals.size(),
+                    second.refusals.size(),
+                    repairsFinished.getAndSet(0),
+                    sold);
         }
     }
 
@@ -192,8 +207,19 @@ class BucketRaceTest {
         ConcurrentLinkedQueue<Refused> refusals = new ConcurrentLinkedQueue<>();
         Map<String, Integer> quantities = new HashMap<>();
         buyers.forEach(b -> quantities.put(b, 1 + random.nextInt(2)));
-        ExecutorService pool = Executors.newFixedThreadPool(12);
+        ExecutorService pool = Executors.newFixedThreadPool(13);
+        AtomicBoolean buying = new AtomicBoolean(true);
         try {
+            // prewarm's repair, run without its settling delay, racing the transfers it must leave alone
+            Future<Integer> repairs = pool.submit(() -> {
+                StockTransfers transfers = new StockTransfers(STACK.redis);
+                int finished = 0;
+                while (buying.get()) {
+                    StockTransfers.Repaired r = transfers.repair(sale.id(), sale.buckets(), 0);
+                    finished += r.acceptedLate() + r.lentAgain();
+                }
+                return finished;
+            });
             List<Future<?>> done = new ArrayList<>();
             for (String buyer : buyers) {
                 done.add(pool.submit(() -> {
@@ -213,6 +239,8 @@ class BucketRaceTest {
             for (Future<?> f : done) {
                 f.get();
             }
+            buying.set(false);
+            repairsFinished.addAndGet(repairs.get());
         } finally {
             pool.shutdownNow();
         }

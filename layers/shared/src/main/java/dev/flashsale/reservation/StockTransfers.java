@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -80,12 +81,13 @@ public final class StockTransfers {
         return code.equals("LENT") ? (int) ScriptReply.number(reply.get(1)) : 0;
     }
 
+    /** Whether the units were taken now (not before, and the bucket is loaded). */
     private boolean accept(SaleKeys recipient, int from, String id, int units) {
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.ACCEPT,
                 List.of(recipient.meta(), recipient.stock(), recipient.received()),
                 List.of(id, Integer.toString(from), Integer.toString(units)));
-        return !ScriptReply.text(reply.get(0)).equals("NOT_LOADED");
+        return ScriptReply.text(reply.get(0)).equals("ACCEPTED");
     }
 
     /**
@@ -104,32 +106,41 @@ public final class StockTransfers {
         // This clock against the journal's (Redis'): an early replay is harmless (accept.lua applies a transfer once),
         // the delay only spares the work of replaying transfers still under way.
         long now = System.currentTimeMillis();
+        // Every journal read once; a pair that looks unfinished is handed to its script, which applies a transfer id
+        // once whatever this (possibly already stale) read says.
+        List<Map<String, String>> lent = new ArrayList<>(count);
+        List<Map<String, String>> received = new ArrayList<>(count);
+        for (SaleKeys k : buckets) {
+            lent.add(redis.call(c -> c.hgetAll(k.lent())));
+        }
+        for (SaleKeys k : buckets) {
+            received.add(redis.call(c -> c.hgetAll(k.received())));
+        }
         int accepted = 0;
         int relent = 0;
         for (SaleKeys donor : buckets) {
-            for (var e : redis.call(c -> c.hgetAll(donor.lent())).entrySet()) {
+            for (Map.Entry<String, String> e : lent.get(donor.bucket()).entrySet()) {
                 String[] f = e.getValue().split(" ");
                 int to = Integer.parseInt(f[0]);
-                if (now - Long.parseLong(f[2]) < settleMillis || to >= count) {
+                if (to >= count
+                        || now - Long.parseLong(f[2]) < settleMillis
+                        || received.get(to).containsKey(e.getKey())) {
                     continue;
                 }
-                SaleKeys recipient = buckets.get(to);
-                boolean seen = redis.call(c -> c.hexists(recipient.received(), e.getKey()));
-                if (!seen && accept(recipient, donor.bucket(), e.getKey(), Integer.parseInt(f[1]))) {
+                if (accept(buckets.get(to), donor.bucket(), e.getKey(), Integer.parseInt(f[1]))) {
                     accepted++;
                 }
             }
         }
         for (SaleKeys recipient : buckets) {
-            for (var e : redis.call(c -> c.hgetAll(recipient.received())).entrySet()) {
+            for (Map.Entry<String, String> e : received.get(recipient.bucket()).entrySet()) {
                 String[] f = e.getValue().split(" ");
                 int from = Integer.parseInt(f[0]);
-                if (from >= count) {
+                if (from >= count || lent.get(from).containsKey(e.getKey())) {
                     continue;
                 }
-                SaleKeys donor = buckets.get(from);
-                boolean journalled = redis.call(c -> c.hexists(donor.lent(), e.getKey()));
-                if (!journalled && lend(donor, recipient.bucket(), e.getKey(), Integer.parseInt(f[1]), "replay") > 0) {
+                // read before this transfer began, or lost by the donor: lend.lua tells them apart by the id
+                if (lend(buckets.get(from), recipient.bucket(), e.getKey(), Integer.parseInt(f[1]), "replay") > 0) {
                     relent++;
                 }
             }
