@@ -64,7 +64,17 @@ public final class ReservationStore {
         SaleKeys k = Buckets.homeKeys(request.saleId(), request.buyerId(), count);
         String id = ReservationIds.of(request.saleId(), request.buyerId(), request.idempotencyKey());
         ReserveOutcome outcome = reserveIn(k, id, request, false);
-        for (int round = 0; count > 1 && round < BORROW_ROUNDS && shortOf(outcome) > 0; round++) {
+        return count == 1 ? outcome : acrossBuckets(k, count, id, request, outcome);
+    }
+
+    /**
+     * A split sale: a hold the home bucket lacked units for is tried again once units moved in from the other buckets,
+     * and refused only when every bucket is short; a hold that emptied its bucket reports what is left in all of them.
+     */
+    private ReserveOutcome acrossBuckets(
+            SaleKeys k, int count, String id, ReserveRequest request, ReserveOutcome first) {
+        ReserveOutcome outcome = first;
+        for (int round = 0; round < BORROW_ROUNDS && shortOf(outcome) > 0; round++) {
             int moved = transfers.borrow(k, count, shortOf(outcome));
             if (moved == 0) {
                 // Every other bucket looked short. Sold out only if every bucket is short when read again, twice, a
@@ -80,12 +90,12 @@ public final class ReservationStore {
             }
             outcome = reserveIn(k, id, request, true);
         }
-        if (count > 1 && shortOf(outcome) > 0) {
+        if (shortOf(outcome) > 0) {
             long total = totalAvailable(request.saleId(), count);
             // Other buyers of this home bucket took the units moved in, round after round: the sale is nearly gone.
             return refused(new Refusal.SoldOut((int) total, request.quantity()));
         }
-        if (count > 1 && outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
+        if (outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
             long total = totalAvailable(request.saleId(), count);
             return new ReserveOutcome.Held(h.reservation(), total, h.replayed(), h.send(), h.bucket());
         }
