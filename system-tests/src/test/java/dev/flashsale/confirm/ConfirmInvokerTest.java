@@ -62,17 +62,17 @@ class ConfirmInvokerTest {
         Reservation b = STACK.hold(sale.id(), "buyer-b", 2);
         SQSEvent.SQSMessage good1 = SqsEvents.record(ConfirmationMessage.of(a).toJson());
         SQSEvent.SQSMessage notJson = SqsEvents.record("{not json");
-        SQSEvent.SQSMessage version3 =
-                SqsEvents.record(ConfirmationMessage.of(b).toJson().replace("\"version\":2", "\"version\":3"));
+        SQSEvent.SQSMessage version4 =
+                SqsEvents.record(ConfirmationMessage.of(b).toJson().replace("\"version\":2", "\"version\":4"));
         SQSEvent.SQSMessage good2 = SqsEvents.record(ConfirmationMessage.of(b).toJson());
         SQSEvent.SQSMessage duplicate =
                 SqsEvents.record(ConfirmationMessage.of(a).toJson());
 
         SQSBatchResponse response = INVOKER.handleRequest(
-                SqsEvents.event(List.of(good1, notJson, version3, good2, duplicate)), Lambda.context());
+                SqsEvents.event(List.of(good1, notJson, version4, good2, duplicate)), Lambda.context());
 
         assertThat(SqsEvents.failedIds(response))
-                .containsExactlyInAnyOrder(notJson.getMessageId(), version3.getMessageId());
+                .containsExactlyInAnyOrder(notJson.getMessageId(), version4.getMessageId());
         assertThat(status(sale, a)).isEqualTo("CONFIRMED");
         assertThat(status(sale, b)).isEqualTo("CONFIRMED");
         var report = new InvariantChecker(STACK.redis, STACK.db).check(sale.id(), true);
