@@ -131,11 +131,11 @@ public final class InvariantChecker {
             long confirmedUnits = 0;
             for (Map.Entry<String, String> e : b.reservations().entrySet()) {
                 Reservation r = ReservationCodec.decode(saleId, e.getValue());
-                Integer other = bucketOf.putIfAbsent(r.id(), b.bucket());
+                Integer other = bucketOf.putIfAbsent(e.getKey(), b.bucket());
                 if (other != null) {
                     v.add(new Violation(
                             Scope.REDIS,
-                            "reservation " + r.id() + " is in bucket " + other + " and in bucket " + b.bucket()));
+                            "reservation " + e.getKey() + " is in bucket " + other + " and in bucket " + b.bucket()));
                     continue;
                 }
                 reservations.put(e.getKey(), r);
@@ -211,9 +211,11 @@ public final class InvariantChecker {
         // Across. A cancelled order whose record Redis still shows CONFIRMED has left `sold` but not yet come back to
         // the counter (Redis follows the database; a crash between them is finished by reconciliation).
         long[] returning = new long[count];
-        reservations.values().stream()
-                .filter(r -> r.status() == ReservationStatus.CONFIRMED && d.cancelled.contains(r.id()))
-                .forEach(r -> returning[bucketOf.get(r.id())] += r.quantity());
+        reservations.forEach((id, r) -> {
+            if (r.status() == ReservationStatus.CONFIRMED && d.cancelled.contains(r.id())) {
+                returning[bucketOf.get(id)] += r.quantity();
+            }
+        });
         long returningUnits = LongStream.of(returning).sum();
         TransferJournal transfers = TransferJournal.of(buckets);
         long inTransit = transfers.unitsInTransit();
