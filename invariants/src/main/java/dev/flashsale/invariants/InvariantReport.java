@@ -13,9 +13,13 @@ import java.util.Map;
  * @param orderedUnits   units in orders (database)
  * @param orders         number of orders (database)
  * @param releases       number of release rows (database)
- * @param available      available units (Redis), -1 if the counter is missing
+ * @param available      available units (Redis), summed over the sale's buckets as they are (below zero
+ *                       while a deficit is paid back; a missing counter counts 0)
  * @param heldUnits      units of HELD reservations and of CLAIMED ones the database has not decided yet
  * @param statusCounts   reservations per status (Redis)
+ * @param buckets        the sale's stock buckets (database)
+ * @param inTransit      units lent by a bucket and not yet accepted by another (Redis), 0 with one bucket
+ * @param perBucket      each bucket's figures, bucket 0 first (one entry for a sale of one bucket)
  */
 public record InvariantReport(
         String saleId,
@@ -27,6 +31,9 @@ public record InvariantReport(
         long available,
         long heldUnits,
         Map<ReservationStatus, Integer> statusCounts,
+        int buckets,
+        long inTransit,
+        List<BucketFigures> perBucket,
         List<Violation> violations) {
 
     public boolean ok() {
@@ -47,6 +54,7 @@ public record InvariantReport(
                 + orders
                 + " releases=" + releases + " available=" + available + " heldUnits=" + heldUnits + " statuses="
                 + statusCounts
+                + (buckets == 1 ? "" : " buckets=" + buckets + " inTransit=" + inTransit)
                 + (violations.isEmpty() ? " OK" : " VIOLATIONS " + violations);
     }
 }

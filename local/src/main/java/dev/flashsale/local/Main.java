@@ -51,6 +51,8 @@ public final class Main {
               --ticketed             a ticketed sale: the crowd joins its queue, polls with backoff, reserves when admitted
               --poll-cap DUR (1s)    ticketed: the longest a waiting buyer waits between polls (the waiting room may ask more)
               --no-show PERCENT (0)  ticketed: the chance that an admitted buyer walks away without reserving
+              --buckets N (1)        split the sale's stock into N Redis buckets (1..16; open sales only): buyers reserve in
+                                     their home bucket, which borrows units from the others when it runs short
               --payment-window DUR   the sale's orders must be paid within DUR; buyers then pay, cancel or walk away, and
                                      later buyers buy what comes back (use --schedule-every well under DUR)
               --never-pay PERCENT (30)  --cancel PERCENT (5)  --pay-late PERCENT (5)   with --payment-window
@@ -134,6 +136,7 @@ public final class Main {
                     case "--ticketed" -> sim = sim.withTicketed(true);
                     case "--poll-cap" -> sim = sim.withPollCap(duration(a, opt));
                     case "--no-show" -> sim = sim.withNoShowPercent(integer(a, opt));
+                    case "--buckets" -> sim = sim.withBuckets(integer(a, opt));
                     case "--payment-window" -> paymentWindow = duration(a, opt);
                     case "--never-pay" -> neverPay = integer(a, opt);
                     case "--cancel" -> cancel = integer(a, opt);

@@ -43,6 +43,7 @@ class OptionsTest {
         changesOnly(d, d.withTicketed(true), "ticketed", true);
         changesOnly(d, d.withPollCap(Duration.ofMillis(500)), "pollCap", Duration.ofMillis(500));
         changesOnly(d, d.withNoShowPercent(25), "noShowPercent", 25);
+        changesOnly(d, d.withBuckets(3), "buckets", 3);
         URI url = URI.create("http://127.0.0.1:3000");
         changesOnly(d, d.withUrl(url), "url", Optional.of(url));
     }
@@ -56,6 +57,19 @@ class OptionsTest {
         assertThatThrownBy(() -> d.withDuration(Duration.ofHours(1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("--duration must be between 1s and 10m");
+        assertThatThrownBy(() -> d.withBuckets(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--buckets must be in 1..16, was 0");
+        assertThatThrownBy(() -> d.withBuckets(17))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--buckets must be in 1..16, was 17");
+        assertThatThrownBy(() -> d.withBuckets(2).withTicketed(true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--buckets is for open sales, not with --ticketed");
+        assertThatThrownBy(() -> d.withTicketed(true).withBuckets(2))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--buckets is for open sales, not with --ticketed");
+        assertThat(d.withTicketed(true).withBuckets(1).buckets()).isEqualTo(1);
     }
 
     private static <T> void changesOnly(T before, T changed, String option, Object value) {

@@ -152,7 +152,11 @@ public final class AdminHandler {
     }
 
     private Map<String, Object> view(SaleRecord r) {
-        return SaleViews.of(r, cache.available(r.id()), clock.instant());
+        long available = cache.available(r.id());
+        int count = r.sale().buckets();
+        List<BucketFigure> buckets =
+                available >= 0 && count > 1 ? BucketFigure.read(cache.redis(), r.id(), count) : List.of();
+        return SaleViews.of(r, available, buckets, clock.instant());
     }
 
     static ProblemException notFound(String saleId) {

@@ -7,6 +7,7 @@ import dev.flashsale.http.ProblemException;
 import dev.flashsale.http.ProblemType;
 import dev.flashsale.json.Json;
 import dev.flashsale.json.JsonException;
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.sale.Admission;
 import dev.flashsale.sale.Sale;
 import java.time.Clock;
@@ -51,7 +52,8 @@ public final class AdminRequestReader {
             "startsAt",
             "endsAt",
             "admission",
-            "paymentWindowSeconds");
+            "paymentWindowSeconds",
+            "buckets");
     private static final Set<String> REQUIRED =
             Set.of("id", "item", "stock", "priceCents", "perBuyerLimit", "perOrderMax", "startsAt", "endsAt");
 
@@ -94,6 +96,7 @@ public final class AdminRequestReader {
         Long paymentWindow = body.containsKey("paymentWindowSeconds") && body.get("paymentWindowSeconds") != null
                 ? integer(body, "paymentWindowSeconds")
                 : null;
+        long buckets = body.containsKey("buckets") && body.get("buckets") != null ? integer(body, "buckets") : 1;
 
         Map<String, String> errors = new LinkedHashMap<>();
         String trimmed = item.strip();
@@ -125,6 +128,11 @@ public final class AdminRequestReader {
         if (paymentWindow != null && (paymentWindow < 1 || paymentWindow > MAX_PAYMENT_WINDOW_SECONDS)) {
             errors.put("paymentWindowSeconds", "must be 1 to " + MAX_PAYMENT_WINDOW_SECONDS + " (7 days), or absent");
         }
+        if (buckets < 1 || buckets > Buckets.MAX) {
+            errors.put("buckets", "must be 1 to " + Buckets.MAX + ", or absent (1)");
+        } else if (buckets > 1 && admission.orElse(null) == Admission.TICKETED) {
+            errors.put("buckets", "must be 1 for a ticketed sale (its queue admits against one stock counter)");
+        }
         if (!endsAt.isAfter(startsAt)) {
             errors.put("endsAt", "must be after startsAt");
         } else if (Duration.between(startsAt, endsAt).compareTo(MAX_WINDOW) > 0) {
@@ -136,7 +144,7 @@ public final class AdminRequestReader {
             throw invalidSale(errors);
         }
         return new SaleDraft(
-                new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt, admission.get()),
+                new Sale(id, (int) stock, (int) limit, (int) max, startsAt, endsAt, admission.get(), (int) buckets),
                 trimmed,
                 price,
                 currency,

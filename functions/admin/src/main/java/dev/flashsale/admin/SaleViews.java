@@ -7,6 +7,7 @@ import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SalePhase;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** JSON views of sales for the admin API. */
@@ -15,9 +16,10 @@ final class SaleViews {
     private SaleViews() {}
 
     /**
-     * @param available units available in Redis, or -1 when the sale is not loaded there
+     * @param available units available in Redis (summed over its buckets), or -1 when the sale is not loaded there
+     * @param buckets   each bucket's figures in Redis, for a loaded sale split into several; empty otherwise
      */
-    static Map<String, Object> of(SaleRecord r, long available, Instant now) {
+    static Map<String, Object> of(SaleRecord r, long available, List<BucketFigure> buckets, Instant now) {
         Sale s = r.sale();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", s.id());
@@ -31,6 +33,7 @@ final class SaleViews {
         m.put("startsAt", s.startsAt().toString());
         m.put("endsAt", s.endsAt().toString());
         m.put("admission", s.admission().wire());
+        m.put("buckets", s.buckets());
         if (r.paymentWindow() != null) {
             m.put("paymentWindowSeconds", r.paymentWindow().toSeconds());
         }
@@ -40,6 +43,9 @@ final class SaleViews {
         m.put("loaded", available >= 0);
         if (available >= 0) {
             m.put("available", available);
+        }
+        if (!buckets.isEmpty()) {
+            m.put("perBucket", buckets.stream().map(BucketFigure::toMap).toList());
         }
         return m;
     }

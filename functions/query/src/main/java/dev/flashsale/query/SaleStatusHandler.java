@@ -2,6 +2,7 @@ package dev.flashsale.query;
 
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.resilience.DependencyUnavailableException;
@@ -16,7 +17,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A sale's public status: from Redis when the sale is loaded (one round trip for the definition, one for the counter),
+ * A sale's public status: from Redis when the sale is loaded (one round trip for the definition, one per stock bucket
+ * for its counter),
  * else from the database, with unknown ids remembered for a short time so that they cannot hammer it. When Redis or
  * the database is unavailable, the last figures this execution environment saw for the sale are answered, flagged
  * stale with their age; a sale it never saw gets the 503.
@@ -67,12 +69,13 @@ public final class SaleStatusHandler {
 
     private Optional<SaleStatus> read(String saleId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end", "admission"));
+        List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end", "admission", "buckets"));
         Instant now = clock.instant();
         if (meta.get(0) != null && meta.get(1) != null && meta.get(2) != null) {
-            String available = redis.call(c -> c.get(k.stock()));
             long stock = Long.parseLong(meta.get(0));
-            long remaining = available == null ? 0 : Math.max(0, Long.parseLong(available));
+            // meta written before buckets existed has no field: those sales have one
+            int buckets = meta.get(4) == null ? 1 : Integer.parseInt(meta.get(4));
+            long remaining = remaining(saleId, buckets);
             Instant start = Instant.ofEpochMilli(Long.parseLong(meta.get(1)));
             Instant end = Instant.ofEpochMilli(Long.parseLong(meta.get(2)));
             // meta written before admission existed has no field: those sales are open
@@ -110,5 +113,19 @@ public final class SaleStatusHandler {
                 false,
                 now,
                 false));
+    }
+
+    /**
+     * Units available over the sale's buckets, each counter floored at zero: a bucket below zero (paying back a deficit)
+     * offers none, and must not cancel out the units of another in the sum: the sale is sold out only when every
+     * bucket is empty.
+     */
+    private long remaining(String saleId, int buckets) {
+        long total = 0;
+        for (SaleKeys k : Buckets.all(saleId, buckets)) {
+            String available = redis.call(c -> c.get(k.stock()));
+            total += available == null ? 0 : Math.max(0, Long.parseLong(available));
+        }
+        return total;
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.flashsale.config.Config;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.redis.Buckets;
+import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.HttpApi;
 import dev.flashsale.testing.Lambda;
@@ -14,6 +16,7 @@ import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +66,29 @@ class SaleStatusTest {
         assertThat(HttpApi.body(status(sale.id())))
                 .containsEntry("status", "live")
                 .containsEntry("remaining", 2);
+    }
+
+    @Test
+    void aSaleInThreeBuckets_isLiveWhileAnyBucketHasUnits_andSoldOutOnlyWhenEveryOneIsEmpty() {
+        Sale sale = stack.newSplitSale(9, 5, 5, 3);
+        List<SaleKeys> buckets = Buckets.all(sale.id(), 3);
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "live")
+                .containsEntry("remaining", 9);
+
+        // bucket 1 emptied, bucket 2 below zero (a deficit being paid back): bucket 0's 3 units still count
+        stack.redis.call(c -> c.set(buckets.get(1).stock(), "0"));
+        stack.redis.call(c -> c.set(buckets.get(2).stock(), "-2"));
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "live")
+                .containsEntry("remaining", 3)
+                .containsEntry("sold", 6);
+
+        stack.redis.call(c -> c.set(buckets.get(0).stock(), "0"));
+        assertThat(HttpApi.body(status(sale.id())))
+                .containsEntry("status", "sold-out")
+                .containsEntry("remaining", 0)
+                .containsEntry("sold", 9);
     }
 
     @Test

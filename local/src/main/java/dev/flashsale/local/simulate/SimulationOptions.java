@@ -1,5 +1,6 @@
 package dev.flashsale.local.simulate;
 
+import dev.flashsale.redis.Buckets;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import java.util.function.Consumer;
  *                     (0..90), its turn passing on when the ticket lapses; default 0
  * @param payment      the sale has a payment window and the buyers pay, cancel or walk away as this says, while later
  *                     buyers try to buy what comes back (docs/payment.md); default empty: orders are final
+ * @param buckets      the sale's stock buckets in Redis (1..{@value Buckets#MAX}; not with {@code ticketed}, whose queue
+ *                     admits against one counter): each buyer reserves in their home bucket, which borrows from the
+ *                     others when it runs short; default 1
  */
 public record SimulationOptions(
         int buyers,
@@ -43,7 +47,8 @@ public record SimulationOptions(
         boolean ticketed,
         Duration pollCap,
         int noShowPercent,
-        Optional<PaymentMix> payment) {
+        Optional<PaymentMix> payment,
+        int buckets) {
 
     public SimulationOptions {
         check("warmup", warmup, 0, 1_000_000);
@@ -53,6 +58,7 @@ public record SimulationOptions(
         check("attempts", attempts, 1, 20);
         check("quantity", quantity, 1, 100);
         check("no-show", noShowPercent, 0, 90);
+        check("buckets", buckets, 1, Buckets.MAX);
         if (duration.compareTo(Duration.ofSeconds(1)) < 0 || duration.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new IllegalArgumentException("--duration must be between 1s and 10m, was " + duration);
         }
@@ -61,6 +67,10 @@ public record SimulationOptions(
         }
         if (ticketed && payment.isPresent()) {
             throw new IllegalArgumentException("--payment-window is for open sales, not with --ticketed");
+        }
+        if (ticketed && buckets > 1) {
+            throw new IllegalArgumentException(
+                    "--buckets is for open sales, not with --ticketed (a ticketed sale has one bucket)");
         }
         if (pollCap.compareTo(Duration.ofMillis(100)) < 0 || pollCap.compareTo(Duration.ofSeconds(30)) > 0) {
             throw new IllegalArgumentException("--poll-cap must be between 100ms and 30s, was " + pollCap);
@@ -82,7 +92,8 @@ public record SimulationOptions(
                 false,
                 Duration.ofSeconds(1),
                 0,
-                Optional.empty());
+                Optional.empty(),
+                1);
     }
 
     public SimulationOptions withBuyers(int n) {
@@ -137,6 +148,10 @@ public record SimulationOptions(
         return with(o -> o.payment = Optional.of(mix));
     }
 
+    public SimulationOptions withBuckets(int n) {
+        return with(o -> o.buckets = n);
+    }
+
     public SimulationOptions withUrl(URI u) {
         return with(o -> o.url = Optional.of(u));
     }
@@ -164,6 +179,7 @@ public record SimulationOptions(
         Duration pollCap;
         int noShowPercent;
         Optional<PaymentMix> payment;
+        int buckets;
 
         Copy(SimulationOptions o) {
             buyers = o.buyers;
@@ -180,6 +196,7 @@ public record SimulationOptions(
             pollCap = o.pollCap;
             noShowPercent = o.noShowPercent;
             payment = o.payment;
+            buckets = o.buckets;
         }
 
         SimulationOptions options() {
@@ -197,7 +214,8 @@ public record SimulationOptions(
                     ticketed,
                     pollCap,
                     noShowPercent,
-                    payment);
+                    payment,
+                    buckets);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.flashsale.invariants.InvariantReport;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What a simulation measured and what the database and Redis say afterwards.
@@ -58,9 +59,11 @@ public record SimulationSummary(
         return oversold == 0 && duplicates == 0 && conserved() && invariants.ok();
     }
 
+    /** Units neither lost nor made: available, held, ordered and (between buckets) in transit make the stock. */
     public boolean conserved() {
         return invariants.available() >= 0
-                && invariants.available() + invariants.heldUnits() + invariants.orderedUnits() == invariants.stock();
+                && invariants.available() + invariants.heldUnits() + invariants.orderedUnits() + invariants.inTransit()
+                        == invariants.stock();
     }
 
     /** Holds granted per second of the crowd's sending time. */
@@ -81,6 +84,26 @@ public record SimulationSummary(
     /** Every HTTP request the crowd sent: the reservations and, in a ticketed sale, the joins and polls. */
     public long httpRequests() {
         return requests + ticketed.map(t -> t.joins() + t.queuePolls()).orElse(0L);
+    }
+
+    /**
+     * The sale's stock buckets and each one's units left at the end (as the invariant checker read them); with several,
+     * a bucket's allotment is what it ended up with after lending and borrowing.
+     */
+    private String buckets() {
+        StringBuilder s = new StringBuilder(String.format("buckets            %d", invariants.buckets()));
+        if (invariants.buckets() > 1) {
+            s.append(String.format(
+                    "   available per bucket %s (allotted %s, in transit %d)",
+                    invariants.perBucket().stream()
+                            .map(b -> Long.toString(b.available()))
+                            .collect(Collectors.joining(" ")),
+                    invariants.perBucket().stream()
+                            .map(b -> Long.toString(b.allot()))
+                            .collect(Collectors.joining(" ")),
+                    invariants.inTransit()));
+        }
+        return s.append('\n').toString();
     }
 
     public String render() {
@@ -144,13 +167,15 @@ public record SimulationSummary(
         s.append(String.format(
                 "confirmation lag   p50 %.0f ms  max %.0f ms%n", confirmationLagP50Ms, confirmationLagMaxMs));
         payment.ifPresent(p -> s.append(p.render()));
+        s.append(buckets());
         s.append(String.format(
-                "invariants         oversold %d, duplicates %d, available %d + held %d + confirmed %d %s stock %d%s%n",
+                "invariants         oversold %d, duplicates %d, available %d + held %d + confirmed %d%s %s stock %d%s%n",
                 oversold,
                 duplicates,
                 invariants.available(),
                 invariants.heldUnits(),
                 invariants.orderedUnits(),
+                invariants.buckets() > 1 ? " + in transit " + invariants.inTransit() : "",
                 conserved() ? "==" : "!=",
                 invariants.stock(),
                 invariants.ok() ? "" : ", checker: " + invariants.violations()));

@@ -43,6 +43,7 @@ import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * A flash sale against the local HTTP API: creates a sale (straight into the database and Redis), open or ticketed,
+ * open ones in one stock bucket or several ({@link SimulationOptions#buckets()}),
  * releases a crowd of buyers at it with a progress bar (in a ticketed sale they queue first: {@link TicketedCrowd}),
  * waits until every accepted hold is confirmed, then measures and checks the invariants, and writes
  * {@code summary.txt} and {@code latency.html}.
@@ -80,7 +81,8 @@ public record Simulator(
                     options.stock(),
                     options.ticketed() ? Admission.TICKETED : Admission.OPEN,
                     options.payment().map(PaymentMix::window).orElse(null));
-            print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(Locale.ROOT) + "): "
+            print("sale " + sale.id() + " (" + sale.admission().name().toLowerCase(Locale.ROOT)
+                    + (sale.buckets() > 1 ? ", " + sale.buckets() + " buckets" : "") + "): "
                     + sale.stock() + " units, " + options.buyers() + " buyers, concurrency " + options.concurrency()
                     + ", " + options.attempts() + " attempt(s) each");
             ReservationLog log;
@@ -160,7 +162,8 @@ public record Simulator(
                 options.quantity(),
                 now.minusSeconds(1),
                 now.plus(Duration.ofHours(1)),
-                admission);
+                admission,
+                admission == Admission.TICKETED ? 1 : options.buckets());
         new SaleRepository(db).create(sale, "", PaymentPhase.UNIT_PRICE_CENTS, "USD", paymentWindow);
         new SaleCache(redis, Duration.ofDays(1)).load(sale);
         return sale;

@@ -77,4 +77,44 @@ class SimulateTest {
                     .doesNotContain("<script");
         }
     }
+
+    @Test
+    void aSaleInThreeBuckets_sellsEveryUnit_beforeAnyBuyerIsRefused(@TempDir Path out) throws Exception {
+        SimulationOptions options = SimulationOptions.defaults()
+                .withBuyers(150)
+                .withStock(45)
+                .withBuckets(3)
+                .withConcurrency(16)
+                .withDuration(Duration.ofSeconds(60))
+                .withOut(out);
+        try (LocalStack stack = LocalStack.start(
+                LocalTesting.options(RepoRoot.template(), Map.of()).withQuiet(true))) {
+            SimulationSummary s = stack.simulator(options, System.out).run();
+
+            // one unit per buyer, more buyers than units: every unit sold, wherever its bucket; only then refusals
+            assertThat(s.accepted()).as(s.render()).isEqualTo(45);
+            assertThat(s.refusedByReason()).containsExactly(Map.entry("sold-out", 105L));
+            assertThat(s.drained()).isTrue();
+            assertThat(s.confirmedUnits()).isEqualTo(45);
+            assertThat(s.invariantsHold()).as(s.render()).isTrue();
+            assertThat(s.invariants().buckets()).isEqualTo(3);
+            assertThat(s.invariants().inTransit()).isZero();
+            assertThat(s.invariants().perBucket())
+                    .hasSize(3)
+                    .allSatisfy(b -> assertThat(b.available()).isZero());
+            try (Connection c = LocalTesting.jdbc(stack);
+                    PreparedStatement ps = c.prepareStatement("SELECT buckets, sold FROM sales WHERE id = ?")) {
+                ps.setString(1, s.saleId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).isEqualTo(3);
+                    assertThat(rs.getInt(2)).isEqualTo(45);
+                }
+            }
+            assertThat(Files.readString(out.resolve("summary.txt")))
+                    .contains("buckets            3   available per bucket 0 0 0 (allotted ")
+                    .contains("+ in transit 0 == stock 45")
+                    .contains("RESULT             OK");
+        }
+    }
 }
