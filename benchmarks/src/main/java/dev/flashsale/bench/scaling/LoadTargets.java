@@ -6,10 +6,9 @@ import dev.flashsale.reservation.ReserveOutcome;
 import java.util.List;
 
 /**
- * What the scaling benchmark spreads its reservations over: today {@link ManySales} (many sales, one hash tag each, so
- * one slot and one shard each). When a sale can be split into stock buckets (issue 19 item 2), one bucketed sale
- * becomes another implementation: its targets are its buckets, and {@link #reserve} routes a buyer to their home
- * bucket; the benchmark itself does not change.
+ * What the scaling benchmark spreads its reservations over: {@link ManySales} (many sales, one hash tag each, so one
+ * slot and one shard each) or {@link BucketedSale} (one sale split into stock buckets, one hash tag each): its targets
+ * are its buckets, and {@link #reserve} goes to the buyer's home bucket, which {@link #served} names.
  */
 interface LoadTargets {
 
@@ -27,4 +26,17 @@ interface LoadTargets {
 
     /** One reservation of one unit for a new buyer on target {@code target}, through {@link ReservationStore}. */
     ReserveOutcome reserve(ReservationStore store, int target, String buyerId, String idempotencyKey);
+
+    /**
+     * The target that served {@link #reserve}{@code (store, target, buyerId, ...)}: {@code target} itself for separate
+     * sales; the buyer's home bucket for a bucketed sale, whatever {@code target} the benchmark dealt.
+     */
+    default int served(int target, String buyerId) {
+        return target;
+    }
+
+    /** Stock transfers between the targets so far (a bucketed sale's {@code lent} journals); 0 for separate sales. */
+    default long transfers(RedisConnection redis) {
+        return 0;
+    }
 }
