@@ -13,6 +13,7 @@ import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
 import dev.flashsale.reservation.StockTransfers;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import dev.flashsale.sale.Sale;
 import dev.flashsale.testing.TestStack;
 import java.util.ArrayList;
@@ -52,6 +53,8 @@ class BucketRaceTest {
     private static final TestStack STACK = TestStack.create();
     /** Transfers the racing repair finished before their borrower did (harmless: each half applies once). */
     private static final AtomicInteger repairsFinished = new AtomicInteger();
+    /** 503s retried: requests whose borrowed units other buyers kept taking. */
+    private static final AtomicInteger retried = new AtomicInteger();
 
     @AfterAll
     static void close() {
@@ -120,13 +123,14 @@ class BucketRaceTest {
             assertThat(settled.reservable() + sold).as(context).isEqualTo(stock);
             System.out.printf(
                     "[buckets] %s: %d transfers, %d + %d sold-out refusals, %d transfers finished by the racing repair,"
-                            + " %d sold%n",
+                            + " %d sold, %d 503s retried%n",
                     context,
                     settled.transfers(),
                     first.refusals.size(),
                     second.refusals.size(),
                     repairsFinished.getAndSet(0),
-                    sold);
+                    sold,
+                    retried.getAndSet(0));
         }
     }
 
@@ -224,7 +228,7 @@ class BucketRaceTest {
             for (String buyer : buyers) {
                 done.add(pool.submit(() -> {
                     int q = quantities.get(buyer);
-                    ReserveOutcome o = STACK.store.reserve(new ReserveRequest(sale.id(), buyer, "k-" + buyer, q));
+                    ReserveOutcome o = untilAnswered(new ReserveRequest(sale.id(), buyer, "k-" + buyer, q));
                     if (o instanceof ReserveOutcome.Held h) {
                         holds.add(h.reservation());
                     } else if (o instanceof ReserveOutcome.Refused r && r.refusal() instanceof Refusal.SoldOut s) {
@@ -245,6 +249,19 @@ class BucketRaceTest {
             pool.shutdownNow();
         }
         return new Wave(List.copyOf(holds), List.copyOf(refusals));
+    }
+
+    /** As a client does: a 503 (the last units kept moving between buckets) is retried with the same key. */
+    private static ReserveOutcome untilAnswered(ReserveRequest request) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return STACK.store.reserve(request);
+            } catch (DependencyUnavailableException e) {
+                retried.incrementAndGet();
+                assertThat(attempt).as("retries of " + request).isLessThan(50);
+                Thread.sleep(5);
+            }
+        }
     }
 
     /** {@code count} buyers, each bucket homing half as many as the one before it, shuffled. */

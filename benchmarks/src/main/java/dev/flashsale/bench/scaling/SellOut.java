@@ -9,6 +9,7 @@ import dev.flashsale.reservation.Refusal;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,6 +44,7 @@ final class SellOut {
      * @param earlyRefusals sold-out refusals that returned before the last successful hold started: premature
      * @param withUnits     sold-out refusals whose {@code available} (the store's read of every bucket) was above 0
      * @param dryAtMillis   when a monitor first read each bucket's counter at 0 (ms from the start; -1: never seen)
+     * @param retried       503s retried with the same key (a request whose borrowed units other buyers kept taking)
      */
     record Result(
             int shards,
@@ -52,6 +54,7 @@ final class SellOut {
             long held,
             long soldOut,
             long otherRefusals,
+            long retried,
             long errors,
             String firstError,
             long earlyRefusals,
@@ -83,7 +86,8 @@ final class SellOut {
                     "  %d shard%s, sell-out of %d units in %d buckets (per shard %s), %d%% of buyers homed in bucket 0:"
                             + " %s in %.2f s;"
                             + " held %d (p50 %.2f ms, p99 %.2f ms), sold-out refusals %d (%d returned before the last"
-                            + " successful hold started; %d said units remained), other refusals %d, errors %d%n",
+                            + " successful hold started; %d said units remained), other refusals %d, 503s retried %d,"
+                            + " errors %d%n",
                     shards,
                     shards == 1 ? "" : "s",
                     sale.stock(),
@@ -99,6 +103,7 @@ final class SellOut {
                     earlyRefusals,
                     withUnits,
                     otherRefusals,
+                    retried,
                     errors));
             b.append(String.format(
                     Locale.ROOT,
@@ -123,6 +128,20 @@ final class SellOut {
         }
     }
 
+    /** As a client does: a 503 is retried with the same idempotency key (a few times, then it is an error). */
+    private static ReserveOutcome reserveRetrying(ReservationStore store, ReserveRequest request, LongAdder retried) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return store.reserve(request);
+            } catch (DependencyUnavailableException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                retried.increment();
+            }
+        }
+    }
+
     static Result run(LocalCluster cluster, int shards, BucketedSale sale, int skewPercent, int threads, Duration limit)
             throws Exception {
         try (RedisConnection redis = ClusterScalingBench.connect(cluster, threads + 2)) {
@@ -135,6 +154,7 @@ final class SellOut {
             LongAdder soldOut = new LongAdder();
             LongAdder other = new LongAdder();
             LongAdder errors = new LongAdder();
+            LongAdder retried = new LongAdder();
             AtomicReference<String> firstError = new AtomicReference<>();
             AtomicLong lastHoldStart = new AtomicLong(Long.MIN_VALUE);
             Queue<long[]> refusals = new ConcurrentLinkedQueue<>(); // {returned at (ns), units it said remained}
@@ -181,7 +201,7 @@ final class SellOut {
                         long start = System.nanoTime();
                         ReserveOutcome outcome;
                         try {
-                            outcome = store.reserve(new ReserveRequest(sale.id(), buyer, "k" + n, 1));
+                            outcome = reserveRetrying(store, new ReserveRequest(sale.id(), buyer, "k" + n, 1), retried);
                         } catch (RuntimeException e) {
                             errors.increment();
                             firstError.compareAndSet(null, e.toString());
@@ -227,6 +247,7 @@ final class SellOut {
                     held.sum(),
                     soldOut.sum(),
                     other.sum(),
+                    retried.sum(),
                     errors.sum(),
                     firstError.get(),
                     early,

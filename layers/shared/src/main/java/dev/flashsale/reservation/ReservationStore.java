@@ -25,10 +25,11 @@ public final class ReservationStore {
 
     private static final Duration REFUSED_RETRY_AFTER = Duration.ofSeconds(1);
     /**
-     * Rounds of borrowing before a buyer of a split sale is refused: another buyer of the same home bucket may take
-     * the units moved in for this one, and a refusal must see every bucket short (a double collect).
+     * Rounds of borrowing for one request of a split sale: another buyer of the same home bucket may take the units
+     * moved in for this one (each such round is a hold for someone), and a refusal must see every bucket short. A
+     * request that ran out of rounds while units remained is answered 503, never "sold out".
      */
-    static final int BORROW_ROUNDS = 8;
+    static final int BORROW_ROUNDS = 32;
     /** Between the two reads of every bucket before a refusal: longer than a transfer's two round trips. */
     static final long COLLECT_PAUSE_MS = 3;
 
@@ -57,7 +58,8 @@ public final class ReservationStore {
      * already names. A new hold no replica acknowledged in time is cancelled when {@link ReplicaAck.OnTimeout#REFUSE}
      * says so.
      *
-     * @throws DependencyUnavailableException when the hold was refused for want of a replica's acknowledgement
+     * @throws DependencyUnavailableException when the hold was refused for want of a replica's acknowledgement, or, in a
+     *     sale split into buckets, when its last units kept moving to other buyers for {@link #BORROW_ROUNDS} rounds
      */
     public ReserveOutcome reserve(ReserveRequest request) {
         int count = buckets.orOne(request.saleId());
@@ -91,9 +93,13 @@ public final class ReservationStore {
             outcome = reserveIn(k, id, request, true);
         }
         if (shortOf(outcome) > 0) {
-            long total = totalAvailable(request.saleId(), count);
-            // Other buyers of this home bucket took the units moved in, round after round: the sale is nearly gone.
-            return refused(new Refusal.SoldOut((int) total, request.quantity()));
+            // Units remain, but other buyers of this home bucket took what was moved in, round after round (or a
+            // bucket's deficit ate it): not sold out, so no refusal; the buyer retries with the same key.
+            throw new DependencyUnavailableException(
+                    "redis",
+                    REFUSED_RETRY_AFTER,
+                    "the sale's last units are moving between its buckets; retry with the same Idempotency-Key",
+                    null);
         }
         if (outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
             long total = totalAvailable(request.saleId(), count);
