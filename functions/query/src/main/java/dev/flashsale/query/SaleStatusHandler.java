@@ -2,7 +2,7 @@ package dev.flashsale.query;
 
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
-import dev.flashsale.redis.Buckets;
+import dev.flashsale.redis.BucketStock;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.resilience.DependencyUnavailableException;
@@ -121,11 +121,6 @@ public final class SaleStatusHandler {
      * bucket is empty.
      */
     private long remaining(String saleId, int buckets) {
-        long total = 0;
-        for (SaleKeys k : Buckets.all(saleId, buckets)) {
-            String available = redis.call(c -> c.get(k.stock()));
-            total += available == null ? 0 : Math.max(0, Long.parseLong(available));
-        }
-        return total;
+        return new BucketStock(redis).total(saleId, buckets);
     }
 }

@@ -2,6 +2,7 @@ package dev.flashsale.reservation;
 
 import dev.flashsale.admission.TicketCheck;
 import dev.flashsale.redis.BucketCounts;
+import dev.flashsale.redis.BucketStock;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
@@ -38,6 +39,7 @@ public final class ReservationStore {
     private final ReplicaAck replicaAck;
     private final BucketCounts buckets;
     private final StockTransfers transfers;
+    private final BucketStock stock;
 
     /** @param replicaAck how a new hold waits for a replica before it is answered ({@link ReplicaAck#NONE}: never) */
     public ReservationStore(RedisConnection redis, ReservationPolicy policy, ReplicaAck replicaAck) {
@@ -46,6 +48,7 @@ public final class ReservationStore {
         this.replicaAck = replicaAck;
         this.buckets = new BucketCounts(redis);
         this.transfers = new StockTransfers(redis);
+        this.stock = new BucketStock(redis);
     }
 
     /** How many buckets each sale has, as this store reads them. */
@@ -109,9 +112,7 @@ public final class ReservationStore {
     }
 
     private long totalAvailable(String saleId, int count) {
-        return transfers.available(saleId, count).stream()
-                .mapToLong(Long::longValue)
-                .sum();
+        return stock.total(saleId, count);
     }
 
     private static void pause() {

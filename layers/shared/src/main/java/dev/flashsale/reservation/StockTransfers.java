@@ -62,16 +62,6 @@ public final class StockTransfers {
         return moved;
     }
 
-    /** Units available in every bucket, read one bucket after another (bucket 0 first; below zero counts as none). */
-    public List<Long> available(String saleId, int count) {
-        List<Long> counts = new ArrayList<>(count);
-        for (SaleKeys k : Buckets.all(saleId, count)) {
-            String v = redis.call(c -> c.get(k.stock()));
-            counts.add(v == null ? 0L : Math.max(0L, Long.parseLong(v)));
-        }
-        return counts;
-    }
-
     private int lend(SaleKeys donor, int to, String id, int units, String mode) {
         List<?> reply = (List<?>) redis.eval(
                 LuaScript.LEND,

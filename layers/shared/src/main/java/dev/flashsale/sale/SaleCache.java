@@ -1,6 +1,7 @@
 package dev.flashsale.sale;
 
 import dev.flashsale.redis.BucketCounts;
+import dev.flashsale.redis.BucketStock;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
@@ -55,11 +56,6 @@ public record SaleCache(RedisConnection redis, Duration retention) {
         if (count == 1) {
             return Long.parseLong(first);
         }
-        long total = 0;
-        for (SaleKeys k : Buckets.all(saleId, count)) {
-            String v = redis.call(c -> c.get(k.stock()));
-            total += v == null ? 0 : Math.max(0, Long.parseLong(v));
-        }
-        return total;
+        return new BucketStock(redis).total(saleId, count);
     }
 }
