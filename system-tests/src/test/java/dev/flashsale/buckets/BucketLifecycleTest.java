@@ -245,6 +245,35 @@ class BucketLifecycleTest {
         assertThat(sold(sale)).isZero();
     }
 
+    @Test
+    void stockAddedBeforeTheStart_goesToBucketZero_andEveryBucketLearnsTheNewTotal() {
+        Sale live = TestSales.split(9, 2, 2, 3);
+        Sale upcoming = new Sale(
+                live.id(),
+                9,
+                2,
+                2,
+                Instant.now().plus(Duration.ofHours(1)),
+                Instant.now().plus(Duration.ofHours(2)),
+                dev.flashsale.sale.Admission.OPEN,
+                3);
+        new SaleRepository(STACK.db).create(upcoming, 1999, "USD");
+        TestSales.seed(STACK.redis, upcoming);
+
+        var added = STACK.saleSync().addStockBeforeStart(upcoming.id(), "op-1", 5, Instant.now());
+        var again = STACK.saleSync().addStockBeforeStart(upcoming.id(), "op-1", 5, Instant.now());
+
+        assertThat(added).containsInstanceOf(dev.flashsale.sale.SaleSync.StockChange.Added.class);
+        assertThat(again).containsInstanceOf(dev.flashsale.sale.SaleSync.StockChange.Replayed.class);
+        BucketLedger ledger = BucketLedger.read(STACK.redis, upcoming.id(), 3);
+        assertBalanced(ledger, 14);
+        assertThat(ledger.allot()).containsExactly(8L, 3L, 3L);
+        for (SaleKeys k : Buckets.all(upcoming.id(), 3)) {
+            String total = STACK.redis.call(c -> c.hget(k.meta(), "stock"));
+            assertThat(total).isEqualTo("14");
+        }
+    }
+
     private static void assertBalanced(BucketLedger ledger, int stock) {
         assertThat(ledger.inTransit()).as(ledger.toString()).isZero();
         assertThat(ledger.allotted()).as(ledger.toString()).isEqualTo(stock);
