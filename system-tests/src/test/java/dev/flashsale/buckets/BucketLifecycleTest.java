@@ -7,6 +7,7 @@ import dev.flashsale.confirm.ConfirmOutcome;
 import dev.flashsale.confirm.MessageResult;
 import dev.flashsale.db.CancelResult;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
@@ -64,7 +65,7 @@ class BucketLifecycleTest {
         assertThat(run.holdsReleased()).isEqualTo(15);
         assertThat(run.sales()).isEqualTo(1);
         BucketLedger ledger = BucketLedger.read(SHORT.redis, sale.id(), 3);
-        assertBalanced(ledger, 30);
+        assertBalanced(sale.id(), ledger, 30);
         assertThat(ledger.sum(ledger.held())).isZero();
         assertThat(ledger.available()).isEqualTo(ledger.allot());
         assertThat(ledger.reservable()).isEqualTo(30);
@@ -94,7 +95,7 @@ class BucketLifecycleTest {
         int units = batch.stream().mapToInt(ConfirmationMessage::quantity).sum();
         assertThat(sold(sale)).isEqualTo(units);
         BucketLedger ledger = BucketLedger.read(STACK.redis, sale.id(), 3);
-        assertBalanced(ledger, 20);
+        assertBalanced(sale.id(), ledger, 20);
         assertThat(ledger.sum(ledger.confirmed())).isEqualTo(units);
         assertThat(ledger.sum(ledger.held())).isZero();
     }
@@ -117,7 +118,7 @@ class BucketLifecycleTest {
         assertThat(result.action()).isEqualTo(SyncResult.Action.RECONCILED);
         BucketLedger after = BucketLedger.read(STACK.redis, sale.id(), 3);
         assertThat(after.available()).isEqualTo(before.available());
-        assertBalanced(after, 30);
+        assertBalanced(sale.id(), after, 30);
         assertThat(STACK.saleSync().reconcile(sale.id()).orElseThrow().action()).isEqualTo(SyncResult.Action.UNCHANGED);
     }
 
@@ -136,7 +137,7 @@ class BucketLifecycleTest {
 
         assertThat(repaired.acceptedLate()).isEqualTo(1);
         BucketLedger finished = BucketLedger.read(STACK.redis, sale.id(), 3);
-        assertBalanced(finished, 12);
+        assertBalanced(sale.id(), finished, 12);
         assertThat(finished.available()).containsExactly(7L, 1L, 4L);
         // the borrower's own accept, arriving late, and a second repair change nothing
         accept(home, donor, "stopped-1", 3);
@@ -222,7 +223,7 @@ class BucketLifecycleTest {
         assertThat(repaired.lentAgain()).isEqualTo(1);
         assertThat(repaired.acceptedLate()).isEqualTo(1);
         BucketLedger ledger = BucketLedger.read(STACK.redis, sale.id(), 3);
-        assertBalanced(ledger, 12);
+        assertBalanced(sale.id(), ledger, 12);
         assertThat(ledger.allot()).containsExactly(7L, 3L, 2L);
     }
 
@@ -241,7 +242,7 @@ class BucketLifecycleTest {
         BucketLedger after = BucketLedger.read(STACK.redis, sale.id(), 3);
         assertThat(after.available().get(2)).isEqualTo(ordered.available().get(2) + 2);
         assertThat(after.sum(after.confirmed())).isZero();
-        assertBalanced(after, 12);
+        assertBalanced(sale.id(), after, 12);
         assertThat(sold(sale)).isZero();
     }
 
@@ -266,12 +267,18 @@ class BucketLifecycleTest {
         assertThat(added).containsInstanceOf(dev.flashsale.sale.SaleSync.StockChange.Added.class);
         assertThat(again).containsInstanceOf(dev.flashsale.sale.SaleSync.StockChange.Replayed.class);
         BucketLedger ledger = BucketLedger.read(STACK.redis, upcoming.id(), 3);
-        assertBalanced(ledger, 14);
+        assertBalanced(upcoming.id(), ledger, 14);
         assertThat(ledger.allot()).containsExactly(8L, 3L, 3L);
         for (SaleKeys k : Buckets.all(upcoming.id(), 3)) {
             String total = STACK.redis.call(c -> c.hget(k.meta(), "stock"));
             assertThat(total).isEqualTo("14");
         }
+    }
+
+    /** The ledger's own checks, and the invariant checker's over Redis and the database. */
+    private static void assertBalanced(String saleId, BucketLedger ledger, int stock) {
+        assertBalanced(ledger, stock);
+        new InvariantChecker(STACK.redis, STACK.db).requireOk(saleId, false);
     }
 
     private static void assertBalanced(BucketLedger ledger, int stock) {

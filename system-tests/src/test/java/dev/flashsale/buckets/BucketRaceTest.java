@@ -6,6 +6,7 @@ import dev.flashsale.confirm.ConfirmHandler;
 import dev.flashsale.confirm.ConfirmOutcome;
 import dev.flashsale.confirm.MessageResult;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.invariants.InvariantChecker;
 import dev.flashsale.queue.ConfirmationMessage;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.reservation.Refusal;
@@ -121,6 +122,7 @@ class BucketRaceTest {
             assertThat(settled.sum(settled.confirmed())).as(context).isEqualTo(sold);
             assertConserved(settled, stock, context + ", confirmed");
             assertThat(settled.reservable() + sold).as(context).isEqualTo(stock);
+            new InvariantChecker(STACK.redis, STACK.db).requireOk(sale.id(), true);
             System.out.printf(
                     "[buckets] %s: %d transfers, %d + %d sold-out refusals, %d transfers finished by the racing repair,"
                             + " %d sold, %d 503s retried%n",
