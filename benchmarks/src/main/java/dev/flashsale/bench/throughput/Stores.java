@@ -67,7 +67,7 @@ final class Stores implements AutoCloseable {
     void truncate() {
         admin.transaction(c -> {
             try (Statement s = c.createStatement()) {
-                s.execute("TRUNCATE orders, releases, stock_changes, sales");
+                s.execute("TRUNCATE payments, orders, releases, stock_changes, sales");
             }
             return null;
         });
