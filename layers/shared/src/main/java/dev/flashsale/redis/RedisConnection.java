@@ -115,6 +115,11 @@ public final class RedisConnection implements Resource, AutoCloseable {
         return breaker;
     }
 
+    /** Where this connection's spans and counters go (a counter of what its callers do in Redis, too). */
+    public Telemetry telemetry() {
+        return telemetry;
+    }
+
     public RedisSettings settings() {
         return settings;
     }

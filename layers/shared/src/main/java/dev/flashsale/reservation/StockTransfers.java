@@ -25,6 +25,9 @@ import java.util.Random;
  */
 public final class StockTransfers {
 
+    /** Units moved between buckets, by {@code outcome}: borrowed, accepted_late, lent_again, deficit_covered. */
+    public static final String METRIC = "flashsale.stock_transfers";
+
     private final RedisConnection redis;
     private final Random random;
     private final SecureRandom ids = new SecureRandom();
@@ -44,6 +47,12 @@ public final class StockTransfers {
      * @return the units moved (fewer than asked when the other buckets together lacked them)
      */
     public int borrow(SaleKeys home, int count, int units) {
+        int moved = move(home, count, units);
+        count("borrowed", moved);
+        return moved;
+    }
+
+    private int move(SaleKeys home, int count, int units) {
         List<SaleKeys> donors = new ArrayList<>(Buckets.all(home.saleId(), count));
         donors.remove(home);
         Collections.shuffle(donors, random);
@@ -119,6 +128,7 @@ public final class StockTransfers {
                 }
                 if (accept(buckets.get(to), donor.bucket(), e.getKey(), Integer.parseInt(f[1]))) {
                     accepted++;
+                    count("accepted_late", Integer.parseInt(f[1]));
                 }
             }
         }
@@ -132,6 +142,7 @@ public final class StockTransfers {
                 // read before this transfer began, or lost by the donor: lend.lua tells them apart by the id
                 if (lend(buckets.get(from), recipient.bucket(), e.getKey(), Integer.parseInt(f[1]), "replay") > 0) {
                     relent++;
+                    count("lent_again", Integer.parseInt(f[1]));
                 }
             }
         }
@@ -154,9 +165,10 @@ public final class StockTransfers {
             String v = redis.call(c -> c.get(k.stock()));
             long counter = v == null ? 0 : Long.parseLong(v);
             if (counter < 0) {
-                moved += borrow(k, count, (int) -counter);
+                moved += move(k, count, (int) -counter);
             }
         }
+        count("deficit_covered", moved);
         return moved;
     }
 
@@ -164,6 +176,12 @@ public final class StockTransfers {
     public record Repaired(int acceptedLate, int lentAgain) {
         public boolean any() {
             return acceptedLate > 0 || lentAgain > 0;
+        }
+    }
+
+    private void count(String outcome, long units) {
+        if (units > 0) {
+            redis.telemetry().count(METRIC, outcome, units);
         }
     }
 
