@@ -103,6 +103,11 @@ public final class PaymentHandler {
      * refused with a retry hint in a sale without one (its order will be final). Anything else is not found.
      */
     public Cancelled cancel(String saleId, String reservationId, String buyerId) {
+        return cancel(saleId, reservationId, buyerId, false);
+    }
+
+    /** @param again whether this is the second look, after the confirmer ordered the reservation meanwhile */
+    private Cancelled cancel(String saleId, String reservationId, String buyerId, boolean again) {
         return switch (cancellations.cancelByBuyer(saleId, reservationId, buyerId)) {
             case CancelResult.Cancelled c ->
                 new Cancelled(
@@ -119,17 +124,21 @@ public final class PaymentHandler {
                 new Cancelled(view(saleId, reservationId, buyerId, n.state()), true);
             case CancelResult.NotCancellable n ->
                 throw notCancellable(reservationId, n.state().status());
-            case CancelResult.NoOrder n -> cancelHold(saleId, reservationId, buyerId);
+            case CancelResult.NoOrder n -> cancelHold(saleId, reservationId, buyerId, again);
         };
     }
 
     /** No order: a hold of this buyer still HELD or CLAIMED, or one they cancelled before, or nothing of theirs. */
-    private Cancelled cancelHold(String saleId, String reservationId, String buyerId) {
+    private Cancelled cancelHold(String saleId, String reservationId, String buyerId, boolean again) {
         Optional<Reservation> live = store.find(saleId, buyerId, reservationId);
         if (live.isEmpty()) {
             throw notFound(saleId, reservationId);
         }
         Reservation hold = live.get();
+        if (hold.status() == ReservationStatus.CONFIRMED && !again) {
+            // the confirmer ordered it between the database's answer and this read: that order is what is cancelled
+            return cancel(saleId, reservationId, buyerId, true);
+        }
         if (hold.status() == ReservationStatus.CANCELLED
                 && fence.find(reservationId).orElse(null) instanceof OrderDecision.Released r
                 && r.reason() == ReleaseReason.BUYER_CANCELLED) {
@@ -158,8 +167,8 @@ public final class PaymentHandler {
                                 "reservation '" + reservationId + "' was released already (" + r.reason() + ")")
                         .with("reservationStatus", ReservationStatus.EXPIRED.name()));
             // the confirmer ordered it first: that order is what the buyer cancels
-            case OrderDecision.Ordered o -> cancel(saleId, reservationId, buyerId);
-            case OrderDecision.OrderCancelled c -> cancel(saleId, reservationId, buyerId);
+            case OrderDecision.Ordered o -> cancel(saleId, reservationId, buyerId, true);
+            case OrderDecision.OrderCancelled c -> cancel(saleId, reservationId, buyerId, true);
         };
     }
 

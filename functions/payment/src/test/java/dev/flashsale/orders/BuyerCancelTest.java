@@ -12,7 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.flashsale.db.OrderDecision;
 import dev.flashsale.db.ReleaseReason;
+import dev.flashsale.db.SaleRepository;
 import dev.flashsale.http.ProblemType;
+import dev.flashsale.payment.HoldCancellations;
+import dev.flashsale.payment.OrderCancellations;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.Reservation;
@@ -23,6 +26,7 @@ import dev.flashsale.testing.HttpApi;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +51,35 @@ class BuyerCancelTest {
 
     private static Sale windowSale() {
         return fx.stack.newSale(10, 2, 2, Duration.ofMinutes(10));
+    }
+
+    @Test
+    void aHoldConfirmedBetweenTheDatabasesAnswerAndTheRedisRead_isCancelledAsTheOrderItBecame() {
+        // The buyer's DELETE finds no order, then the confirmer orders the hold before the handler reads Redis, which
+        // shows CONFIRMED: the order is what the buyer cancels (HoldCancelRaceTest met this in CI's cluster pass).
+        Sale sale = windowSale();
+        Reservation hold = fx.stack.hold(sale.id(), "between", 1);
+        AtomicBoolean confirmedMeanwhile = new AtomicBoolean();
+        PaymentHandler handler = new PaymentHandler(
+                fx.stack.payments,
+                fx.stack.cancellations(step -> {
+                    if (step == OrderCancellations.Step.NO_ORDER && confirmedMeanwhile.compareAndSet(false, true)) {
+                        fx.stack.confirm(hold);
+                    }
+                }),
+                new HoldCancellations(fx.stack.fence, fx.stack.claims),
+                fx.stack.fence,
+                new SaleRepository(fx.stack.db),
+                fx.stack.store);
+
+        PaymentHandler.Cancelled cancelled = handler.cancel(sale.id(), hold.id(), "between");
+
+        assertThat(confirmedMeanwhile).isTrue();
+        assertThat(cancelled.replayed()).isFalse();
+        assertThat(cancelled.view()).containsEntry("status", "CANCELLED").containsEntry("reason", "BUYER_CANCELLED");
+        assertThat(orderStatus(hold.id())).isEqualTo("CANCELLED");
+        assertThat(sold(sale.id())).isZero();
+        assertThat(fx.stack.available(sale.id())).isEqualTo(10);
     }
 
     @Test

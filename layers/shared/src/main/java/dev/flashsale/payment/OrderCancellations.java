@@ -22,6 +22,8 @@ public final class OrderCancellations {
 
     /** Step boundaries, for fault injection in tests. */
     public enum Step {
+        /** The database has no order for the reservation (yet: its confirmation may be under way). */
+        NO_ORDER,
         /** The database cancelled the orders; Redis does not know yet. */
         CANCELLED,
         /** Redis took the units back; the database has not recorded it yet. */
@@ -48,6 +50,8 @@ public final class OrderCancellations {
         CancelResult result = payments.cancel(saleId, reservationId, buyerId);
         if (result instanceof CancelResult.Cancelled cancelled) {
             returnUnits(saleId, List.of(cancelled.order()));
+        } else if (result instanceof CancelResult.NoOrder) {
+            afterStep.accept(Step.NO_ORDER);
         }
         return result;
     }
