@@ -30,29 +30,18 @@ public final class TestSales {
 
     /** {@link #live}, split into {@code buckets} stock buckets. */
     public static Sale split(int stock, int perBuyerLimit, int perOrderMax, int buckets) {
-        Sale s = live(stock, perBuyerLimit, perOrderMax);
-        return new Sale(
-                s.id(),
-                stock,
-                perBuyerLimit,
-                perOrderMax,
-                s.startsAt(),
-                s.endsAt(),
-                dev.flashsale.sale.Admission.OPEN,
-                buckets);
+        return live(stock, perBuyerLimit, perOrderMax, dev.flashsale.sale.Admission.OPEN, buckets);
     }
 
     /** {@link #live}, but buyers reserve only with an admission ticket. */
     public static Sale ticketed(int stock, int perBuyerLimit, int perOrderMax) {
+        return live(stock, perBuyerLimit, perOrderMax, dev.flashsale.sale.Admission.TICKETED, 1);
+    }
+
+    private static Sale live(
+            int stock, int perBuyerLimit, int perOrderMax, dev.flashsale.sale.Admission admission, int buckets) {
         Sale s = live(stock, perBuyerLimit, perOrderMax);
-        return new Sale(
-                s.id(),
-                stock,
-                perBuyerLimit,
-                perOrderMax,
-                s.startsAt(),
-                s.endsAt(),
-                dev.flashsale.sale.Admission.TICKETED);
+        return new Sale(s.id(), stock, perBuyerLimit, perOrderMax, s.startsAt(), s.endsAt(), admission, buckets);
     }
 
     public static Sale seed(RedisConnection redis, Sale sale) {
