@@ -152,8 +152,8 @@ public final class AdminHandler {
     }
 
     private Map<String, Object> view(SaleRecord r) {
-        long available = cache.available(r.id());
         int count = r.sale().buckets();
+        long available = cache.available(r.id(), count);
         List<BucketFigure> buckets =
                 available >= 0 && count > 1 ? BucketFigure.read(cache.redis(), r.id(), count) : List.of();
         return SaleViews.of(r, available, buckets, clock.instant());

@@ -1,6 +1,5 @@
 package dev.flashsale.sale;
 
-import dev.flashsale.redis.BucketCounts;
 import dev.flashsale.redis.BucketStock;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
@@ -44,18 +43,17 @@ public record SaleCache(RedisConnection redis, Duration retention) {
     }
 
     /**
-     * Units currently available, summed over the sale's buckets (a bucket below zero, paying back a deficit, counts
-     * as none when there are several), or -1 when the sale is not loaded.
+     * Units currently available, summed over the sale's {@code buckets} (a bucket below zero, paying back a deficit,
+     * counts as none when there are several), or -1 when the sale is not loaded.
      */
-    public long available(String saleId) {
+    public long available(String saleId, int buckets) {
         String first = redis.call(c -> c.get(new SaleKeys(saleId).stock()));
         if (first == null) {
             return -1;
         }
-        int count = new BucketCounts(redis).orOne(saleId);
-        if (count == 1) {
+        if (buckets == 1) {
             return Long.parseLong(first);
         }
-        return new BucketStock(redis).total(saleId, count);
+        return new BucketStock(redis).total(saleId, buckets);
     }
 }

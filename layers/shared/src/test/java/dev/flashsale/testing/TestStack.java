@@ -143,7 +143,8 @@ public final class TestStack implements AutoCloseable {
 
     /** Available units in Redis. */
     public long available(String saleId) {
-        return new dev.flashsale.sale.SaleCache(redis, Duration.ofDays(1)).available(saleId);
+        return new dev.flashsale.sale.SaleCache(redis, Duration.ofDays(1))
+                .available(saleId, store.buckets().orOne(saleId));
     }
 
     /** Loads sales this stack's database knows into its Redis (the reservation path's lazy loader). */

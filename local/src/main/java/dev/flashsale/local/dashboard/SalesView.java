@@ -48,7 +48,7 @@ final class SalesView implements AutoCloseable {
     }
 
     private Map<String, Object> row(SaleRecord r, Instant now) {
-        long left = cache.available(r.id());
+        long left = cache.available(r.id(), r.sale().buckets());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("item", r.item());

@@ -3,6 +3,7 @@ package dev.flashsale.local.simulate;
 import dev.flashsale.db.DbConnection;
 import dev.flashsale.payment.WebhookSignature;
 import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.sale.Sale;
 import dev.flashsale.sale.SaleCache;
 import java.io.PrintStream;
 import java.net.URI;
@@ -41,6 +42,7 @@ final class PaymentPhase {
 
     private final URI api;
     private final String saleId;
+    private final int buckets;
     private final PaymentMix mix;
     private final int quantity;
     private final int laterBuyers;
@@ -53,14 +55,15 @@ final class PaymentPhase {
 
     PaymentPhase(
             URI api,
-            String saleId,
+            Sale sale,
             PaymentMix mix,
             int quantity,
             int laterBuyers,
             WebhookSignature signer,
             PrintStream out) {
         this.api = api;
-        this.saleId = saleId;
+        this.saleId = sale.id();
+        this.buckets = sale.buckets();
         this.mix = mix;
         this.quantity = quantity;
         this.laterBuyers = laterBuyers;
@@ -228,7 +231,7 @@ final class PaymentPhase {
                 last == Long.MIN_VALUE
                         ? Optional.empty()
                         : Optional.of(Duration.ofMillis(last - lastDeadline.toEpochMilli())),
-                new SaleCache(redis, Duration.ofDays(1)).available(saleId));
+                new SaleCache(redis, Duration.ofDays(1)).available(saleId, buckets));
     }
 
     private void print(String line) {

@@ -105,7 +105,7 @@ public record Simulator(
             if (options.payment().isPresent()) {
                 PaymentFigures figures = new PaymentPhase(
                                 api,
-                                sale.id(),
+                                sale,
                                 options.payment().get(),
                                 options.quantity(),
                                 options.stock(),
