@@ -1,5 +1,6 @@
 package dev.flashsale.invariants;
 
+import dev.flashsale.redis.TransferEntry;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,24 +29,26 @@ record TransferJournal(List<Transfer> inTransit, List<Transfer> unjournalled, Li
         int count = buckets.size();
         for (BucketSnapshot donor : buckets) {
             donor.lent().forEach((id, entry) -> {
-                String[] f = entry.split(" ");
-                Integer to = f.length == 3 ? bucketIn(f[0], count) : null;
-                if (to == null || !isNumber(f[1])) {
+                TransferEntry t = TransferEntry.lent(entry)
+                        .filter(e -> e.bucket() < count)
+                        .orElse(null);
+                if (t == null) {
                     malformed.add("bucket " + donor.bucket() + " journals transfer " + id + " as lent '" + entry + "'");
-                } else if (!buckets.get(to).received().containsKey(id)) {
-                    inTransit.add(new Transfer(id, donor.bucket(), to, Long.parseLong(f[1])));
+                } else if (!buckets.get(t.bucket()).received().containsKey(id)) {
+                    inTransit.add(new Transfer(id, donor.bucket(), t.bucket(), t.units()));
                 }
             });
         }
         for (BucketSnapshot recipient : buckets) {
             recipient.received().forEach((id, entry) -> {
-                String[] f = entry.split(" ");
-                Integer from = f.length == 2 ? bucketIn(f[0], count) : null;
-                if (from == null || !isNumber(f[1])) {
+                TransferEntry t = TransferEntry.received(entry)
+                        .filter(e -> e.bucket() < count)
+                        .orElse(null);
+                if (t == null) {
                     malformed.add("bucket " + recipient.bucket() + " journals transfer " + id + " as received '" + entry
                             + "'");
-                } else if (!buckets.get(from).lent().containsKey(id)) {
-                    unjournalled.add(new Transfer(id, from, recipient.bucket(), Long.parseLong(f[1])));
+                } else if (!buckets.get(t.bucket()).lent().containsKey(id)) {
+                    unjournalled.add(new Transfer(id, t.bucket(), recipient.bucket(), t.units()));
                 }
             });
         }
@@ -58,17 +61,5 @@ record TransferJournal(List<Transfer> inTransit, List<Transfer> unjournalled, Li
 
     long unitsUnjournalled() {
         return unjournalled.stream().mapToLong(Transfer::units).sum();
-    }
-
-    private static Integer bucketIn(String text, int count) {
-        if (!isNumber(text)) {
-            return null;
-        }
-        int b = Integer.parseInt(text);
-        return b < count ? b : null;
-    }
-
-    private static boolean isNumber(String text) {
-        return !text.isEmpty() && text.length() <= 9 && text.chars().allMatch(Character::isDigit);
     }
 }

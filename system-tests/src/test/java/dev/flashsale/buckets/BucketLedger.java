@@ -3,6 +3,7 @@ package dev.flashsale.buckets;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.TransferEntry;
 import dev.flashsale.reservation.Reservation;
 import dev.flashsale.reservation.ReservationCodec;
 import dev.flashsale.reservation.ReservationStatus;
@@ -62,7 +63,8 @@ public record BucketLedger(
             held.add(h);
             confirmed.add(done);
             redis.call(c -> c.hgetAll(k.lent()))
-                    .forEach((id, entry) -> lent.put(id, Long.parseLong(entry.split(" ")[1])));
+                    .forEach((id, entry) ->
+                            lent.put(id, TransferEntry.lent(entry).orElseThrow().units()));
             received.addAll(redis.call(c -> c.hkeys(k.received())));
         }
         long inTransit = lent.entrySet().stream()

@@ -4,6 +4,7 @@ import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.redis.TransferEntry;
 import dev.flashsale.reservation.ReservationStore;
 import dev.flashsale.reservation.ReserveOutcome;
 import dev.flashsale.reservation.ReserveRequest;
@@ -159,12 +160,12 @@ final class BucketedSale implements LoadTargets {
             Map<String, String> lent = redis.call(c -> c.hgetAll(k.lent()));
             transfers += lent.size();
             for (String v : lent.values()) {
-                lentUnits += Long.parseLong(v.split(" ")[1]);
+                lentUnits += TransferEntry.lent(v).orElseThrow().units();
             }
             Map<String, String> received = redis.call(c -> c.hgetAll(k.received()));
             accepted += received.size();
             for (String v : received.values()) {
-                receivedUnits += Long.parseLong(v.split(" ")[1]);
+                receivedUnits += TransferEntry.received(v).orElseThrow().units();
             }
         }
         return new Ledger(available, allot, reservations, transfers, lentUnits, accepted, receivedUnits);

@@ -5,6 +5,7 @@ import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
+import dev.flashsale.redis.TransferEntry;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -119,30 +120,29 @@ public final class StockTransfers {
         int relent = 0;
         for (SaleKeys donor : buckets) {
             for (Map.Entry<String, String> e : lent.get(donor.bucket()).entrySet()) {
-                String[] f = e.getValue().split(" ");
-                int to = Integer.parseInt(f[0]);
-                if (to >= count
-                        || now - Long.parseLong(f[2]) < settleMillis
-                        || received.get(to).containsKey(e.getKey())) {
+                TransferEntry t = TransferEntry.lent(e.getValue()).orElse(null);
+                if (t == null // unreadable: the invariant checker reports it
+                        || t.bucket() >= count
+                        || now - t.at() < settleMillis
+                        || received.get(t.bucket()).containsKey(e.getKey())) {
                     continue;
                 }
-                if (accept(buckets.get(to), donor.bucket(), e.getKey(), Integer.parseInt(f[1]))) {
+                if (accept(buckets.get(t.bucket()), donor.bucket(), e.getKey(), (int) t.units())) {
                     accepted++;
-                    count("accepted_late", Integer.parseInt(f[1]));
+                    count("accepted_late", t.units());
                 }
             }
         }
         for (SaleKeys recipient : buckets) {
             for (Map.Entry<String, String> e : received.get(recipient.bucket()).entrySet()) {
-                String[] f = e.getValue().split(" ");
-                int from = Integer.parseInt(f[0]);
-                if (from >= count || lent.get(from).containsKey(e.getKey())) {
+                TransferEntry t = TransferEntry.received(e.getValue()).orElse(null);
+                if (t == null || t.bucket() >= count || lent.get(t.bucket()).containsKey(e.getKey())) {
                     continue;
                 }
                 // read before this transfer began, or lost by the donor: lend.lua tells them apart by the id
-                if (lend(buckets.get(from), recipient.bucket(), e.getKey(), Integer.parseInt(f[1]), "replay") > 0) {
+                if (lend(buckets.get(t.bucket()), recipient.bucket(), e.getKey(), (int) t.units(), "replay") > 0) {
                     relent++;
-                    count("lent_again", Integer.parseInt(f[1]));
+                    count("lent_again", t.units());
                 }
             }
         }
