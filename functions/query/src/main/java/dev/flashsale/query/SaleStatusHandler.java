@@ -2,6 +2,7 @@ package dev.flashsale.query;
 
 import dev.flashsale.db.SaleRecord;
 import dev.flashsale.db.SaleRepository;
+import dev.flashsale.redis.BucketCounts;
 import dev.flashsale.redis.BucketStock;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -73,8 +74,7 @@ public final class SaleStatusHandler {
         Instant now = clock.instant();
         if (meta.get(0) != null && meta.get(1) != null && meta.get(2) != null) {
             long stock = Long.parseLong(meta.get(0));
-            // meta written before buckets existed has no field: those sales have one
-            int buckets = meta.get(4) == null ? 1 : Integer.parseInt(meta.get(4));
+            int buckets = BucketCounts.fromMeta(meta.get(4));
             long remaining = remaining(saleId, buckets);
             Instant start = Instant.ofEpochMilli(Long.parseLong(meta.get(1)));
             Instant end = Instant.ofEpochMilli(Long.parseLong(meta.get(2)));

@@ -32,12 +32,17 @@ public final class BucketCounts {
         if (fields.get(1) == null) {
             return OptionalInt.empty();
         }
-        int count = fields.get(0) == null ? 1 : Integer.parseInt(fields.get(0));
+        int count = fromMeta(fields.get(0));
         if (known.size() >= REMEMBERED) {
             known.clear();
         }
         known.put(saleId, count);
         return OptionalInt.of(count);
+    }
+
+    /** The count of a sale's {@code meta.buckets} field: a sale loaded before buckets existed has none, and one bucket. */
+    public static int fromMeta(String field) {
+        return field == null ? 1 : Integer.parseInt(field);
     }
 
     /** The sale's buckets, 1 when Redis has not loaded it (its bucket 0 then answers for it: the sale is unknown). */

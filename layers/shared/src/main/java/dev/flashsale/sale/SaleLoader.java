@@ -1,5 +1,6 @@
 package dev.flashsale.sale;
 
+import dev.flashsale.redis.BucketCounts;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.SaleKeys;
@@ -126,7 +127,7 @@ public final class SaleLoader {
         if (meta.get(0) == null) {
             return false;
         }
-        int count = meta.get(1) == null ? 1 : Integer.parseInt(meta.get(1));
+        int count = BucketCounts.fromMeta(meta.get(1));
         for (int b = 1; b < count; b++) {
             SaleKeys other = new SaleKeys(k.saleId(), b);
             if (!redis.call(c -> c.exists(other.meta()))) {
