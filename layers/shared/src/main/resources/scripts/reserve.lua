@@ -154,6 +154,10 @@ local left = available()
 if left < quantity then
   return {'SOLD_OUT', left}
 end
+-- The sale's keys expire with it (its end + the retention). They keep their expiry once set, so it is set only when
+-- one of them is new: one EXISTS on every hold instead of four PEXPIREATs (the holds set goes whenever its last hold
+-- is claimed or released). A key another script created without one gets it at the next reconcile (sync-sale.lua).
+local keysNew = redis.call('EXISTS', reservationKey, idempotencyKey, unitsKey, holdsKey) < 4
 local remaining = redis.call('DECRBY', stockKey, quantity)
 local deadline = now + holdMs
 local record = cjson.encode({
@@ -164,11 +168,13 @@ redis.call('HSET', reservationKey, newId, record)
 redis.call('HSET', idempotencyKey, idemField, newId)
 redis.call('HINCRBY', unitsKey, buyer, quantity)
 redis.call('ZADD', holdsKey, deadline, newId)
-local expireAt = endMs + retentionMs
-redis.call('PEXPIREAT', reservationKey, expireAt)
-redis.call('PEXPIREAT', idempotencyKey, expireAt)
-redis.call('PEXPIREAT', unitsKey, expireAt)
-redis.call('PEXPIREAT', holdsKey, expireAt)
+if keysNew then
+  local expireAt = endMs + retentionMs
+  redis.call('PEXPIREAT', reservationKey, expireAt)
+  redis.call('PEXPIREAT', idempotencyKey, expireAt)
+  redis.call('PEXPIREAT', unitsKey, expireAt)
+  redis.call('PEXPIREAT', holdsKey, expireAt)
+end
 if ticketed then
   -- The admitted buyer has decided: the waiting room's bound counts their hold in the stock now, not as a ticket.
   redis.call('ZREM', admitsKey, buyer)

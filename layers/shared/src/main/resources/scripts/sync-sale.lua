@@ -13,6 +13,7 @@ local holdsKey       = KEYS[3]  -- fs:{sale}:holds   zset of HELD ids
 local claimsKey      = KEYS[4]  -- fs:{sale}:claims  zset of CLAIMED ids
 local reservationKey = KEYS[5]  -- fs:{sale}:res     hash id -> reservation JSON
 local unitsKey       = KEYS[6]  -- fs:{sale}:units   hash buyer -> units held/claimed/confirmed
+local idempotencyKey = KEYS[7]  -- fs:{sale}:idem    hash "buyer\nkey" -> reservation id
 
 local mode        = ARGV[1]             -- 'init': create the counter only if absent; 'reconcile': always set it
 local stock       = tonumber(ARGV[2])   -- total units (database)
@@ -89,6 +90,11 @@ if buckets > 1 then
   assigned = tonumber(redis.call('HGET', metaKey, 'allot'))
 end
 redis.call('PEXPIREAT', metaKey, expireAt)
+-- Every key of the sale that exists expires with it: reserve.lua sets their expiry only when it creates one of them,
+-- so a key another script created (a hold restored after a failover) gets its expiry here, at the latest.
+for _, key in ipairs({holdsKey, claimsKey, reservationKey, unitsKey, idempotencyKey}) do
+  redis.call('PEXPIREAT', key, expireAt)
+end
 
 local current = redis.call('GET', stockKey)
 if current and mode == 'init' then

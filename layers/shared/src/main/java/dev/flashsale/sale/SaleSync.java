@@ -152,7 +152,9 @@ public final class SaleSync {
             });
         }
         List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
-                c, List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units()), args));
+                c,
+                List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.idempotency()),
+                args));
         List<String> followed =
                 ((List<?>) reply.get(6)).stream().map(ScriptReply::text).toList();
         return new BucketSync(
