@@ -46,7 +46,10 @@ public final class RedisConnection implements Resource, AutoCloseable {
      */
     private static final long[] TRY_AGAIN_PAUSES_MS = {10, 20, 40};
 
-    /** Promises made from Redis (new holds) by whether a replica acknowledged them in time; see {@link ReplicaAck}. */
+    /**
+     * Promises made from Redis (new holds, and the transfers between buckets they borrow) by whether a replica
+     * acknowledged them in time; see {@link ReplicaAck}.
+     */
     public static final String REPLICA_ACKS = "flashsale.redis.replica_acks";
 
     private final RedisSettings settings;

@@ -41,13 +41,16 @@ public final class ReservationStore {
     private final StockTransfers transfers;
     private final BucketStock stock;
 
-    /** @param replicaAck how a new hold waits for a replica before it is answered ({@link ReplicaAck#NONE}: never) */
+    /**
+     * @param replicaAck how a new hold, and a transfer it borrows, waits for a replica before it is answered
+     *     ({@link ReplicaAck#NONE}: never)
+     */
     public ReservationStore(RedisConnection redis, ReservationPolicy policy, ReplicaAck replicaAck) {
         this.redis = redis;
         this.policy = policy;
         this.replicaAck = replicaAck;
         this.buckets = new BucketCounts(redis);
-        this.transfers = new StockTransfers(redis);
+        this.transfers = new StockTransfers(redis, replicaAck);
         this.stock = new BucketStock(redis);
     }
 

@@ -3,6 +3,7 @@ package dev.flashsale.reservation;
 import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.LuaScript;
 import dev.flashsale.redis.RedisConnection;
+import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import dev.flashsale.redis.TransferEntry;
@@ -23,6 +24,12 @@ import java.util.Random;
  * donor's journal, and {@link #repair} finishes it; one whose lend a failover lost while the recipient had it is
  * lent again by {@link #repair} from the recipient's journal. Units therefore only ever move towards the home bucket of
  * a buyer about to take them, or sit in the donor's journal until repaired.
+ *
+ * <p>With {@code REDIS_WAIT_REPLICAS} set, a lend waits for the donor's replicas like a new hold does for its own
+ * ({@link ReplicaAck}; counted in {@code flashsale.redis.replica_acks} with the holds): in a sale whose buckets sit on
+ * different shards, the hold's WAIT covers only its own node, and a lend a failover lost would leave the units in both
+ * buckets until {@link #repair}. One no replica acknowledged in time is accepted anyway (and counted): the recipient's
+ * buyer is waiting, and repair finishes what a failover undoes.
  */
 public final class StockTransfers {
 
@@ -31,15 +38,26 @@ public final class StockTransfers {
 
     private final RedisConnection redis;
     private final Random random;
+    private final ReplicaAck replicaAck;
     private final SecureRandom ids = new SecureRandom();
 
-    public StockTransfers(RedisConnection redis, Random random) {
+    /** @param replicaAck how a lend waits for the donor's replicas ({@link ReplicaAck#NONE}: never) */
+    public StockTransfers(RedisConnection redis, Random random, ReplicaAck replicaAck) {
         this.redis = redis;
         this.random = random;
+        this.replicaAck = replicaAck;
+    }
+
+    public StockTransfers(RedisConnection redis, Random random) {
+        this(redis, random, ReplicaAck.NONE);
+    }
+
+    public StockTransfers(RedisConnection redis, ReplicaAck replicaAck) {
+        this(redis, new SecureRandom(), replicaAck);
     }
 
     public StockTransfers(RedisConnection redis) {
-        this(redis, new SecureRandom());
+        this(redis, ReplicaAck.NONE);
     }
 
     /**
@@ -73,12 +91,18 @@ public final class StockTransfers {
     }
 
     private int lend(SaleKeys donor, int to, String id, int units, String mode) {
-        List<?> reply = (List<?>) redis.eval(
-                LuaScript.LEND,
-                List.of(donor.meta(), donor.stock(), donor.lent()),
-                List.of(id, Integer.toString(to), Integer.toString(units), mode));
-        String code = ScriptReply.text(reply.get(0));
-        return code.equals("LENT") ? (int) ScriptReply.number(reply.get(1)) : 0;
+        List<?> reply = (List<?>) redis.evalReplicated(
+                        LuaScript.LEND,
+                        List.of(donor.meta(), donor.stock(), donor.lent()),
+                        List.of(id, Integer.toString(to), Integer.toString(units), mode),
+                        replicaAck,
+                        StockTransfers::lent)
+                .reply();
+        return lent(reply) ? (int) ScriptReply.number(reply.get(1)) : 0;
+    }
+
+    private static boolean lent(Object reply) {
+        return reply instanceof List<?> l && ScriptReply.text(l.get(0)).equals("LENT");
     }
 
     /** Whether the units were taken now (not before, and the bucket is loaded). */

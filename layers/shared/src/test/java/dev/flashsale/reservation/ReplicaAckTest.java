@@ -3,6 +3,7 @@ package dev.flashsale.reservation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.flashsale.redis.Buckets;
 import dev.flashsale.redis.RedisConnection;
 import dev.flashsale.redis.RedisSettings;
 import dev.flashsale.redis.ReplicaAck;
@@ -199,6 +200,41 @@ class ReplicaAckTest {
         });
         // only the one new hold was a promise to count
         assertThat(acks()).containsEntry("acknowledged", 1L).doesNotContainKey("timed_out");
+    }
+
+    /** Buyers whose home is bucket 0 of a sale in two. */
+    private static List<String> homedInBucketZero(int n) {
+        return java.util.stream.IntStream.range(0, 1000)
+                .mapToObj(i -> "buyer-" + i)
+                .filter(b -> Buckets.home(b, 2) == 0)
+                .limit(n)
+                .toList();
+    }
+
+    @Test
+    void aTransferBetweenBuckets_waitsForTheDonorsReplica_andIsCountedWithTheHold() throws Exception {
+        ReservationStore store = new ReservationStore(redis, POLICY, ANSWER);
+        Sale sale = TestSales.seed(redis, TestSales.split(4, 4, 2, 2)); // two units in each bucket
+        List<String> buyers = homedInBucketZero(2);
+        SaleKeys donor = Buckets.all(sale.id(), 2).get(1);
+        assertThat(store.reserve(request(sale, buyers.get(0), "k1", 2))).isInstanceOf(ReserveOutcome.Held.class);
+        assertThat(acks()).containsEntry("acknowledged", 1L); // its own bucket had the units: no transfer
+
+        // bucket 0 is empty: the next hold borrows from bucket 1, whose lend no replica acknowledges
+        withReplicaStopped(() -> assertThat(store.reserve(request(sale, buyers.get(1), "k2", 1)))
+                .isInstanceOf(ReserveOutcome.Held.class));
+
+        assertThat(acks()).containsEntry("acknowledged", 1L).containsEntry("timed_out", 2L);
+        long lent = redis.call(c -> c.hlen(donor.lent()));
+        String donorStock = redis.call(c -> c.get(donor.stock()));
+        assertThat(lent).isEqualTo(1L);
+        assertThat(donorStock).isEqualTo("1");
+
+        // the replica is back: the next borrow's lend and hold are both acknowledged
+        assertThat(store.reserve(request(sale, buyers.get(1), "k3", 1))).isInstanceOf(ReserveOutcome.Held.class);
+        assertThat(acks()).containsEntry("acknowledged", 3L).containsEntry("timed_out", 2L);
+        assertThat(onReplica.hlen(donor.lent())).isEqualTo(2L);
+        assertThat(onReplica.get(donor.stock())).isEqualTo("0");
     }
 
     @Test
