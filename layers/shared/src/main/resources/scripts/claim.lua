@@ -40,6 +40,13 @@ if not raw then
   redis.call('HINCRBY', unitsKey, r.buyer, quantity)
   redis.call('HSETNX', idempotencyKey, r.buyer .. '\n' .. r.key, id)
   redis.call('ZADD', claimsKey, now + claimMs, id)
+  -- the restored hold's keys may be new again: they expire with the sale, as its counter does
+  local ttl = redis.call('PTTL', stockKey)
+  if ttl > 0 then
+    for _, key in ipairs({reservationKey, unitsKey, idempotencyKey, claimsKey}) do
+      redis.call('PEXPIRE', key, ttl)
+    end
+  end
   return {'RESTORED', encoded}
 end
 local r = cjson.decode(raw)

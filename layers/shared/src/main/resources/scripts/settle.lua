@@ -54,6 +54,12 @@ if not raw then
   if target == 'CANCELLED' then r.reason = 'BUYER_CANCELLED' end
   redis.call('HSET', reservationKey, id, cjson.encode(r))
   redis.call('HSETNX', idempotencyKey, r.buyer .. '\n' .. r.key, id)
+  -- the record may be the first of its keys again: they expire with the sale, as its counter does
+  local ttl = redis.call('PTTL', stockKey)
+  if ttl > 0 then
+    redis.call('PEXPIRE', reservationKey, ttl)
+    redis.call('PEXPIRE', idempotencyKey, ttl)
+  end
   if target == 'CONFIRMED' then
     redis.call('HINCRBY', metaKey, 'confirmed', tonumber(r.qty))
   end

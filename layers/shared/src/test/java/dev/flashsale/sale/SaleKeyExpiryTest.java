@@ -3,7 +3,9 @@ package dev.flashsale.sale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.flashsale.redis.SaleKeys;
+import dev.flashsale.reservation.ClaimOutcome;
 import dev.flashsale.reservation.Reservation;
+import dev.flashsale.reservation.SettleOutcome;
 import dev.flashsale.testing.TestStack;
 import java.time.Duration;
 import java.util.List;
@@ -12,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A sale's keys expire with it (its end plus the retention, one day here), against the real Redis: reserve.lua sets the
- * expiry of the keys a hold writes only when one of them is new, and reconciliation gives it to any key of the sale
- * that lacks one (a key another script created, such as a hold restored after a failover).
+ * expiry of the keys a hold writes only when one of them is new, a hold or decision restored from its message after a
+ * failover gives its keys the counter's expiry, and reconciliation gives it to any key of the sale that lacks one.
  */
 class SaleKeyExpiryTest {
 
@@ -78,6 +80,30 @@ class SaleKeyExpiryTest {
         assertThat(STACK.saleSync().reconcile(sale.id())).isPresent();
 
         for (String key : keys) {
+            assertThat(expiresAt(key)).as(key).isEqualTo(expected(sale));
+        }
+    }
+
+    @Test
+    void aHoldRestoredFromItsMessage_afterAFailoverLostItsKeys_expiresWithTheSale() {
+        Sale sale = STACK.newSale(10, 4, 2);
+        SaleKeys k = new SaleKeys(sale.id());
+        Reservation lostHold = STACK.hold(sale.id(), "b1", 1);
+        Reservation lostOrder = STACK.hold(sale.id(), "b2", 1);
+        // the sale's counter and definition survived; every key the holds wrote did not
+        long deleted = STACK.redis.call(c -> c.del(k.reservations(), k.idempotency(), k.units(), k.holds()));
+        assertThat(deleted).isEqualTo(4);
+
+        assertThat(STACK.claims.claimOrRestore(k, lostHold)).isInstanceOf(ClaimOutcome.Restored.class);
+        for (String key : List.of(k.reservations(), k.idempotency(), k.units(), k.claims())) {
+            assertThat(expiresAt(key)).as(key).isEqualTo(expected(sale));
+        }
+
+        long gone = STACK.redis.call(c -> c.del(k.reservations(), k.idempotency()));
+        assertThat(gone).isEqualTo(2);
+        assertThat(STACK.claims.followOrRestore(k, lostOrder, STACK.fence.confirm(lostOrder)))
+                .isEqualTo(SettleOutcome.RESTORED);
+        for (String key : List.of(k.reservations(), k.idempotency())) {
             assertThat(expiresAt(key)).as(key).isEqualTo(expected(sale));
         }
     }
