@@ -23,8 +23,8 @@ record BucketFigure(int bucket, Long available, Long allot) {
     static List<BucketFigure> read(RedisConnection redis, String saleId, int count) {
         List<BucketFigure> figures = new ArrayList<>(count);
         for (SaleKeys k : Buckets.all(saleId, count)) {
-            String available = redis.call(c -> c.get(k.stock()));
-            String allot = redis.call(c -> c.hget(k.meta(), "allot"));
+            String available = redis.call(k.stock(), c -> c.get(k.stock()));
+            String allot = redis.call(k.meta(), c -> c.hget(k.meta(), "allot"));
             figures.add(new BucketFigure(k.bucket(), number(available), number(allot)));
         }
         return figures;

@@ -70,7 +70,8 @@ public final class SaleStatusHandler {
 
     private Optional<SaleStatus> read(String saleId) {
         SaleKeys k = new SaleKeys(saleId);
-        List<String> meta = redis.call(c -> c.hmget(k.meta(), "stock", "start", "end", "admission", "buckets"));
+        List<String> meta =
+                redis.call(k.meta(), c -> c.hmget(k.meta(), "stock", "start", "end", "admission", "buckets"));
         Instant now = clock.instant();
         if (meta.get(0) != null && meta.get(1) != null && meta.get(2) != null) {
             long stock = Long.parseLong(meta.get(0));

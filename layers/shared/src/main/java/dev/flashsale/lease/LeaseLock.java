@@ -49,22 +49,27 @@ public final class LeaseLock implements Resource {
         random.nextBytes(bytes);
         String token = HexFormat.of().formatHex(bytes);
         String ok = redis.call(
+                key(name),
                 c -> c.set(key(name), token, SetParams.setParams().nx().px(ttl.toMillis())));
         return "OK".equals(ok) ? Optional.of(new Lease(name, token, ttl)) : Optional.empty();
     }
 
     /** Extends the lease; false when it was lost (expired, possibly taken by another holder). */
     public boolean renew(Lease lease) {
-        Object r = redis.call(c -> LuaScript.LEASE_RENEW.run(
-                c,
-                List.of(key(lease.name())),
-                List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
+        Object r = redis.call(
+                key(lease.name()),
+                c -> LuaScript.LEASE_RENEW.run(
+                        c,
+                        List.of(key(lease.name())),
+                        List.of(lease.token(), Long.toString(lease.ttl().toMillis()))));
         return ((Number) r).longValue() == 1;
     }
 
     /** Gives the lease up; false when it was no longer ours (nothing is deleted then). */
     public boolean release(Lease lease) {
-        Object r = redis.call(c -> LuaScript.LEASE_RELEASE.run(c, List.of(key(lease.name())), List.of(lease.token())));
+        Object r = redis.call(
+                key(lease.name()),
+                c -> LuaScript.LEASE_RELEASE.run(c, List.of(key(lease.name())), List.of(lease.token())));
         return ((Number) r).longValue() == 1;
     }
 

@@ -28,7 +28,7 @@ public final class BucketCounts {
             return OptionalInt.of(n);
         }
         String meta = new SaleKeys(saleId).meta();
-        var fields = redis.call(c -> c.hmget(meta, "buckets", "start"));
+        var fields = redis.call(meta, c -> c.hmget(meta, "buckets", "start"));
         if (fields.get(1) == null) {
             return OptionalInt.empty();
         }

@@ -13,7 +13,7 @@ public record BucketStock(RedisConnection redis) {
     public List<Long> each(String saleId, int count) {
         List<Long> units = new ArrayList<>(count);
         for (SaleKeys k : Buckets.all(saleId, count)) {
-            String v = redis.call(c -> c.get(k.stock()));
+            String v = redis.call(k.stock(), c -> c.get(k.stock()));
             units.add(v == null ? 0L : Math.max(0L, Long.parseLong(v)));
         }
         return units;

@@ -54,6 +54,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
 
     private final RedisSettings settings;
     private final CircuitBreaker breaker;
+    private final SlotBreakers breakers;
     private final LongAdder calls = new LongAdder();
     private final Telemetry telemetry;
     private final Attributes spanAttributes;
@@ -66,6 +67,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
     public RedisConnection(RedisSettings settings, CircuitBreaker breaker, Telemetry telemetry) {
         this.settings = settings;
         this.breaker = breaker;
+        this.breakers = new SlotBreakers(breaker, settings.clusterMode(), telemetry::watch);
         this.telemetry = telemetry;
         this.spanAttributes = Attributes.builder()
                 .put("db.system", "redis")
@@ -114,8 +116,14 @@ public final class RedisConnection implements Resource, AutoCloseable {
         return e instanceof JedisException && e.getCause() instanceof java.util.NoSuchElementException;
     }
 
+    /** The breaker of calls without a key (on one node: of every call). */
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** The breaker calls on {@code key} go through: in a cluster, its slot's ({@link SlotBreakers}). */
+    public CircuitBreaker breakerFor(String key) {
+        return breakers.forKey(key);
     }
 
     /** Where this connection's spans and counters go (a counter of what its callers do in Redis, too). */
@@ -130,9 +138,27 @@ public final class RedisConnection implements Resource, AutoCloseable {
     /**
      * Runs one Redis call through the {@code redis} circuit breaker. While the breaker is open the call fails at once;
      * a connection failure, timeout or "cannot serve now" reply becomes {@link DependencyUnavailableException} (503);
-     * other errors (a script bug, a wrong type) stay as they are (500) and do not count against Redis.
+     * other errors (a script bug, a wrong type) stay as they are (500) and do not count against Redis. A command on a key
+     * goes through {@link #call(String, Function)} instead, so that in a cluster it meets its own slot's breaker.
      */
     public <T> T call(Function<UnifiedJedis, T> command) {
+        return through(breaker, command);
+    }
+
+    /**
+     * {@link #call} for a command on {@code key} (or on keys of its hash slot): in a cluster it goes through the breaker
+     * of that slot, so an outage of one shard refuses only the calls that shard would serve.
+     */
+    public <T> T call(String key, Function<UnifiedJedis, T> command) {
+        return through(breakers.forKey(key), command);
+    }
+
+    /** A script's keys share one slot (the scripts are written so): its first key's breaker. */
+    private <T> T scriptCall(List<String> keys, Function<UnifiedJedis, T> command) {
+        return keys.isEmpty() ? call(command) : call(keys.get(0), command);
+    }
+
+    private <T> T through(CircuitBreaker breaker, Function<UnifiedJedis, T> command) {
         calls.increment();
         try {
             return Breakers.call(
@@ -172,7 +198,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
      * {@code db.system=redis}, {@code db.operation.name}, {@code flashsale.script}).
      */
     public Object eval(LuaScript script, List<String> keys, List<String> args) {
-        return traced(script, () -> call(c -> script.run(c, keys, args)));
+        return traced(script, () -> scriptCall(keys, c -> script.run(c, keys, args)));
     }
 
     /**
@@ -186,7 +212,7 @@ public final class RedisConnection implements Resource, AutoCloseable {
         if (!ack.enabled()) {
             return new Replicated(eval(script, keys, args), true);
         }
-        Replicated result = traced(script, () -> call(c -> script.runAndWait(c, keys, args, ack)));
+        Replicated result = traced(script, () -> scriptCall(keys, c -> script.runAndWait(c, keys, args, ack)));
         if (promise.test(result.reply())) {
             telemetry.count(REPLICA_ACKS, result.acknowledged() ? "acknowledged" : "timed_out", 1);
         }

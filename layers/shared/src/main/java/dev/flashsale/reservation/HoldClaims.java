@@ -226,7 +226,7 @@ public final class HoldClaims {
      * longer HELD. Left there, due.lua would list it first on every run.
      */
     public void dropHold(SaleKeys k, String reservationId) {
-        redis.call(c -> c.zrem(k.holds(), reservationId));
+        redis.call(k.holds(), c -> c.zrem(k.holds(), reservationId));
     }
 
     private SettleOutcome settle(

@@ -249,12 +249,14 @@ public final class ReservationStore {
 
     /** Whether the buyer's idempotency key maps to a reservation of the sale: one HGET, for the sold-out fast path. */
     public boolean keySeen(String saleId, String buyerId, String idempotencyKey) {
-        return redis.call(c -> c.hexists(buckets.home(saleId, buyerId).idempotency(), buyerId + "\n" + idempotencyKey));
+        String mapping = buckets.home(saleId, buyerId).idempotency();
+        return redis.call(mapping, c -> c.hexists(mapping, buyerId + "\n" + idempotencyKey));
     }
 
     /** Lets the next replay of the reservation re-send its confirmation at once (the last re-send failed). */
     public void forgetResend(Reservation r) {
-        redis.call(c -> c.hdel(buckets.home(r.saleId(), r.buyerId()).resent(), r.id()));
+        String resent = buckets.home(r.saleId(), r.buyerId()).resent();
+        redis.call(resent, c -> c.hdel(resent, r.id()));
     }
 
     /** The buyer's reservation, from their home bucket (a reservation of another buyer is not there, or not theirs). */
@@ -264,7 +266,7 @@ public final class ReservationStore {
     }
 
     public Optional<Reservation> find(SaleKeys k, String reservationId) {
-        String json = redis.call(c -> c.hget(k.reservations(), reservationId));
+        String json = redis.call(k.reservations(), c -> c.hget(k.reservations(), reservationId));
         return json == null ? Optional.empty() : Optional.of(ReservationCodec.decode(k.saleId(), json));
     }
 
@@ -274,7 +276,7 @@ public final class ReservationStore {
         if (ids.isEmpty()) {
             return found;
         }
-        List<String> json = redis.call(c -> c.hmget(k.reservations(), ids.toArray(String[]::new)));
+        List<String> json = redis.call(k.reservations(), c -> c.hmget(k.reservations(), ids.toArray(String[]::new)));
         for (int i = 0; i < ids.size(); i++) {
             if (json.get(i) != null) {
                 found.put(ids.get(i), ReservationCodec.decode(k.saleId(), json.get(i)));

@@ -135,10 +135,10 @@ public final class StockTransfers {
         List<Map<String, String>> lent = new ArrayList<>(count);
         List<Map<String, String>> received = new ArrayList<>(count);
         for (SaleKeys k : buckets) {
-            lent.add(redis.call(c -> c.hgetAll(k.lent())));
+            lent.add(redis.call(k.lent(), c -> c.hgetAll(k.lent())));
         }
         for (SaleKeys k : buckets) {
-            received.add(redis.call(c -> c.hgetAll(k.received())));
+            received.add(redis.call(k.received(), c -> c.hgetAll(k.received())));
         }
         int accepted = 0;
         int relent = 0;
@@ -186,7 +186,7 @@ public final class StockTransfers {
         }
         int moved = 0;
         for (SaleKeys k : Buckets.all(saleId, count)) {
-            String v = redis.call(c -> c.get(k.stock()));
+            String v = redis.call(k.stock(), c -> c.get(k.stock()));
             long counter = v == null ? 0 : Long.parseLong(v);
             if (counter < 0) {
                 moved += move(k, count, (int) -counter);

@@ -24,19 +24,21 @@ public record SaleCache(RedisConnection redis, Duration retention) {
     public boolean load(Sale sale) {
         boolean created = false;
         for (SaleKeys k : Buckets.all(sale.id(), sale.buckets())) {
-            Object one = redis.call(c -> LuaScript.LOAD_SALE.run(
-                    c,
-                    List.of(k.meta(), k.stock()),
-                    List.of(
-                            Integer.toString(sale.stock()),
-                            Long.toString(sale.startsAt().toEpochMilli()),
-                            Long.toString(sale.endsAt().toEpochMilli()),
-                            Integer.toString(sale.perBuyerLimit()),
-                            Integer.toString(sale.perOrderMax()),
-                            Long.toString(sale.endsAt().plus(retention).toEpochMilli()),
-                            sale.admission().wire(),
-                            Integer.toString(sale.buckets()),
-                            Integer.toString(Buckets.share(sale.stock(), sale.buckets(), k.bucket())))));
+            Object one = redis.call(
+                    k.meta(),
+                    c -> LuaScript.LOAD_SALE.run(
+                            c,
+                            List.of(k.meta(), k.stock()),
+                            List.of(
+                                    Integer.toString(sale.stock()),
+                                    Long.toString(sale.startsAt().toEpochMilli()),
+                                    Long.toString(sale.endsAt().toEpochMilli()),
+                                    Integer.toString(sale.perBuyerLimit()),
+                                    Integer.toString(sale.perOrderMax()),
+                                    Long.toString(sale.endsAt().plus(retention).toEpochMilli()),
+                                    sale.admission().wire(),
+                                    Integer.toString(sale.buckets()),
+                                    Integer.toString(Buckets.share(sale.stock(), sale.buckets(), k.bucket())))));
             created |= ((Number) one).longValue() == 1;
         }
         return created;
@@ -47,7 +49,7 @@ public record SaleCache(RedisConnection redis, Duration retention) {
      * counts as none when there are several), or -1 when the sale is not loaded.
      */
     public long available(String saleId, int buckets) {
-        String first = redis.call(c -> c.get(new SaleKeys(saleId).stock()));
+        String first = redis.call(new SaleKeys(saleId).stock(), c -> c.get(new SaleKeys(saleId).stock()));
         if (first == null) {
             return -1;
         }

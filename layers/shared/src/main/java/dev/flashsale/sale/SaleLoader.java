@@ -70,12 +70,13 @@ public final class SaleLoader {
         Instant giveUp = clock.instant().plus(wait);
         while (true) {
             String ok = redis.call(
+                    k.loader(),
                     c -> c.set(k.loader(), token, SetParams.setParams().nx().px(LOCK_TTL.toMillis())));
             if ("OK".equals(ok)) {
                 try {
                     return loadLocked(saleId, k);
                 } finally {
-                    redis.call(c -> LuaScript.LEASE_RELEASE.run(c, List.of(k.loader()), List.of(token)));
+                    redis.call(k.loader(), c -> LuaScript.LEASE_RELEASE.run(c, List.of(k.loader()), List.of(token)));
                 }
             }
             sleep();
@@ -123,14 +124,14 @@ public final class SaleLoader {
 
     /** Whether every bucket of the sale has its definition (a sale in one bucket: bucket 0's meta). */
     private boolean loaded(SaleKeys k) {
-        List<String> meta = redis.call(c -> c.hmget(k.meta(), "start", "buckets"));
+        List<String> meta = redis.call(k.meta(), c -> c.hmget(k.meta(), "start", "buckets"));
         if (meta.get(0) == null) {
             return false;
         }
         int count = BucketCounts.fromMeta(meta.get(1));
         for (int b = 1; b < count; b++) {
             SaleKeys other = new SaleKeys(k.saleId(), b);
-            if (!redis.call(c -> c.exists(other.meta()))) {
+            if (!redis.call(other.meta(), c -> c.exists(other.meta()))) {
                 return false;
             }
         }

@@ -120,8 +120,8 @@ public final class SaleSync {
             Map<String, String> cancelled,
             Map<String, Integer> buyerCounts)
             throws java.sql.SQLException {
-        List<String> undecided = new ArrayList<>(redis.call(c -> c.zrange(k.holds(), 0, -1)));
-        undecided.addAll(redis.call(c -> c.zrange(k.claims(), 0, -1)));
+        List<String> undecided = new ArrayList<>(redis.call(k.holds(), c -> c.zrange(k.holds(), 0, -1)));
+        undecided.addAll(redis.call(k.claims(), c -> c.zrange(k.claims(), 0, -1)));
         Set<String> ordered = locked.orderedAmong(undecided);
         SaleRecord r = locked.record();
         Sale s = r.sale();
@@ -151,7 +151,7 @@ public final class SaleSync {
                 args.add(Integer.toString(units));
             });
         }
-        List<?> reply = redis.call(c -> (List<?>) LuaScript.SYNC_SALE.run(
+        List<?> reply = redis.call(k.meta(), c -> (List<?>) LuaScript.SYNC_SALE.run(
                 c,
                 List.of(k.meta(), k.stock(), k.holds(), k.claims(), k.reservations(), k.units(), k.idempotency()),
                 args));
@@ -270,7 +270,7 @@ public final class SaleSync {
             boolean loaded = false;
             for (SaleKeys b : Buckets.all(saleId, locked.record().sale().buckets())) {
                 String added = b.bucket() == 0 ? Integer.toString(units) : "0";
-                List<?> reply = redis.call(c -> (List<?>) LuaScript.ADD_STOCK.run(
+                List<?> reply = redis.call(b.meta(), c -> (List<?>) LuaScript.ADD_STOCK.run(
                         c, List.of(b.meta(), b.stock()), List.of(added, Integer.toString(total))));
                 loaded |= b.bucket() == 0 && !ScriptReply.text(reply.get(0)).equals("NOT_LOADED");
             }
