@@ -108,7 +108,13 @@ public final class ReservationStore {
                     null);
         }
         if (outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
-            long total = totalAvailable(request.saleId(), count);
+            long total;
+            try {
+                total = totalAvailable(request.saleId(), count);
+            } catch (DependencyUnavailableException e) {
+                // the hold is taken; only what is left elsewhere is unknown (and 0 would say "sold out")
+                total = ReserveOutcome.Held.UNKNOWN;
+            }
             return new ReserveOutcome.Held(h.reservation(), total, h.replayed(), h.send(), h.bucket());
         }
         return outcome;

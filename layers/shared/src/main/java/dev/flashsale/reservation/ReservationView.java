@@ -49,10 +49,12 @@ public final class ReservationView {
         return m;
     }
 
-    /** With the sale's available stock right after this reservation. */
+    /** With the sale's available stock right after this reservation, when it is known (see {@code Held#remaining}). */
     public static Map<String, Object> of(Reservation r, long remaining) {
         Map<String, Object> m = of(r);
-        m.put("remaining", remaining);
+        if (remaining >= 0) {
+            m.put("remaining", remaining);
+        }
         return m;
     }
 

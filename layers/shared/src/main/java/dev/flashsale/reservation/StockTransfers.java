@@ -7,6 +7,7 @@ import dev.flashsale.redis.ReplicaAck;
 import dev.flashsale.redis.SaleKeys;
 import dev.flashsale.redis.ScriptReply;
 import dev.flashsale.redis.TransferEntry;
+import dev.flashsale.resilience.DependencyUnavailableException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,9 +62,11 @@ public final class StockTransfers {
     }
 
     /**
-     * Moves up to {@code units} units into {@code home} from the sale's other buckets.
+     * Moves up to {@code units} units into {@code home} from the sale's other buckets; a donor that cannot be reached is
+     * passed over for the others.
      *
      * @return the units moved (fewer than asked when the other buckets together lacked them)
+     * @throws DependencyUnavailableException when nothing was moved and a donor could not be reached
      */
     public int borrow(SaleKeys home, int count, int units) {
         int moved = move(home, count, units);
@@ -76,16 +79,30 @@ public final class StockTransfers {
         donors.remove(home);
         Collections.shuffle(donors, random);
         int moved = 0;
+        DependencyUnavailableException unreachable = null;
         for (SaleKeys donor : donors) {
             if (moved >= units) {
                 break;
             }
             String id = transferId();
-            int lent = lend(donor, home.bucket(), id, units - moved, "lend");
+            int lent;
+            try {
+                lent = lend(donor, home.bucket(), id, units - moved, "lend");
+            } catch (DependencyUnavailableException e) {
+                // the donor's shard cannot serve (its slot's breaker, in a cluster): the others may lend instead. A
+                // lend
+                // it applied without answering stays in its journal, and repair moves those units here later.
+                unreachable = e;
+                continue;
+            }
             if (lent > 0) {
                 accept(home, donor.bucket(), id, lent);
                 moved += lent;
             }
+        }
+        if (moved == 0 && unreachable != null) {
+            // not "nothing to lend": the bucket that could not answer may hold the units
+            throw unreachable;
         }
         return moved;
     }

@@ -1,6 +1,7 @@
 package dev.flashsale.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.flashsale.reservation.ReservationPolicy;
 import dev.flashsale.reservation.ReservationStore;
@@ -111,6 +112,65 @@ class SlotBreakersTest {
             assertThat(redis.breakerFor(new SaleKeys(selling.id()).meta()).getState())
                     .isEqualTo(CircuitBreaker.State.CLOSED);
             assertThat(redis.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        }
+    }
+
+    /** A live sale in three buckets, each on another master (bucket b on {@code masters[order[b]]}). */
+    private static Sale splitSaleOverEveryMaster(RedisConnection redis) {
+        for (int i = 0; i < 10_000; i++) {
+            Sale s = TestSales.split(30, 1_000, 10, 3);
+            long distinct = Buckets.all(s.id(), 3).stream()
+                    .map(k -> cluster.ownerOf(k.meta()))
+                    .distinct()
+                    .count();
+            if (distinct == 3) {
+                return TestSales.seed(redis, s);
+            }
+        }
+        throw new IllegalStateException("no sale id with its three buckets on three masters");
+    }
+
+    private static List<String> buyersHomedIn(int bucket, int n) {
+        return java.util.stream.IntStream.range(0, 10_000)
+                .mapToObj(i -> "buyer-" + i)
+                .filter(b -> Buckets.home(b, 3) == bucket)
+                .limit(n)
+                .toList();
+    }
+
+    @Test
+    void aBuyerWhoseBucketIsEmpty_borrowsFromTheShardsThatAnswer_passingOverTheOneOutOfMemory() {
+        try (RedisConnection redis = connection()) {
+            ReservationStore store = new ReservationStore(redis, POLICY, ReplicaAck.NONE);
+            Sale sale = splitSaleOverEveryMaster(redis);
+            List<SaleKeys> buckets = Buckets.all(sale.id(), 3);
+            // bucket 0: the buyers' home, emptied first; bucket 1: out of memory; bucket 2: lends
+            List<String> buyers = buyersHomedIn(0, 11);
+            assertThat(store.reserve(new ReserveRequest(sale.id(), buyers.get(0), "all", 10)))
+                    .isInstanceOf(ReserveOutcome.Held.class);
+            RedisProcess full = cluster.ownerOf(buckets.get(1).meta());
+            try (Jedis onFull = full.connect()) {
+                onFull.configSet("maxmemory-policy", "noeviction");
+                onFull.configSet("maxmemory", "1");
+                try {
+                    for (String buyer : buyers.subList(1, 11)) {
+                        assertThat(store.reserve(new ReserveRequest(sale.id(), buyer, "k", 1)))
+                                .as(buyer)
+                                .isInstanceOf(ReserveOutcome.Held.class);
+                    }
+                    // bucket 2 has lent everything; bucket 1 may hold units but cannot answer: not sold out
+                    assertThatThrownBy(() -> store.reserve(new ReserveRequest(sale.id(), "late", "k", 1)))
+                            .isInstanceOf(DependencyUnavailableException.class);
+                } finally {
+                    onFull.configSet("maxmemory", "0");
+                }
+            }
+            String lender =
+                    redis.call(buckets.get(2).stock(), c -> c.get(buckets.get(2).stock()));
+            String starved =
+                    redis.call(buckets.get(1).stock(), c -> c.get(buckets.get(1).stock()));
+            assertThat(lender).isEqualTo("0");
+            assertThat(starved).isEqualTo("10");
         }
     }
 
