@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * Ids in those sets whose reservation is gone from Redis, or is no longer in that state, are dropped from them.
  *
  * <p>Sales take turns: in each round every sale still in line gets an equal share of the remaining budget (at most a
- * page of holds and one of claims), and a sale with more due goes to the back of the line, so neither one sale's
+ * page of holds and one of claims; a sale split into buckets divides its share between its buckets, each a turn of
+ * its own), and a sale with more due goes to the back of the line, so neither one sale's
  * backlog nor ids that need nothing starve another sale. Two overlapping runs are safe: every step is
  * atomic and conditional on the current state, and the fence decides once. Work per run is bounded by
  * {@link ReleaseSettings}.
@@ -106,12 +108,15 @@ public final class ReleaseHandler {
     public ReleaseSummary run(List<String> saleIds, Instant deadline) {
         Tally t = new Tally(settings.maxPerRun());
         Instant stopAt = deadline.minus(settings.timeReserve());
-        // A turn is one bucket of a sale (a sale in one bucket: the sale); a split sale's buckets take turns like
-        // sales.
+        // A turn is one bucket of a sale (a sale in one bucket: the sale). Shares are per sale: a split sale's buckets
+        // divide its share between them, so splitting a sale does not take a larger part of the run's budget.
         Deque<SaleKeys> turns = new ArrayDeque<>();
+        Map<String, Integer> bucketsInLine = new HashMap<>();
         for (String saleId : saleIds) {
             try {
-                turns.addAll(Buckets.all(saleId, store.buckets().orOne(saleId)));
+                List<SaleKeys> buckets = Buckets.all(saleId, store.buckets().orOne(saleId));
+                turns.addAll(buckets);
+                bucketsInLine.put(saleId, buckets.size());
             } catch (RuntimeException e) {
                 t.errors++;
                 LOG.error("release run could not read the buckets of sale {}; the next run retries", saleId, e);
@@ -127,12 +132,13 @@ public final class ReleaseHandler {
             if (seen.add(saleId.saleId())) {
                 t.sales++;
             }
-            // every sale waiting for its turn gets an equal share of what is left of the budget, up to a page
-            int share = Math.max(1, Math.min(PAGE, t.budget / (turns.size() + 1)));
+            // every sale waiting for its turn gets an equal share of what is left of the budget, split between its
+            // buckets in line, up to a page
+            int share =
+                    Math.max(1, Math.min(PAGE, t.budget / bucketsInLine.size() / bucketsInLine.get(saleId.saleId())));
+            boolean more = false;
             try {
-                if (oneTurn(saleId, share, t)) {
-                    turns.add(saleId);
-                }
+                more = oneTurn(saleId, share, t);
             } catch (RuntimeException e) {
                 t.errors++;
                 LOG.error(
@@ -140,6 +146,11 @@ public final class ReleaseHandler {
                         saleId.saleId(),
                         saleId.bucket(),
                         e);
+            }
+            if (more) {
+                turns.add(saleId);
+            } else {
+                bucketsInLine.computeIfPresent(saleId.saleId(), (sale, n) -> n == 1 ? null : n - 1);
             }
         }
         ReleaseSummary summary = t.summary();

@@ -61,4 +61,38 @@ class ReleaseFairnessTest {
         new InvariantChecker(STACK.redis, STACK.db).requireOk(crowded.id(), true);
         new InvariantChecker(STACK.redis, STACK.db).requireOk(quiet.id(), true);
     }
+
+    @Test
+    void aSaleSplitIntoBuckets_getsOneSalesShareOfTheBudget_notOnePerBucket() throws Exception {
+        Sale split = STACK.newSplitSale(400, 5, 5, 4);
+        Sale whole = STACK.newSale(400, 5, 5);
+        List<Reservation> splitHolds = new java.util.ArrayList<>();
+        List<Reservation> wholeHolds = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            splitHolds.add(STACK.hold(split.id(), "s" + i, 1));
+            wholeHolds.add(STACK.hold(whole.id(), "w" + i, 1));
+        }
+        Thread.sleep(1_100);
+
+        ReleaseSummary run = ReleaseFixture.handler(STACK, ReleaseFixture.settings(40))
+                .run(List.of(split.id(), whole.id()), Instant.now().plusSeconds(30));
+
+        long splitReleased = expired(splitHolds);
+        long wholeReleased = expired(wholeHolds);
+        assertThat(run.exhausted()).isTrue();
+        assertThat(splitReleased + wholeReleased).isEqualTo(40);
+        // one share per bucket would give the split sale four fifths (32 of 40) and the other 8
+        assertThat(wholeReleased).isGreaterThanOrEqualTo(14);
+        assertThat(splitReleased).isLessThanOrEqualTo(26);
+    }
+
+    private static long expired(List<Reservation> holds) {
+        return holds.stream()
+                .filter(r -> STACK.store
+                                .find(STACK.store.buckets().home(r.saleId(), r.buyerId()), r.id())
+                                .orElseThrow()
+                                .status()
+                        == ReservationStatus.EXPIRED)
+                .count();
+    }
 }
