@@ -9,6 +9,7 @@ import dev.flashsale.redis.ScriptReply;
 import dev.flashsale.redis.TransferEntry;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -29,12 +30,16 @@ import java.util.Random;
  * <p>With {@code REDIS_WAIT_REPLICAS} set, a lend waits for the donor's replicas like a new hold does for its own
  * ({@link ReplicaAck}; counted in {@code flashsale.redis.replica_acks} with the holds): in a sale whose buckets sit on
  * different shards, the hold's WAIT covers only its own node, and a lend a failover lost would leave the units in both
- * buckets until {@link #repair}. One no replica acknowledged in time is accepted anyway (and counted): the recipient's
- * buyer is waiting, and repair finishes what a failover undoes.
+ * buckets until {@link #repair}. One no replica acknowledged in time is accepted anyway (and counted) with
+ * {@link ReplicaAck.OnTimeout#ANSWER}: the recipient's buyer is waiting, and repair finishes what a failover undoes;
+ * with {@link ReplicaAck.OnTimeout#REFUSE} it is undone on the donor at once and not used, as a hold would be refused.
  */
 public final class StockTransfers {
 
-    /** Units moved between buckets, by {@code outcome}: borrowed, accepted_late, lent_again, deficit_covered. */
+    /**
+     * Units moved between buckets, by {@code outcome}: borrowed, accepted_late, lent_again, deficit_covered; and
+     * unacknowledged: lent, no replica acknowledged it in time, undone ({@code REDIS_WAIT_ON_TIMEOUT=refuse}).
+     */
     public static final String METRIC = "flashsale.stock_transfers";
 
     private final RedisConnection redis;
@@ -80,42 +85,63 @@ public final class StockTransfers {
         Collections.shuffle(donors, random);
         int moved = 0;
         DependencyUnavailableException unreachable = null;
+        boolean unacknowledged = false;
         for (SaleKeys donor : donors) {
             if (moved >= units) {
                 break;
             }
             String id = transferId();
-            int lent;
             try {
-                lent = lend(donor, home.bucket(), id, units - moved, "lend");
+                Lent lent = lend(donor, home.bucket(), id, units - moved, "lend");
+                if (lent.units() == 0) {
+                    continue;
+                }
+                if (!lent.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE) {
+                    // A failover of the donor now could lose the lend and leave the units in both buckets: undone at
+                    // once instead of used. If the undo is lost and the lend kept, repair finishes the transfer.
+                    cancelLend(donor, id);
+                    count("unacknowledged", lent.units());
+                    unacknowledged = true;
+                    continue;
+                }
+                accept(home, donor.bucket(), id, lent.units());
+                moved += lent.units();
             } catch (DependencyUnavailableException e) {
-                // the donor's shard cannot serve (its slot's breaker, in a cluster): the others may lend instead. A
-                // lend
-                // it applied without answering stays in its journal, and repair moves those units here later.
+                // The donor's shard cannot serve (its slot's breaker, in a cluster): the others may lend instead. A
+                // lend it applied without answering stays in its journal, and repair moves those units here later.
                 unreachable = e;
-                continue;
-            }
-            if (lent > 0) {
-                accept(home, donor.bucket(), id, lent);
-                moved += lent;
             }
         }
         if (moved == 0 && unreachable != null) {
             // not "nothing to lend": the bucket that could not answer may hold the units
             throw unreachable;
         }
+        if (moved == 0 && unacknowledged) {
+            throw new DependencyUnavailableException(
+                    "redis",
+                    Duration.ofSeconds(1),
+                    "no Redis replica acknowledged a transfer between the sale's buckets in time; nothing was reserved",
+                    null);
+        }
         return moved;
     }
 
-    private int lend(SaleKeys donor, int to, String id, int units, String mode) {
-        List<?> reply = (List<?>) redis.evalReplicated(
-                        LuaScript.LEND,
-                        List.of(donor.meta(), donor.stock(), donor.lent()),
-                        List.of(id, Integer.toString(to), Integer.toString(units), mode),
-                        replicaAck,
-                        StockTransfers::lent)
-                .reply();
-        return lent(reply) ? (int) ScriptReply.number(reply.get(1)) : 0;
+    /** What a lend gave, and whether the donor's replicas acknowledged it (always, without {@code REDIS_WAIT_*}). */
+    private record Lent(int units, boolean acknowledged) {}
+
+    private Lent lend(SaleKeys donor, int to, String id, int units, String mode) {
+        RedisConnection.Replicated result = redis.evalReplicated(
+                LuaScript.LEND,
+                List.of(donor.meta(), donor.stock(), donor.lent()),
+                List.of(id, Integer.toString(to), Integer.toString(units), mode),
+                replicaAck,
+                StockTransfers::lent);
+        List<?> reply = (List<?>) result.reply();
+        return new Lent(lent(reply) ? (int) ScriptReply.number(reply.get(1)) : 0, result.acknowledged());
+    }
+
+    private void cancelLend(SaleKeys donor, String id) {
+        redis.eval(LuaScript.LEND, List.of(donor.meta(), donor.stock(), donor.lent()), List.of(id, "0", "0", "cancel"));
     }
 
     private static boolean lent(Object reply) {
@@ -181,7 +207,9 @@ public final class StockTransfers {
                     continue;
                 }
                 // read before this transfer began, or lost by the donor: lend.lua tells them apart by the id
-                if (lend(buckets.get(t.bucket()), recipient.bucket(), e.getKey(), (int) t.units(), "replay") > 0) {
+                if (lend(buckets.get(t.bucket()), recipient.bucket(), e.getKey(), (int) t.units(), "replay")
+                                .units()
+                        > 0) {
                     relent++;
                     count("lent_again", t.units());
                 }

@@ -238,6 +238,37 @@ class ReplicaAckTest {
     }
 
     @Test
+    void withRefuse_aTransferNoReplicaAcknowledged_isUndoneOnTheDonor_andTheBuyerToldToRetry() throws Exception {
+        ReservationStore store = new ReservationStore(redis, POLICY, REFUSE);
+        Sale sale = TestSales.seed(redis, TestSales.split(4, 4, 2, 2)); // two units in each bucket
+        List<String> buyers = homedInBucketZero(2);
+        SaleKeys home = Buckets.all(sale.id(), 2).get(0);
+        SaleKeys donor = Buckets.all(sale.id(), 2).get(1);
+        assertThat(store.reserve(request(sale, buyers.get(0), "k1", 2))).isInstanceOf(ReserveOutcome.Held.class);
+
+        withReplicaStopped(() -> assertThatThrownBy(() -> store.reserve(request(sale, buyers.get(1), "k2", 1)))
+                .isInstanceOfSatisfying(
+                        DependencyUnavailableException.class,
+                        e -> assertThat(e.getMessage()).contains("no Redis replica acknowledged a transfer")));
+
+        // nothing moved: the donor has its units and its allotment back, and no transfer in its journal
+        String donorStock = redis.call(c -> c.get(donor.stock()));
+        String donorAllot = redis.call(c -> c.hget(donor.meta(), "allot"));
+        String homeStock = redis.call(c -> c.get(home.stock()));
+        long journal = redis.call(c -> c.hlen(donor.lent()));
+        assertThat(donorStock).isEqualTo("2");
+        assertThat(donorAllot).isEqualTo("2");
+        assertThat(homeStock).isEqualTo("0");
+        assertThat(journal).isZero();
+        assertThat(store.find(home, ReservationIds.of(sale.id(), buyers.get(1), "k2")))
+                .isEmpty();
+
+        // the replica is back: the retry borrows, and both the lend and the hold are acknowledged
+        assertThat(store.reserve(request(sale, buyers.get(1), "k2", 1))).isInstanceOf(ReserveOutcome.Held.class);
+        assertThat(onReplica.get(donor.stock())).isEqualTo("1");
+    }
+
+    @Test
     void withoutReplicas_nothingWaits_andNothingIsCounted() {
         ReservationStore store = new ReservationStore(redis, POLICY, ReplicaAck.NONE);
         Sale sale = sale();
