@@ -30,8 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class PrewarmHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(PrewarmHandler.class);
-    /** A transfer younger than this is left to the reservation that is making it (its accept follows in a moment). */
-    static final Duration TRANSFER_SETTLE = Duration.ofSeconds(5);
+    /**
+     * A transfer younger than this is left to the reservation that is making it: its accept follows in a moment, or,
+     * with {@code REDIS_WAIT_ON_TIMEOUT=refuse}, its undo once its {@code WAIT} (at most {@code REDIS_WAIT_TIMEOUT}, 10 s)
+     * timed out; accepting before the undo would count the units in both buckets. Well above both.
+     */
+    static final Duration TRANSFER_SETTLE = Duration.ofSeconds(30);
 
     private final SaleRepository sales;
     private final SaleCache cache;
