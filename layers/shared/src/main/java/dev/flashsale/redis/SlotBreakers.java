@@ -32,8 +32,9 @@ final class SlotBreakers {
         this.watch = watch;
     }
 
-    CircuitBreaker base() {
-        return base;
+    /** Slots with a breaker of their own now. */
+    int slotsTracked() {
+        return bySlot.size();
     }
 
     CircuitBreaker forKey(String key) {
