@@ -91,7 +91,7 @@ class CancellationCrashTest {
         new InvariantChecker(STACK.redis, STACK.db).requireOk(sale.id(), true);
 
         // Redis' own step, late (a retried request, an overlapping job), finds it done
-        UnitsReturn.Returned late = new UnitsReturn(STACK.redis)
+        UnitsReturn.Returned late = new UnitsReturn(STACK.redis, STACK.store.buckets())
                 .follow(
                         sale.id(),
                         List.of(new dev.flashsale.db.CancelledOrder(

@@ -47,9 +47,10 @@ public final class PaymentInit extends FunctionInit<PaymentInvoker> {
         OrderPayments payments = new OrderPayments(db);
         this.signature = env.signature();
         OrderFence fence = new OrderFence(db);
+        ReservationStore store = new ReservationStore(redis, env.policy(), ReplicaAck.NONE);
         PaymentHandler handler = new PaymentHandler(
                 payments,
-                new OrderCancellations(payments, new UnitsReturn(redis)),
+                new OrderCancellations(payments, new UnitsReturn(redis, store.buckets())),
                 // only follows decisions: the claim and redrive lifetimes are never used here
                 new HoldCancellations(
                         fence,
@@ -59,7 +60,7 @@ public final class PaymentInit extends FunctionInit<PaymentInvoker> {
                                 Lifetimes.ofDefaults().redriveWindow())),
                 fence,
                 new SaleRepository(db),
-                new ReservationStore(redis, env.policy(), ReplicaAck.NONE));
+                store);
         WebhookRequestReader webhooks = new WebhookRequestReader(signature, Clock.systemUTC());
         serve(t -> new PaymentInvoker(handler, webhooks, env.devMode(), t));
     }

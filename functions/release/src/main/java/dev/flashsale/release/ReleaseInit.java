@@ -37,9 +37,10 @@ public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
         RedisConnection redis = wiring().redis(env.redis());
         DbConnection db = wiring().db(env.db());
         this.sales = new SaleRepository(db);
+        ReservationStore store = new ReservationStore(redis, env.policy(), ReplicaAck.NONE);
         this.handler = new ReleaseHandler(
                 sales,
-                new ReservationStore(redis, env.policy(), ReplicaAck.NONE),
+                store,
                 new HoldClaims(redis, env.lifetimes().claim(), env.lifetimes().redriveWindow()),
                 new OrderFence(db),
                 env.bounds(),
@@ -47,7 +48,10 @@ public final class ReleaseInit extends FunctionInit<ReleaseInvoker> {
                 step -> {});
         OrderPayments payments = new OrderPayments(db);
         this.deadlines = new PaymentDeadlines(
-                payments, new OrderCancellations(payments, new UnitsReturn(redis)), env.bounds(), Clock.systemUTC());
+                payments,
+                new OrderCancellations(payments, new UnitsReturn(redis, store.buckets())),
+                env.bounds(),
+                Clock.systemUTC());
         serve(t -> new ReleaseInvoker(handler, deadlines, Clock.systemUTC(), t));
     }
 

@@ -27,9 +27,10 @@ public final class UnitsReturn {
     private final RedisConnection redis;
     private final BucketCounts buckets;
 
-    public UnitsReturn(RedisConnection redis) {
+    /** @param buckets the environment's bucket counts (the reservation store's: one read per sale per environment) */
+    public UnitsReturn(RedisConnection redis, BucketCounts buckets) {
         this.redis = redis;
-        this.buckets = new BucketCounts(redis);
+        this.buckets = buckets;
     }
 
     /**

@@ -114,7 +114,7 @@ public final class TestStack implements AutoCloseable {
 
     /** Order cancellations on this stack's database and Redis; {@code afterStep} may throw to simulate a crash. */
     public OrderCancellations cancellations(Consumer<OrderCancellations.Step> afterStep) {
-        return new OrderCancellations(payments, new UnitsReturn(redis), afterStep);
+        return new OrderCancellations(payments, new UnitsReturn(redis, store.buckets()), afterStep);
     }
 
     /** A hold that must be granted. */
