@@ -24,7 +24,8 @@ import java.util.Optional;
  */
 public final class ReservationStore {
 
-    private static final Duration REFUSED_RETRY_AFTER = Duration.ofSeconds(1);
+    /** Retry-After of a request refused for now (no replica acknowledged, units still moving between buckets). */
+    static final Duration REFUSED_RETRY_AFTER = Duration.ofSeconds(1);
     /**
      * Rounds of borrowing for one request of a split sale: another buyer of the same home bucket may take the units
      * moved in for this one (each such round is a hold for someone), and a refusal must see every bucket short. A
@@ -87,10 +88,10 @@ public final class ReservationStore {
             if (moved == 0) {
                 // Every other bucket looked short. Sold out only if every bucket is short when read again, twice, a
                 // moment apart: a transfer under way for another buyer is on neither counter for a round trip.
-                long total = totalAvailable(request.saleId(), count);
+                long total = stock.total(request.saleId(), count);
                 if (total < request.quantity()) {
                     pause();
-                    total = totalAvailable(request.saleId(), count);
+                    total = stock.total(request.saleId(), count);
                 }
                 if (total < request.quantity()) {
                     return refused(new Refusal.SoldOut((int) total, request.quantity()));
@@ -110,7 +111,7 @@ public final class ReservationStore {
         if (outcome instanceof ReserveOutcome.Held h && h.remaining() == 0) {
             long total;
             try {
-                total = totalAvailable(request.saleId(), count);
+                total = stock.total(request.saleId(), count);
             } catch (DependencyUnavailableException e) {
                 // the hold is taken; only what is left elsewhere is unknown (and 0 would say "sold out")
                 total = ReserveOutcome.Held.UNKNOWN;
@@ -118,10 +119,6 @@ public final class ReservationStore {
             return new ReserveOutcome.Held(h.reservation(), total, h.replayed(), h.send(), h.bucket());
         }
         return outcome;
-    }
-
-    private long totalAvailable(String saleId, int count) {
-        return stock.total(saleId, count);
     }
 
     private static void pause() {

@@ -9,7 +9,6 @@ import dev.flashsale.redis.ScriptReply;
 import dev.flashsale.redis.TransferEntry;
 import dev.flashsale.resilience.DependencyUnavailableException;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -91,26 +90,33 @@ public final class StockTransfers {
                 break;
             }
             String id = transferId();
+            Lent lent;
             try {
-                Lent lent = lend(donor, home.bucket(), id, units - moved, "lend");
-                if (lent.units() == 0) {
-                    continue;
-                }
-                if (!lent.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE) {
-                    // A failover of the donor now could lose the lend and leave the units in both buckets: undone at
-                    // once instead of used. If the undo is lost and the lend kept, repair finishes the transfer.
-                    cancelLend(donor, id);
-                    count("unacknowledged", lent.units());
-                    unacknowledged = true;
-                    continue;
-                }
-                accept(home, donor.bucket(), id, lent.units());
-                moved += lent.units();
+                lent = lend(donor, home.bucket(), id, units - moved, "lend");
             } catch (DependencyUnavailableException e) {
                 // The donor's shard cannot serve (its slot's breaker, in a cluster): the others may lend instead. A
                 // lend it applied without answering stays in its journal, and repair moves those units here later.
                 unreachable = e;
+                continue;
             }
+            if (lent.units() == 0) {
+                continue;
+            }
+            if (!lent.acknowledged() && replicaAck.onTimeout() == ReplicaAck.OnTimeout.REFUSE) {
+                // A failover of the donor now could lose the lend and leave the units in both buckets: undone at once
+                // instead of used. If the undo is lost (or fails) and the lend kept, repair finishes the transfer.
+                unacknowledged = true;
+                try {
+                    cancelLend(donor, id);
+                    count("unacknowledged", lent.units());
+                } catch (DependencyUnavailableException e) {
+                    unreachable = e;
+                }
+                continue;
+            }
+            // The home bucket failing here ends the request: the lent units wait in the donor's journal for repair.
+            accept(home, donor.bucket(), id, lent.units());
+            moved += lent.units();
         }
         if (moved == 0 && unreachable != null) {
             // not "nothing to lend": the bucket that could not answer may hold the units
@@ -119,7 +125,7 @@ public final class StockTransfers {
         if (moved == 0 && unacknowledged) {
             throw new DependencyUnavailableException(
                     "redis",
-                    Duration.ofSeconds(1),
+                    ReservationStore.REFUSED_RETRY_AFTER,
                     "no Redis replica acknowledged a transfer between the sale's buckets in time; nothing was reserved",
                     null);
         }
