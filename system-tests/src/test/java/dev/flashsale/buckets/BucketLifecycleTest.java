@@ -132,6 +132,10 @@ class BucketLifecycleTest {
         assertThat(stuck.inTransit()).isEqualTo(3);
         assertThat(stuck.allotted()).isEqualTo(12);
         assertThat(stuck.reservable()).isEqualTo(9);
+        // younger than the settle time: left to its borrower, which may still accept it, or undo it
+        assertThat(new StockTransfers(STACK.redis).repair(sale.id(), 3, 30_000).any())
+                .isFalse();
+        assertThat(BucketLedger.read(STACK.redis, sale.id(), 3)).isEqualTo(stuck);
 
         StockTransfers.Repaired repaired = new StockTransfers(STACK.redis).repair(sale.id(), 3, 0);
 
